@@ -1,0 +1,85 @@
+/**
+ * `${VAR}` expansion in every string value of a parsed TOML tree (before validation).
+ *
+ *   ${NAME}            value of NAME; an error if NAME is not set (set-but-empty gives "")
+ *   ${NAME:-default}   value of NAME, or `default` when NAME is unset or empty (default is literal text)
+ *   $${                a literal "${"
+ * NAME is [A-Za-z_][A-Za-z0-9_]*. A lone `$` elsewhere is kept as is. Keys are never expanded.
+ * The environment is passed in; this module never reads process.env.
+ */
+import { formatPath, type ConfigIssue, type PathSegment } from "./errors.js";
+import { isPlainTable, isSecretPath } from "./secrets.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ExpandResult {
+  /** A new tree; the input is not modified. */
+  readonly value: unknown;
+  readonly issues: ConfigIssue[];
+}
+
+const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+const SYNTAX_HELP = "use ${NAME} or ${NAME:-default}; write $${ for a literal ${";
+
+export function expandEnv(tree: unknown, env: Env): ExpandResult {
+  const issues: ConfigIssue[] = [];
+  const walk = (value: unknown, path: PathSegment[]): unknown => {
+    if (typeof value === "string") return expandString(value, env, path, issues);
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    if (isPlainTable(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return value; // numbers, booleans, dates
+  };
+  const value = walk(tree, []);
+  return { value, issues };
+}
+
+/** Expands one string; problems are appended to `issues` (and the string is returned best-effort). */
+export function expandString(
+  text: string,
+  env: Env,
+  path: readonly PathSegment[],
+  issues: ConfigIssue[],
+): string {
+  if (!text.includes("$")) return text;
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith("$${", i)) {
+      out += "${";
+      i += 3;
+      continue;
+    }
+    if (!text.startsWith("${", i)) {
+      out += text[i];
+      i += 1;
+      continue;
+    }
+    const close = text.indexOf("}", i + 2);
+    const where = formatPath(path);
+    if (close < 0) {
+      issues.push({ path: where, message: `unterminated "\${" (${SYNTAX_HELP})` });
+      return out + text.slice(i);
+    }
+    const inner = text.slice(i + 2, close);
+    const m = REFERENCE.exec(inner);
+    if (!m) {
+      // Never echo text that sits in a secret value.
+      const shown = isSecretPath(path) ? "" : ` "\${${inner}}"`;
+      issues.push({ path: where, message: `invalid variable reference${shown} (${SYNTAX_HELP})` });
+      i = close + 1;
+      continue;
+    }
+    const name = m[1] as string;
+    const fallback = m[2];
+    const set = env[name];
+    if (fallback !== undefined) out += set === undefined || set === "" ? fallback : set;
+    else if (set !== undefined) out += set;
+    else issues.push({ path: where, message: `environment variable ${name} is not set` });
+    i = close + 1;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, expandEnv, parseConfig } from "../../server/config/index.js";
+
+describe("expandEnv", () => {
+  const env = { HOST: "example.com", EMPTY: "", KEY: "sk-live-1234" };
+
+  const expand = (value: unknown) => expandEnv(value, env);
+
+  it("replaces ${VAR} anywhere in a string, several times", () => {
+    expect(expand("https://${HOST}/v1?h=${HOST}")).toEqual({ value: "https://example.com/v1?h=example.com", issues: [] });
+  });
+
+  it("uses the default when the variable is unset or empty", () => {
+    expect(expand("${MISSING:-fallback}").value).toBe("fallback");
+    expect(expand("${EMPTY:-fallback}").value).toBe("fallback");
+    expect(expand("${HOST:-fallback}").value).toBe("example.com");
+    expect(expand("${MISSING:-}").value).toBe("");
+    expect(expand("${MISSING:-a:b-c d}").value).toBe("a:b-c d");
+  });
+
+  it("keeps a set-but-empty variable empty without a default", () => {
+    expect(expand("x${EMPTY}y")).toEqual({ value: "xy", issues: [] });
+  });
+
+  it("$${ escapes a literal ${ and lone $ signs are kept", () => {
+    expect(expand("$${HOST}").value).toBe("${HOST}");
+    expect(expand("cost $5, $HOST, $$").value).toBe("cost $5, $HOST, $$");
+    // Scanned left to right: a lone "$", then the "$${" escape.
+    expect(expand("$$${HOST}").value).toBe("$${HOST}");
+  });
+
+  it("walks tables and arrays, leaves keys and non-strings alone", () => {
+    const tree = { a: ["${HOST}", 1, true], "${HOST}": { b: "${KEY}" } };
+    expect(expand(tree).value).toEqual({ a: ["example.com", 1, true], "${HOST}": { b: "sk-live-1234" } });
+    expect(tree.a[0]).toBe("${HOST}"); // input untouched
+  });
+
+  it("reports every missing variable with its key path", () => {
+    const r = expand({ providers: [{ api_key: "${A}", headers: { "X-B": "${B}" } }], x: "${HOST}" });
+    expect(r.issues).toEqual([
+      { path: "providers[0].api_key", message: "environment variable A is not set" },
+      { path: 'providers[0].headers.X-B', message: "environment variable B is not set" },
+    ]);
+  });
+
+  it("rejects malformed references, without echoing secret values", () => {
+    expect(expand({ base_url: "http://${HOST" }).issues).toEqual([
+      { path: "base_url", message: 'unterminated "${" (use ${NAME} or ${NAME:-default}; write $${ for a literal ${)' },
+    ]);
+    expect(expand({ url: "${1BAD}" }).issues).toEqual([
+      { path: "url", message: 'invalid variable reference "${1BAD}" (use ${NAME} or ${NAME:-default}; write $${ for a literal ${)' },
+    ]);
+    expect(expand({ api_key: "${sk-9f8e7d}" }).issues).toEqual([
+      { path: "api_key", message: "invalid variable reference (use ${NAME} or ${NAME:-default}; write $${ for a literal ${)" },
+    ]);
+  });
+});
+
+describe("env expansion in parseConfig", () => {
+  const toml = [
+    "[server]",
+    'bind = "${BIND:-127.0.0.1}"',
+    "[[providers]]",
+    'name = "${NAME}"',
+    'type = "openai"',
+    'base_url = "https://${HOST:-api.openai.com}/v1"',
+    'api_key = "${OPENAI_API_KEY}"',
+    'headers = { "X-Literal" = "$${NOT_EXPANDED}" }',
+    'models = ["${MODEL_PREFIX:-gpt}-*"]',
+  ].join("\n");
+
+  it("expands before validation", () => {
+    const cfg = parseConfig(toml, { source: "t.toml", env: { NAME: "oai", OPENAI_API_KEY: "sk-abc", BIND: "0.0.0.0" } });
+    expect(cfg.server.bind).toBe("0.0.0.0");
+    expect(cfg.providers[0]).toMatchObject({
+      name: "oai",
+      base_url: "https://api.openai.com/v1",
+      api_key: "sk-abc",
+      headers: { "X-Literal": "${NOT_EXPANDED}" },
+      models: ["gpt-*"],
+    });
+  });
+
+  it("validates the expanded value", () => {
+    expect(() => parseConfig(toml, { source: "t.toml", env: { NAME: "oai", OPENAI_API_KEY: "k", BIND: "any" } })).toThrow(
+      't.toml: server.bind: "any" is not an IP address or "localhost"',
+    );
+  });
+
+  it("never reads process.env", () => {
+    process.env.HOOSH_TEST_ONLY_IN_PROCESS_ENV = "set";
+    try {
+      expect(() =>
+        parseConfig('[[providers]]\nname = "a"\ntype = "local"\napi_key = "${HOOSH_TEST_ONLY_IN_PROCESS_ENV}"\nmodels = ["*"]', {
+          source: "t.toml",
+          env: {},
+        }),
+      ).toThrow(ConfigError);
+    } finally {
+      delete process.env.HOOSH_TEST_ONLY_IN_PROCESS_ENV;
+    }
+  });
+});

@@ -1,0 +1,177 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  loadConfigFile,
+  loadDefaultConfig,
+  parseConfig,
+  type Config,
+} from "../../server/config/index.js";
+
+const FULL = fileURLToPath(new URL("../fixtures/config/full.toml", import.meta.url));
+const ENV = { OPENAI_API_KEY: "sk-test-openai", ANTHROPIC_API_KEY: "sk-ant-test" };
+
+const defaultTimeouts = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000 };
+
+describe("embedded default config", () => {
+  it("ships next to the module", () => {
+    expect(existsSync(DEFAULT_CONFIG_PATH)).toBe(true);
+  });
+
+  it("loads with every default applied", () => {
+    const expected: Config = {
+      server: {
+        bind: "127.0.0.1",
+        port: 8088,
+        shutdown_grace_ms: 10000,
+        max_body_bytes: 4 * 1024 * 1024,
+        request_timeout_ms: 600000,
+      },
+      router: { strategy: "priority", fallback: true, max_attempts: 3 },
+      providers: [
+        {
+          name: "local",
+          type: "openai",
+          base_url: "http://127.0.0.1:8080/v1",
+          headers: {},
+          models: ["*"],
+          priority: 100,
+          weight: 1,
+          enabled: true,
+          max_connections: 64,
+          timeouts: defaultTimeouts,
+        },
+      ],
+      budgets: [{ name: "default", capacity: 1000000, period: "none" }],
+    };
+    expect(loadDefaultConfig({})).toEqual(expected);
+  });
+
+  it("needs no environment", () => {
+    expect(loadDefaultConfig().providers[0]?.api_key).toBeUndefined();
+  });
+
+  it("returns a fresh object each time", () => {
+    const a = loadDefaultConfig({});
+    a.providers[0]!.headers["X-Mutated"] = "1";
+    expect(loadDefaultConfig({}).providers[0]!.headers).toEqual({});
+  });
+});
+
+describe("parseConfig", () => {
+  it("an empty file is a valid config made of defaults", () => {
+    const cfg = parseConfig("", { source: "empty.toml", env: {} });
+    expect(cfg).toEqual({
+      server: {
+        bind: "127.0.0.1",
+        port: 8088,
+        shutdown_grace_ms: 10000,
+        max_body_bytes: 4194304,
+        request_timeout_ms: 600000,
+      },
+      router: { strategy: "priority", fallback: true, max_attempts: 3 },
+      providers: [],
+      budgets: [],
+    });
+  });
+
+  it("a full file round-trips with defaults applied", async () => {
+    const cfg = await loadConfigFile(FULL, ENV);
+    const expected: Config = {
+      server: {
+        bind: "::1",
+        port: 9090,
+        shutdown_grace_ms: 0,
+        max_body_bytes: 1048576,
+        request_timeout_ms: 120000,
+      },
+      router: { strategy: "weighted", fallback: false, max_attempts: 5 },
+      providers: [
+        {
+          name: "openai",
+          type: "openai",
+          base_url: "https://api.openai.com/v1",
+          api_key: "sk-test-openai",
+          headers: { "OpenAI-Organization": "org-default" },
+          models: ["gpt-*", "o*"],
+          priority: 10,
+          weight: 3,
+          enabled: true,
+          max_connections: 128,
+          timeouts: { connect_ms: 2000, first_byte_ms: 30000, idle_ms: 15000 },
+        },
+        {
+          name: "claude",
+          type: "anthropic",
+          base_url: "https://api.anthropic.com",
+          api_key: "sk-ant-test",
+          headers: {},
+          models: ["claude-*"],
+          priority: 100,
+          weight: 1,
+          enabled: false,
+          max_connections: 64,
+          timeouts: defaultTimeouts,
+        },
+        {
+          name: "gemma.local",
+          type: "local",
+          headers: {},
+          models: ["gemma-*"],
+          priority: 100,
+          weight: 1,
+          enabled: true,
+          max_connections: 64,
+          timeouts: defaultTimeouts,
+        },
+      ],
+      budgets: [
+        { name: "default", capacity: 1000000, period: "daily" },
+        { name: "team-a_usd", capacity_usd_micros: 50000000, period: "monthly" },
+      ],
+    };
+    expect(cfg).toEqual(expected);
+  });
+
+  it("accepts every documented enum value and boundary", () => {
+    for (const strategy of ["priority", "round-robin", "lowest-latency", "direct", "weighted"]) {
+      expect(parseConfig(`[router]\nstrategy = "${strategy}"`, { source: "t", env: {} }).router.strategy).toBe(strategy);
+    }
+    for (const type of ["openai", "anthropic", "gemini", "ollama", "local"]) {
+      const cfg = parseConfig(`[[providers]]\nname = "p"\ntype = "${type}"\nbase_url = "http://h"\nmodels = ["*"]`, {
+        source: "t",
+        env: {},
+      });
+      expect(cfg.providers[0]?.type).toBe(type);
+    }
+    for (const bind of ["localhost", "0.0.0.0", "::", "10.1.2.3"]) {
+      expect(parseConfig(`[server]\nbind = "${bind}"`, { source: "t", env: {} }).server.bind).toBe(bind);
+    }
+    expect(parseConfig("[server]\nport = 0", { source: "t", env: {} }).server.port).toBe(0);
+    expect(parseConfig("[server]\nport = 65535", { source: "t", env: {} }).server.port).toBe(65535);
+    expect(parseConfig('[[budgets]]\nname = "b"\ncapacity = 0', { source: "t", env: {} }).budgets[0]?.capacity).toBe(0);
+  });
+});
+
+describe("loadConfigFile", () => {
+  it("names the path and the OS reason when the file cannot be read", async () => {
+    const path = "/nonexistent/dir/hoosh.toml";
+    const err = await loadConfigFile(path, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(
+      "/nonexistent/dir/hoosh.toml: (file): cannot read config file: no such file or directory (ENOENT)",
+    );
+  });
+
+  it("uses the file path as the source of validation errors", async () => {
+    const err = await loadConfigFile(FULL, {}).catch((e: unknown) => e);
+    expect((err as ConfigError).message).toBe(
+      [
+        `${FULL}: providers[0].api_key: environment variable OPENAI_API_KEY is not set`,
+        `${FULL}: providers[1].api_key: environment variable ANTHROPIC_API_KEY is not set`,
+      ].join("\n"),
+    );
+  });
+});

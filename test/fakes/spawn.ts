@@ -1,0 +1,141 @@
+// Spawn helper process fixtures (fake upstreams) for tests.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FakeEvent } from "./openai/events.js";
+
+export type { FakeEvent, FakeClientClosedEvent, FakeRequestEvent } from "./openai/events.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const READY_TIMEOUT_MS = 10_000;
+const KILL_AFTER_MS = 3_000;
+
+export interface StartedProcess {
+  port: number;
+  pid: number;
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  /** SIGTERM by pid, SIGKILL after 3 s; resolves once the process exited. Idempotent. */
+  stop(): Promise<void>;
+  /** Tail of everything the process wrote to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Runs `node --import tsx <scriptPath> ...args` (cwd = repo root) and waits for the
+ * first stdout line of the form {"port":N,"pid":P}.
+ */
+export function startProcess(scriptPath: string, args: string[] = []): Promise<StartedProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", scriptPath, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (d: string) => {
+    stderr = (stderr + d).slice(-16_384);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (!isRunning() || child.pid === undefined) return;
+      try {
+        process.kill(child.pid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        if (isRunning() && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+      }, KILL_AFTER_MS);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+
+  return new Promise<StartedProcess>((resolve, reject) => {
+    let buffered = "";
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void stop();
+      reject(new Error(`${scriptPath}: ${why}\n--- stderr ---\n${stderr.trim() || "(empty)"}`));
+    };
+    const timer = setTimeout(() => fail(`no {"port","pid"} line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    child.once("error", (err) => fail(`spawn failed: ${err.message}`));
+    child.once("exit", (code, signal) => fail(`exited before ready (code ${code}, signal ${signal})`));
+
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      if (settled) return; // keep draining so the pipe never fills
+      buffered += d;
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        let ready: unknown;
+        try {
+          ready = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        const { port, pid } = (ready ?? {}) as { port?: unknown; pid?: unknown };
+        if (typeof port !== "number" || typeof pid !== "number") continue;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ port, pid, url: `http://127.0.0.1:${port}`, stop, stderr: () => stderr });
+        return;
+      }
+    });
+  });
+}
+
+export interface FakeOpenAI extends StartedProcess {
+  /** "http://127.0.0.1:PORT/v1" — pass as the OpenAI base URL. */
+  baseUrl: string;
+  events(): Promise<FakeEvent[]>;
+  reset(): Promise<void>;
+  /** Polls events() until one matches (default timeout 3 s). */
+  waitForEvent(match: (e: FakeEvent) => boolean, timeoutMs?: number): Promise<FakeEvent>;
+}
+
+export interface FakeOpenAIStartOptions {
+  port?: number;
+  apiKey?: string;
+  slowMs?: number;
+}
+
+export const FAKE_OPENAI_SCRIPT = fileURLToPath(new URL("./openai-upstream.ts", import.meta.url));
+
+export async function startFakeOpenAI(opts: FakeOpenAIStartOptions = {}): Promise<FakeOpenAI> {
+  const args = ["--exit-with-parent", "--port", String(opts.port ?? 0)];
+  if (opts.apiKey !== undefined) args.push("--api-key", opts.apiKey);
+  if (opts.slowMs !== undefined) args.push("--slow-ms", String(opts.slowMs));
+  const proc = await startProcess(FAKE_OPENAI_SCRIPT, args);
+
+  const events = async (): Promise<FakeEvent[]> => {
+    const res = await fetch(`${proc.url}/_fake/events`);
+    return (await res.json()) as FakeEvent[];
+  };
+  return {
+    ...proc,
+    baseUrl: `${proc.url}/v1`,
+    events,
+    async reset() {
+      await (await fetch(`${proc.url}/_fake/reset`, { method: "POST" })).arrayBuffer();
+    },
+    async waitForEvent(match, timeoutMs = 3_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = (await events()).find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`fake-openai: no matching event within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}
