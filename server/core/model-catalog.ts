@@ -1,0 +1,92 @@
+// What ModelsService shows: per provider, the literal model ids from its
+// patterns plus the ids its upstream lists (cached), matched against the
+// patterns, with capabilities and health.
+import { create } from "@bufbuild/protobuf";
+import { ConnectError } from "@connectrpc/connect";
+import { Capability, ModelSchema, type Model } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { notFound } from "./errors.js";
+import type { ProviderHealth } from "./provider-health.js";
+import type { CompiledRoute, Router } from "./router.js";
+
+const GLOB_CHARS = /[*?[\]{}!()]/;
+const DISCOVERY_TIMEOUT_MS = 3_000;
+
+/** Capabilities guessed from the model id until providers report them. */
+function capabilitiesOf(id: string): Capability[] {
+  if (/embed/i.test(id)) return [Capability.EMBEDDINGS];
+  if (/whisper|transcri/i.test(id)) return [Capability.TRANSCRIPTION];
+  const caps = [Capability.CHAT, Capability.TOOLS, Capability.JSON_SCHEMA];
+  if (/vision|gpt-4o|gpt-4\.1|gpt-5|claude|gemini|llava|-vl/i.test(id)) caps.push(Capability.VISION);
+  if (/audio/i.test(id)) caps.push(Capability.AUDIO);
+  return caps;
+}
+
+interface Discovered {
+  at: number;
+  ids: string[];
+  error?: string;
+}
+
+export class ModelCatalog {
+  private readonly discovered = new Map<string, Discovered>();
+
+  constructor(
+    private readonly router: Router,
+    private readonly health: ProviderHealth,
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async list(signal: AbortSignal): Promise<Model[]> {
+    const perRoute = await Promise.all(this.router.all.map((route) => this.modelsOf(route, signal)));
+    return perRoute.flat().sort((a, b) => a.id.localeCompare(b.id) || a.provider.localeCompare(b.provider));
+  }
+
+  /** The model as the router would serve it: the first matching provider. */
+  async get(id: string, signal: AbortSignal): Promise<Model> {
+    const route = this.router.all.find((r) => r.matches(id));
+    if (!route) throw notFound(`no provider serves model "${id}"`);
+    const listed = await this.modelsOf(route, signal);
+    return listed.find((m) => m.id === id) ?? this.describe(id, route, "");
+  }
+
+  private async modelsOf(route: CompiledRoute, signal: AbortSignal): Promise<Model[]> {
+    const found = await this.discover(route, signal);
+    const ids = new Set(route.models.filter((p) => !GLOB_CHARS.test(p)));
+    for (const id of found.ids) if (route.matches(id)) ids.add(id);
+    return [...ids].map((id) => this.describe(id, route, found.error ?? ""));
+  }
+
+  private describe(id: string, route: CompiledRoute, listingError: string): Model {
+    const health = this.health.get(route.provider.name);
+    return create(ModelSchema, {
+      id,
+      provider: route.provider.name,
+      providerType: route.provider.type,
+      locality: route.provider.locality,
+      capabilities: capabilitiesOf(id),
+      health: health.state,
+      healthReason: health.reason || listingError,
+    });
+  }
+
+  private async discover(route: CompiledRoute, signal: AbortSignal): Promise<Discovered> {
+    const name = route.provider.name;
+    const cached = this.discovered.get(name);
+    // A failed listing is retried sooner than a good one is refreshed.
+    const ttl = cached?.error ? Math.min(this.ttlMs, 5_000) : this.ttlMs;
+    if (cached && this.now() - cached.at < ttl) return cached;
+    let result: Discovered;
+    try {
+      const ids = await route.provider.listModels({
+        signal: AbortSignal.any([signal, AbortSignal.timeout(DISCOVERY_TIMEOUT_MS)]),
+        requestId: `models-${name}`,
+      });
+      result = { at: this.now(), ids };
+    } catch (err) {
+      result = { at: this.now(), ids: [], error: `model listing failed: ${ConnectError.from(err).rawMessage}` };
+    }
+    this.discovered.set(name, result);
+    return result;
+  }
+}

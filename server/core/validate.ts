@@ -1,0 +1,122 @@
+// Checks of Generate/GenerateStream/Embed requests at the edge of the core.
+// Every failure is InvalidArgument naming the field (proto names), the value
+// and what is allowed.
+import { ResponseFormat_Type, Role, RoutingStrategy, type ContentPart, type Message } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import type { EmbedRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import type { ChatRequest } from "../providers/provider.js";
+import { invalidArgument, showValue } from "./errors.js";
+
+export interface RequestLimits {
+  maxMessages: number;
+  maxEmbedInputs: number;
+}
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const ROLES = "ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT, ROLE_TOOL";
+const STRATEGIES = "ROUTING_STRATEGY_PRIORITY, ROUTING_STRATEGY_ROUND_ROBIN, ROUTING_STRATEGY_LOWEST_LATENCY, ROUTING_STRATEGY_DIRECT, ROUTING_STRATEGY_WEIGHTED";
+
+function checkModel(model: string): void {
+  if (model.trim() === "") throw invalidArgument("model", "is required (e.g. \"gpt-4o-mini\")");
+  if (model.length > 256) throw invalidArgument("model", `is ${model.length} characters long; at most 256 are allowed`);
+}
+
+function checkRange(field: string, value: number | undefined, min: number, max: number, minExclusive = false): void {
+  if (value === undefined) return;
+  const tooLow = minExclusive ? value <= min : value < min;
+  if (!Number.isFinite(value) || tooLow || value > max) {
+    throw invalidArgument(field, `${showValue(value)} is out of range; allowed: ${minExclusive ? `>${min}` : min}..${max}`);
+  }
+}
+
+function checkPart(field: string, part: ContentPart): void {
+  const p = part.part;
+  if (p.case === undefined) throw invalidArgument(field, "is empty; set one of text, image, audio");
+  if (p.case === "image") {
+    const img = p.value;
+    if (img.source.case === undefined) throw invalidArgument(`${field}.image`, "needs url or data");
+    if (img.source.case === "url" && !/^(https?:|data:image\/)/.test(img.source.value)) {
+      throw invalidArgument(`${field}.image.url`, `${showValue(img.source.value)} is not allowed; use an http(s) URL or a data:image/... URL`);
+    }
+    if (img.source.case === "data" && !img.mimeType.startsWith("image/")) {
+      throw invalidArgument(`${field}.image.mime_type`, `${showValue(img.mimeType)} is not an image MIME type (e.g. "image/png")`);
+    }
+  }
+  if (p.case === "audio" && p.value.data.length === 0) throw invalidArgument(`${field}.audio.data`, "is empty");
+}
+
+function checkMessage(field: string, m: Message): void {
+  if (!(m.role in Role) || m.role === Role.UNSPECIFIED) {
+    throw invalidArgument(`${field}.role`, `${Role[m.role] ? `ROLE_${Role[m.role]}` : m.role} is not allowed; use one of: ${ROLES}`);
+  }
+  if (m.content.length === 0 && m.toolCalls.length === 0) {
+    throw invalidArgument(`${field}.content`, "is empty; a message needs at least one content part (or tool_calls for an assistant)");
+  }
+  m.content.forEach((part, j) => checkPart(`${field}.content[${j}]`, part));
+  if (m.toolCalls.length > 0 && m.role !== Role.ASSISTANT) {
+    throw invalidArgument(`${field}.tool_calls`, "are only allowed on ROLE_ASSISTANT messages");
+  }
+  m.toolCalls.forEach((c, j) => {
+    if (!c.id) throw invalidArgument(`${field}.tool_calls[${j}].id`, "is required");
+    if (!TOOL_NAME.test(c.name)) throw invalidArgument(`${field}.tool_calls[${j}].name`, `${showValue(c.name)} must match ${TOOL_NAME}`);
+  });
+  if (m.role === Role.TOOL && !m.toolCallId) throw invalidArgument(`${field}.tool_call_id`, "is required on ROLE_TOOL messages");
+}
+
+export function validateChatRequest(req: ChatRequest, limits: RequestLimits): void {
+  checkModel(req.model);
+  if (req.messages.length === 0) throw invalidArgument("messages", "is empty; at least one message is required");
+  if (req.messages.length > limits.maxMessages) {
+    throw invalidArgument("messages", `has ${req.messages.length} messages; at most ${limits.maxMessages} are allowed`);
+  }
+  req.messages.forEach((m, i) => checkMessage(`messages[${i}]`, m));
+
+  const names = new Set<string>();
+  req.tools.forEach((t, i) => {
+    if (!TOOL_NAME.test(t.name)) throw invalidArgument(`tools[${i}].name`, `${showValue(t.name)} must match ${TOOL_NAME}`);
+    if (names.has(t.name)) throw invalidArgument(`tools[${i}].name`, `${showValue(t.name)} is defined twice`);
+    names.add(t.name);
+  });
+  const choice = req.toolChoice?.choice;
+  if (choice?.case === "functionName" && !names.has(choice.value)) {
+    throw invalidArgument("tool_choice.function_name", `${showValue(choice.value)} is not one of the tools: ${[...names].join(", ") || "(none defined)"}`);
+  }
+
+  const s = req.sampling;
+  if (s) {
+    checkRange("sampling.temperature", s.temperature, 0, 2);
+    checkRange("sampling.top_p", s.topP, 0, 1, true);
+    checkRange("sampling.presence_penalty", s.presencePenalty, -2, 2);
+    checkRange("sampling.frequency_penalty", s.frequencyPenalty, -2, 2);
+    if (s.maxTokens !== undefined && s.maxTokens < 1) throw invalidArgument("sampling.max_tokens", "0 is not allowed; use at least 1 or leave it unset");
+    if (s.stop.length > 4) throw invalidArgument("sampling.stop", `has ${s.stop.length} sequences; at most 4 are allowed`);
+    s.stop.forEach((seq, i) => {
+      if (seq === "") throw invalidArgument(`sampling.stop[${i}]`, "is empty; stop sequences need at least one character");
+    });
+  }
+
+  const f = req.responseFormat;
+  if (f) {
+    if (!(f.type in ResponseFormat_Type)) throw invalidArgument("response_format.type", `${f.type} is not one of: TYPE_TEXT, TYPE_JSON_OBJECT, TYPE_JSON_SCHEMA`);
+    if (f.type === ResponseFormat_Type.JSON_SCHEMA && !f.jsonSchema) throw invalidArgument("response_format.json_schema", "is required with TYPE_JSON_SCHEMA");
+  }
+  checkRouting(req.routing?.strategy);
+}
+
+function checkRouting(strategy: RoutingStrategy | undefined): void {
+  if (strategy !== undefined && !(strategy in RoutingStrategy)) {
+    throw invalidArgument("routing.strategy", `${strategy} is not one of: ${STRATEGIES}`);
+  }
+}
+
+export function validateEmbedRequest(req: EmbedRequest, limits: RequestLimits): void {
+  checkModel(req.model);
+  if (req.inputs.length === 0) throw invalidArgument("inputs", "is empty; at least one input is required");
+  if (req.inputs.length > limits.maxEmbedInputs) {
+    throw invalidArgument("inputs", `has ${req.inputs.length} inputs; at most ${limits.maxEmbedInputs} are allowed`);
+  }
+  req.inputs.forEach((text, i) => {
+    if (text === "") throw invalidArgument(`inputs[${i}]`, "is empty; every input needs text");
+  });
+  if (req.dimensions !== undefined && req.dimensions < 1) throw invalidArgument("dimensions", "0 is not allowed; use at least 1 or leave it unset");
+  checkRouting(req.routing?.strategy);
+}

@@ -1,0 +1,93 @@
+// The one port: HTTP/2 cleartext (gRPC, gRPC-Web, Connect) and HTTP/1.1
+// (Connect, gRPC-Web, REST) on the same socket. Node 20's cleartext HTTP/2
+// server rejects HTTP/1.1, so a net.Server reads the first bytes and hands the
+// socket to the right server: "PRI " starts the HTTP/2 preface and no HTTP/1 method.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+
+export type RequestHandler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
+
+export interface Listener {
+  port: number;
+  address: string;
+  /** Stops accepting, lets in-flight calls finish for up to graceMs, then cuts the rest. */
+  close(graceMs: number): Promise<void>;
+  /** Calls in flight right now (unary and streams). */
+  inFlight(): number;
+}
+
+const H2_PREFIX = Buffer.from("PRI ");
+
+export async function listen(handler: RequestHandler, bind: string, port: number): Promise<Listener> {
+  let active = 0;
+  let idle: (() => void) | undefined;
+  const counted: RequestHandler = (req, res) => {
+    active++;
+    res.once("close", () => {
+      active--;
+      if (active === 0) idle?.();
+    });
+    handler(req, res);
+  };
+
+  const h1 = http.createServer(counted as http.RequestListener);
+  const h2 = http2.createServer({}, counted as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (s) => {
+    sessions.add(s);
+    s.once("close", () => sessions.delete(s));
+  });
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    let head = Buffer.alloc(0);
+    const sniff = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < H2_PREFIX.length && H2_PREFIX.subarray(0, head.length).equals(head)) return; // need more bytes
+      socket.off("data", sniff);
+      socket.pause();
+      socket.unshift(head);
+      if (head.subarray(0, H2_PREFIX.length).equals(H2_PREFIX)) {
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", sniff);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: bind, port }, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+
+  return {
+    port: address.port,
+    address: address.address,
+    inFlight: () => active,
+    async close(graceMs) {
+      server.close();
+      h1.close();
+      h1.closeIdleConnections();
+      // GOAWAY: clients open no new streams; open ones may finish.
+      for (const s of sessions) s.close();
+      const drained = new Promise<void>((resolve) => {
+        if (active === 0) resolve();
+        else idle = resolve;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([drained, expired]);
+      clearTimeout(timer);
+      for (const s of sessions) s.destroy();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}

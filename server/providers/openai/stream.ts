@@ -1,0 +1,59 @@
+// OpenAI chat-completion chunks (SSE) to hoosh.v1 stream events.
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { EventSourceMessage } from "eventsource-parser";
+import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import { FinishReason } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { streamEvent as event } from "../stream-event.js";
+import { fromFinishReason, fromUsage } from "./translate.js";
+import type { ChatChunk, Usage } from "./wire.js";
+
+function parseChunk(provider: string, data: string): ChatChunk {
+  try {
+    return JSON.parse(data) as ChatChunk;
+  } catch {
+    throw new ConnectError(`provider "${provider}" sent a stream chunk that is not JSON: ${data.slice(0, 120)}`, Code.Internal);
+  }
+}
+
+/**
+ * Yields start, text/reasoning/tool-call deltas and one end event. The end
+ * event carries finish reason and usage; the core assembles its message.
+ */
+export async function* chatStreamEvents(provider: string, sse: AsyncIterable<EventSourceMessage>): AsyncGenerator<GenerateStreamResponse> {
+  let started = false;
+  let done = false;
+  let finish: FinishReason | undefined;
+  let usage: Usage | null | undefined;
+  for await (const message of sse) {
+    if (message.data === "[DONE]") {
+      done = true;
+      break;
+    }
+    const chunk = parseChunk(provider, message.data);
+    if (chunk.error) {
+      throw new ConnectError(`provider "${provider}" failed mid-stream: ${chunk.error.message ?? "unknown error"}`, Code.Unavailable);
+    }
+    if (!started) {
+      started = true;
+      yield event({ case: "start", value: { id: chunk.id ?? "", model: chunk.model ?? "" } });
+    }
+    // n=1: only the first choice exists.
+    const choice = chunk.choices?.[0];
+    const delta = choice?.delta;
+    if (delta?.reasoning_content) yield event({ case: "reasoning", value: { text: delta.reasoning_content } });
+    if (delta?.content) yield event({ case: "text", value: { text: delta.content } });
+    for (const call of delta?.tool_calls ?? []) {
+      yield event({
+        case: "toolCall",
+        value: { index: call.index, id: call.id ?? "", name: call.function?.name ?? "", argumentsDelta: call.function?.arguments ?? "" },
+      });
+    }
+    if (choice?.finish_reason) finish = fromFinishReason(choice.finish_reason);
+    if (chunk.usage) usage = chunk.usage;
+  }
+  if (!done && finish === undefined) {
+    throw new ConnectError(`provider "${provider}" ended the stream before it finished`, Code.Unavailable);
+  }
+  if (!started) yield event({ case: "start", value: {} });
+  yield event({ case: "end", value: { finishReason: finish ?? FinishReason.UNSPECIFIED, usage: fromUsage(usage) } });
+}

@@ -1,0 +1,42 @@
+// The seam between the core and every wire protocol. Providers speak hoosh.v1
+// messages on this side and their vendor's format on the other (translated
+// once, inside providers/<vendor>/).
+import type { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
+import type {
+  EmbedRequest,
+  EmbedResponse,
+  GenerateRequest,
+  GenerateResponse,
+  GenerateStreamResponse,
+} from "../../gen/ts/hoosh/v1/inference_pb.js";
+
+/** Generate and GenerateStream carry the same fields; the core handles both as this. */
+export type ChatRequest = Omit<GenerateRequest, "$typeName" | "$unknown">;
+
+/** What a provider needs from the caller for one upstream call. */
+export interface CallContext {
+  /** Aborts on client cancel, disconnect or deadline; passed down to the socket. */
+  signal: AbortSignal;
+  /** Correlates logs and upstream requests. */
+  requestId: string;
+  /** Headers to forward upstream (e.g. traceparent). */
+  forwardHeaders?: Record<string, string>;
+}
+
+export interface Provider {
+  readonly name: string;
+  /** Wire protocol, e.g. "openai". */
+  readonly type: string;
+  readonly locality: Locality;
+  /** One complete answer. The usage it returns has no cost or provider filled in. */
+  generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse>;
+  /**
+   * Events in order: one start, deltas, one end (finish reason + usage; its
+   * message is assembled by the core). Breaking out of the loop aborts upstream.
+   */
+  generateStream(req: ChatRequest, call: CallContext): AsyncIterable<GenerateStreamResponse>;
+  embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse>;
+  /** Model ids the upstream says it serves (may be empty when it cannot tell). */
+  listModels(call: CallContext): Promise<string[]>;
+  close(): Promise<void>;
+}

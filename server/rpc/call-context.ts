@@ -1,0 +1,31 @@
+// Turns a Connect handler context into the provider call context: one
+// AbortSignal for client cancel, disconnect, deadline and hoosh's own request
+// timeout; a request id; headers to forward upstream.
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import type { CallContext } from "../providers/provider.js";
+
+const FORWARDED = ["traceparent", "tracestate"];
+
+export function callContext(ctx: HandlerContext, requestTimeoutMs: number): CallContext {
+  const timeout = AbortSignal.timeout(requestTimeoutMs);
+  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const requestId = ctx.requestHeader.get("x-request-id") || randomUUID();
+  ctx.responseHeader.set("x-request-id", requestId);
+  const forwardHeaders: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const value = ctx.requestHeader.get(name);
+    if (value) forwardHeaders[name] = value;
+  }
+  return { signal: withDeadlineReason(signal, timeout, requestTimeoutMs), requestId, forwardHeaders };
+}
+
+/** Gives hoosh's own timeout a DeadlineExceeded reason instead of a DOMException. */
+function withDeadlineReason(signal: AbortSignal, timeout: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  const forward = () =>
+    controller.abort(signal.reason === timeout.reason ? new ConnectError(`request exceeded the server's ${ms} ms timeout`, Code.DeadlineExceeded) : signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener("abort", forward, { once: true });
+  return controller.signal;
+}

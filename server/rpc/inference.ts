@@ -1,0 +1,13 @@
+// InferenceService: proto in, proto out; the work is in core/inference.ts.
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import type { Inference } from "../core/inference.js";
+import { callContext } from "./call-context.js";
+
+export function createInferenceService(inference: Inference, requestTimeoutMs: number): Partial<ServiceImpl<typeof InferenceService>> {
+  return {
+    generate: (req, ctx) => inference.generate(req, callContext(ctx, requestTimeoutMs)),
+    generateStream: (req, ctx) => inference.generateStream(req, callContext(ctx, requestTimeoutMs)),
+    embed: (req, ctx) => inference.embed(req, callContext(ctx, requestTimeoutMs)),
+  };
+}
