@@ -2,6 +2,7 @@
 // messages on this side and their vendor's format on the other (translated
 // once, inside providers/<vendor>/).
 import type { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
+import type { TranscribeConfig, TranscribeResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import type {
   EmbedRequest,
   EmbedResponse,
@@ -36,6 +37,11 @@ export interface Provider {
    */
   generateStream(req: ChatRequest, call: CallContext): AsyncIterable<GenerateStreamResponse>;
   embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse>;
+  /**
+   * Speech to text, for providers that can. The audio arrives as the caller
+   * sends it; the provider may buffer it (whole-file APIs) or stream it.
+   */
+  transcribe?(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse>;
   /** Model ids the upstream says it serves (may be empty when it cannot tell). */
   listModels(call: CallContext): Promise<string[]>;
   close(): Promise<void>;
