@@ -1,0 +1,79 @@
+// Builds one hoosh app from a config: transport, providers, router, core
+// services and the Connect routes. No globals: tests build several apps.
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
+import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
+import type { Config } from "./config/index.js";
+import { HealthStatus } from "./core/health-status.js";
+import { Inference } from "./core/inference.js";
+import { LatencyTracker } from "./core/latency.js";
+import { ModelCatalog } from "./core/model-catalog.js";
+import { ProviderHealth } from "./core/provider-health.js";
+import { Router } from "./core/router.js";
+import { createProvider } from "./providers/factory.js";
+import type { Provider } from "./providers/provider.js";
+import { Transport } from "./providers/transport.js";
+import { registerHealth } from "./rpc/health.js";
+import { createInferenceService } from "./rpc/inference.js";
+import { createModelsService } from "./rpc/models.js";
+import { registerReflection } from "./rpc/reflection.js";
+
+/** Limits on requests that are not yet in the config file. */
+const MAX_MESSAGES = 2048;
+const MAX_EMBED_INPUTS = 2048;
+
+export interface App {
+  config: Config;
+  health: HealthStatus;
+  routes: (router: ConnectRouter) => void;
+  /** Names of the hoosh.v1 services this app serves (for health). */
+  services: string[];
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Where the config came from, for startup errors. */
+  source: string;
+}
+
+export function buildApp(config: Config, options: AppOptions): App {
+  const transport = new Transport();
+  const providers: Provider[] = [];
+  const routes = config.providers.flatMap((p, i) => {
+    if (!p.enabled) return [];
+    const provider = createProvider(p, i, transport, options.source);
+    providers.push(provider);
+    return [{ provider, models: p.models, priority: p.priority, weight: p.weight }];
+  });
+
+  const latency = new LatencyTracker();
+  const providerHealth = new ProviderHealth();
+  const router = new Router(routes, config.router.strategy, latency);
+  const inference = new Inference(router, providerHealth, latency, {
+    fallback: config.router.fallback,
+    maxAttempts: config.router.max_attempts,
+    limits: { maxMessages: MAX_MESSAGES, maxEmbedInputs: MAX_EMBED_INPUTS },
+  });
+  const catalog = new ModelCatalog(router, providerHealth);
+
+  const services: DescService[] = [InferenceService, ModelsService];
+  const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
+  const timeout = config.server.request_timeout_ms;
+
+  return {
+    config,
+    health,
+    services: services.map((s) => s.typeName),
+    routes(r) {
+      r.service(InferenceService, createInferenceService(inference, timeout));
+      r.service(ModelsService, createModelsService(catalog));
+      registerHealth(r, health);
+      registerReflection(r, { services });
+    },
+    async close() {
+      await Promise.all(providers.map((p) => p.close()));
+      await transport.close();
+    },
+  };
+}
