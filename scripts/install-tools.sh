@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Go-built tools the tests use into .tools/bin (pinned; skipped
+# when the pinned version is already there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOBIN="$PWD/.tools/bin"
+mkdir -p "$GOBIN"
+
+install() { # module@version binary
+  local stamp="$GOBIN/.$2.version"
+  if [[ -x "$GOBIN/$2" && -f "$stamp" && "$(cat "$stamp")" == "$1" ]]; then return; fi
+  echo "installing $1"
+  go install "$1"
+  echo "$1" > "$stamp"
+}
+
+install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3 grpcurl

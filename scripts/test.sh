@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: install pinned dependencies and
+# tools, check the contract, type-check, run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== npm ci"
+npm ci --no-audit --no-fund
+echo "== tools (grpcurl)"
+scripts/install-tools.sh
+echo "== buf lint"
+npx buf lint
+echo "== buf breaking (against the released contract, .ci/contract.binpb)"
+npx buf breaking --against .ci/contract.binpb
+echo "== typecheck"
+npx tsc --noEmit -p tsconfig.json
+echo "== vitest"
+npx vitest run

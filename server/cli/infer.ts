@@ -1,0 +1,52 @@
+// `hoosh infer [--server URL] [--stream] MODEL PROMPT`: one chat turn through a running hoosh.
+import { FinishReason, Role, type Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import { parse, UsageError } from "./args.js";
+import { clientFor, serverUrl } from "./client.js";
+
+function usageLine(usage: Usage | undefined, finish: FinishReason, model: string): string {
+  const u = usage;
+  return `[model=${model} provider=${u?.provider ?? "?"} input_tokens=${u?.inputTokens ?? 0} output_tokens=${u?.outputTokens ?? 0} finish=${FinishReason[finish]}]\n`;
+}
+
+export async function infer(args: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    args,
+    { server: { type: "string" }, stream: { type: "boolean" }, system: { type: "string" }, "max-tokens": { type: "string" } },
+    ["MODEL", "PROMPT"],
+  );
+  const [model, prompt] = positionals as [string, string];
+  let maxTokens: number | undefined;
+  if (values["max-tokens"] !== undefined) {
+    maxTokens = Number(values["max-tokens"]);
+    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError(`--max-tokens: ${JSON.stringify(values["max-tokens"])} is not a positive integer`);
+  }
+  const text = (value: string) => [{ part: { case: "text" as const, value } }];
+  // A plain init object: Generate and GenerateStream take the same fields.
+  const request = {
+    model,
+    messages: [...(values.system ? [{ role: Role.SYSTEM, content: text(values.system) }] : []), { role: Role.USER, content: text(prompt) }],
+    sampling: { maxTokens },
+  };
+  const client = clientFor(InferenceService, serverUrl(values.server));
+
+  if (!values.stream) {
+    const res = await client.generate(request);
+    const answer = res.message?.content.map((p) => (p.part.case === "text" ? p.part.value : "")).join("") ?? "";
+    process.stdout.write(`${answer}\n`);
+    for (const call of res.message?.toolCalls ?? []) process.stdout.write(`tool call ${call.name}(${call.arguments})\n`);
+    process.stderr.write(usageLine(res.usage, res.finishReason, res.model));
+    return;
+  }
+  let model_ = model;
+  for await (const ev of client.generateStream(request)) {
+    const e = ev.event;
+    if (e.case === "start") model_ = e.value.model || model;
+    if (e.case === "text") process.stdout.write(e.value.text);
+    if (e.case === "end") {
+      process.stdout.write("\n");
+      for (const call of e.value.message?.toolCalls ?? []) process.stdout.write(`tool call ${call.name}(${call.arguments})\n`);
+      process.stderr.write(usageLine(e.value.usage, e.value.finishReason, model_));
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// `hoosh serve`: load the config, build the app, listen on the one port,
+// drain on SIGINT/SIGTERM and exit 0.
+import { isIP } from "node:net";
+import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
+import { buildApp } from "../app.js";
+import { DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
+import { listen } from "../listen.js";
+import { jsonLogger } from "../observability/log.js";
+import { parse, parsePort, UsageError } from "./args.js";
+
+type Fallback = NonNullable<ConnectNodeAdapterOptions["fallback"]>;
+
+const notFound: Fallback = (req, res) => {
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: { code: "not_found", message: `no route for ${req.method} ${req.url}` } }));
+};
+
+export async function serve(args: string[]): Promise<void> {
+  const { values } = parse(args, { config: { type: "string", short: "c" }, port: { type: "string", short: "p" }, bind: { type: "string" } }, []);
+  const port = parsePort(values.port, "--port");
+  if (values.bind !== undefined && values.bind !== "localhost" && isIP(values.bind) === 0) {
+    throw new UsageError(`--bind: ${JSON.stringify(values.bind)} is not an IP address or "localhost"`);
+  }
+  const config = values.config ? await loadConfigFile(values.config, process.env) : loadDefaultConfig(process.env);
+  if (port !== undefined) config.server.port = port;
+  if (values.bind !== undefined) config.server.bind = values.bind;
+
+  const log = jsonLogger();
+  const app = buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE });
+  const handler = connectNodeAdapter({ routes: app.routes, fallback: notFound, readMaxBytes: config.server.max_body_bytes });
+  const listener = await listen(handler, config.server.bind, config.server.port);
+  log.log("info", "listening", {
+    address: listener.address,
+    port: listener.port,
+    pid: process.pid,
+    config: values.config ?? DEFAULT_CONFIG_SOURCE,
+    providers: config.providers.filter((p) => p.enabled).map((p) => p.name),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const grace = config.server.shutdown_grace_ms;
+    log.log("info", "draining", { signal, in_flight: listener.inFlight(), grace_ms: grace });
+    for (const [service] of app.health.entries()) app.health.set(service, "NOT_SERVING");
+    await listener.close(grace);
+    await app.close();
+    log.log("info", "stopped", { signal });
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}

@@ -1,0 +1,55 @@
+// hoosh CLI entry: serve, infer, models, health, info, config check.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ConfigError } from "./config/index.js";
+import { UsageError } from "./cli/args.js";
+
+const USAGE = `usage:
+  hoosh serve [--config FILE] [--port N] [--bind ADDR]   start the gateway (embedded default config without --config)
+  hoosh infer [--server URL] [--stream] [--system TEXT] [--max-tokens N] MODEL PROMPT
+  hoosh models [--server URL]                            list models of a running hoosh
+  hoosh health [--server URL] [--service NAME]           gRPC health check (exit 1 unless SERVING)
+  hoosh info [--server URL]                              hardware of a running hoosh
+  hoosh config check FILE                                validate a config file
+--server defaults to $HOOSH_SERVER or http://127.0.0.1:8088`;
+
+type Command = (args: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import("./cli/serve.js")).serve,
+  infer: async () => (await import("./cli/infer.js")).infer,
+  models: async () => (await import("./cli/models.js")).models,
+  health: async () => (await import("./cli/health.js")).health,
+  info: async () => (await import("./cli/info.js")).info,
+  config: async () => async (args) => {
+    if (args[0] !== "check") throw new UsageError(`config: unknown subcommand ${JSON.stringify(args[0] ?? "")}; available: check`);
+    await (await import("./cli/config-check.js")).configCheck(args.slice(1));
+  },
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}; available: ${Object.keys(COMMANDS).join(", ")}`);
+  await (await load())(args);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`hoosh: ${err.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (err instanceof ConnectError) {
+    process.stderr.write(`hoosh: ${Code[err.code]}: ${err.rawMessage}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`hoosh: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// Starts a real `hoosh serve` process for integration tests, with a config
+// written to a temp file, on an ephemeral loopback port; stops it by PID.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startProcess, type StartedProcess } from "../fakes/spawn.js";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const HOOSH_MAIN = join(REPO_ROOT, "server", "main.ts");
+
+export interface Hoosh extends StartedProcess {
+  configPath: string;
+}
+
+/** `hoosh serve --config <tmp>/hoosh.toml --port 0`; resolves when it logs its port. */
+export async function startHoosh(configToml: string): Promise<Hoosh> {
+  const dir = await mkdtemp(join(tmpdir(), "hoosh-test-"));
+  const configPath = join(dir, "hoosh.toml");
+  await writeFile(configPath, configToml);
+  const proc = await startProcess(HOOSH_MAIN, ["serve", "--config", configPath, "--port", "0"]);
+  return {
+    ...proc,
+    configPath,
+    async stop() {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A config with one openai-type provider pointing at a fake upstream. */
+export function fakeProviderConfig(baseUrl: string, extra = ""): string {
+  return `
+[server]
+bind = "127.0.0.1"
+shutdown_grace_ms = 2000
+
+[[providers]]
+name = "fake"
+type = "openai"
+base_url = "${baseUrl}"
+models = ["*"]
+timeouts = { connect_ms = 1000, first_byte_ms = 2000, idle_ms = 2000 }
+${extra}
+`;
+}
