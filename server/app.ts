@@ -2,9 +2,13 @@
 // services and the Connect routes. No globals: tests build several apps.
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
+import { BudgetService } from "../gen/ts/hoosh/v1/budget_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
-import type { Config } from "./config/index.js";
+import { ConfigError, type Config } from "./config/index.js";
+import { applyConfigPools } from "./core/budget/config-pools.js";
+import { BudgetLedger } from "./core/budget/ledger.js";
+import { startBudgetSweeper } from "./core/budget/sweeper.js";
 import { HealthStatus } from "./core/health-status.js";
 import { Inference } from "./core/inference.js";
 import { LatencyTracker } from "./core/latency.js";
@@ -14,6 +18,8 @@ import { Router } from "./core/router.js";
 import { createProvider } from "./providers/factory.js";
 import type { Provider } from "./providers/provider.js";
 import { Transport } from "./providers/transport.js";
+import { MemoryBudgetStore } from "./store/memory/budget-store.js";
+import { registerBudget } from "./rpc/budget.js";
 import { registerHealth } from "./rpc/health.js";
 import { createInferenceService } from "./rpc/inference.js";
 import { createModelsService } from "./rpc/models.js";
@@ -37,7 +43,7 @@ export interface AppOptions {
   source: string;
 }
 
-export function buildApp(config: Config, options: AppOptions): App {
+export async function buildApp(config: Config, options: AppOptions): Promise<App> {
   const transport = new Transport();
   const providers: Provider[] = [];
   const routes = config.providers.flatMap((p, i) => {
@@ -57,7 +63,16 @@ export function buildApp(config: Config, options: AppOptions): App {
   });
   const catalog = new ModelCatalog(router, providerHealth);
 
-  const services: DescService[] = [InferenceService, ModelsService];
+  const ledger = new BudgetLedger(new MemoryBudgetStore());
+  try {
+    await applyConfigPools(ledger, config.budgets);
+  } catch (err) {
+    // The schema already checked budgets; this catches what only the ledger knows.
+    throw new ConfigError(options.source, [{ path: "budgets", message: (err as Error).message }]);
+  }
+  const stopSweeper = startBudgetSweeper(ledger);
+
+  const services: DescService[] = [InferenceService, ModelsService, BudgetService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   const timeout = config.server.request_timeout_ms;
 
@@ -68,10 +83,12 @@ export function buildApp(config: Config, options: AppOptions): App {
     routes(r) {
       r.service(InferenceService, createInferenceService(inference, timeout));
       r.service(ModelsService, createModelsService(catalog));
+      registerBudget(r, ledger);
       registerHealth(r, health);
       registerReflection(r, { services });
     },
     async close() {
+      stopSweeper();
       await Promise.all(providers.map((p) => p.close()));
       await transport.close();
     },

@@ -8,7 +8,7 @@ export async function configCheck(args: string[]): Promise<void> {
   const file = positionals[0]!;
   const config = await loadConfigFile(file, process.env);
   // Building the app checks what the schema cannot (e.g. adapters available), then is dropped.
-  await buildApp(config, { source: file }).close();
+  await (await buildApp(config, { source: file })).close();
   const enabled = config.providers.filter((p) => p.enabled).length;
   process.stdout.write(`${file}: ok (${enabled} of ${config.providers.length} providers enabled, ${config.budgets.length} budgets, listens on ${config.server.bind}:${config.server.port})\n`);
 }

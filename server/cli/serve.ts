@@ -26,7 +26,7 @@ export async function serve(args: string[]): Promise<void> {
   if (values.bind !== undefined) config.server.bind = values.bind;
 
   const log = jsonLogger();
-  const app = buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE });
+  const app = await buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE });
   const handler = connectNodeAdapter({ routes: app.routes, fallback: notFound, readMaxBytes: config.server.max_body_bytes });
   const listener = await listen(handler, config.server.bind, config.server.port);
   log.log("info", "listening", {

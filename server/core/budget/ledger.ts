@@ -1,0 +1,216 @@
+/**
+ * BudgetLedger: token and cost budgets over a BudgetStore. Reserve an estimate
+ * before work starts, then commit the actual usage or release the hold.
+ *
+ * All time comes from the injected clock, read once per operation. The store
+ * makes each step atomic; the ledger validates, maps store outcomes to
+ * ConnectErrors and records usage. Field names in errors follow hoosh.v1.
+ */
+import type { Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import type { Amount, BudgetStore, FinishOutcome, PoolPatch, PoolState } from "../../store/budget-store.js";
+import {
+  invalidArgument,
+  overBudget,
+  poolExists,
+  poolNotFound,
+  reservationExpired,
+  reservationFinished,
+  reservationNotFound,
+} from "./errors.js";
+import type { BudgetPeriodKind } from "./period.js";
+import { toPoolView } from "./pool-view.js";
+import type { PoolView } from "./pool-view.js";
+import { summarizeUsage } from "./report.js";
+import type { UsageGroupKey, UsageReport } from "./report.js";
+import { checkCount, checkPeriod, checkPoolName, checkReservationId, checkTtlMs } from "./validate.js";
+
+export type { PoolPatch };
+
+export const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
+
+/** The parts of a hoosh.v1 Usage the ledger reads; a Usage message fits as is. */
+export type UsageInput = Pick<
+  Usage,
+  "inputTokens" | "cachedInputTokens" | "outputTokens" | "reasoningTokens" | "audioTokens" | "provider" | "cacheHit"
+> & { readonly costUsdMicros: number | bigint };
+
+/** What the caller knows beyond Usage, for reports. `key` is the API key's name, never its secret. */
+export interface CommitContext {
+  readonly model?: string | undefined;
+  readonly key?: string | undefined;
+}
+
+export interface NewPool {
+  readonly capacityTokens?: number | undefined;
+  readonly capacityUsdMicros?: number | undefined;
+  readonly period: BudgetPeriodKind;
+}
+
+export interface Reserved {
+  readonly reservationId: string;
+  readonly expiresAt: number;
+  readonly pool: PoolView;
+}
+
+export interface ReportQuery {
+  readonly pool?: string | undefined;
+  /** ms inclusive; undefined: from the beginning. */
+  readonly start?: number | undefined;
+  /** ms exclusive; undefined: up to now (inclusive). */
+  readonly end?: number | undefined;
+  readonly groupBy: UsageGroupKey;
+}
+
+/** Usage counts and their hoosh.v1 field paths, for error messages. */
+const USAGE_FIELD = {
+  inputTokens: "usage.input_tokens",
+  cachedInputTokens: "usage.cached_input_tokens",
+  outputTokens: "usage.output_tokens",
+  reasoningTokens: "usage.reasoning_tokens",
+  audioTokens: "usage.audio_tokens",
+} as const;
+const USAGE_COUNTS = Object.keys(USAGE_FIELD) as (keyof typeof USAGE_FIELD)[];
+
+export class BudgetLedger {
+  constructor(
+    private readonly store: BudgetStore,
+    private readonly now: () => number = Date.now,
+    private readonly defaultTtlMs: number = DEFAULT_RESERVATION_TTL_MS,
+  ) {}
+
+  async listPools(): Promise<PoolView[]> {
+    return (await this.store.listPools(this.now())).map(toPoolView);
+  }
+
+  async getPool(name: string): Promise<PoolView> {
+    checkPoolName(name, "name");
+    return toPoolView(await this.#existing(name, this.now()));
+  }
+
+  async createPool(name: string, spec: NewPool): Promise<PoolView> {
+    checkPoolName(name, "pool.name");
+    if (spec.capacityTokens !== undefined) checkCount(spec.capacityTokens, "pool.capacity_tokens");
+    if (spec.capacityUsdMicros !== undefined) checkCount(spec.capacityUsdMicros, "pool.capacity_usd_micros");
+    if (spec.capacityTokens === undefined && spec.capacityUsdMicros === undefined) {
+      throw invalidArgument("pool", "neither capacity_tokens nor capacity_usd_micros is set; set at least one");
+    }
+    checkPeriod(spec.period, "pool.period");
+    const out = await this.store.createPool(name, spec, this.now());
+    if (out.status === "exists") throw poolExists(name);
+    return toPoolView(out.pool);
+  }
+
+  /** null in the patch clears a capacity (no limit on that dimension). */
+  async updatePool(name: string, patch: PoolPatch): Promise<PoolView> {
+    checkPoolName(name, "pool.name");
+    if (typeof patch.capacityTokens === "number") checkCount(patch.capacityTokens, "pool.capacity_tokens");
+    if (typeof patch.capacityUsdMicros === "number") {
+      checkCount(patch.capacityUsdMicros, "pool.capacity_usd_micros");
+    }
+    if (patch.period !== undefined) checkPeriod(patch.period, "pool.period");
+    const out = await this.store.updatePool(name, patch, this.now());
+    if (out.status === "no-pool") throw poolNotFound(name);
+    if (out.status === "no-capacity") {
+      throw invalidArgument(
+        "update_mask",
+        `the update would leave budget pool ${JSON.stringify(name)} with neither capacity_tokens nor capacity_usd_micros; keep at least one`,
+      );
+    }
+    return toPoolView(out.pool);
+  }
+
+  /** Holds `amount` for ttlMs (default 10 min); RESOURCE_EXHAUSTED when it does not fit. */
+  async reserve(pool: string, amount: Amount, ttlMs: number = this.defaultTtlMs): Promise<Reserved> {
+    checkPoolName(pool, "pool");
+    checkCount(amount.tokens, "tokens");
+    checkCount(amount.usdMicros, "usd_micros");
+    if (amount.tokens === 0 && amount.usdMicros === 0) {
+      throw invalidArgument("tokens", "0 tokens and 0 usd_micros reserves nothing; set tokens or usd_micros above 0");
+    }
+    checkTtlMs(ttlMs, "ttl");
+    const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
+    const out = await this.store.reserve(pool, needed, ttlMs, this.now());
+    if (out.status === "no-pool") throw poolNotFound(pool);
+    if (out.status === "over-budget") throw overBudget(pool, out.available, out.needed);
+    const { id, expiresAt } = out.reservation;
+    return { reservationId: id, expiresAt, pool: toPoolView(out.pool) };
+  }
+
+  /**
+   * Replaces the hold with the actual usage (input + output tokens, cost), even
+   * when it is more than was reserved: accounted usage is never dropped.
+   */
+  async commit(reservationId: string, usage: UsageInput, context: CommitContext = {}): Promise<PoolView> {
+    checkReservationId(reservationId, "reservation_id");
+    for (const k of USAGE_COUNTS) checkCount(usage[k], USAGE_FIELD[k]);
+    const cost = checkCount(usage.costUsdMicros, "usage.cost_usd_micros");
+    const now = this.now();
+    const actual = { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost };
+    const pool = this.#finished(reservationId, await this.store.commit(reservationId, actual, now));
+    await this.store.appendUsage({
+      time: now,
+      pool: pool.name,
+      reservationId,
+      inputTokens: usage.inputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      outputTokens: usage.outputTokens,
+      reasoningTokens: usage.reasoningTokens,
+      audioTokens: usage.audioTokens,
+      costUsdMicros: cost,
+      provider: usage.provider,
+      cacheHit: usage.cacheHit,
+      model: context.model || undefined,
+      key: context.key || undefined,
+    });
+    return toPoolView(pool);
+  }
+
+  /** Gives the hold back unused (error, cancellation). */
+  async release(reservationId: string): Promise<PoolView> {
+    checkReservationId(reservationId, "reservation_id");
+    return toPoolView(this.#finished(reservationId, await this.store.release(reservationId, this.now())));
+  }
+
+  async report(query: ReportQuery): Promise<UsageReport> {
+    const now = this.now();
+    if (query.pool !== undefined) {
+      checkPoolName(query.pool, "pool");
+      await this.#existing(query.pool, now);
+    }
+    const { start, end } = query;
+    if (start !== undefined && end !== undefined && start > end) {
+      throw invalidArgument(
+        "start_time",
+        `${new Date(start).toISOString()} is after end_time ${new Date(end).toISOString()}; the range must not run backwards`,
+      );
+    }
+    // No end means "up to now" and is left open, so a record of this very millisecond counts.
+    const records = await this.store.queryUsage({ pool: query.pool, start, end });
+    return summarizeUsage(records, query.groupBy);
+  }
+
+  /** Drops abandoned reservations in every pool; returns how many. Run it on a timer (see sweeper.ts). */
+  async sweep(): Promise<number> {
+    return this.store.expire(this.now());
+  }
+
+  async #existing(name: string, now: number): Promise<PoolState> {
+    const pool = await this.store.getPool(name, now);
+    if (!pool) throw poolNotFound(name);
+    return pool;
+  }
+
+  #finished(id: string, out: FinishOutcome): PoolState {
+    switch (out.status) {
+      case "done":
+        return out.pool;
+      case "unknown":
+        throw reservationNotFound(id);
+      case "expired":
+        throw reservationExpired(id, out.at);
+      case "committed":
+      case "released":
+        throw reservationFinished(id, out.status);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Usage reports: usage records summed per group (pool, model, provider, key or
+ * UTC day) plus a total over all of them.
+ */
+import type { UsageRecord } from "../../store/budget-store.js";
+import { utcDay } from "./period.js";
+
+export type UsageGroupKey = "pool" | "model" | "provider" | "key" | "day";
+
+export interface UsageRow {
+  group: string;
+  requests: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  audioTokens: number;
+  costUsdMicros: number;
+  cacheHits: number;
+}
+
+export interface UsageReport {
+  /** Sorted by group (so days run in calendar order). */
+  rows: UsageRow[];
+  /** Sum of every row; its group is "". */
+  total: UsageRow;
+}
+
+/** Shown for records that do not know the grouped value (no model, no key). */
+export const UNKNOWN_GROUP = "(unknown)";
+
+function groupOf(r: UsageRecord, by: UsageGroupKey): string {
+  switch (by) {
+    case "pool":
+      return r.pool;
+    case "model":
+      return r.model || UNKNOWN_GROUP;
+    case "provider":
+      return r.provider || UNKNOWN_GROUP;
+    case "key":
+      return r.key || UNKNOWN_GROUP;
+    case "day":
+      return utcDay(r.time);
+  }
+}
+
+function emptyRow(group: string): UsageRow {
+  return {
+    group,
+    requests: 0,
+    inputTokens: 0,
+    cachedInputTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    audioTokens: 0,
+    costUsdMicros: 0,
+    cacheHits: 0,
+  };
+}
+
+function add(row: UsageRow, r: UsageRecord): void {
+  row.requests += 1;
+  row.inputTokens += r.inputTokens;
+  row.cachedInputTokens += r.cachedInputTokens;
+  row.outputTokens += r.outputTokens;
+  row.reasoningTokens += r.reasoningTokens;
+  row.audioTokens += r.audioTokens;
+  row.costUsdMicros += r.costUsdMicros;
+  if (r.cacheHit) row.cacheHits += 1;
+}
+
+export function summarizeUsage(records: readonly UsageRecord[], by: UsageGroupKey): UsageReport {
+  const groups = new Map<string, UsageRow>();
+  const total = emptyRow("");
+  for (const r of records) {
+    const key = groupOf(r, by);
+    let row = groups.get(key);
+    if (!row) groups.set(key, (row = emptyRow(key)));
+    add(row, r);
+    add(total, r);
+  }
+  const rows = [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  return { rows, total };
+}

@@ -1,0 +1,225 @@
+/**
+ * hoosh.v1.BudgetService over a BudgetLedger: proto in, proto out. The ledger
+ * validates values (names, counts); this file checks what only the wire has
+ * (required messages, enums, update_mask, ttl_seconds, int64 beyond 2^53) and
+ * converts: wire int64 is bigint, the ledger counts in exact JS numbers.
+ *
+ * Choices:
+ * - BUDGET_PERIOD_UNSPECIFIED (the field left out) means BUDGET_PERIOD_NONE, on
+ *   create and update alike, so `{"pool":{"name":"a","capacity_tokens":100}}` works.
+ * - USAGE_GROUP_BY_UNSPECIFIED groups by pool.
+ * - UpdatePool requires a non-empty update_mask; a masked capacity left unset clears it (no limit).
+ */
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
+
+import {
+  BudgetPeriod,
+  BudgetService,
+  PoolSchema,
+  UsageGroupBy,
+  UsageReportRowSchema,
+} from "../../gen/ts/hoosh/v1/budget_pb.js";
+import type { Pool, UsageReportRow } from "../../gen/ts/hoosh/v1/budget_pb.js";
+import { invalidArgument } from "../core/budget/errors.js";
+import type { BudgetLedger, PoolPatch } from "../core/budget/ledger.js";
+import type { BudgetPeriodKind } from "../core/budget/period.js";
+import type { PoolView } from "../core/budget/pool-view.js";
+import type { UsageGroupKey, UsageRow } from "../core/budget/report.js";
+import { checkCount } from "../core/budget/validate.js";
+
+/**
+ * Admin-only RPCs (CreatePool, UpdatePool) call this first. The auth issue
+ * supplies it (throwing PermissionDenied / Unauthenticated); until then none runs.
+ */
+export type AdminGuard = (ctx: HandlerContext) => void | Promise<void>;
+
+export interface BudgetServiceOptions {
+  readonly authorizeAdmin?: AdminGuard;
+}
+
+const MAX_TTL_SECONDS = 86_400;
+const UPDATABLE = ["capacity_tokens", "capacity_usd_micros", "period"] as const;
+
+const PERIOD_TO_WIRE: Record<BudgetPeriodKind, BudgetPeriod> = {
+  none: BudgetPeriod.NONE,
+  hourly: BudgetPeriod.HOURLY,
+  daily: BudgetPeriod.DAILY,
+  monthly: BudgetPeriod.MONTHLY,
+};
+const PERIOD_FROM_WIRE = new Map<BudgetPeriod, BudgetPeriodKind>([
+  [BudgetPeriod.UNSPECIFIED, "none"],
+  [BudgetPeriod.NONE, "none"],
+  [BudgetPeriod.HOURLY, "hourly"],
+  [BudgetPeriod.DAILY, "daily"],
+  [BudgetPeriod.MONTHLY, "monthly"],
+]);
+const GROUP_FROM_WIRE = new Map<UsageGroupBy, UsageGroupKey>([
+  [UsageGroupBy.UNSPECIFIED, "pool"],
+  [UsageGroupBy.POOL, "pool"],
+  [UsageGroupBy.MODEL, "model"],
+  [UsageGroupBy.PROVIDER, "provider"],
+  [UsageGroupBy.KEY, "key"],
+  [UsageGroupBy.DAY, "day"],
+]);
+
+function enumName(prefix: string, names: Record<number, string>, value: number): string {
+  return `${prefix}_${names[value]}`;
+}
+
+function periodFromWire(value: BudgetPeriod, field: string): BudgetPeriodKind {
+  const kind = PERIOD_FROM_WIRE.get(value);
+  if (kind !== undefined) return kind;
+  const allowed = [...PERIOD_FROM_WIRE.keys()].map((v) => enumName("BUDGET_PERIOD", BudgetPeriod, v));
+  throw invalidArgument(field, `${value} is not one of: ${allowed.join(", ")}`);
+}
+
+function groupFromWire(value: UsageGroupBy): UsageGroupKey {
+  const key = GROUP_FROM_WIRE.get(value);
+  if (key !== undefined) return key;
+  const allowed = [...GROUP_FROM_WIRE.keys()].map((v) => enumName("USAGE_GROUP_BY", UsageGroupBy, v));
+  throw invalidArgument("group_by", `${value} is not one of: ${allowed.join(", ")}`);
+}
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw invalidArgument(field, "required, but not set");
+  return value;
+}
+
+/** An optional wire int64 as a ledger count; unset stays unset. */
+function optionalCount(value: bigint | undefined, field: string): number | undefined {
+  return value === undefined ? undefined : checkCount(value, field);
+}
+
+function toWirePool(v: PoolView): Pool {
+  return create(PoolSchema, {
+    name: v.name,
+    capacityTokens: v.capacityTokens === undefined ? undefined : BigInt(v.capacityTokens),
+    capacityUsdMicros: v.capacityUsdMicros === undefined ? undefined : BigInt(v.capacityUsdMicros),
+    period: PERIOD_TO_WIRE[v.period],
+    usedTokens: BigInt(v.usedTokens),
+    reservedTokens: BigInt(v.reservedTokens),
+    usedUsdMicros: BigInt(v.usedUsdMicros),
+    reservedUsdMicros: BigInt(v.reservedUsdMicros),
+    periodStart: timestampFromMs(v.periodStart),
+    periodEnd: v.periodEnd === undefined ? undefined : timestampFromMs(v.periodEnd),
+  });
+}
+
+function toWireRow(r: UsageRow): UsageReportRow {
+  return create(UsageReportRowSchema, {
+    group: r.group,
+    requests: BigInt(r.requests),
+    inputTokens: BigInt(r.inputTokens),
+    cachedInputTokens: BigInt(r.cachedInputTokens),
+    outputTokens: BigInt(r.outputTokens),
+    reasoningTokens: BigInt(r.reasoningTokens),
+    audioTokens: BigInt(r.audioTokens),
+    costUsdMicros: BigInt(r.costUsdMicros),
+    cacheHits: BigInt(r.cacheHits),
+  });
+}
+
+/** The update_mask as a PoolPatch; unknown paths are rejected, listing the allowed ones. */
+function patchFromMask(pool: Pool, paths: readonly string[]): PoolPatch {
+  const allowed = `allowed paths: ${UPDATABLE.join(", ")}`;
+  if (paths.length === 0) throw invalidArgument("update_mask", `no paths given; ${allowed}`);
+  const patch: { -readonly [K in keyof PoolPatch]: PoolPatch[K] } = {};
+  for (const path of paths) {
+    switch (path) {
+      case "capacity_tokens":
+        patch.capacityTokens = optionalCount(pool.capacityTokens, "pool.capacity_tokens") ?? null;
+        break;
+      case "capacity_usd_micros":
+        patch.capacityUsdMicros = optionalCount(pool.capacityUsdMicros, "pool.capacity_usd_micros") ?? null;
+        break;
+      case "period":
+        patch.period = periodFromWire(pool.period, "pool.period");
+        break;
+      default:
+        throw invalidArgument("update_mask", `${JSON.stringify(path)} is not an updatable field; ${allowed}`);
+    }
+  }
+  return patch;
+}
+
+export function createBudgetService(
+  ledger: BudgetLedger,
+  options: BudgetServiceOptions = {},
+): ServiceImpl<typeof BudgetService> {
+  const admin = async (ctx: HandlerContext): Promise<void> => {
+    await options.authorizeAdmin?.(ctx);
+  };
+
+  return {
+    async listPools() {
+      return { pools: (await ledger.listPools()).map(toWirePool) };
+    },
+
+    async getPool(req) {
+      return { pool: toWirePool(await ledger.getPool(req.name)) };
+    },
+
+    async createPool(req, ctx) {
+      await admin(ctx);
+      const pool = required(req.pool, "pool");
+      const view = await ledger.createPool(pool.name, {
+        capacityTokens: optionalCount(pool.capacityTokens, "pool.capacity_tokens"),
+        capacityUsdMicros: optionalCount(pool.capacityUsdMicros, "pool.capacity_usd_micros"),
+        period: periodFromWire(pool.period, "pool.period"),
+      });
+      return { pool: toWirePool(view) };
+    },
+
+    async updatePool(req, ctx) {
+      await admin(ctx);
+      const pool = required(req.pool, "pool");
+      const patch = patchFromMask(pool, req.updateMask?.paths ?? []);
+      return { pool: toWirePool(await ledger.updatePool(pool.name, patch)) };
+    },
+
+    async reserve(req) {
+      if (req.ttlSeconds > MAX_TTL_SECONDS) {
+        throw invalidArgument(
+          "ttl_seconds",
+          `${req.ttlSeconds} is too long; must be at most ${MAX_TTL_SECONDS} (one day), or 0 for the default`,
+        );
+      }
+      const ttlMs = req.ttlSeconds === 0 ? undefined : req.ttlSeconds * 1000;
+      const amount = { tokens: checkCount(req.tokens, "tokens"), usdMicros: checkCount(req.usdMicros, "usd_micros") };
+      const r = await ledger.reserve(req.pool, amount, ttlMs);
+      return { reservationId: r.reservationId, expiresAt: timestampFromMs(r.expiresAt), pool: toWirePool(r.pool) };
+    },
+
+    // usage.budget_pool is not read: the reservation decides the pool.
+    // Seam: once auth lands, pass the caller's key name as CommitContext.key.
+    async commit(req) {
+      const usage = required(req.usage, "usage");
+      return { pool: toWirePool(await ledger.commit(req.reservationId, usage)) };
+    },
+
+    async release(req) {
+      return { pool: toWirePool(await ledger.release(req.reservationId)) };
+    },
+
+    async getUsageReport(req) {
+      const report = await ledger.report({
+        pool: req.pool === "" ? undefined : req.pool,
+        start: req.startTime ? timestampMs(req.startTime) : undefined,
+        end: req.endTime ? timestampMs(req.endTime) : undefined,
+        groupBy: groupFromWire(req.groupBy),
+      });
+      return { rows: report.rows.map(toWireRow), total: toWireRow(report.total) };
+    },
+  };
+}
+
+/** Registers hoosh.v1.BudgetService on a Connect router. */
+export function registerBudget(
+  router: ConnectRouter,
+  ledger: BudgetLedger,
+  options?: BudgetServiceOptions,
+): ConnectRouter {
+  return router.service(BudgetService, createBudgetService(ledger, options));
+}

@@ -1,0 +1,144 @@
+/**
+ * BudgetStore: where pools, reservations and usage records live.
+ *
+ * Every method is one atomic step against the store: the memory store runs it
+ * synchronously, a Redis store runs it as one Lua script, a SQLite store as one
+ * transaction. Callers pass `now` (ms) so time comes from one injected clock and
+ * tests can move it; stores never read the wall clock.
+ *
+ * Semantics every implementation must keep (test/budget/store-contract.ts checks them):
+ * - Before an operation touches a pool it drops that pool's reservations whose
+ *   expiresAt <= now (their hold returns), then rolls the balance over to the
+ *   current period (see core/budget/period.ts and core/budget/balance.ts).
+ * - A reservation belongs to the pool epoch it was made in; a rollover bumps the
+ *   epoch and zeroes reserved, so finishing an older-epoch reservation subtracts nothing.
+ * - Commit always adds the actual amount to used, even past capacity.
+ * - Finished reservations (committed, released, expired) are remembered for a
+ *   while, so a repeat is told apart from an id never seen.
+ * Results are fresh copies; mutating them never changes the store.
+ */
+import type { BudgetPeriodKind } from "../core/budget/period.js";
+
+export type { BudgetPeriodKind };
+
+/** Tokens and micro-USD; both non-negative integers. */
+export interface Amount {
+  readonly tokens: number;
+  readonly usdMicros: number;
+}
+
+/** What an admin sets. An unset capacity means no limit on that dimension. */
+export interface PoolLimits {
+  readonly capacityTokens?: number | undefined;
+  readonly capacityUsdMicros?: number | undefined;
+  readonly period: BudgetPeriodKind;
+}
+
+export interface PoolState extends PoolLimits {
+  readonly name: string;
+  /** Start (ms) of the period the balance counts; creation time for "none". */
+  readonly periodStart: number;
+  /** Bumped on every rollover; see Reservation.epoch. */
+  readonly epoch: number;
+  readonly usedTokens: number;
+  readonly reservedTokens: number;
+  readonly usedUsdMicros: number;
+  readonly reservedUsdMicros: number;
+}
+
+export interface Reservation extends Amount {
+  readonly id: string;
+  readonly pool: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** The pool epoch it was made in: its hold counts only while the epoch is current. */
+  readonly epoch: number;
+}
+
+/** What is left per dimension; undefined means that dimension has no limit. */
+export interface Available {
+  readonly tokens?: number | undefined;
+  readonly usdMicros?: number | undefined;
+}
+
+export type ReserveOutcome =
+  | { readonly status: "reserved"; readonly reservation: Reservation; readonly pool: PoolState }
+  | {
+      readonly status: "over-budget";
+      readonly pool: PoolState;
+      readonly available: Available;
+      readonly needed: Amount;
+    }
+  | { readonly status: "no-pool" };
+
+export type FinishedStatus = "committed" | "released" | "expired";
+
+/** Outcome of commit and release. */
+export type FinishOutcome =
+  | { readonly status: "done"; readonly reservation: Reservation; readonly pool: PoolState }
+  | { readonly status: "unknown" }
+  | { readonly status: FinishedStatus; readonly reservation: Reservation; readonly at: number };
+
+export type CreatePoolOutcome =
+  | { readonly status: "created"; readonly pool: PoolState }
+  | { readonly status: "exists"; readonly pool: PoolState };
+
+/** A change to limits: a missing key keeps the value, null clears a capacity (no limit). */
+export interface PoolPatch {
+  readonly capacityTokens?: number | null;
+  readonly capacityUsdMicros?: number | null;
+  readonly period?: BudgetPeriodKind;
+}
+
+export type UpdatePoolOutcome =
+  | { readonly status: "updated"; readonly pool: PoolState }
+  | { readonly status: "no-pool" }
+  /** The patch would leave the pool with neither capacity; nothing changed. */
+  | { readonly status: "no-capacity"; readonly pool: PoolState };
+
+/** One finished request's usage, appended at commit. */
+export interface UsageRecord {
+  readonly time: number;
+  readonly pool: string;
+  readonly reservationId: string;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly outputTokens: number;
+  readonly reasoningTokens: number;
+  readonly audioTokens: number;
+  readonly costUsdMicros: number;
+  readonly provider: string;
+  readonly cacheHit: boolean;
+  readonly model?: string | undefined;
+  /** The API key's name (never the secret). */
+  readonly key?: string | undefined;
+}
+
+/** start inclusive, end exclusive; unset bounds are open. */
+export interface UsageQuery {
+  readonly pool?: string | undefined;
+  readonly start?: number | undefined;
+  readonly end?: number | undefined;
+}
+
+export interface BudgetStore {
+  getPool(name: string, now: number): Promise<PoolState | undefined>;
+  /** Sorted by name. */
+  listPools(now: number): Promise<PoolState[]>;
+  createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome>;
+  /** Changing the period keeps the balance and re-anchors it to the new kind's current period. */
+  updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome>;
+
+  /** Holds `amount` if it fits every limited dimension. */
+  reserve(pool: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome>;
+  /** Drops the hold and charges `actual` to the pool's current period. */
+  commit(reservationId: string, actual: Amount, now: number): Promise<FinishOutcome>;
+  /** Drops the hold without charging anything. */
+  release(reservationId: string, now: number): Promise<FinishOutcome>;
+  /** Drops every abandoned reservation (expiresAt <= now) and forgets old finished ones; returns how many expired. */
+  expire(now: number): Promise<number>;
+
+  appendUsage(record: UsageRecord): Promise<void>;
+  /** Records in time order. */
+  queryUsage(query: UsageQuery): Promise<UsageRecord[]>;
+}

@@ -1,0 +1,202 @@
+/**
+ * MemoryBudgetStore: the BudgetStore for one process. Every method does all its
+ * work synchronously before its promise settles, so each is atomic under Node's
+ * single thread (no interleaving between reading a balance and changing it).
+ * Pool records are immutable values, replaced whole, so returning them is safe.
+ */
+import { randomUUID } from "node:crypto";
+
+import { availableOf, fits, rolledOver, withHold, withUse } from "../../core/budget/balance.js";
+import { initialPeriodStart } from "../../core/budget/period.js";
+import type {
+  Amount,
+  BudgetStore,
+  CreatePoolOutcome,
+  FinishedStatus,
+  FinishOutcome,
+  PoolLimits,
+  PoolPatch,
+  PoolState,
+  Reservation,
+  ReserveOutcome,
+  UpdatePoolOutcome,
+  UsageQuery,
+  UsageRecord,
+} from "../budget-store.js";
+import { MemoryUsageLog } from "./usage-log.js";
+
+export interface MemoryBudgetStoreOptions {
+  /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
+  readonly finishedRetentionMs?: number;
+  readonly maxUsageRecords?: number;
+  readonly newId?: () => string;
+}
+
+interface Finished {
+  readonly reservation: Reservation;
+  readonly status: FinishedStatus;
+  readonly at: number;
+}
+
+export class MemoryBudgetStore implements BudgetStore {
+  readonly #pools = new Map<string, PoolState>();
+  readonly #active = new Map<string, Reservation>();
+  readonly #activeByPool = new Map<string, Set<string>>();
+  /** Per pool, a lower bound on its earliest expiresAt: the hot path scans only when it has passed. */
+  readonly #nextExpiry = new Map<string, number>();
+  readonly #finished = new Map<string, Finished>();
+  readonly #usage: MemoryUsageLog;
+  readonly #retentionMs: number;
+  readonly #newId: () => string;
+
+  constructor(options: MemoryBudgetStoreOptions = {}) {
+    this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
+    this.#usage = new MemoryUsageLog(options.maxUsageRecords);
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  async getPool(name: string, now: number): Promise<PoolState | undefined> {
+    return this.#current(name, now);
+  }
+
+  async listPools(now: number): Promise<PoolState[]> {
+    const names = [...this.#pools.keys()].sort();
+    return names.map((name) => this.#current(name, now) as PoolState);
+  }
+
+  async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
+    const existing = this.#current(name, now);
+    if (existing) return { status: "exists", pool: existing };
+    const pool: PoolState = {
+      name,
+      capacityTokens: limits.capacityTokens,
+      capacityUsdMicros: limits.capacityUsdMicros,
+      period: limits.period,
+      periodStart: initialPeriodStart(limits.period, now),
+      epoch: 0,
+      usedTokens: 0,
+      reservedTokens: 0,
+      usedUsdMicros: 0,
+      reservedUsdMicros: 0,
+    };
+    this.#pools.set(name, pool);
+    return { status: "created", pool };
+  }
+
+  async updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome> {
+    const pool = this.#current(name, now);
+    if (!pool) return { status: "no-pool" };
+    const capacityTokens =
+      patch.capacityTokens === undefined ? pool.capacityTokens : (patch.capacityTokens ?? undefined);
+    const capacityUsdMicros =
+      patch.capacityUsdMicros === undefined ? pool.capacityUsdMicros : (patch.capacityUsdMicros ?? undefined);
+    if (capacityTokens === undefined && capacityUsdMicros === undefined) return { status: "no-capacity", pool };
+    const period = patch.period ?? pool.period;
+    // A new period kind keeps the balance (and epoch, so holds still count) but
+    // re-anchors it: it resets at the end of the new kind's current period.
+    const periodStart =
+      period === pool.period || period === "none" ? pool.periodStart : initialPeriodStart(period, now);
+    const updated: PoolState = { ...pool, capacityTokens, capacityUsdMicros, period, periodStart };
+    this.#pools.set(name, updated);
+    return { status: "updated", pool: updated };
+  }
+
+  async reserve(name: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome> {
+    const pool = this.#current(name, now);
+    if (!pool) return { status: "no-pool" };
+    const available = availableOf(pool);
+    if (!fits(available, amount)) return { status: "over-budget", pool, available, needed: amount };
+    const reservation: Reservation = {
+      id: this.#newId(),
+      pool: name,
+      tokens: amount.tokens,
+      usdMicros: amount.usdMicros,
+      createdAt: now,
+      expiresAt: now + ttlMs,
+      epoch: pool.epoch,
+    };
+    this.#active.set(reservation.id, reservation);
+    let ids = this.#activeByPool.get(name);
+    if (!ids) this.#activeByPool.set(name, (ids = new Set()));
+    ids.add(reservation.id);
+    this.#nextExpiry.set(name, Math.min(this.#nextExpiry.get(name) ?? Infinity, reservation.expiresAt));
+    const held = withHold(pool, amount, 1);
+    this.#pools.set(name, held);
+    return { status: "reserved", reservation, pool: held };
+  }
+
+  async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
+    return this.#finishActive(id, now, "committed", actual);
+  }
+
+  async release(id: string, now: number): Promise<FinishOutcome> {
+    return this.#finishActive(id, now, "released", undefined);
+  }
+
+  async expire(now: number): Promise<number> {
+    let expired = 0;
+    for (const name of this.#nextExpiry.keys()) expired += this.#expirePool(name, now);
+    for (const [id, f] of this.#finished) {
+      if (f.at + this.#retentionMs <= now) this.#finished.delete(id);
+    }
+    return expired;
+  }
+
+  async appendUsage(record: UsageRecord): Promise<void> {
+    this.#usage.append(record);
+  }
+
+  async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
+    return this.#usage.query(query);
+  }
+
+  /** The pool at `now`: abandoned holds dropped, then rolled to the current period. */
+  #current(name: string, now: number): PoolState | undefined {
+    if (!this.#pools.has(name)) return undefined;
+    this.#expirePool(name, now);
+    const rolled = rolledOver(this.#pools.get(name) as PoolState, now);
+    this.#pools.set(name, rolled);
+    return rolled;
+  }
+
+  #finishActive(id: string, now: number, status: FinishedStatus, actual: Amount | undefined): FinishOutcome {
+    const reservation = this.#active.get(id);
+    if (reservation) this.#current(reservation.pool, now); // may expire this very reservation
+    if (!reservation || !this.#active.has(id)) {
+      const f = this.#finished.get(id);
+      return f ? { status: f.status, reservation: f.reservation, at: f.at } : { status: "unknown" };
+    }
+    this.#finish(reservation, status, now);
+    let pool = this.#pools.get(reservation.pool) as PoolState;
+    if (actual) this.#pools.set(reservation.pool, (pool = withUse(pool, actual)));
+    return { status: "done", reservation, pool };
+  }
+
+  #expirePool(name: string, now: number): number {
+    const next = this.#nextExpiry.get(name);
+    if (next === undefined || now < next) return 0;
+    let expired = 0;
+    let earliest = Infinity;
+    for (const id of this.#activeByPool.get(name) ?? []) {
+      const r = this.#active.get(id) as Reservation;
+      if (r.expiresAt <= now) {
+        this.#finish(r, "expired", r.expiresAt);
+        expired++;
+      } else {
+        earliest = Math.min(earliest, r.expiresAt);
+      }
+    }
+    if (earliest === Infinity) this.#nextExpiry.delete(name);
+    else this.#nextExpiry.set(name, earliest);
+    return expired;
+  }
+
+  /** Takes a reservation out of the active set; its hold returns only if its epoch is still current. */
+  #finish(r: Reservation, status: FinishedStatus, at: number): void {
+    this.#active.delete(r.id);
+    this.#activeByPool.get(r.pool)?.delete(r.id);
+    const pool = this.#pools.get(r.pool) as PoolState;
+    if (pool.epoch === r.epoch) this.#pools.set(r.pool, withHold(pool, r, -1));
+    this.#finished.set(r.id, { reservation: r, status, at });
+  }
+}

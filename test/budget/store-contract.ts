@@ -1,0 +1,155 @@
+/**
+ * The BudgetStore contract as tests. Every implementation (memory now; SQLite
+ * and Redis later) runs this suite: describeBudgetStoreContract("X", () => new X()).
+ */
+import { describe, expect, it } from "vitest";
+
+import type { BudgetStore, PoolState } from "../../server/store/budget-store.js";
+import { T0 } from "./helpers.js";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+export function describeBudgetStoreContract(name: string, makeStore: () => BudgetStore): void {
+  describe(`${name}: BudgetStore contract`, () => {
+    async function withPool(limits: Partial<PoolState> = {}): Promise<BudgetStore> {
+      const store = makeStore();
+      await store.createPool("p", { capacityTokens: 1000, period: "none", ...limits }, T0);
+      return store;
+    }
+
+    it("creates pools once and lists them by name", async () => {
+      const store = makeStore();
+      const made = await store.createPool("b", { capacityTokens: 10, period: "daily" }, T0);
+      expect(made).toMatchObject({ status: "created", pool: { name: "b", epoch: 0, usedTokens: 0 } });
+      expect(made.pool.periodStart).toBe(Date.UTC(2025, 0, 15));
+      await store.createPool("a", { capacityUsdMicros: 5, period: "none" }, T0);
+      const again = await store.createPool("b", { capacityTokens: 99, period: "none" }, T0);
+      expect(again).toMatchObject({ status: "exists", pool: { capacityTokens: 10 } });
+      expect((await store.listPools(T0)).map((p) => p.name)).toEqual(["a", "b"]);
+      expect(await store.getPool("zzz", T0)).toBeUndefined();
+      expect((await store.getPool("a", T0))?.periodStart).toBe(T0);
+    });
+
+    it("reserves what fits and reports what is available when it does not", async () => {
+      const store = await withPool();
+      const r = await store.reserve("p", { tokens: 600, usdMicros: 0 }, MIN, T0);
+      expect(r).toMatchObject({ status: "reserved", pool: { reservedTokens: 600 } });
+      if (r.status !== "reserved") return;
+      expect(r.reservation).toMatchObject({ pool: "p", tokens: 600, createdAt: T0, expiresAt: T0 + MIN, epoch: 0 });
+      const over = await store.reserve("p", { tokens: 401, usdMicros: 7 }, MIN, T0);
+      expect(over).toMatchObject({
+        status: "over-budget",
+        available: { tokens: 400, usdMicros: undefined },
+        needed: { tokens: 401, usdMicros: 7 },
+      });
+      expect(await store.reserve("nope", { tokens: 1, usdMicros: 0 }, MIN, T0)).toEqual({ status: "no-pool" });
+      expect((await store.reserve("p", { tokens: 400, usdMicros: 0 }, MIN, T0)).status).toBe("reserved");
+    });
+
+    it("rejects even a zero estimate on an exhausted dimension", async () => {
+      const store = await withPool({ capacityTokens: 10 });
+      await store.reserve("p", { tokens: 10, usdMicros: 0 }, MIN, T0);
+      expect((await store.reserve("p", { tokens: 0, usdMicros: 5 }, MIN, T0)).status).toBe("over-budget");
+    });
+
+    it("commits the actual amount, beyond the hold and beyond capacity", async () => {
+      const store = await withPool({ capacityTokens: 100, capacityUsdMicros: 50 });
+      const r = await store.reserve("p", { tokens: 90, usdMicros: 10 }, MIN, T0);
+      if (r.status !== "reserved") throw new Error(r.status);
+      const done = await store.commit(r.reservation.id, { tokens: 250, usdMicros: 70 }, T0 + 1);
+      expect(done).toMatchObject({
+        status: "done",
+        pool: { usedTokens: 250, reservedTokens: 0, usedUsdMicros: 70, reservedUsdMicros: 0 },
+      });
+      expect(r.pool.reservedTokens).toBe(90); // earlier results are snapshots
+    });
+
+    it("releases holds and tells repeats from unknown ids", async () => {
+      const store = await withPool();
+      const a = await store.reserve("p", { tokens: 10, usdMicros: 0 }, MIN, T0);
+      const b = await store.reserve("p", { tokens: 20, usdMicros: 0 }, MIN, T0);
+      if (a.status !== "reserved" || b.status !== "reserved") throw new Error("setup");
+      expect(await store.release(a.reservation.id, T0)).toMatchObject({ status: "done", pool: { reservedTokens: 20 } });
+      await store.commit(b.reservation.id, { tokens: 5, usdMicros: 0 }, T0);
+      expect(await store.release(a.reservation.id, T0)).toMatchObject({ status: "released", at: T0 });
+      expect(await store.commit(a.reservation.id, { tokens: 1, usdMicros: 0 }, T0)).toMatchObject({ status: "released" });
+      expect(await store.commit(b.reservation.id, { tokens: 1, usdMicros: 0 }, T0)).toMatchObject({ status: "committed" });
+      expect(await store.release("never-made", T0)).toEqual({ status: "unknown" });
+      expect(await store.getPool("p", T0)).toMatchObject({ usedTokens: 5, reservedTokens: 0 });
+    });
+
+    it("drops expired holds before using a pool, and on expire()", async () => {
+      const store = await withPool({ capacityTokens: 100 });
+      const a = await store.reserve("p", { tokens: 100, usdMicros: 0 }, MIN, T0);
+      if (a.status !== "reserved") throw new Error("setup");
+      expect((await store.reserve("p", { tokens: 1, usdMicros: 0 }, MIN, T0 + MIN - 1)).status).toBe("over-budget");
+      expect((await store.reserve("p", { tokens: 100, usdMicros: 0 }, MIN, T0 + MIN)).status).toBe("reserved");
+      expect(await store.commit(a.reservation.id, { tokens: 1, usdMicros: 0 }, T0 + MIN)).toMatchObject({
+        status: "expired",
+        at: T0 + MIN,
+      });
+      expect(await store.expire(T0 + 2 * MIN - 1)).toBe(0);
+      expect(await store.expire(T0 + 2 * MIN)).toBe(1);
+      expect(await store.getPool("p", T0 + 2 * MIN)).toMatchObject({ usedTokens: 0, reservedTokens: 0 });
+    });
+
+    it("rolls over: resets the balance, bumps the epoch, charges late commits to the new period", async () => {
+      const store = await withPool({ capacityTokens: 100, period: "hourly" });
+      const old = await store.reserve("p", { tokens: 60, usdMicros: 0 }, 2 * HOUR, T0);
+      if (old.status !== "reserved") throw new Error("setup");
+      await store.commit((await reserveId(store, 10)), { tokens: 10, usdMicros: 0 }, T0);
+      const next = T0 + HOUR;
+      expect(await store.getPool("p", next)).toMatchObject({ epoch: 1, usedTokens: 0, reservedTokens: 0, periodStart: next });
+      const fresh = await store.reserve("p", { tokens: 30, usdMicros: 0 }, MIN, next);
+      expect(fresh).toMatchObject({ status: "reserved", pool: { reservedTokens: 30 } });
+      const done = await store.commit(old.reservation.id, { tokens: 45, usdMicros: 0 }, next);
+      expect(done).toMatchObject({ status: "done", pool: { usedTokens: 45, reservedTokens: 30 } });
+    });
+
+    it("patches limits: null clears, neither capacity is refused, a new period keeps the balance", async () => {
+      const store = await withPool({ capacityTokens: 100, capacityUsdMicros: 9 });
+      await store.reserve("p", { tokens: 40, usdMicros: 0 }, HOUR, T0);
+      expect(await store.updatePool("p", { capacityUsdMicros: null }, T0)).toMatchObject({
+        status: "updated",
+        pool: { capacityTokens: 100, capacityUsdMicros: undefined },
+      });
+      expect(await store.updatePool("p", { capacityTokens: null }, T0)).toMatchObject({ status: "no-capacity" });
+      const daily = await store.updatePool("p", { period: "daily", capacityTokens: 50 }, T0);
+      expect(daily).toMatchObject({
+        status: "updated",
+        pool: { period: "daily", capacityTokens: 50, reservedTokens: 40, periodStart: Date.UTC(2025, 0, 15), epoch: 0 },
+      });
+      expect(await store.updatePool("zzz", {}, T0)).toEqual({ status: "no-pool" });
+    });
+
+    it("appends usage records and queries them by pool and [start, end)", async () => {
+      const store = makeStore();
+      const rec = (pool: string, time: number) => ({
+        time,
+        pool,
+        reservationId: `${pool}-${time}`,
+        inputTokens: 1,
+        cachedInputTokens: 0,
+        outputTokens: 2,
+        reasoningTokens: 0,
+        audioTokens: 0,
+        costUsdMicros: 3,
+        provider: "x",
+        cacheHit: false,
+      });
+      await store.appendUsage(rec("a", 30));
+      await store.appendUsage(rec("b", 10));
+      await store.appendUsage(rec("a", 20));
+      expect((await store.queryUsage({})).map((r) => r.time)).toEqual([10, 20, 30]);
+      expect((await store.queryUsage({ pool: "a" })).map((r) => r.time)).toEqual([20, 30]);
+      expect((await store.queryUsage({ start: 10, end: 30 })).map((r) => r.time)).toEqual([10, 20]);
+    });
+
+    async function reserveId(store: BudgetStore, tokens: number): Promise<string> {
+      const r = await store.reserve("p", { tokens, usdMicros: 0 }, MIN, T0);
+      if (r.status !== "reserved") throw new Error(r.status);
+      return r.reservation.id;
+    }
+  });
+}
