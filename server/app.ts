@@ -5,6 +5,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { BudgetService } from "../gen/ts/hoosh/v1/budget_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
+import { TranscribeService } from "../gen/ts/hoosh/v1/transcribe_pb.js";
 import { ConfigError, type Config } from "./config/index.js";
 import { applyConfigPools } from "./core/budget/config-pools.js";
 import { BudgetLedger } from "./core/budget/ledger.js";
@@ -15,6 +16,7 @@ import { LatencyTracker } from "./core/latency.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { ProviderHealth } from "./core/provider-health.js";
 import { Router } from "./core/router.js";
+import { Transcription } from "./core/transcribe.js";
 import { createProvider } from "./providers/factory.js";
 import type { Provider } from "./providers/provider.js";
 import { Transport } from "./providers/transport.js";
@@ -24,6 +26,7 @@ import { registerHealth } from "./rpc/health.js";
 import { createInferenceService } from "./rpc/inference.js";
 import { createModelsService } from "./rpc/models.js";
 import { registerReflection } from "./rpc/reflection.js";
+import { createTranscribeService } from "./rpc/transcribe.js";
 
 /** Limits on requests that are not yet in the config file. */
 const MAX_MESSAGES = 2048;
@@ -62,6 +65,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     limits: { maxMessages: MAX_MESSAGES, maxEmbedInputs: MAX_EMBED_INPUTS },
   });
   const catalog = new ModelCatalog(router, providerHealth);
+  const transcription = new Transcription(router);
 
   const ledger = new BudgetLedger(new MemoryBudgetStore());
   try {
@@ -72,7 +76,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   }
   const stopSweeper = startBudgetSweeper(ledger);
 
-  const services: DescService[] = [InferenceService, ModelsService, BudgetService];
+  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   const timeout = config.server.request_timeout_ms;
 
@@ -83,6 +87,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     routes(r) {
       r.service(InferenceService, createInferenceService(inference, timeout));
       r.service(ModelsService, createModelsService(catalog));
+      r.service(TranscribeService, createTranscribeService(transcription, timeout));
       registerBudget(r, ledger);
       registerHealth(r, health);
       registerReflection(r, { services });

@@ -1,10 +1,11 @@
-// The OpenAI-compatible provider: chat completions, embeddings and model
-// listing over one pooled transport. Groq, DeepSeek, Mistral, xAI, OpenRouter,
+// The OpenAI-compatible provider: chat completions, embeddings, transcription
+// and model listing over one pooled transport. Groq, DeepSeek, Mistral, xAI, OpenRouter,
 // vLLM, llama.cpp server, LM Studio and LocalAI speak this same protocol.
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Dispatcher } from "undici";
+import { FormData, Response, type Dispatcher } from "undici";
 import type { Locality } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import type { TranscribeConfig, TranscribeResponse } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { transportError } from "../http-errors.js";
 import type { CallContext, ChatRequest, Provider } from "../provider.js";
 import { readSse } from "../sse.js";
@@ -12,6 +13,7 @@ import { streamEvent as ev } from "../stream-event.js";
 import type { Transport, TransportLimits } from "../transport.js";
 import { openaiHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
+import { transcribeOpenAI } from "./transcribe.js";
 import { fromChatResponse, fromEmbeddingsResponse, toChatRequest, toEmbeddingsRequest } from "./translate.js";
 import type { ChatResponse, EmbeddingsResponse, ModelsResponse } from "./wire.js";
 
@@ -77,6 +79,10 @@ export class OpenAIProvider implements Provider {
     return fromEmbeddingsResponse(await this.readJson<EmbeddingsResponse>(res, call));
   }
 
+  transcribe(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse> {
+    return transcribeOpenAI(this, config, audio, call);
+  }
+
   async listModels(call: CallContext): Promise<string[]> {
     const res = await this.send("GET", "/models", undefined, call);
     const body = await this.readJson<ModelsResponse>(res, call);
@@ -87,13 +93,15 @@ export class OpenAIProvider implements Provider {
     // The transport's pools are shared and closed by the app.
   }
 
-  private async send(method: "GET" | "POST", path: string, body: object | undefined, call: CallContext): Promise<Dispatcher.ResponseData> {
+  /** One upstream request with OpenAI error mapping; JSON or multipart body. Shared with transcribe.ts. */
+  async send(method: "GET" | "POST", path: string, body: object | FormData | undefined, call: CallContext): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { ...this.staticHeaders, ...call.forwardHeaders, "x-request-id": call.requestId, accept: "application/json, text/event-stream" };
-    if (body) headers["content-type"] = "application/json";
+    const payload = body instanceof FormData ? await encodeForm(body) : body ? { type: "application/json", bytes: JSON.stringify(body) } : undefined;
+    if (payload) headers["content-type"] = payload.type;
     let res: Dispatcher.ResponseData;
     try {
       res = await this.transport.request(
-        { url: new URL(this.base + path), method, headers, body: body ? JSON.stringify(body) : undefined, signal: call.signal },
+        { url: new URL(this.base + path), method, headers, body: payload?.bytes, signal: call.signal },
         this.options.limits,
       );
     } catch (err) {
@@ -107,7 +115,8 @@ export class OpenAIProvider implements Provider {
     return res;
   }
 
-  private async readJson<T>(res: Dispatcher.ResponseData, call: CallContext): Promise<T> {
+  /** Shared with transcribe.ts. */
+  async readJson<T>(res: Dispatcher.ResponseData, call: CallContext): Promise<T> {
     let text: string;
     try {
       text = await res.body.text();
@@ -120,6 +129,12 @@ export class OpenAIProvider implements Provider {
       throw new ConnectError(`provider "${this.name}" answered with invalid JSON: ${text.slice(0, 120)}`, Code.Internal);
     }
   }
+}
+
+/** Multipart bytes and boundary from undici's own encoder (the transport takes bytes, not FormData). */
+async function encodeForm(form: FormData): Promise<{ type: string; bytes: Buffer }> {
+  const encoded = new Response(form);
+  return { type: encoded.headers.get("content-type") ?? "multipart/form-data", bytes: Buffer.from(await encoded.arrayBuffer()) };
 }
 
 async function readBounded(body: AsyncIterable<Uint8Array>, max: number): Promise<string> {

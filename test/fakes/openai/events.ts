@@ -13,7 +13,7 @@ export interface FakeRequestEvent {
     traceparent: string | null;
     "x-request-id": string | null;
   };
-  /** Parsed JSON body, the raw text if it was not JSON, or null if empty. */
+  /** Parsed JSON body, the raw text if it was not JSON, or null if empty; for uploads an UploadRecord (see transcriptions.ts). */
   body: unknown;
 }
 

@@ -1,10 +1,11 @@
-// Router for the fake OpenAI upstream: auth, JSON parsing, observability.
+// Router for the fake OpenAI upstream: auth, JSON/multipart parsing, observability.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleChat } from "./chat.js";
 import { handleEmbeddings } from "./embeddings.js";
 import { EventLog } from "./events.js";
-import { apiError, randomId, readBody, sendError, sendJson, type Conn } from "./http.js";
+import { apiError, randomId, readBytes, sendError, sendJson, type Conn } from "./http.js";
 import { INVALID_API_KEY, MODELS } from "./scripts.js";
+import { handleTranscription, readUpload } from "./transcriptions.js";
 
 export interface FakeOpenAIOptions {
   /** When set, /v1/* requires `Authorization: Bearer <apiKey>`. */
@@ -14,6 +15,7 @@ export interface FakeOpenAIOptions {
 }
 
 type Json = Record<string, unknown>;
+const TRANSCRIPTIONS = "/v1/audio/transcriptions";
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const header = (req: IncomingMessage, name: string): string | null => {
   const v = req.headers[name];
@@ -44,10 +46,13 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
     res.setHeader("x-request-id", randomId("req_", 32));
     res.setHeader("openai-version", "2020-10-01");
 
-    const raw = await readBody(req);
-    let body: unknown = null;
+    const bytes = await readBytes(req);
+    const raw = bytes.toString("utf8");
+    // Uploads are multipart, not JSON; their event body is an UploadRecord.
+    const upload = method === "POST" && path === TRANSCRIPTIONS ? await readUpload(header(req, "content-type"), bytes) : null;
+    let body: unknown = upload?.record ?? null;
     let badJson = false;
-    if (raw.trim() !== "") {
+    if (!upload && raw.trim() !== "") {
       try {
         body = JSON.parse(raw);
       } catch {
@@ -56,7 +61,8 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
       }
     }
     const json = isObject(body) ? body : null;
-    model = typeof json?.model === "string" ? json.model : null;
+    const uploadModel = upload?.record.fields.model;
+    model = typeof json?.model === "string" ? json.model : typeof uploadModel === "string" ? uploadModel : null;
     events.push({
       type: "request",
       method,
@@ -74,7 +80,7 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
 
     const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(path);
     const known =
-      (method === "POST" && (path === "/v1/chat/completions" || path === "/v1/embeddings")) ||
+      (method === "POST" && (path === "/v1/chat/completions" || path === "/v1/embeddings" || path === TRANSCRIPTIONS)) ||
       (method === "GET" && (path === "/v1/models" || modelMatch !== null));
     if (!known) return sendError(res, 404, apiError(`Invalid URL (${method} ${path})`));
     if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
@@ -90,6 +96,7 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
       return sendError(res, 404, apiError(message, "invalid_request_error", "model", "model_not_found"));
     }
 
+    if (upload) return handleTranscription(conn, upload, slowMs);
     if (badJson || !json) {
       return sendError(
         res,

@@ -1,0 +1,50 @@
+// The five hoosh.v1 service clients over one transport.
+import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { BudgetService } from "../../../gen/ts/hoosh/v1/budget_pb.js";
+import { HardwareService } from "../../../gen/ts/hoosh/v1/hardware_pb.js";
+import { InferenceService } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import { ModelsService } from "../../../gen/ts/hoosh/v1/models_pb.js";
+import { TranscribeService } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
+
+export type Protocol = "grpc" | "connect" | "grpc-web";
+
+export interface HooshClientOptions {
+  /** e.g. "http://127.0.0.1:8088". */
+  baseUrl: string;
+  /** Sent as `authorization: Bearer <key>` on every call. */
+  apiKey?: string;
+  /** Default: "grpc" on Node, "connect" in browsers. */
+  protocol?: Protocol;
+  /** Deadline for calls that set no timeoutMs of their own. Default 60 s; 0 = none. */
+  defaultTimeoutMs?: number;
+}
+
+export interface HooshClient {
+  inference: Client<typeof InferenceService>;
+  models: Client<typeof ModelsService>;
+  transcribe: Client<typeof TranscribeService>;
+  budget: Client<typeof BudgetService>;
+  hardware: Client<typeof HardwareService>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export function authInterceptors(apiKey: string | undefined): Interceptor[] {
+  if (!apiKey) return [];
+  return [
+    (next) => (req) => {
+      req.header.set("authorization", `Bearer ${apiKey}`);
+      return next(req);
+    },
+  ];
+}
+
+export function clientsOver(transport: Transport): HooshClient {
+  return {
+    inference: createClient(InferenceService, transport),
+    models: createClient(ModelsService, transport),
+    transcribe: createClient(TranscribeService, transport),
+    budget: createClient(BudgetService, transport),
+    hardware: createClient(HardwareService, transport),
+  };
+}
