@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Go-built tools the tests use into .tools/bin (pinned; skipped
-# when the pinned version is already there).
+# Installs the Go-built tools the tests and `npm run generate` use into
+# .tools/bin (pinned; skipped when the pinned version is already there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOBIN="$PWD/.tools/bin"
@@ -15,3 +15,7 @@ install() { # module@version binary
 }
 
 install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3 grpcurl
+# Go code generation (buf.gen.yaml calls them from .tools/bin): protoc-gen-go
+# must match the google.golang.org/protobuf version in clients/go/go.mod.
+install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12 protoc-gen-go
+install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2 protoc-gen-go-grpc

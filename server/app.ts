@@ -3,6 +3,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { BudgetService } from "../gen/ts/hoosh/v1/budget_pb.js";
+import { HardwareService } from "../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
 import { TranscribeService } from "../gen/ts/hoosh/v1/transcribe_pb.js";
@@ -17,11 +18,13 @@ import { ModelCatalog } from "./core/model-catalog.js";
 import { ProviderHealth } from "./core/provider-health.js";
 import { Router } from "./core/router.js";
 import { Transcription } from "./core/transcribe.js";
+import { HardwareDetector } from "./hardware/detect.js";
 import { createProvider } from "./providers/factory.js";
 import type { Provider } from "./providers/provider.js";
 import { Transport } from "./providers/transport.js";
 import { MemoryBudgetStore } from "./store/memory/budget-store.js";
 import { registerBudget } from "./rpc/budget.js";
+import { createHardwareService } from "./rpc/hardware.js";
 import { registerHealth } from "./rpc/health.js";
 import { createInferenceService } from "./rpc/inference.js";
 import { createModelsService } from "./rpc/models.js";
@@ -75,8 +78,11 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     throw new ConfigError(options.source, [{ path: "budgets", message: (err as Error).message }]);
   }
   const stopSweeper = startBudgetSweeper(ledger);
+  // Detection runs in the background: the server answers before it ends.
+  const hardware = new HardwareDetector();
+  hardware.start();
 
-  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService];
+  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   const timeout = config.server.request_timeout_ms;
 
@@ -89,11 +95,13 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       r.service(ModelsService, createModelsService(catalog));
       r.service(TranscribeService, createTranscribeService(transcription, timeout));
       registerBudget(r, ledger);
+      r.service(HardwareService, createHardwareService(hardware));
       registerHealth(r, health);
       registerReflection(r, { services });
     },
     async close() {
       stopSweeper();
+      hardware.close();
       await Promise.all(providers.map((p) => p.close()));
       await transport.close();
     },

@@ -19,6 +19,8 @@ export interface Listener {
 }
 
 const H2_PREFIX = Buffer.from("PRI ");
+/** A connection must say which protocol it speaks within this time. */
+const SNIFF_TIMEOUT_MS = 10_000;
 
 export async function listen(handler: RequestHandler, bind: string, port: number): Promise<Listener> {
   let active = 0;
@@ -46,9 +48,11 @@ export async function listen(handler: RequestHandler, bind: string, port: number
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
     let head = Buffer.alloc(0);
+    const silent = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
     const sniff = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       if (head.length < H2_PREFIX.length && H2_PREFIX.subarray(0, head.length).equals(head)) return; // need more bytes
+      clearTimeout(silent);
       socket.off("data", sniff);
       socket.pause();
       socket.unshift(head);
@@ -60,6 +64,7 @@ export async function listen(handler: RequestHandler, bind: string, port: number
       }
     };
     socket.on("data", sniff);
+    socket.once("close", () => clearTimeout(silent));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -86,7 +91,8 @@ export async function listen(handler: RequestHandler, bind: string, port: number
       const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([drained, expired]);
       clearTimeout(timer);
-      for (const s of sessions) s.destroy();
+      // Streams still open after the grace period are cut explicitly (RST CANCEL), not ended.
+      for (const s of sessions) s.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
       for (const socket of sockets) socket.destroy();
     },
   };

@@ -1,19 +1,13 @@
 // `hoosh serve`: load the config, build the app, listen on the one port,
 // drain on SIGINT/SIGTERM and exit 0.
 import { isIP } from "node:net";
-import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp } from "../app.js";
 import { DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
 import { listen } from "../listen.js";
 import { jsonLogger } from "../observability/log.js";
+import { notFoundFallback } from "../rpc/fallback.js";
 import { parse, parsePort, UsageError } from "./args.js";
-
-type Fallback = NonNullable<ConnectNodeAdapterOptions["fallback"]>;
-
-const notFound: Fallback = (req, res) => {
-  res.writeHead(404, { "content-type": "application/json" });
-  res.end(JSON.stringify({ error: { code: "not_found", message: `no route for ${req.method} ${req.url}` } }));
-};
 
 export async function serve(args: string[]): Promise<void> {
   const { values } = parse(args, { config: { type: "string", short: "c" }, port: { type: "string", short: "p" }, bind: { type: "string" } }, []);
@@ -27,7 +21,7 @@ export async function serve(args: string[]): Promise<void> {
 
   const log = jsonLogger();
   const app = await buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE });
-  const handler = connectNodeAdapter({ routes: app.routes, fallback: notFound, readMaxBytes: config.server.max_body_bytes });
+  const handler = connectNodeAdapter({ routes: app.routes, fallback: notFoundFallback, readMaxBytes: config.server.max_body_bytes });
   const listener = await listen(handler, config.server.bind, config.server.port);
   log.log("info", "listening", {
     address: listener.address,

@@ -77,7 +77,8 @@ export class Inference {
         return;
       } catch (err) {
         const error = ConnectError.from(err);
-        this.health.failure(provider.name, error);
+        // The caller's own cancel or deadline says nothing about the provider.
+        if (!call.signal.aborted) this.health.failure(provider.name, error);
         if (emitted || call.signal.aborted || !this.options.fallback || !isRetryable(error)) throw error;
         lastError = error;
       }
@@ -100,7 +101,8 @@ export class Inference {
         return result;
       } catch (err) {
         const error = ConnectError.from(err);
-        this.health.failure(provider.name, error);
+        // The caller's own cancel or deadline says nothing about the provider.
+        if (!call.signal.aborted) this.health.failure(provider.name, error);
         if (call.signal.aborted || !this.options.fallback || !isRetryable(error)) throw error;
         lastError = error;
       }

@@ -2,7 +2,7 @@
 // patterns plus the ids its upstream lists (cached), matched against the
 // patterns, with capabilities and health.
 import { create } from "@bufbuild/protobuf";
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { Capability, ModelSchema, type Model } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { notFound } from "./errors.js";
 import type { ProviderHealth } from "./provider-health.js";
@@ -29,6 +29,8 @@ interface Discovered {
 
 export class ModelCatalog {
   private readonly discovered = new Map<string, Discovered>();
+  /** One upstream listing at a time per provider; concurrent callers share it. */
+  private readonly inFlight = new Map<string, Promise<Discovered>>();
 
   constructor(
     private readonly router: Router,
@@ -76,17 +78,41 @@ export class ModelCatalog {
     // A failed listing is retried sooner than a good one is refreshed.
     const ttl = cached?.error ? Math.min(this.ttlMs, 5_000) : this.ttlMs;
     if (cached && this.now() - cached.at < ttl) return cached;
+    let pending = this.inFlight.get(name);
+    if (!pending) {
+      // Not tied to this caller's signal: a cancelled caller must not fail (or poison) the shared listing.
+      pending = this.fetchListing(route).finally(() => this.inFlight.delete(name));
+      this.inFlight.set(name, pending);
+    }
+    return untilAborted(pending, signal);
+  }
+
+  private async fetchListing(route: CompiledRoute): Promise<Discovered> {
+    const name = route.provider.name;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new ConnectError(`listing took longer than ${DISCOVERY_TIMEOUT_MS} ms`, Code.DeadlineExceeded)),
+      DISCOVERY_TIMEOUT_MS,
+    );
     let result: Discovered;
     try {
-      const ids = await route.provider.listModels({
-        signal: AbortSignal.any([signal, AbortSignal.timeout(DISCOVERY_TIMEOUT_MS)]),
-        requestId: `models-${name}`,
-      });
-      result = { at: this.now(), ids };
+      result = { at: this.now(), ids: await route.provider.listModels({ signal: controller.signal, requestId: `models-${name}` }) };
     } catch (err) {
       result = { at: this.now(), ids: [], error: `model listing failed: ${ConnectError.from(err).rawMessage}` };
+    } finally {
+      clearTimeout(timer);
     }
     this.discovered.set(name, result);
     return result;
   }
+}
+
+/** Waits for a shared promise, but gives up when this caller's signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(ConnectError.from(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(ConnectError.from(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -78,8 +78,11 @@ export class Router {
       case "direct":
         return routes.slice(0, 1);
       case "round-robin": {
-        const turn = this.turns.get(model) ?? 0;
-        this.turns.set(model, turn + 1);
+        // Keyed by the matching providers, not the model string, so the map stays
+        // bounded however many model names callers send.
+        const key = routes.map((r) => r.provider.name).join("\n");
+        const turn = this.turns.get(key) ?? 0;
+        this.turns.set(key, turn + 1);
         const start = turn % routes.length;
         return [...routes.slice(start), ...routes.slice(0, start)];
       }

@@ -1,7 +1,7 @@
 // Checks of Generate/GenerateStream/Embed requests at the edge of the core.
 // Every failure is InvalidArgument naming the field (proto names), the value
 // and what is allowed.
-import { ResponseFormat_Type, Role, RoutingStrategy, type ContentPart, type Message } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { ResponseFormat_Type, Role, RoutingStrategy, ToolChoice_Mode, type ContentPart, type Message } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { ChatRequest } from "../providers/provider.js";
 import { invalidArgument, showValue } from "./errors.js";
@@ -12,6 +12,8 @@ export interface RequestLimits {
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Seeds travel as JSON numbers upstream: keep them exact. */
+const MAX_SAFE_SEED = BigInt(Number.MAX_SAFE_INTEGER);
 const ROLES = "ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT, ROLE_TOOL";
 const STRATEGIES = "ROUTING_STRATEGY_PRIORITY, ROUTING_STRATEGY_ROUND_ROBIN, ROUTING_STRATEGY_LOWEST_LATENCY, ROUTING_STRATEGY_DIRECT, ROUTING_STRATEGY_WEIGHTED";
 
@@ -34,7 +36,7 @@ function checkPart(field: string, part: ContentPart): void {
   if (p.case === "image") {
     const img = p.value;
     if (img.source.case === undefined) throw invalidArgument(`${field}.image`, "needs url or data");
-    if (img.source.case === "url" && !/^(https?:|data:image\/)/.test(img.source.value)) {
+    if (img.source.case === "url" && !/^(https?:|data:image\/)/i.test(img.source.value)) {
       throw invalidArgument(`${field}.image.url`, `${showValue(img.source.value)} is not allowed; use an http(s) URL or a data:image/... URL`);
     }
     if (img.source.case === "data" && !img.mimeType.startsWith("image/")) {
@@ -77,6 +79,9 @@ export function validateChatRequest(req: ChatRequest, limits: RequestLimits): vo
     names.add(t.name);
   });
   const choice = req.toolChoice?.choice;
+  if (req.tools.length === 0 && (choice?.case === "functionName" || (choice?.case === "mode" && choice.value === ToolChoice_Mode.REQUIRED))) {
+    throw invalidArgument("tool_choice", "requires at least one entry in tools");
+  }
   if (choice?.case === "functionName" && !names.has(choice.value)) {
     throw invalidArgument("tool_choice.function_name", `${showValue(choice.value)} is not one of the tools: ${[...names].join(", ") || "(none defined)"}`);
   }
@@ -87,6 +92,9 @@ export function validateChatRequest(req: ChatRequest, limits: RequestLimits): vo
     checkRange("sampling.top_p", s.topP, 0, 1, true);
     checkRange("sampling.presence_penalty", s.presencePenalty, -2, 2);
     checkRange("sampling.frequency_penalty", s.frequencyPenalty, -2, 2);
+    if (s.seed !== undefined && (s.seed > MAX_SAFE_SEED || s.seed < -MAX_SAFE_SEED)) {
+      throw invalidArgument("sampling.seed", `${s.seed} is out of range; allowed: -${MAX_SAFE_SEED}..${MAX_SAFE_SEED}`);
+    }
     if (s.maxTokens !== undefined && s.maxTokens < 1) throw invalidArgument("sampling.max_tokens", "0 is not allowed; use at least 1 or leave it unset");
     if (s.stop.length > 4) throw invalidArgument("sampling.stop", `has ${s.stop.length} sequences; at most 4 are allowed`);
     s.stop.forEach((seq, i) => {

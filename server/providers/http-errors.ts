@@ -9,7 +9,8 @@ export function codeForStatus(status: number): Code {
   if (status === 404) return Code.NotFound;
   if (status === 408 || status === 504) return Code.DeadlineExceeded;
   if (status === 409) return Code.Aborted;
-  if (status === 429) return Code.ResourceExhausted;
+  // 402: the account is out of credit; like a rate limit, another provider may serve.
+  if (status === 429 || status === 402) return Code.ResourceExhausted;
   if (status >= 500) return Code.Unavailable;
   return Code.Unknown;
 }

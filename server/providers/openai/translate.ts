@@ -126,7 +126,8 @@ export function toChatRequest(req: ChatRequest, upstreamModel: string, stream: b
             function: { name: t.name, description: t.description || undefined, parameters: t.parameters ?? { type: "object", properties: {} }, strict: t.strict || undefined },
           }))
         : undefined,
-    tool_choice: toToolChoice(req.toolChoice),
+    // OpenAI rejects tool_choice without tools.
+    tool_choice: req.tools.length > 0 ? toToolChoice(req.toolChoice) : undefined,
     parallel_tool_calls: req.tools.length > 0 ? req.parallelToolCalls : undefined,
     response_format: toResponseFormat(req),
     user: req.user || undefined,
@@ -138,16 +139,17 @@ export function toChatRequest(req: ChatRequest, upstreamModel: string, stream: b
   return body;
 }
 
-const FINISH_REASONS: Record<string, FinishReason> = {
-  stop: FinishReason.STOP,
-  length: FinishReason.LENGTH,
-  tool_calls: FinishReason.TOOL_CALLS,
-  function_call: FinishReason.TOOL_CALLS,
-  content_filter: FinishReason.CONTENT_FILTER,
-};
+// A Map, not an object: upstream strings such as "constructor" must not hit prototype keys.
+const FINISH_REASONS = new Map<string, FinishReason>([
+  ["stop", FinishReason.STOP],
+  ["length", FinishReason.LENGTH],
+  ["tool_calls", FinishReason.TOOL_CALLS],
+  ["function_call", FinishReason.TOOL_CALLS],
+  ["content_filter", FinishReason.CONTENT_FILTER],
+]);
 
 export function fromFinishReason(reason: string | null | undefined): FinishReason {
-  return (reason && FINISH_REASONS[reason]) || FinishReason.UNSPECIFIED;
+  return (reason && FINISH_REASONS.get(reason)) || FinishReason.UNSPECIFIED;
 }
 
 export function fromUsage(u: wire.Usage | null | undefined): Usage {
