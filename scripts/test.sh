@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 echo "== npm ci"
 npm ci --no-audit --no-fund
-echo "== tools (grpcurl)"
+echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc into .tools/bin)"
 scripts/install-tools.sh
+echo "== python venv for clients/python (pinned)"
+scripts/python-venv.sh
 echo "== buf lint"
 npx buf lint
 echo "== buf breaking (against the released contract, .ci/contract.binpb)"
