@@ -17,13 +17,14 @@
 # comes from the protobuf runtime.
 #
 # The output is committed; the whole src/hoosh folder is generated (never put
-# hand-written files there). Run: scripts/generate-python.sh
+# hand-written files there). Run: scripts/generate-python.sh [OUT_ROOT]
+# (OUT_ROOT defaults to clients/python/src; the drift test passes a temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/python-venv.sh
 PY=clients/python/.venv/bin/python
-OUT=clients/python/src
+OUT=${1:-clients/python/src}
 GEN=$OUT/hoosh
 
 rm -rf "$GEN"

@@ -12,13 +12,19 @@ export type RequestHandler = (req: http.IncomingMessage | http2.Http2ServerReque
 export interface Listener {
   port: number;
   address: string;
-  /** Stops accepting, lets in-flight calls finish for up to graceMs, then cuts the rest. */
-  close(graceMs: number): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight calls finish for up to graceMs, then calls
+   * onGraceExpired (so handlers can end their calls with a status), waits a
+   * moment more, and cuts what is left.
+   */
+  close(graceMs: number, onGraceExpired?: () => void): Promise<void>;
   /** Calls in flight right now (unary and streams). */
   inFlight(): number;
 }
 
 const H2_PREFIX = Buffer.from("PRI ");
+/** After the grace period, how long handlers get to send their final status. */
+const FINAL_STATUS_MS = 1_000;
 /** A connection must say which protocol it speaks within this time. */
 const SNIFF_TIMEOUT_MS = 10_000;
 
@@ -77,7 +83,7 @@ export async function listen(handler: RequestHandler, bind: string, port: number
     port: address.port,
     address: address.address,
     inFlight: () => active,
-    async close(graceMs) {
+    async close(graceMs, onGraceExpired) {
       server.close();
       h1.close();
       h1.closeIdleConnections();
@@ -88,9 +94,14 @@ export async function listen(handler: RequestHandler, bind: string, port: number
         else idle = resolve;
       });
       let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([drained, expired]);
+      const after = (ms: number) => new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      await Promise.race([drained, after(graceMs)]);
       clearTimeout(timer);
+      if (active > 0 && onGraceExpired) {
+        onGraceExpired();
+        await Promise.race([drained, after(FINAL_STATUS_MS)]);
+        clearTimeout(timer);
+      }
       // Streams still open after the grace period are cut explicitly (RST CANCEL), not ended.
       for (const s of sessions) s.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
       for (const socket of sockets) socket.destroy();

@@ -1,6 +1,7 @@
 // `hoosh serve`: load the config, build the app, listen on the one port,
 // drain on SIGINT/SIGTERM and exit 0.
 import { isIP } from "node:net";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp } from "../app.js";
 import { DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
@@ -21,7 +22,14 @@ export async function serve(args: string[]): Promise<void> {
 
   const log = jsonLogger();
   const app = await buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE });
-  const handler = connectNodeAdapter({ routes: app.routes, fallback: notFoundFallback, readMaxBytes: config.server.max_body_bytes });
+  // Aborted when the shutdown grace period ends: calls still running end with UNAVAILABLE (safe to retry elsewhere).
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes: app.routes,
+    fallback: notFoundFallback,
+    readMaxBytes: config.server.max_body_bytes,
+    shutdownSignal: shutdown.signal,
+  });
   const listener = await listen(handler, config.server.bind, config.server.port);
   log.log("info", "listening", {
     address: listener.address,
@@ -38,7 +46,7 @@ export async function serve(args: string[]): Promise<void> {
     const grace = config.server.shutdown_grace_ms;
     log.log("info", "draining", { signal, in_flight: listener.inFlight(), grace_ms: grace });
     for (const [service] of app.health.entries()) app.health.set(service, "NOT_SERVING");
-    await listener.close(grace);
+    await listener.close(grace, () => shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable)));
     await app.close();
     log.log("info", "stopped", { signal });
     process.exit(0);

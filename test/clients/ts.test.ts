@@ -100,6 +100,14 @@ describe("createHooshClient over gRPC: streaming, budgets, hardware, transcripti
     await fake.waitForEvent((e) => e.type === "client-closed" && e.model === "fake-long-stream");
   });
 
+  it("breaking out of a GenerateStream loop cancels the call up to the upstream", async () => {
+    await fake.reset();
+    for await (const ev of client.inference.generateStream(ask("fake-long-stream", "break early"))) {
+      if (ev.event.case === "text") break;
+    }
+    await fake.waitForEvent((e) => e.type === "client-closed" && e.model === "fake-long-stream");
+  });
+
   it("Transcribe streams a WAV in chunks and returns the transcript", async () => {
     const wav = toneWav(1.5);
     async function* messages() {

@@ -39,9 +39,30 @@ export function authInterceptors(apiKey: string | undefined): Interceptor[] {
   ];
 }
 
+/**
+ * Leaving a `for await` loop early (break, return, throw) cancels the call, so
+ * hoosh stops the upstream generation: connect's own client does not do that
+ * unless a signal is passed.
+ */
+function cancelOnBreak(inference: Client<typeof InferenceService>): Client<typeof InferenceService> {
+  const generateStream: Client<typeof InferenceService>["generateStream"] = (request, options) => {
+    const controller = new AbortController();
+    const signal = options?.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const stream = inference.generateStream(request, { ...options, signal });
+    return (async function* () {
+      try {
+        yield* stream;
+      } finally {
+        controller.abort();
+      }
+    })();
+  };
+  return { ...inference, generateStream };
+}
+
 export function clientsOver(transport: Transport): HooshClient {
   return {
-    inference: createClient(InferenceService, transport),
+    inference: cancelOnBreak(createClient(InferenceService, transport)),
     models: createClient(ModelsService, transport),
     transcribe: createClient(TranscribeService, transport),
     budget: createClient(BudgetService, transport),
