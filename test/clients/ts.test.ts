@@ -7,6 +7,7 @@ import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { AudioEncoding } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { Code, createHooshClient, toHooshError, type HooshClient, type Protocol } from "../../clients/ts/src/node.js";
+import { createHooshClient as createWebClient } from "../../clients/ts/src/web.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { listen } from "../../server/listen.js";
 import { fakeProviderConfig, startHoosh, type Hoosh } from "../harness/hoosh.js";
@@ -157,5 +158,22 @@ describe("createHooshClient over gRPC: streaming, budgets, hardware, transcripti
     } finally {
       await server.close(0);
     }
+  });
+});
+
+describe("browser entry (fetch-based transports; Node 20 has fetch)", () => {
+  it.each(["connect", "grpc-web"] as const)("Generate and a server stream over %s", async (protocol) => {
+    const client = createWebClient({ baseUrl: hoosh.url, protocol });
+    const res = await client.inference.generate(ask("gpt-test", "from the browser"));
+    expect(res.message?.content[0]?.part.value).toBe("echo: from the browser");
+    const kinds: string[] = [];
+    for await (const ev of client.inference.generateStream(ask("gpt-test", "streamed"))) kinds.push(ev.event.case ?? "");
+    expect(kinds[0]).toBe("start");
+    expect(kinds.at(-1)).toBe("end");
+    expect(kinds).toContain("text");
+  });
+
+  it("refuses raw gRPC, which browsers cannot speak", () => {
+    expect(() => createWebClient({ baseUrl: hoosh.url, protocol: "grpc" })).toThrow(/not available in browsers/);
   });
 });
