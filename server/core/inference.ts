@@ -57,6 +57,7 @@ export class Inference {
     for (const provider of candidates) {
       const startedAt = performance.now();
       let emitted = false;
+      noteAttempt(call, provider);
       try {
         const assembler = new StreamAssembler();
         for await (const response of provider.generateStream(req, call)) {
@@ -71,7 +72,10 @@ export class Inference {
             assembler.add(ev);
           }
           emitted = true;
+          // Time up to each event is upstream time; time the caller spends consuming is not ours either.
+          addUpstream(call, startedAt);
           yield response;
+          resumeClock(call);
         }
         this.health.success(provider.name);
         return;
@@ -94,8 +98,9 @@ export class Inference {
     let lastError: ConnectError | undefined;
     for (const provider of this.attempts(model, req)) {
       const startedAt = performance.now();
+      noteAttempt(call, provider);
       try {
-        const result = await run(provider);
+        const result = await run(provider).finally(() => addUpstream(call, startedAt));
         this.latency.record(provider.name, performance.now() - startedAt);
         this.health.success(provider.name);
         return result;
@@ -109,6 +114,26 @@ export class Inference {
     }
     throw lastError!;
   }
+}
+
+function noteAttempt(call: CallContext, provider: Provider): void {
+  if (!call.stats) return;
+  call.stats.provider = provider.name;
+  call.stats.attempts++;
+}
+
+/** Stream clock: upstream time accumulates between resumes and events. */
+const resumedAt = new WeakMap<CallContext, number>();
+
+function addUpstream(call: CallContext, startedAt: number): void {
+  if (!call.stats) return;
+  const now = performance.now();
+  call.stats.upstreamMs += now - (resumedAt.get(call) ?? startedAt);
+  resumedAt.set(call, now);
+}
+
+function resumeClock(call: CallContext): void {
+  if (call.stats) resumedAt.set(call, performance.now());
 }
 
 /** The provider's reported usage, completed with who served it. */

@@ -22,6 +22,17 @@ export interface CallContext {
   requestId: string;
   /** Headers to forward upstream (e.g. traceparent). */
   forwardHeaders?: Record<string, string>;
+  /** Filled by the core as the call runs, for edges that report it (x-hoosh-* headers, logs). */
+  stats?: CallStats;
+}
+
+export interface CallStats {
+  /** The provider that answered (or last failed). */
+  provider: string;
+  /** Providers tried. */
+  attempts: number;
+  /** Time spent waiting on upstreams; the rest of the request's time is hoosh's own. */
+  upstreamMs: number;
 }
 
 export interface Provider {
