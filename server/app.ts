@@ -22,6 +22,7 @@ import { HardwareDetector } from "./hardware/detect.js";
 import { createProvider } from "./providers/factory.js";
 import type { Provider } from "./providers/provider.js";
 import { Transport } from "./providers/transport.js";
+import type { RestDeps, RestHandler } from "./rest/handler.js";
 import { MemoryBudgetStore } from "./store/memory/budget-store.js";
 import { registerBudget } from "./rpc/budget.js";
 import { createHardwareService } from "./rpc/hardware.js";
@@ -37,6 +38,8 @@ const MAX_EMBED_INPUTS = 2048;
 
 export interface App {
   config: Config;
+  /** Non-RPC HTTP edges (OpenAI/Anthropic JSON, REST transcoding), tried in order before the 404. */
+  rest: RestHandler[];
   health: HealthStatus;
   routes: (router: ConnectRouter) => void;
   /** Names of the hoosh.v1 services this app serves (for health). */
@@ -86,8 +89,19 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   const timeout = config.server.request_timeout_ms;
 
+  const restDeps: RestDeps = {
+    inference,
+    catalog,
+    transcription,
+    maxBodyBytes: config.server.max_body_bytes,
+    requestTimeoutMs: timeout,
+  };
+  const rest: RestHandler[] = [];
+  void restDeps; // REST edges register here as they land.
+
   return {
     config,
+    rest,
     health,
     services: services.map((s) => s.typeName),
     routes(r) {

@@ -7,6 +7,7 @@ import { buildApp } from "../app.js";
 import { DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
 import { listen } from "../listen.js";
 import { jsonLogger } from "../observability/log.js";
+import { chain } from "../rest/handler.js";
 import { notFoundFallback } from "../rpc/fallback.js";
 import { parse, parsePort, UsageError } from "./args.js";
 
@@ -26,7 +27,7 @@ export async function serve(args: string[]): Promise<void> {
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes: app.routes,
-    fallback: notFoundFallback,
+    fallback: chain(app.rest, notFoundFallback),
     readMaxBytes: config.server.max_body_bytes,
     shutdownSignal: shutdown.signal,
   });
