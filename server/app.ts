@@ -40,6 +40,8 @@ export interface App {
   config: Config;
   /** Non-RPC HTTP edges (OpenAI/Anthropic JSON, REST transcoding), tried in order before the 404. */
   rest: RestHandler[];
+  /** The core the REST edges use (also handy for in-process tests). */
+  restDeps: RestDeps;
   health: HealthStatus;
   routes: (router: ConnectRouter) => void;
   /** Names of the hoosh.v1 services this app serves (for health). */
@@ -96,12 +98,12 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     maxBodyBytes: config.server.max_body_bytes,
     requestTimeoutMs: timeout,
   };
-  const rest: RestHandler[] = [];
-  void restDeps; // REST edges register here as they land.
+  const rest: RestHandler[] = []; // REST edges register here as they land.
 
   return {
     config,
     rest,
+    restDeps,
     health,
     services: services.map((s) => s.typeName),
     routes(r) {
