@@ -9,6 +9,7 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import { expandEnv, type Env } from "./env.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 import { issuesFromZod } from "./issues.js";
+import { applyPresets } from "./presets.js";
 import { configSchema, type Config } from "./schema.js";
 import { collectSecrets, scrubSecrets } from "./secrets.js";
 
@@ -44,8 +45,9 @@ export function parseConfig(text: string, opts: ParseOptions): Config {
   secrets.push(...collectSecrets(expanded.value));
   secrets.sort((a, b) => b.length - a.length);
 
-  const result = configSchema.safeParse(expanded.value);
-  if (!result.success) throw failure(issuesFromZod(result.error.issues, configSchema, expanded.value));
+  const filled = applyPresets(expanded.value);
+  const result = configSchema.safeParse(filled);
+  if (!result.success) throw failure(issuesFromZod(result.error.issues, configSchema, filled));
   return result.data;
 }
 

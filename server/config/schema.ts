@@ -40,6 +40,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
 
 export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local"] as const;
@@ -114,6 +115,14 @@ const timeouts = z
   })
   .prefault({});
 
+/** Circuit breaker: after `failures` consecutive upstream failures the provider is skipped for `cooldown_ms`, then probed. */
+const breaker = z
+  .strictObject({
+    failures: int(1).default(5),
+    cooldown_ms: int(1).default(30_000),
+  })
+  .prefault({});
+
 const provider = z
   .strictObject({
     name,
@@ -127,7 +136,24 @@ const provider = z
     enabled: z.boolean().default(true),
     max_connections: int(1, 1024).default(64),
     timeouts,
+    preset: z.enum(PRESET_NAMES).optional(),
+    default_max_tokens: int(1).optional(),
+    api_version: z.string().min(1).optional(),
+    max_concurrency: int(1).optional(),
+    rpm: int(1).optional(),
+    tpm: int(1).optional(),
+    breaker,
+    probe_interval_ms: int(0).default(0),
   })
+  .superRefine((p, ctx) => {
+    if (p.preset !== undefined && Object.hasOwn(PRESETS, p.preset) && p.type !== PRESETS[p.preset].type) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["type"],
+        message: `${JSON.stringify(p.type)} conflicts with preset ${JSON.stringify(p.preset)} (a ${PRESETS[p.preset].type} server); remove type or the preset`,
+      });
+    }
+  }, ALWAYS)
   .superRefine((p, ctx) => {
     const type: unknown = p.type;
     if (typeof type !== "string" || !(PROVIDER_TYPES as readonly string[]).includes(type)) return;
@@ -192,6 +218,9 @@ export const routerSchema = z
     strategy: z.enum(ROUTER_STRATEGIES).default("priority"),
     fallback: z.boolean().default(true),
     max_attempts: int(1, 10).default(3),
+    backoff_ms: int(1).default(100),
+    backoff_max_ms: int(1).default(5_000),
+    max_retry_after_ms: int(0).default(10_000),
   })
   .prefault({});
 
@@ -206,6 +235,7 @@ export const configSchema = z.strictObject({
     .array(budget)
     .superRefine(uniqueNames("budgets", "budget"), ALWAYS)
     .default(() => []),
+  aliases: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default(() => ({})),
 });
 
 /** A validated configuration with every default applied. */

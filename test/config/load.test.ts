@@ -14,6 +14,8 @@ const FULL = fileURLToPath(new URL("../fixtures/config/full.toml", import.meta.u
 const ENV = { OPENAI_API_KEY: "sk-test-openai", ANTHROPIC_API_KEY: "sk-ant-test" };
 
 const defaultTimeouts = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000 };
+const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_ms: 10000 };
+const providerDefaults = { breaker: { failures: 5, cooldown_ms: 30000 }, probe_interval_ms: 0 };
 
 describe("embedded default config", () => {
   it("ships next to the module", () => {
@@ -29,7 +31,7 @@ describe("embedded default config", () => {
         max_body_bytes: 4 * 1024 * 1024,
         request_timeout_ms: 600000,
       },
-      router: { strategy: "priority", fallback: true, max_attempts: 3 },
+      router: { strategy: "priority", fallback: true, max_attempts: 3, ...defaultBackoff },
       providers: [
         {
           name: "local",
@@ -42,9 +44,11 @@ describe("embedded default config", () => {
           enabled: true,
           max_connections: 64,
           timeouts: defaultTimeouts,
+          ...providerDefaults,
         },
       ],
       budgets: [{ name: "default", capacity: 1000000, period: "none" }],
+      aliases: {},
     };
     expect(loadDefaultConfig({})).toEqual(expected);
   });
@@ -71,9 +75,10 @@ describe("parseConfig", () => {
         max_body_bytes: 4194304,
         request_timeout_ms: 600000,
       },
-      router: { strategy: "priority", fallback: true, max_attempts: 3 },
+      router: { strategy: "priority", fallback: true, max_attempts: 3, ...defaultBackoff },
       providers: [],
       budgets: [],
+      aliases: {},
     });
   });
 
@@ -87,7 +92,7 @@ describe("parseConfig", () => {
         max_body_bytes: 1048576,
         request_timeout_ms: 120000,
       },
-      router: { strategy: "weighted", fallback: false, max_attempts: 5 },
+      router: { strategy: "weighted", fallback: false, max_attempts: 5, ...defaultBackoff },
       providers: [
         {
           name: "openai",
@@ -101,6 +106,7 @@ describe("parseConfig", () => {
           enabled: true,
           max_connections: 128,
           timeouts: { connect_ms: 2000, first_byte_ms: 30000, idle_ms: 15000 },
+          ...providerDefaults,
         },
         {
           name: "claude",
@@ -114,6 +120,7 @@ describe("parseConfig", () => {
           enabled: false,
           max_connections: 64,
           timeouts: defaultTimeouts,
+          ...providerDefaults,
         },
         {
           name: "gemma.local",
@@ -125,12 +132,14 @@ describe("parseConfig", () => {
           enabled: true,
           max_connections: 64,
           timeouts: defaultTimeouts,
+          ...providerDefaults,
         },
       ],
       budgets: [
         { name: "default", capacity: 1000000, period: "daily" },
         { name: "team-a_usd", capacity_usd_micros: 50000000, period: "monthly" },
       ],
+      aliases: {},
     };
     expect(cfg).toEqual(expected);
   });
