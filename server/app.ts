@@ -15,7 +15,10 @@ import { HealthStatus } from "./core/health-status.js";
 import { Inference } from "./core/inference.js";
 import { LatencyTracker } from "./core/latency.js";
 import { ModelCatalog } from "./core/model-catalog.js";
+import { HealthProber } from "./core/health-prober.js";
 import { ProviderHealth } from "./core/provider-health.js";
+import { publishProviderHealth } from "./core/provider-health-status.js";
+import { ProviderLimits } from "./core/provider-limits.js";
 import { Router } from "./core/router.js";
 import { Transcription } from "./core/transcribe.js";
 import { HardwareDetector } from "./hardware/detect.js";
@@ -64,14 +67,35 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     return [{ provider, models: p.models, priority: p.priority, weight: p.weight }];
   });
 
+  const byName = new Map(config.providers.map((p) => [p.name, p]));
   const latency = new LatencyTracker();
-  const providerHealth = new ProviderHealth();
-  const router = new Router(routes, config.router.strategy, latency);
-  const inference = new Inference(router, providerHealth, latency, {
-    fallback: config.router.fallback,
-    maxAttempts: config.router.max_attempts,
-    limits: { maxMessages: MAX_MESSAGES, maxEmbedInputs: MAX_EMBED_INPUTS },
+  const providerHealth = new ProviderHealth((name) => {
+    const breaker = byName.get(name)?.breaker;
+    return { failures: breaker?.failures ?? 5, cooldownMs: breaker?.cooldown_ms ?? 30_000 };
   });
+  const providerLimits = new ProviderLimits((name) => {
+    const p = byName.get(name);
+    return { maxConcurrency: p?.max_concurrency, rpm: p?.rpm, tpm: p?.tpm };
+  });
+  const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
+  const inference = new Inference(
+    router,
+    providerHealth,
+    latency,
+    {
+      fallback: config.router.fallback,
+      maxAttempts: config.router.max_attempts,
+      backoffMs: config.router.backoff_ms,
+      backoffMaxMs: config.router.backoff_max_ms,
+      maxRetryAfterMs: config.router.max_retry_after_ms,
+      limits: { maxMessages: MAX_MESSAGES, maxEmbedInputs: MAX_EMBED_INPUTS },
+    },
+    providerLimits,
+  );
+  const prober = new HealthProber(
+    providers.map((p) => ({ provider: p, intervalMs: byName.get(p.name)?.probe_interval_ms ?? 0 })),
+    providerHealth,
+  );
   const catalog = new ModelCatalog(router, providerHealth);
   const transcription = new Transcription(router);
 
@@ -89,6 +113,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
 
   const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
+  publishProviderHealth(providerHealth, health, providers.map((p) => p.name));
+  prober.start();
   const timeout = config.server.request_timeout_ms;
 
   const restDeps: RestDeps = {
@@ -117,6 +143,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     },
     async close() {
       stopSweeper();
+      prober.stop();
       hardware.close();
       await Promise.all(providers.map((p) => p.close()));
       await transport.close();

@@ -1,23 +1,28 @@
 // The inference pipeline shared by every edge (gRPC, Connect, REST):
-// validate -> route -> call the provider (falling back on retryable errors)
-// -> finish the usage record. Budget, cache and cost plug in here.
+// validate -> route (aliases, breakers) -> admit (provider limits) -> call
+// the provider, falling back and retrying with backoff on retryable errors ->
+// finish the usage record. Budget, cache and cost plug in here.
 import { ConnectError } from "@connectrpc/connect";
-import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { CallContext, ChatRequest, Provider } from "../providers/provider.js";
+import { plan, sleep, type RetryPolicy } from "./attempts.js";
 import { isRetryable } from "./errors.js";
 import type { LatencyTracker } from "./latency.js";
 import type { ProviderHealth } from "./provider-health.js";
-import type { Router } from "./router.js";
+import type { ProviderLimits } from "./provider-limits.js";
+import type { Router, Target } from "./router.js";
 import { StreamAssembler } from "./stream-assembler.js";
 import { validateChatRequest, validateEmbedRequest, type RequestLimits } from "./validate.js";
 
-export interface InferenceOptions {
-  /** Try the next matching provider when one fails with a retryable error. */
+export interface InferenceOptions extends Omit<RetryPolicy, "maxAttempts"> {
+  /** Try the next matching provider (and retry) when one fails with a retryable error. */
   fallback: boolean;
   maxAttempts: number;
   limits: RequestLimits;
 }
+
+type Routed = { model: string; routing?: ChatRequest["routing"] };
 
 export class Inference {
   constructor(
@@ -25,42 +30,52 @@ export class Inference {
     private readonly health: ProviderHealth,
     private readonly latency: LatencyTracker,
     private readonly options: InferenceOptions,
+    private readonly providerLimits?: ProviderLimits,
   ) {}
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     validateChatRequest(req, this.options.limits);
-    return this.withFallback(req.model, req, call, async (provider) => {
-      const res = await provider.generate(req, call);
+    return this.unary(req, call, async (provider, model) => {
+      const res = await provider.generate({ ...req, model }, call);
       res.usage = finishUsage(res.usage, provider);
-      return res;
+      return [res, totalTokens(res.usage)];
     });
   }
 
   async embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
     validateEmbedRequest(req, this.options.limits);
-    return this.withFallback(req.model, req, call, async (provider) => {
-      const res = await provider.embed(req, call);
+    return this.unary(req, call, async (provider, model) => {
+      const res = await provider.embed({ ...req, model }, call);
       res.usage = finishUsage(res.usage, provider);
-      return res;
+      return [res, totalTokens(res.usage)];
     });
   }
 
   /**
    * Streams events from the first provider that starts answering. Fallback
-   * happens only before the first event reaches the caller; after that an
-   * error ends the stream.
+   * and retries happen only before the first event reaches the caller; after
+   * that an error ends the stream with that error.
    */
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     validateChatRequest(req, this.options.limits);
-    const candidates = this.attempts(req.model, req);
     let lastError: ConnectError | undefined;
-    for (const provider of candidates) {
+    for (const { target, delayMs } of this.plan(req, () => lastError)) {
+      await sleep(delayMs, call.signal);
+      const { provider, model } = target;
       const startedAt = performance.now();
       let emitted = false;
+      let tokens = 0;
       noteAttempt(call, provider);
+      let admission;
+      try {
+        admission = this.providerLimits?.admit(provider.name);
+      } catch (err) {
+        lastError = ConnectError.from(err);
+        continue;
+      }
       try {
         const assembler = new StreamAssembler();
-        for await (const response of provider.generateStream(req, call)) {
+        for await (const response of provider.generateStream({ ...req, model }, call)) {
           const ev = response.event;
           if (ev.case === "start") {
             ev.value.provider = provider.name;
@@ -68,6 +83,7 @@ export class Inference {
           } else if (ev.case === "end") {
             ev.value.usage = finishUsage(ev.value.usage, provider);
             ev.value.message = assembler.message();
+            tokens = totalTokens(ev.value.usage);
           } else {
             assembler.add(ev);
           }
@@ -85,35 +101,52 @@ export class Inference {
         if (!call.signal.aborted) this.health.failure(provider.name, error);
         if (emitted || call.signal.aborted || !this.options.fallback || !isRetryable(error)) throw error;
         lastError = error;
+      } finally {
+        admission?.done(tokens);
       }
     }
     throw lastError!;
   }
 
-  private attempts(model: string, req: { routing?: ChatRequest["routing"] }): Provider[] {
-    return this.router.candidates(model, req.routing).slice(0, this.options.fallback ? this.options.maxAttempts : 1);
+  private plan(req: Routed, lastError: () => ConnectError | undefined) {
+    const targets: Target[] = this.router.targets(req.model, req.routing);
+    return plan(targets, { ...this.options, maxAttempts: this.options.fallback ? this.options.maxAttempts : 1 }, lastError);
   }
 
-  private async withFallback<T>(model: string, req: { routing?: ChatRequest["routing"] }, call: CallContext, run: (p: Provider) => Promise<T>): Promise<T> {
+  private async unary<T>(req: Routed, call: CallContext, run: (p: Provider, model: string) => Promise<[T, number]>): Promise<T> {
     let lastError: ConnectError | undefined;
-    for (const provider of this.attempts(model, req)) {
+    for (const { target, delayMs } of this.plan(req, () => lastError)) {
+      await sleep(delayMs, call.signal);
+      const { provider, model } = target;
       const startedAt = performance.now();
       noteAttempt(call, provider);
+      let admission;
+      let admitted = false;
+      let tokens = 0;
       try {
-        const result = await run(provider).finally(() => addUpstream(call, startedAt));
+        admission = this.providerLimits?.admit(provider.name);
+        admitted = true;
+        const [result, used] = await run(provider, model).finally(() => addUpstream(call, startedAt));
+        tokens = used;
         this.latency.record(provider.name, performance.now() - startedAt);
         this.health.success(provider.name);
         return result;
       } catch (err) {
         const error = ConnectError.from(err);
-        // The caller's own cancel or deadline says nothing about the provider.
-        if (!call.signal.aborted) this.health.failure(provider.name, error);
+        // A refused admission or the caller's own cancel says nothing about the provider.
+        if (admitted && !call.signal.aborted) this.health.failure(provider.name, error);
         if (call.signal.aborted || !this.options.fallback || !isRetryable(error)) throw error;
         lastError = error;
+      } finally {
+        admission?.done(tokens);
       }
     }
     throw lastError!;
   }
+}
+
+function totalTokens(usage: Usage | undefined): number {
+  return usage ? usage.inputTokens + usage.outputTokens : 0;
 }
 
 function noteAttempt(call: CallContext, provider: Provider): void {

@@ -1,34 +1,83 @@
-// Health of each provider as seen from real traffic: consecutive upstream
-// failures make it degraded, then unhealthy; one success makes it healthy.
-import { Code, ConnectError } from "@connectrpc/connect";
+// Health of each provider from real traffic and probes, with a circuit
+// breaker: consecutive upstream failures degrade a provider, `failures` of
+// them open its breaker (the router skips it), and after `cooldownMs` it is
+// half-open: the next request or probe may try it; a success closes it.
+import { Code, type ConnectError } from "@connectrpc/connect";
 import { HealthState } from "../../gen/ts/hoosh/v1/models_pb.js";
 
 /** Codes that say the provider is broken, not that the caller asked wrongly. */
 const PROVIDER_FAULTS = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unauthenticated, Code.PermissionDenied, Code.Unknown]);
-const UNHEALTHY_AFTER = 3;
+
+export interface BreakerSettings {
+  failures: number;
+  cooldownMs: number;
+}
+
+const DEFAULT_BREAKER: BreakerSettings = { failures: 3, cooldownMs: 30_000 };
 
 interface State {
   failures: number;
   reason: string;
+  /** Set while the breaker is open: when it becomes half-open. */
+  openUntil?: number;
 }
+
+export type HealthListener = (provider: string, state: HealthState, reason: string) => void;
 
 export class ProviderHealth {
   private readonly states = new Map<string, State>();
+  private readonly listeners = new Set<HealthListener>();
+
+  constructor(
+    private readonly settings: (provider: string) => BreakerSettings = () => DEFAULT_BREAKER,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   success(provider: string): void {
-    this.states.set(provider, { failures: 0, reason: "" });
+    this.update(provider, { failures: 0, reason: "" });
   }
 
   failure(provider: string, err: ConnectError): void {
     if (!PROVIDER_FAULTS.has(err.code)) return;
     const failures = (this.states.get(provider)?.failures ?? 0) + 1;
-    this.states.set(provider, { failures, reason: err.rawMessage });
+    const { failures: threshold, cooldownMs } = this.settings(provider);
+    this.update(provider, { failures, reason: err.rawMessage, openUntil: failures >= threshold ? this.now() + cooldownMs : undefined });
+  }
+
+  /** False while the breaker is open; true when closed or half-open (cooldown over). */
+  allows(provider: string): boolean {
+    const until = this.states.get(provider)?.openUntil;
+    return until === undefined || this.now() >= until;
+  }
+
+  /** When an open breaker lets the next try through (undefined if not open). */
+  openUntil(provider: string): number | undefined {
+    return this.states.get(provider)?.openUntil;
   }
 
   get(provider: string): { state: HealthState; reason: string } {
     const s = this.states.get(provider);
     if (!s) return { state: HealthState.UNKNOWN, reason: "" };
-    if (s.failures === 0) return { state: HealthState.HEALTHY, reason: "" };
-    return { state: s.failures >= UNHEALTHY_AFTER ? HealthState.UNHEALTHY : HealthState.DEGRADED, reason: s.reason };
+    return { state: stateOf(s), reason: s.openUntil !== undefined ? `circuit open after ${s.failures} failures: ${s.reason}` : s.reason };
   }
+
+  /** Called after every change of a provider's state (not on every repeat of the same state). */
+  onChange(listener: HealthListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private update(provider: string, next: State): void {
+    const before = this.states.get(provider);
+    this.states.set(provider, next);
+    const state = stateOf(next);
+    if (before && stateOf(before) === state) return;
+    const { reason } = this.get(provider);
+    for (const l of this.listeners) l(provider, state, reason);
+  }
+}
+
+function stateOf(s: State): HealthState {
+  if (s.failures === 0) return HealthState.HEALTHY;
+  return s.openUntil !== undefined ? HealthState.UNHEALTHY : HealthState.DEGRADED;
 }

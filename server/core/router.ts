@@ -1,10 +1,14 @@
-// Picks the ordered list of providers to try for a model: pattern match
-// (compiled once at startup), routing hints, then the strategy.
+// Picks the ordered list of (provider, model) targets to try for a request:
+// aliases and fallback models expand the model, patterns (compiled once at
+// startup) find the providers, the strategy orders them, and providers whose
+// circuit breaker is open are left out.
 import picomatch from "picomatch";
 import { RoutingStrategy, type RoutingHints } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { Provider } from "../providers/provider.js";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { invalidArgument, notFound } from "./errors.js";
 import type { LatencyTracker } from "./latency.js";
+import type { ProviderHealth } from "./provider-health.js";
 
 export type StrategyName = "priority" | "round-robin" | "lowest-latency" | "direct" | "weighted";
 
@@ -16,6 +20,15 @@ export interface Route {
   priority: number;
   weight: number;
 }
+
+/** One thing to try: a provider and the model id to ask it for. */
+export interface Target {
+  provider: Provider;
+  model: string;
+}
+
+/** Model names that stand for one model or an ordered list of them (config [aliases]). */
+export type Aliases = Record<string, string | string[]>;
 
 export interface CompiledRoute extends Route {
   matches: (model: string) => boolean;
@@ -39,6 +52,8 @@ export class Router {
     private readonly strategy: StrategyName,
     private readonly latency: LatencyTracker,
     private readonly random: () => number = Math.random,
+    private readonly aliases: Aliases = {},
+    private readonly health?: ProviderHealth,
   ) {
     // Stable order: priority, then config order.
     this.routes = routes
@@ -56,8 +71,64 @@ export class Router {
     return this.routes.filter((r) => r.matches(model));
   }
 
-  /** Providers to try in order. Throws NotFound when none serves the model. */
+  /** Providers to try in order for one model id (no aliases, no breaker). Throws NotFound when none serves it. */
   candidates(model: string, hints?: RoutingHints): Provider[] {
+    return this.providersFor(model, hints);
+  }
+
+  /**
+   * Everything to try, in order: the model (or its alias's models), then the
+   * hint's fallback models; per model the matching providers by strategy;
+   * providers with an open circuit breaker are left out.
+   */
+  targets(model: string, hints?: RoutingHints): Target[] {
+    const models = [...this.expand(model), ...(hints?.fallbackModels ?? []).flatMap((m) => this.expand(m))];
+    const targets: Target[] = [];
+    const skipped: string[] = [];
+    let firstError: unknown;
+    for (const m of models) {
+      let providers: Provider[];
+      try {
+        providers = this.providersFor(m, hints);
+      } catch (err) {
+        if (err instanceof ConnectError && err.code === Code.InvalidArgument) throw err;
+        firstError ??= err;
+        continue;
+      }
+      for (const provider of providers) {
+        if (targets.some((t) => t.provider === provider && t.model === m)) continue;
+        if (this.health && !this.health.allows(provider.name)) {
+          skipped.push(provider.name);
+          continue;
+        }
+        targets.push({ provider, model: m });
+      }
+      if (this.strategyOf(hints) === "direct" && targets.length > 0) return targets.slice(0, 1);
+    }
+    if (targets.length > 0) return targets;
+    if (skipped.length > 0) {
+      const until = Math.min(...skipped.map((p) => this.health?.openUntil(p) ?? Date.now()));
+      throw new ConnectError(
+        `every provider serving "${model}" has an open circuit breaker: ${[...new Set(skipped)].join(", ")}`,
+        Code.Unavailable,
+        { "retry-after": String(Math.max(1, Math.ceil((until - Date.now()) / 1000))) },
+      );
+    }
+    throw firstError ?? notFound(`no provider serves model "${model}"`);
+  }
+
+  /** An alias's models, or the model itself. */
+  private expand(model: string): string[] {
+    const alias = Object.hasOwn(this.aliases, model) ? this.aliases[model] : undefined;
+    if (alias === undefined) return [model];
+    return typeof alias === "string" ? [alias] : alias;
+  }
+
+  private strategyOf(hints?: RoutingHints): StrategyName {
+    return FROM_HINT[hints?.strategy ?? RoutingStrategy.UNSPECIFIED] ?? this.strategy;
+  }
+
+  private providersFor(model: string, hints?: RoutingHints): Provider[] {
     let routes = this.matching(model);
     if (hints?.provider) {
       if (!this.routes.some((r) => r.provider.name === hints.provider)) {
@@ -69,11 +140,10 @@ export class Router {
       return [routes[0]!.provider];
     }
     if (routes.length === 0) throw notFound(`no provider serves model "${model}"`);
-    const strategy = FROM_HINT[hints?.strategy ?? RoutingStrategy.UNSPECIFIED] ?? this.strategy;
-    return this.order(model, routes, strategy).map((r) => r.provider);
+    return this.order(routes, this.strategyOf(hints)).map((r) => r.provider);
   }
 
-  private order(model: string, routes: Route[], strategy: StrategyName): Route[] {
+  private order(routes: Route[], strategy: StrategyName): Route[] {
     switch (strategy) {
       case "direct":
         return routes.slice(0, 1);

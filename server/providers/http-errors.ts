@@ -32,7 +32,12 @@ export function transportError(provider: string, err: unknown, signal: AbortSign
   if (err instanceof ConnectError) return err;
   if (signal.aborted) {
     const reason: unknown = signal.reason;
-    return reason instanceof ConnectError ? reason : new ConnectError(`request to provider "${provider}" was cancelled`, Code.Canceled);
+    if (reason instanceof ConnectError) return reason;
+    // AbortSignal.timeout() aborts with a TimeoutError DOMException.
+    if ((reason as { name?: string } | undefined)?.name === "TimeoutError") {
+      return new ConnectError(`request to provider "${provider}" timed out`, Code.DeadlineExceeded);
+    }
+    return new ConnectError(`request to provider "${provider}" was cancelled`, Code.Canceled);
   }
   const code = (err as { code?: string }).code ?? "";
   const message = err instanceof Error ? err.message : String(err);

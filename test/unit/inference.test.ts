@@ -76,6 +76,10 @@ function setup(providers: Provider[], options: Partial<InferenceOptions> = {}, s
     fallback: true,
     maxAttempts: 3,
     limits: { maxMessages: 64, maxEmbedInputs: 64 },
+    // Tiny backoff; Retry-After is never waited for (so the fallbacks, not retries, are under test).
+    backoffMs: 1,
+    backoffMaxMs: 5,
+    maxRetryAfterMs: 0,
     ...options,
   });
   return { inference, health, latency };
@@ -232,7 +236,7 @@ describe("when not to fall back", () => {
   it("an unrouted model → NotFound", async () => {
     const latency = new LatencyTracker();
     const router = new Router([{ provider: openai("live", fake.baseUrl), models: ["gpt-*"], priority: 1, weight: 1 }], "priority", latency);
-    const inference = new Inference(router, new ProviderHealth(), latency, { fallback: true, maxAttempts: 3, limits: { maxMessages: 8, maxEmbedInputs: 8 } });
+    const inference = new Inference(router, new ProviderHealth(), latency, { fallback: true, maxAttempts: 3, limits: { maxMessages: 8, maxEmbedInputs: 8 }, backoffMs: 1, backoffMaxMs: 5, maxRetryAfterMs: 0 });
     expectError(await caught(() => inference.generate(chat("claude-3"), call())), Code.NotFound, 'no provider serves model "claude-3"');
   });
 });

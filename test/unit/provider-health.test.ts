@@ -16,7 +16,7 @@ describe("ProviderHealth", () => {
     h.failure("p", fail(Code.DeadlineExceeded, "timed out"));
     expect(state(h, "p")).toBe("DEGRADED");
     h.failure("p", fail(Code.Internal, "bad json"));
-    expect(h.get("p")).toEqual({ state: HealthState.UNHEALTHY, reason: "bad json" });
+    expect(h.get("p")).toEqual({ state: HealthState.UNHEALTHY, reason: "circuit open after 3 failures: bad json" });
     h.failure("p", fail(Code.Unavailable));
     expect(state(h, "p")).toBe("UNHEALTHY");
     h.success("p");

@@ -33,6 +33,9 @@ export async function handleChat(conn: Conn, body: Json, slowMs: number): Promis
   if (invalid) return sendError(conn.res, 400, invalid);
   const model = body.model as string;
   const stream = body.stream === true;
+  // A fault set per upstream (hoosh sends a provider's configured headers): every chat call fails.
+  const forced = Number(conn.req.headers["x-fake-force-status"] ?? 0);
+  if (forced >= 400) return sendError(conn.res, forced, apiError(`forced failure (x-fake-force-status ${forced})`, "server_error"));
   const script = scriptFor(model);
 
   if (script.kind === "error") return sendError(conn.res, script.status, script.error, script.headers);
