@@ -1,13 +1,21 @@
-// Builds a provider instance from its config entry, by wire protocol.
+// Builds a provider instance from its config entry, by wire protocol; presets
+// add the quirks of known OpenAI-compatible servers.
 import { isIP } from "node:net";
 import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
-import { ConfigError } from "../config/index.js";
-import type { ProviderConfig } from "../config/index.js";
+import { ConfigError, type ProviderConfig } from "../config/index.js";
+import { PRESETS, type Preset } from "../config/presets.js";
+import type { HttpProviderOptions } from "./http-upstream.js";
 import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
 import type { Transport } from "./transport.js";
 
-const SUPPORTED = ["openai"];
+type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: Preset | undefined) => Provider;
+
+/** Wire protocols with an adapter in this build. */
+const ADAPTERS: Partial<Record<ProviderConfig["type"], HttpAdapter>> = {
+  openai: (options, transport, preset) =>
+    new OpenAIProvider({ ...options, quirks: { maxTokensField: preset?.max_tokens_field, streamUsage: preset?.stream_usage } }, transport),
+};
 
 /** Loopback and private-network upstreams count as local (no data leaves the site). */
 export function localityOf(baseUrl: string): Locality {
@@ -19,27 +27,26 @@ export function localityOf(baseUrl: string): Locality {
 }
 
 export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string): Provider {
-  switch (config.type) {
-    case "openai":
-      return new OpenAIProvider(
-        {
-          name: config.name,
-          baseUrl: config.base_url!,
-          apiKey: config.api_key,
-          headers: config.headers,
-          locality: localityOf(config.base_url!),
-          limits: {
-            connectMs: config.timeouts.connect_ms,
-            firstByteMs: config.timeouts.first_byte_ms,
-            idleMs: config.timeouts.idle_ms,
-            maxConnections: config.max_connections,
-          },
-        },
-        transport,
-      );
-    default:
-      throw new ConfigError(source, [
-        { path: `providers[${index}].type`, message: `"${config.type}" has no adapter in this build yet; available: ${SUPPORTED.join(", ")}` },
-      ]);
+  const adapter = ADAPTERS[config.type];
+  if (!adapter || config.base_url === undefined) {
+    throw new ConfigError(source, [
+      { path: `providers[${index}].type`, message: `"${config.type}" has no adapter in this build yet; available: ${Object.keys(ADAPTERS).join(", ")}` },
+    ]);
   }
+  const options: HttpProviderOptions = {
+    name: config.name,
+    baseUrl: config.base_url,
+    apiKey: config.api_key,
+    headers: config.headers,
+    locality: localityOf(config.base_url),
+    defaultMaxTokens: config.default_max_tokens,
+    apiVersion: config.api_version,
+    limits: {
+      connectMs: config.timeouts.connect_ms,
+      firstByteMs: config.timeouts.first_byte_ms,
+      idleMs: config.timeouts.idle_ms,
+      maxConnections: config.max_connections,
+    },
+  };
+  return adapter(options, transport, config.preset ? PRESETS[config.preset] : undefined);
 }

@@ -291,3 +291,16 @@ describe("fromFinishReason with hostile strings", () => {
     for (const r of ["constructor", "toString", "__proto__", "hasOwnProperty"]) expect(fromFinishReason(r)).toBe(FinishReason.UNSPECIFIED);
   });
 });
+
+describe("OpenAI quirks from presets", () => {
+  it("max_completion_tokens for OpenAI's own API, and no stream_options where the server rejects them", () => {
+    const req = create(GenerateRequestSchema, { model: "o3", messages: [{ role: Role.USER, content: [{ part: { case: "text", value: "hi" } }] }], sampling: { maxTokens: 50 } });
+    const openai = toChatRequest(req, "o3", true, { maxTokensField: "max_completion_tokens", streamUsage: true });
+    expect(openai.max_completion_tokens).toBe(50);
+    expect(openai.max_tokens).toBeUndefined();
+    const localai = toChatRequest(req, "o3", true, { maxTokensField: "max_tokens", streamUsage: false });
+    expect(localai.max_tokens).toBe(50);
+    expect(localai.stream_options).toBeUndefined();
+  });
+});
+

@@ -11,11 +11,13 @@ import type { Transport } from "../transport.js";
 import { openaiHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
 import { transcribeOpenAI } from "./transcribe.js";
-import { fromChatResponse, fromEmbeddingsResponse, toChatRequest, toEmbeddingsRequest } from "./translate.js";
+import { DEFAULT_QUIRKS, fromChatResponse, fromEmbeddingsResponse, toChatRequest, toEmbeddingsRequest, type OpenAIQuirks } from "./translate.js";
 import type { ChatResponse, EmbeddingsResponse, ModelsResponse } from "./wire.js";
 
-/** OpenAI-compatible servers take the common HTTP provider options. */
-export type OpenAIProviderOptions = HttpProviderOptions;
+/** OpenAI-compatible servers take the common HTTP provider options, plus their quirks. */
+export interface OpenAIProviderOptions extends HttpProviderOptions {
+  quirks?: Partial<OpenAIQuirks>;
+}
 
 export class OpenAIProvider implements Provider {
   readonly type = "openai";
@@ -23,21 +25,26 @@ export class OpenAIProvider implements Provider {
   readonly locality: Locality;
   /** Shared with transcribe.ts. */
   readonly http: HttpUpstream;
+  private readonly quirks: OpenAIQuirks;
 
   constructor(options: OpenAIProviderOptions, transport: Transport) {
     this.name = options.name;
     this.locality = options.locality;
+    this.quirks = {
+      maxTokensField: options.quirks?.maxTokensField ?? DEFAULT_QUIRKS.maxTokensField,
+      streamUsage: options.quirks?.streamUsage ?? DEFAULT_QUIRKS.streamUsage,
+    };
     const auth: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
     this.http = new HttpUpstream(options.name, options.baseUrl, { ...options.headers, ...auth }, options.limits, transport, openaiHttpError);
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
-    const res = await this.http.send("POST", "/chat/completions", toChatRequest(req, req.model, false), call);
+    const res = await this.http.send("POST", "/chat/completions", toChatRequest(req, req.model, false, this.quirks), call);
     return fromChatResponse(await this.http.readJson<ChatResponse>(res, call));
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
-    const res = await this.http.send("POST", "/chat/completions", toChatRequest(req, req.model, true), call, "text/event-stream, application/json");
+    const res = await this.http.send("POST", "/chat/completions", toChatRequest(req, req.model, true, this.quirks), call, "text/event-stream, application/json");
     if (!contentType(res).includes("text/event-stream")) {
       // Some servers ignore stream:true and answer JSON; accept that as one chunk.
       yield* wholeAsStream(fromChatResponse(await this.http.readJson<ChatResponse>(res, call)));

@@ -106,15 +106,25 @@ function toResponseFormat(req: ChatRequest): wire.ChatRequest["response_format"]
   }
 }
 
+/** Differences between OpenAI-compatible servers, set by config presets. */
+export interface OpenAIQuirks {
+  /** OpenAI's own API wants max_completion_tokens (reasoning models reject max_tokens). */
+  maxTokensField: "max_tokens" | "max_completion_tokens";
+  /** Whether to ask for usage in the last stream chunk (stream_options.include_usage). */
+  streamUsage: boolean;
+}
+
+export const DEFAULT_QUIRKS: OpenAIQuirks = { maxTokensField: "max_tokens", streamUsage: true };
+
 /** The chat-completions body for a request, aimed at the upstream's own model id. */
-export function toChatRequest(req: ChatRequest, upstreamModel: string, stream: boolean): wire.ChatRequest {
+export function toChatRequest(req: ChatRequest, upstreamModel: string, stream: boolean, quirks: OpenAIQuirks = DEFAULT_QUIRKS): wire.ChatRequest {
   const s = req.sampling;
   const body: wire.ChatRequest = {
     model: upstreamModel,
     messages: req.messages.map(toMessage),
     temperature: s?.temperature,
     top_p: s?.topP,
-    max_tokens: s?.maxTokens,
+    [quirks.maxTokensField]: s?.maxTokens,
     stop: s && s.stop.length > 0 ? s.stop : undefined,
     seed: s?.seed === undefined ? undefined : Number(s.seed),
     presence_penalty: s?.presencePenalty,
@@ -134,7 +144,7 @@ export function toChatRequest(req: ChatRequest, upstreamModel: string, stream: b
   };
   if (stream) {
     body.stream = true;
-    body.stream_options = { include_usage: true };
+    if (quirks.streamUsage) body.stream_options = { include_usage: true };
   }
   return body;
 }

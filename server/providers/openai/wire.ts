@@ -28,6 +28,7 @@ export interface ChatRequest {
   temperature?: number;
   top_p?: number;
   max_tokens?: number;
+  max_completion_tokens?: number;
   stop?: string[];
   seed?: number;
   presence_penalty?: number;
