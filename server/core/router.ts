@@ -34,6 +34,8 @@ export interface CompiledRoute extends Route {
   matches: (model: string) => boolean;
 }
 
+const MATCH_CACHE_SIZE = 4096;
+
 const FROM_HINT: Record<RoutingStrategy, StrategyName | undefined> = {
   [RoutingStrategy.UNSPECIFIED]: undefined,
   [RoutingStrategy.PRIORITY]: "priority",
@@ -46,6 +48,7 @@ const FROM_HINT: Record<RoutingStrategy, StrategyName | undefined> = {
 export class Router {
   private readonly routes: CompiledRoute[];
   private readonly turns = new Map<string, number>();
+  private readonly matchCache = new Map<string, Route[]>();
 
   constructor(
     routes: Route[],
@@ -66,9 +69,16 @@ export class Router {
     return this.routes;
   }
 
-  /** Routes whose patterns match, in priority order. */
+  /** Routes whose patterns match, in priority order (memoized: callers reuse few model names). */
   matching(model: string): Route[] {
-    return this.routes.filter((r) => r.matches(model));
+    let found = this.matchCache.get(model);
+    if (!found) {
+      found = this.routes.filter((r) => r.matches(model));
+      // Bounded: arbitrary model names from callers cannot grow it without limit.
+      if (this.matchCache.size >= MATCH_CACHE_SIZE) this.matchCache.clear();
+      this.matchCache.set(model, found);
+    }
+    return found;
   }
 
   /** Providers to try in order for one model id (no aliases, no breaker). Throws NotFound when none serves it. */
