@@ -26,6 +26,9 @@ import { createProvider } from "./providers/factory.js";
 import type { Provider } from "./providers/provider.js";
 import { Transport } from "./providers/transport.js";
 import type { RestDeps, RestHandler } from "./rest/handler.js";
+import { createAnthropicRest } from "./rest/anthropic/index.js";
+import { createOpenAINotFound, createOpenAIRest } from "./rest/openai/index.js";
+import { createTranscoder } from "./rest/transcode/index.js";
 import { MemoryBudgetStore } from "./store/memory/budget-store.js";
 import { registerBudget } from "./rpc/budget.js";
 import { createHardwareService } from "./rpc/hardware.js";
@@ -124,7 +127,23 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     maxBodyBytes: config.server.max_body_bytes,
     requestTimeoutMs: timeout,
   };
-  const rest: RestHandler[] = []; // REST edges register here as they land.
+  const connectRoutes = (r: ConnectRouter): void => {
+    r.service(InferenceService, createInferenceService(inference, timeout));
+    r.service(ModelsService, createModelsService(catalog));
+    r.service(TranscribeService, createTranscribeService(transcription, timeout));
+    registerBudget(r, ledger);
+    r.service(HardwareService, createHardwareService(hardware));
+    registerHealth(r, health);
+    registerReflection(r, { services });
+  };
+  // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
+  // /hoosh/v1/* (google.api.http, through the same Connect handlers); the OpenAI-shaped 404 closes /v1/*.
+  const rest: RestHandler[] = [
+    createAnthropicRest(restDeps),
+    createOpenAIRest(restDeps),
+    createTranscoder({ routes: connectRoutes, services, maxBodyBytes: config.server.max_body_bytes }),
+    createOpenAINotFound(restDeps),
+  ];
 
   return {
     config,
@@ -132,15 +151,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     restDeps,
     health,
     services: services.map((s) => s.typeName),
-    routes(r) {
-      r.service(InferenceService, createInferenceService(inference, timeout));
-      r.service(ModelsService, createModelsService(catalog));
-      r.service(TranscribeService, createTranscribeService(transcription, timeout));
-      registerBudget(r, ledger);
-      r.service(HardwareService, createHardwareService(hardware));
-      registerHealth(r, health);
-      registerReflection(r, { services });
-    },
+    routes: connectRoutes,
     async close() {
       stopSweeper();
       prober.stop();

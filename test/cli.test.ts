@@ -60,7 +60,7 @@ describe("hoosh config check", () => {
     ["TOML syntax error", `[server]\nport = = 8088\n`, "line 2, column 8", "TOML syntax error"],
     ["unknown top-level table", `[servr]\nport = 8088\n`, "servr", 'unknown table (did you mean "server"?)'],
     ["bad bind address", `[server]\nbind = "300.1.2.3"\n`, "server.bind", '"300.1.2.3" is not an IP address or "localhost"'],
-    ["type without an adapter in this build", `[[providers]]\nname = "claude"\ntype = "anthropic"\nbase_url = "https://api.anthropic.com"\napi_key = "sk-ant-do-not-print"\nmodels = ["claude-*"]\n`, "providers[0].type", '"anthropic" has no adapter in this build yet; available: openai'],
+    ["type contradicting the preset", `[[providers]]\nname = "claude"\npreset = "anthropic"\ntype = "openai"\napi_key = "sk-ant-do-not-print"\nmodels = ["claude-*"]\n`, "providers[0].type", '"openai" conflicts with preset "anthropic" (which speaks anthropic); remove type or the preset'],
     ["unknown router strategy", `[router]\nstrategy = "fastest"\n`, "router.strategy", '"fastest" is not one of: priority, round-robin, lowest-latency, direct, weighted'],
     ["max_attempts out of range", `[router]\nmax_attempts = 0\n`, "router.max_attempts", "0 is not an integer in 1..10"],
     ["invalid provider name", `[[providers]]\nname = "Fake Provider"\ntype = "openai"\nbase_url = "http://127.0.0.1:9/v1"\nmodels = ["*"]\n`, "providers[0].name", '"Fake Provider" is not a valid name'],

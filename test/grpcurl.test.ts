@@ -76,9 +76,11 @@ describe("grpcurl (reflection)", () => {
 
   it("lists every hoosh.v1 service the server reports in grpc.health.v1.Health/List", async () => {
     const { statuses } = JSON.parse(ok(await grpcurl("-d", "{}", address, "grpc.health.v1.Health/List"))) as { statuses: Record<string, unknown> };
-    const served = Object.keys(statuses).filter((s) => s.startsWith("hoosh."));
+    // hoosh.v1.* entries are services; hoosh.provider.* entries are provider health, not services.
+    const served = Object.keys(statuses).filter((s) => s.startsWith("hoosh.v1."));
     expect(served).toContain("hoosh.v1.InferenceService");
     for (const service of served) expect(listed).toContain(service);
+    expect(Object.keys(statuses)).toContain("hoosh.provider.fake");
   });
 
   it("describes every listed service (files resolve with their dependencies)", async () => {

@@ -150,7 +150,7 @@ const provider = z
       ctx.addIssue({
         code: "custom",
         path: ["type"],
-        message: `${JSON.stringify(p.type)} conflicts with preset ${JSON.stringify(p.preset)} (a ${PRESETS[p.preset].type} server); remove type or the preset`,
+        message: `${JSON.stringify(p.type)} conflicts with preset ${JSON.stringify(p.preset)} (which speaks ${PRESETS[p.preset].type}); remove type or the preset`,
       });
     }
   }, ALWAYS)

@@ -5,6 +5,8 @@ import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { ConfigError, type ProviderConfig } from "../config/index.js";
 import { PRESETS, type Preset } from "../config/presets.js";
 import type { HttpProviderOptions } from "./http-upstream.js";
+import { AnthropicProvider } from "./anthropic/client.js";
+import { OllamaProvider } from "./ollama/client.js";
 import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
 import type { Transport } from "./transport.js";
@@ -15,6 +17,8 @@ type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: 
 const ADAPTERS: Partial<Record<ProviderConfig["type"], HttpAdapter>> = {
   openai: (options, transport, preset) =>
     new OpenAIProvider({ ...options, quirks: { maxTokensField: preset?.max_tokens_field, streamUsage: preset?.stream_usage } }, transport),
+  anthropic: (options, transport) => new AnthropicProvider(options, transport),
+  ollama: (options, transport) => new OllamaProvider(options, transport),
 };
 
 /** Loopback and private-network upstreams count as local (no data leaves the site). */

@@ -26,7 +26,7 @@ describe("provider presets", () => {
 
   it("reject a type that contradicts the preset", () => {
     expect(message('[[providers]]\nname = "x"\npreset = "gemini"\ntype = "openai"\nmodels = ["*"]')).toBe(
-      'hoosh.toml: providers[0].type: "openai" conflicts with preset "gemini" (a gemini server); remove type or the preset',
+      'hoosh.toml: providers[0].type: "openai" conflicts with preset "gemini" (which speaks gemini); remove type or the preset',
     );
   });
 

@@ -9,6 +9,8 @@ import { toGeminiSchema } from "./schema.js";
 import type * as wire from "./wire.js";
 
 const INT32_MAX = 2 ** 31 - 1;
+/** Google's placeholder thoughtSignature for function calls replayed without their real one. */
+export const NO_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** "gemini-2.0-flash" -> "models/gemini-2.0-flash"; full resource names ("models/…", "tunedModels/…") pass through. */
@@ -64,7 +66,13 @@ export function toContents(messages: Message[]): Pick<wire.GenerateContentReques
         system.push({ text: textOf(m.content, field, "system messages") });
         return;
       case Role.ASSISTANT: {
-        const calls = m.toolCalls.map((c, j) => ({ functionCall: { name: c.name, args: parseArguments(c.arguments, `${field}.tool_calls[${j}].arguments`) } }));
+        const calls: wire.Part[] = m.toolCalls.map((c, j) => ({
+          functionCall: { name: c.name, args: parseArguments(c.arguments, `${field}.tool_calls[${j}].arguments`) },
+        }));
+        // Thinking models (Gemini 3) reject replayed calls without the thought signature they
+        // came with; hoosh.v1 cannot carry it, so the first call of the turn gets Google's
+        // documented placeholder for history without signatures.
+        if (calls[0]) calls[0].thoughtSignature = NO_THOUGHT_SIGNATURE;
         const text = m.content.length > 0 ? toParts(m.content, field).filter((p) => calls.length === 0 || p.text !== "") : [];
         contents.push({ role: "model", parts: [...text, ...calls] });
         return;

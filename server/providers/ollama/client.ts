@@ -47,7 +47,7 @@ export class OllamaProvider implements Provider {
   async listModels(call: CallContext): Promise<string[]> {
     const res = await this.http.send("GET", "/api/tags", undefined, call);
     const body = await this.http.readJson<TagsResponse>(res, call);
-    return (body.models ?? []).map((m) => m.name ?? m.model).filter((id): id is string => typeof id === "string" && id !== "");
+    return (body.models ?? []).map((m) => m.name || m.model).filter((id): id is string => typeof id === "string" && id !== "");
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,196 @@
+// Small HTTP helpers shared by the REST edges (OpenAI, Anthropic): read a
+// capped body, write JSON/text, write SSE with backpressure, turn a client
+// disconnect or the server's timeout into an AbortSignal, map gRPC codes to
+// HTTP statuses. Edge-neutral: each edge renders errors in its own JSON shape.
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { HttpRequest, HttpResponse } from "./handler.js";
+
+/** An HTTP-level failure found at the edge (413, 415, 405, 400 ...), before any core call. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly options: { param?: string; code?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** How long an oversized upload may keep sending after its 413 before the connection is cut. */
+const DISCARD_LINGER_MS = 2_000;
+
+/** Lets the rest of a rejected body drain (discarded, never buffered) so the client can read its answer, then cuts it. */
+export function discardBody(req: HttpRequest): void {
+  req.removeAllListeners("data");
+  req.resume();
+  if (req.readableEnded) return;
+  const timer = setTimeout(() => req.destroy(), DISCARD_LINGER_MS);
+  timer.unref();
+  req.once("end", () => clearTimeout(timer));
+  req.once("close", () => clearTimeout(timer));
+}
+
+const tooLarge = (maxBytes: number) =>
+  new HttpError(413, `request body is larger than the ${maxBytes} bytes allowed (server.max_body_bytes)`, { code: "request_too_large" });
+
+/**
+ * The whole body, at most maxBytes. A declared or actual size over the cap is
+ * HttpError 413 at once (the rest is discarded); a client that goes away
+ * mid-upload is ConnectError Canceled.
+ */
+export function readBody(req: HttpRequest, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discardBody(req);
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onGone);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        discardBody(req);
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onGone = () => {
+      cleanup();
+      reject(new ConnectError("the client went away while sending the request body", Code.Canceled));
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onGone);
+    req.once("close", onGone);
+  });
+}
+
+/** The header's media type, lower case, without parameters ("" when unset). */
+export function mediaType(req: HttpRequest): string {
+  return String(req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
+}
+
+/** The body parsed as JSON: HttpError 415 (not JSON), 413 (too large) or 400 (empty or unparseable). */
+export async function readJson(req: HttpRequest, maxBytes: number): Promise<unknown> {
+  const type = mediaType(req);
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    discardBody(req);
+    throw new HttpError(415, `content-type ${type ? JSON.stringify(type) : "(unset)"} is not supported; send application/json`);
+  }
+  const text = (await readBody(req, maxBytes)).toString("utf8");
+  if (text.trim() === "") throw new HttpError(400, "request body is empty; send a JSON object");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function writeText(res: HttpResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
+  res.writeHead(status, { ...headers, "content-type": contentType, "content-length": String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+export function writeJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  writeText(res, status, JSON.stringify(body), "application/json", headers);
+}
+
+/** Server-sent events: headers flushed at once, each write waits while the client's buffer is full. */
+export class SseWriter {
+  constructor(private readonly res: HttpResponse) {}
+
+  get closed(): boolean {
+    return this.res.writableEnded || this.res.destroyed;
+  }
+
+  open(headers: Record<string, string> = {}): void {
+    this.res.writeHead(200, { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
+    // Send the headers now, before the first event (both Node response types have it; connect's union type hides it).
+    (this.res as { flushHeaders?: () => void }).flushHeaders?.();
+  }
+
+  /** Writes one event (`data` is sent as is: JSON text or a sentinel such as [DONE]); false once the client is gone. */
+  async send(data: string, event?: string): Promise<boolean> {
+    if (this.closed) return false;
+    const frame = event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
+    if (!this.res.write(frame)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off("drain", done);
+          this.res.off("close", done);
+          resolve();
+        };
+        this.res.on("drain", done);
+        this.res.on("close", done);
+      });
+    }
+    return !this.closed;
+  }
+
+  end(): void {
+    if (!this.closed) this.res.end();
+  }
+}
+
+/**
+ * One signal for the request: aborts with Canceled when the client goes away
+ * before the response ended, or DeadlineExceeded after timeoutMs. Call done()
+ * when the response is written.
+ */
+export function requestSignal(res: HttpResponse, timeoutMs: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ConnectError(`request exceeded the server's ${timeoutMs} ms timeout`, Code.DeadlineExceeded)), timeoutMs);
+  timer.unref();
+  const onClose = () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort(new ConnectError("the client disconnected", Code.Canceled));
+  };
+  res.once("close", onClose);
+  return { signal: controller.signal, done: () => clearTimeout(timer) };
+}
+
+/** gRPC code to HTTP status (the grpc-gateway table). */
+const STATUS: Record<Code, number> = {
+  [Code.Canceled]: 499,
+  [Code.Unknown]: 500,
+  [Code.InvalidArgument]: 400,
+  [Code.DeadlineExceeded]: 504,
+  [Code.NotFound]: 404,
+  [Code.AlreadyExists]: 409,
+  [Code.PermissionDenied]: 403,
+  [Code.ResourceExhausted]: 429,
+  [Code.FailedPrecondition]: 400,
+  [Code.Aborted]: 409,
+  [Code.OutOfRange]: 400,
+  [Code.Unimplemented]: 501,
+  [Code.Internal]: 500,
+  [Code.Unavailable]: 503,
+  [Code.DataLoss]: 500,
+  [Code.Unauthenticated]: 401,
+};
+
+export function httpStatusOf(code: Code): number {
+  return STATUS[code] ?? 500;
+}
+
+/** A Retry-After value: the error's retry-after metadata (seconds or an HTTP date, from the upstream), else `fallback` seconds. */
+export function retryAfterOf(err: ConnectError, fallback = 1): string {
+  const value = err.metadata.get("retry-after")?.trim() ?? "";
+  const seconds = Number(value);
+  if (value !== "" && Number.isFinite(seconds) && seconds >= 0) return String(Math.ceil(seconds));
+  return value !== "" && !Number.isNaN(Date.parse(value)) ? value : String(fallback);
+}

@@ -1,0 +1,82 @@
+// The OpenAI-compatible REST edge on the gateway's port: /v1/chat/completions,
+// /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions. OpenAI JSON is
+// translated to hoosh.v1 here, once, and served by the same core as the RPCs.
+import type { HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
+import { discardBody, HttpError } from "../http-io.js";
+import { chatCompletions } from "./chat.js";
+import { embeddings } from "./embeddings.js";
+import { Exchange } from "./exchange.js";
+import { listModels, retrieveModel } from "./models.js";
+import { transcriptions } from "./transcriptions.js";
+
+type Endpoint = (ex: Exchange, deps: RestDeps) => Promise<void>;
+
+const ENDPOINTS = new Map<string, { method: string; run: Endpoint }>([
+  ["/v1/chat/completions", { method: "POST", run: chatCompletions }],
+  ["/v1/embeddings", { method: "POST", run: embeddings }],
+  ["/v1/models", { method: "GET", run: listModels }],
+  ["/v1/audio/transcriptions", { method: "POST", run: transcriptions }],
+]);
+const MODEL_PREFIX = "/v1/models/";
+
+/** The path without the query string. */
+function pathOf(req: HttpRequest): string {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** GET /v1/models/{id}: the id is the rest of the path, URL-decoded, and may hold "/". */
+function retrieveAt(path: string): Endpoint {
+  return (ex, deps) => {
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice(MODEL_PREFIX.length));
+    } catch {
+      throw new HttpError(400, `the model id in ${JSON.stringify(path)} is not valid URL encoding`, { param: "model" });
+    }
+    return retrieveModel(ex, deps, id);
+  };
+}
+
+async function serve(ex: Exchange, deps: RestDeps, method: string, allowed: string, run: Endpoint): Promise<void> {
+  try {
+    if (method !== allowed && !(method === "HEAD" && allowed === "GET")) {
+      discardBody(ex.req);
+      throw new HttpError(405, `method ${method} is not allowed on ${pathOf(ex.req)}; use ${allowed}`, { headers: { allow: allowed } });
+    }
+    await run(ex, deps);
+  } catch (err) {
+    ex.fail(err);
+  } finally {
+    ex.finish();
+  }
+}
+
+/** Answers the OpenAI paths (405 for a wrong method) and passes every other request on. */
+export function createOpenAIRest(deps: RestDeps): RestHandler {
+  return async (req, res) => {
+    const path = pathOf(req);
+    const method = req.method ?? "GET";
+    const endpoint = ENDPOINTS.get(path);
+    const route = endpoint ?? (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length ? { method: "GET", run: retrieveAt(path) } : undefined);
+    if (!route) return false;
+    await serve(new Exchange(req, res, deps.requestTimeoutMs), deps, method, route.method, route.run);
+    return true;
+  };
+}
+
+/**
+ * The last /v1 edge in the chain: any /v1/* path no edge answered gets an
+ * OpenAI-shaped 404 (other paths fall through to the RPC 404).
+ */
+export function createOpenAINotFound(deps: Pick<RestDeps, "requestTimeoutMs">): RestHandler {
+  return async (req: HttpRequest, res: HttpResponse) => {
+    const path = pathOf(req);
+    if (path !== "/v1" && !path.startsWith("/v1/")) return false;
+    discardBody(req);
+    const ex = new Exchange(req, res, deps.requestTimeoutMs);
+    ex.fail(new HttpError(404, `unknown path: ${req.method ?? "GET"} ${path}`, { code: "unknown_url" }));
+    return true;
+  };
+}

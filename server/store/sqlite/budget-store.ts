@@ -1,0 +1,213 @@
+/**
+ * SqliteBudgetStore: the BudgetStore on one SQLite file (better-sqlite3), for
+ * a gateway whose balances and usage must outlive the process.
+ *
+ * Every method is one BEGIN IMMEDIATE transaction (it takes the write lock
+ * before reading, so no other connection can change a balance between the read
+ * and the write), built once from the same pure rules the memory store uses
+ * (core/budget/balance.ts, period.ts). better-sqlite3 is synchronous: each
+ * transaction runs on the event loop, so they stay a few indexed statements
+ * (reserve+commit: see bench/micro/budget.ts). Durability: see open.ts.
+ */
+import { randomUUID } from "node:crypto";
+
+import type { Database, Transaction } from "better-sqlite3";
+
+import { availableOf, fits, rolledOver, withHold, withUse } from "../../core/budget/balance.js";
+import { initialPeriodStart } from "../../core/budget/period.js";
+import type {
+  Amount,
+  BudgetStore,
+  CreatePoolOutcome,
+  FinishedStatus,
+  FinishOutcome,
+  PoolLimits,
+  PoolPatch,
+  PoolState,
+  ReserveOutcome,
+  UpdatePoolOutcome,
+  UsageQuery,
+  UsageRecord,
+} from "../budget-store.js";
+import { fromSqliteError } from "./errors.js";
+import { openBudgetDatabase } from "./open.js";
+import type { SqliteOpenOptions } from "./open.js";
+import { fromPool, fromReservation, fromUsage, toPool, toReservation, toUsage } from "./rows.js";
+import type { ReservationRow } from "./rows.js";
+import { BudgetStatements } from "./statements.js";
+
+export interface SqliteBudgetStoreOptions extends SqliteOpenOptions {
+  /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
+  readonly finishedRetentionMs?: number;
+  readonly newId?: () => string;
+}
+
+export class SqliteBudgetStore implements BudgetStore {
+  readonly #db: Database;
+  readonly #st: BudgetStatements;
+  /** One transaction function for every step: runs the given closure inside BEGIN IMMEDIATE … COMMIT. */
+  readonly #atomically: Transaction<(step: () => unknown) => unknown>;
+  readonly #retentionMs: number;
+  readonly #newId: () => string;
+
+  /** Opens (creating and migrating as needed) the file; ":memory:" works for throwaway use. */
+  static open(file: string, options: SqliteBudgetStoreOptions = {}): SqliteBudgetStore {
+    try {
+      return new SqliteBudgetStore(openBudgetDatabase(file, options), options);
+    } catch (err) {
+      throw fromSqliteError(err);
+    }
+  }
+
+  private constructor(db: Database, options: SqliteBudgetStoreOptions) {
+    this.#db = db;
+    this.#st = new BudgetStatements(db);
+    this.#atomically = db.transaction((step: () => unknown) => step());
+    this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  async getPool(name: string, now: number): Promise<PoolState | undefined> {
+    return this.#step(() => this.#current(name, now));
+  }
+
+  async listPools(now: number): Promise<PoolState[]> {
+    return this.#step(() => this.#st.poolNames.all().map((name) => this.#current(name, now) as PoolState));
+  }
+
+  async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
+    return this.#step(() => {
+      const existing = this.#current(name, now);
+      if (existing) return { status: "exists", pool: existing };
+      const pool: PoolState = {
+        name,
+        capacityTokens: limits.capacityTokens,
+        capacityUsdMicros: limits.capacityUsdMicros,
+        period: limits.period,
+        periodStart: initialPeriodStart(limits.period, now),
+        epoch: 0,
+        usedTokens: 0,
+        reservedTokens: 0,
+        usedUsdMicros: 0,
+        reservedUsdMicros: 0,
+      };
+      this.#st.insertPool.run(fromPool(pool));
+      return { status: "created", pool };
+    });
+  }
+
+  async updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome> {
+    return this.#step(() => {
+      const pool = this.#current(name, now);
+      if (!pool) return { status: "no-pool" };
+      const capacityTokens =
+        patch.capacityTokens === undefined ? pool.capacityTokens : (patch.capacityTokens ?? undefined);
+      const capacityUsdMicros =
+        patch.capacityUsdMicros === undefined ? pool.capacityUsdMicros : (patch.capacityUsdMicros ?? undefined);
+      if (capacityTokens === undefined && capacityUsdMicros === undefined) return { status: "no-capacity", pool };
+      const period = patch.period ?? pool.period;
+      // A new period kind keeps the balance and epoch but re-anchors it (as the memory store does).
+      const periodStart =
+        period === pool.period || period === "none" ? pool.periodStart : initialPeriodStart(period, now);
+      const updated: PoolState = { ...pool, capacityTokens, capacityUsdMicros, period, periodStart };
+      this.#st.savePool.run(fromPool(updated));
+      return { status: "updated", pool: updated };
+    });
+  }
+
+  async reserve(name: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome> {
+    return this.#step(() => {
+      const pool = this.#current(name, now);
+      if (!pool) return { status: "no-pool" };
+      const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
+      const available = availableOf(pool);
+      if (!fits(available, needed)) return { status: "over-budget", pool, available, needed };
+      const id = this.#newId();
+      const reservation = { id, pool: name, ...needed, createdAt: now, expiresAt: now + ttlMs, epoch: pool.epoch };
+      this.#st.insertReservation.run(fromReservation(reservation));
+      const held = withHold(pool, needed, 1);
+      this.#st.savePool.run(fromPool(held));
+      return { status: "reserved", reservation, pool: held };
+    });
+  }
+
+  async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
+    return this.#step(() => this.#finish(id, now, "committed", actual));
+  }
+
+  async release(id: string, now: number): Promise<FinishOutcome> {
+    return this.#step(() => this.#finish(id, now, "released", undefined));
+  }
+
+  async expire(now: number): Promise<number> {
+    return this.#step(() => {
+      let expired = 0;
+      for (const name of this.#st.duePools.all(now)) {
+        const row = this.#st.pool.get(name);
+        if (row) expired += this.#expireDue(toPool(row), now, true).count;
+      }
+      this.#st.forgetFinished.run(now - this.#retentionMs);
+      return expired;
+    });
+  }
+
+  async appendUsage(record: UsageRecord): Promise<void> {
+    this.#step(() => this.#st.insertUsage.run(fromUsage(record)));
+  }
+
+  async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
+    return this.#step(() => this.#st.usage(query.pool, query.start, query.end).map(toUsage));
+  }
+
+  /** Runs one store step as one IMMEDIATE transaction; a throw rolls it back. */
+  #step<R>(step: () => R): R {
+    try {
+      return this.#atomically.immediate(step) as R;
+    } catch (err) {
+      throw fromSqliteError(err);
+    }
+  }
+
+  /** The pool at `now`: abandoned holds dropped, then rolled to the current period (saved if changed). */
+  #current(name: string, now: number): PoolState | undefined {
+    const row = this.#st.pool.get(name);
+    if (!row) return undefined;
+    const { pool: swept, count } = this.#expireDue(toPool(row), now, false);
+    const rolled = rolledOver(swept, now);
+    if (count > 0 || rolled !== swept) this.#st.savePool.run(fromPool(rolled));
+    return rolled;
+  }
+
+  /** Marks the pool's due reservations expired; their holds return only if their epoch is current. */
+  #expireDue(pool: PoolState, now: number, save: boolean): { pool: PoolState; count: number } {
+    const due = this.#st.due.all(pool.name, now);
+    for (const r of due) {
+      this.#st.finish.run({ id: r.id, status: "expired", at: r.expires_at });
+      if (r.epoch === pool.epoch) pool = withHold(pool, toReservation(r), -1);
+    }
+    if (save && due.length > 0) this.#st.savePool.run(fromPool(pool));
+    return { pool, count: due.length };
+  }
+
+  #finish(id: string, now: number, status: FinishedStatus, actual: Amount | undefined): FinishOutcome {
+    let row = this.#st.reservation.get(id);
+    if (!row) return { status: "unknown" };
+    let pool: PoolState | undefined;
+    if (row.status === "active") {
+      pool = this.#current(row.pool, now); // may expire this very reservation
+      row = this.#st.reservation.get(id) as ReservationRow;
+    }
+    const reservation = toReservation(row);
+    if (row.status !== "active") return { status: row.status, reservation, at: row.finished_at as number };
+    if (!pool) throw new Error(`budget store: reservation ${id} belongs to missing pool ${row.pool}`);
+    this.#st.finish.run({ id, status, at: now });
+    if (pool.epoch === row.epoch) pool = withHold(pool, reservation, -1);
+    if (actual) pool = withUse(pool, actual);
+    this.#st.savePool.run(fromPool(pool));
+    return { status: "done", reservation, pool };
+  }
+}

@@ -1,0 +1,70 @@
+/** The SQLite budget store's prepared statements, prepared once per open file. */
+import type { Database, Statement } from "better-sqlite3";
+
+import type { PoolRow, ReservationRow, UsageRow } from "./rows.js";
+
+const POOL_COLUMNS =
+  "name, capacity_tokens, capacity_usd_micros, period, period_start, epoch, used_tokens, reserved_tokens, used_usd_micros, reserved_usd_micros";
+const USAGE_COLUMNS =
+  "time, pool, reservation_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, audio_tokens, cost_usd_micros, provider, cache_hit, model, key";
+const params = (columns: string): string => columns.split(", ").map((c) => `@${c}`).join(", ");
+
+export class BudgetStatements {
+  readonly pool: Statement<[string], PoolRow>;
+  readonly poolNames: Statement<[], string>;
+  readonly insertPool: Statement<[PoolRow]>;
+  readonly savePool: Statement<[PoolRow]>;
+  readonly reservation: Statement<[string], ReservationRow>;
+  readonly due: Statement<[string, number], ReservationRow>;
+  readonly duePools: Statement<[number], string>;
+  readonly insertReservation: Statement<[ReservationRow]>;
+  readonly finish: Statement<[{ id: string; status: string; at: number }]>;
+  readonly forgetFinished: Statement<[number]>;
+  readonly insertUsage: Statement<[UsageRow]>;
+  readonly #usageQueries = new Map<string, Statement<unknown[], UsageRow>>();
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.pool = db.prepare(`SELECT ${POOL_COLUMNS} FROM pools WHERE name = ?`);
+    this.poolNames = db.prepare<[], string>("SELECT name FROM pools ORDER BY name").pluck();
+    this.insertPool = db.prepare(`INSERT INTO pools (${POOL_COLUMNS}) VALUES (${params(POOL_COLUMNS)})`);
+    this.savePool = db.prepare(
+      `UPDATE pools SET ${POOL_COLUMNS.split(", ")
+        .slice(1)
+        .map((c) => `${c} = @${c}`)
+        .join(", ")} WHERE name = @name`,
+    );
+    this.reservation = db.prepare("SELECT * FROM reservations WHERE id = ?");
+    this.due = db.prepare(
+      "SELECT * FROM reservations WHERE pool = ? AND status = 'active' AND expires_at <= ? ORDER BY expires_at",
+    );
+    this.duePools = db
+      .prepare<[number], string>("SELECT DISTINCT pool FROM reservations WHERE status = 'active' AND expires_at <= ?")
+      .pluck();
+    this.insertReservation = db.prepare(
+      `INSERT INTO reservations (id, pool, tokens, usd_micros, created_at, expires_at, epoch, status, finished_at)
+       VALUES (@id, @pool, @tokens, @usd_micros, @created_at, @expires_at, @epoch, @status, @finished_at)`,
+    );
+    this.finish = db.prepare("UPDATE reservations SET status = @status, finished_at = @at WHERE id = @id");
+    this.forgetFinished = db.prepare("DELETE FROM reservations WHERE status <> 'active' AND finished_at <= ?");
+    this.insertUsage = db.prepare(`INSERT INTO usage (${USAGE_COLUMNS}) VALUES (${params(USAGE_COLUMNS)})`);
+  }
+
+  /** SELECT usage by optional pool and [start, end), in time order; one statement per shape, each on an index. */
+  usage(pool: string | undefined, start: number | undefined, end: number | undefined): UsageRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (pool !== undefined) add("pool = ?", pool);
+    if (start !== undefined) add("time >= ?", start);
+    if (end !== undefined) add("time < ?", end);
+    const sql = `SELECT ${USAGE_COLUMNS} FROM usage${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY time, seq`;
+    let stmt = this.#usageQueries.get(sql);
+    if (!stmt) this.#usageQueries.set(sql, (stmt = this.#db.prepare<unknown[], UsageRow>(sql)));
+    return stmt.all(...args);
+  }
+}
