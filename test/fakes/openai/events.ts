@@ -23,6 +23,8 @@ export interface FakeClientClosedEvent {
   model: string | null;
   /** SSE data chunks written before the client went away (0 for non-streams). */
   afterChunks: number;
+  /** When the fake saw the connection close (ms since epoch), for cancellation-latency checks. */
+  at: number;
 }
 
 export type FakeEvent = FakeRequestEvent | FakeClientClosedEvent;

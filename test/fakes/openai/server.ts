@@ -40,7 +40,7 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
     const conn: Conn = { req, res, signal: ac.signal, chunks: 0 };
     let model: string | null = null;
     res.on("close", () => {
-      if (!res.writableFinished) events.push({ type: "client-closed", path, model, afterChunks: conn.chunks });
+      if (!res.writableFinished) events.push({ type: "client-closed", path, model, afterChunks: conn.chunks, at: Date.now() });
       ac.abort();
     });
     res.setHeader("x-request-id", randomId("req_", 32));
