@@ -6,6 +6,7 @@ import { ConfigError, type ProviderConfig } from "../config/index.js";
 import { PRESETS, type Preset } from "../config/presets.js";
 import type { HttpProviderOptions } from "./http-upstream.js";
 import { AnthropicProvider } from "./anthropic/client.js";
+import { GeminiProvider } from "./gemini/client.js";
 import { OllamaProvider } from "./ollama/client.js";
 import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
@@ -19,6 +20,7 @@ const ADAPTERS: Partial<Record<ProviderConfig["type"], HttpAdapter>> = {
     new OpenAIProvider({ ...options, quirks: { maxTokensField: preset?.max_tokens_field, streamUsage: preset?.stream_usage } }, transport),
   anthropic: (options, transport) => new AnthropicProvider(options, transport),
   ollama: (options, transport) => new OllamaProvider(options, transport),
+  gemini: (options, transport) => new GeminiProvider(options, transport),
 };
 
 /** Loopback and private-network upstreams count as local (no data leaves the site). */
