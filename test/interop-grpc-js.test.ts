@@ -27,6 +27,8 @@ type = "openai"
 base_url = "${baseUrl}"
 models = ["*"]
 timeouts = { connect_ms = 1000, first_byte_ms = 30000, idle_ms = 30000 }
+# Many scripted faults hit this one provider: keep its breaker from opening.
+breaker = { failures = 1000 }
 `;
 
 // Real processes on a shared machine: generous per-test time limits (assertions carry their own bounds).

@@ -29,7 +29,7 @@ export async function startHoosh(configToml: string): Promise<Hoosh> {
   };
 }
 
-/** A config with one openai-type provider pointing at a fake upstream. */
+/** A config with one openai-type provider pointing at a fake upstream (breaker effectively off). */
 export function fakeProviderConfig(baseUrl: string, extra = ""): string {
   return `
 [server]
@@ -42,6 +42,8 @@ type = "openai"
 base_url = "${baseUrl}"
 models = ["*"]
 timeouts = { connect_ms = 1000, first_byte_ms = 2000, idle_ms = 2000 }
+# Tests script many upstream faults against this one provider: keep its breaker from opening.
+breaker = { failures = 1000 }
 ${extra}
 `;
 }
