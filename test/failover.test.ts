@@ -16,7 +16,7 @@ import { startHoosh, type Hoosh } from "./harness/hoosh.js";
 
 const ask = (text: string) => ({ model: "gpt-4o-mini", messages: [{ role: Role.USER, content: [{ part: { case: "text" as const, value: text } }] }] });
 
-function provider(name: string, baseUrl: string, priority: number, extra = ""): string {
+function provider(name: string, baseUrl: string, priority: number, extra = "", resilience = "breaker = { failures = 3, cooldown_ms = 400 }\nprobe_interval_ms = 150"): string {
   return `
 [[providers]]
 name = "${name}"
@@ -24,8 +24,7 @@ type = "openai"
 base_url = "${baseUrl}"
 models = ["gpt-4o-mini", "gpt-*"]
 priority = ${priority}
-breaker = { failures = 3, cooldown_ms = 400 }
-probe_interval_ms = 150
+${resilience}
 timeouts = { connect_ms = 500, first_byte_ms = 3000, idle_ms = 3000 }
 ${extra}`;
 }
@@ -52,7 +51,9 @@ describe("a provider answering 503 before the first byte", () => {
   beforeAll(async () => {
     failing = await startFakeOpenAI();
     const config =
-      provider("failing", failing.baseUrl, 1, 'headers = { "x-fake-force-status" = "503" }') + provider("steady", steady.baseUrl, 2);
+      // No probes here: the failing upstream's model listing works, so a probe would close the breaker.
+      provider("failing", failing.baseUrl, 1, 'headers = { "x-fake-force-status" = "503" }', "breaker = { failures = 3, cooldown_ms = 2000 }") +
+      provider("steady", steady.baseUrl, 2);
     hoosh = await startHoosh(config);
   });
   afterAll(async () => {
@@ -74,7 +75,7 @@ describe("a provider answering 503 before the first byte", () => {
       }
     }
     expect(served.filter((p) => p === "steady")).toHaveLength(100);
-    // The breaker opened after 3 failures, so the failing upstream saw only a few of the 100 calls.
+    // The breaker opened after 3 failures; each 2 s cooldown lets one half-open try through.
     const failedCalls = (await failing.events()).filter((e) => e.type === "request" && e.path === "/v1/chat/completions");
     expect(failedCalls.length).toBeGreaterThanOrEqual(3);
     expect(failedCalls.length).toBeLessThan(20);
