@@ -9,7 +9,10 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { UsageSchema } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { AudioEncoding, type TranscribeConfig, type TranscribeRequest, type TranscribeResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import { AudioEncoding, type TranscribeConfig, type TranscribeRequest as TranscribeRequestMessage, type TranscribeResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+
+/** Transcribe and TranscribeStream send the same messages (config, then audio). */
+type TranscribeRequest = Pick<TranscribeRequestMessage, "payload">;
 import type { CallContext, Provider } from "../providers/provider.js";
 import { checkEncoding, encodingName, parseWav, pcm16Duration } from "../providers/audio.js";
 import { invalidArgument, isRetryable, showValue } from "./errors.js";

@@ -7,5 +7,10 @@ import { callContext } from "./call-context.js";
 export function createTranscribeService(transcription: Transcription, requestTimeoutMs: number): ServiceImpl<typeof TranscribeService> {
   return {
     transcribe: (requests, ctx) => transcription.transcribe(requests, callContext(ctx, requestTimeoutMs)),
+    // Engines that decode incrementally add partials here; the final transcript is always last.
+    async *transcribeStream(requests, ctx) {
+      const final = await transcription.transcribe(requests, callContext(ctx, requestTimeoutMs));
+      yield { event: { case: "final", value: final } };
+    },
   };
 }

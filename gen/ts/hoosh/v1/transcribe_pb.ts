@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hoosh/v1/transcribe.proto.
  */
 export const file_hoosh_v1_transcribe: GenFile = /*@__PURE__*/
-  fileDesc("Chlob29zaC92MS90cmFuc2NyaWJlLnByb3RvEghob29zaC52MSJdChFUcmFuc2NyaWJlUmVxdWVzdBIsCgZjb25maWcYASABKAsyGi5ob29zaC52MS5UcmFuc2NyaWJlQ29uZmlnSAASDwoFYXVkaW8YAiABKAxIAEIJCgdwYXlsb2FkIu8BChBUcmFuc2NyaWJlQ29uZmlnEg0KBW1vZGVsGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEikKCGVuY29kaW5nGAMgASgOMhcuaG9vc2gudjEuQXVkaW9FbmNvZGluZxIWCg5zYW1wbGVfcmF0ZV9oehgEIAEoDRIQCghjaGFubmVscxgFIAEoDRIOCgZwcm9tcHQYBiABKAkSFwoPd29yZF90aW1lc3RhbXBzGAcgASgIEicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkirAEKElRyYW5zY3JpYmVSZXNwb25zZRIMCgR0ZXh0GAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEi0KCHNlZ21lbnRzGAMgAygLMhsuaG9vc2gudjEuVHJhbnNjcmlwdFNlZ21lbnQSGAoQZHVyYXRpb25fc2Vjb25kcxgEIAEoARINCgVtb2RlbBgFIAEoCRIeCgV1c2FnZRgGIAEoCzIPLmhvb3NoLnYxLlVzYWdlInYKEVRyYW5zY3JpcHRTZWdtZW50EhUKDXN0YXJ0X3NlY29uZHMYASABKAESEwoLZW5kX3NlY29uZHMYAiABKAESDAoEdGV4dBgDIAEoCRInCgV3b3JkcxgEIAMoCzIYLmhvb3NoLnYxLlRyYW5zY3JpcHRXb3JkIkoKDlRyYW5zY3JpcHRXb3JkEhUKDXN0YXJ0X3NlY29uZHMYASABKAESEwoLZW5kX3NlY29uZHMYAiABKAESDAoEd29yZBgDIAEoCSrQAQoNQXVkaW9FbmNvZGluZxIeChpBVURJT19FTkNPRElOR19VTlNQRUNJRklFRBAAEhsKF0FVRElPX0VOQ09ESU5HX1BDTTE2X0xFEAESFgoSQVVESU9fRU5DT0RJTkdfV0FWEAISFgoSQVVESU9fRU5DT0RJTkdfTVAzEAMSGwoXQVVESU9fRU5DT0RJTkdfT0dHX09QVVMQBBIXChNBVURJT19FTkNPRElOR19GTEFDEAUSHAoYQVVESU9fRU5DT0RJTkdfV0VCTV9PUFVTEAYyXgoRVHJhbnNjcmliZVNlcnZpY2USSQoKVHJhbnNjcmliZRIbLmhvb3NoLnYxLlRyYW5zY3JpYmVSZXF1ZXN0GhwuaG9vc2gudjEuVHJhbnNjcmliZVJlc3BvbnNlKAFiBnByb3RvMw", [file_hoosh_v1_chat]);
+  fileDesc("Chlob29zaC92MS90cmFuc2NyaWJlLnByb3RvEghob29zaC52MSJdChFUcmFuc2NyaWJlUmVxdWVzdBIsCgZjb25maWcYASABKAsyGi5ob29zaC52MS5UcmFuc2NyaWJlQ29uZmlnSAASDwoFYXVkaW8YAiABKAxIAEIJCgdwYXlsb2FkIu8BChBUcmFuc2NyaWJlQ29uZmlnEg0KBW1vZGVsGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEikKCGVuY29kaW5nGAMgASgOMhcuaG9vc2gudjEuQXVkaW9FbmNvZGluZxIWCg5zYW1wbGVfcmF0ZV9oehgEIAEoDRIQCghjaGFubmVscxgFIAEoDRIOCgZwcm9tcHQYBiABKAkSFwoPd29yZF90aW1lc3RhbXBzGAcgASgIEicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkirAEKElRyYW5zY3JpYmVSZXNwb25zZRIMCgR0ZXh0GAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEi0KCHNlZ21lbnRzGAMgAygLMhsuaG9vc2gudjEuVHJhbnNjcmlwdFNlZ21lbnQSGAoQZHVyYXRpb25fc2Vjb25kcxgEIAEoARINCgVtb2RlbBgFIAEoCRIeCgV1c2FnZRgGIAEoCzIPLmhvb3NoLnYxLlVzYWdlImMKF1RyYW5zY3JpYmVTdHJlYW1SZXF1ZXN0EiwKBmNvbmZpZxgBIAEoCzIaLmhvb3NoLnYxLlRyYW5zY3JpYmVDb25maWdIABIPCgVhdWRpbxgCIAEoDEgAQgkKB3BheWxvYWQiggEKGFRyYW5zY3JpYmVTdHJlYW1SZXNwb25zZRIuCgdwYXJ0aWFsGAEgASgLMhsuaG9vc2gudjEuVHJhbnNjcmlwdFBhcnRpYWxIABItCgVmaW5hbBgCIAEoCzIcLmhvb3NoLnYxLlRyYW5zY3JpYmVSZXNwb25zZUgAQgcKBWV2ZW50IjYKEVRyYW5zY3JpcHRQYXJ0aWFsEgwKBHRleHQYASABKAkSEwoLZW5kX3NlY29uZHMYAiABKAEidgoRVHJhbnNjcmlwdFNlZ21lbnQSFQoNc3RhcnRfc2Vjb25kcxgBIAEoARITCgtlbmRfc2Vjb25kcxgCIAEoARIMCgR0ZXh0GAMgASgJEicKBXdvcmRzGAQgAygLMhguaG9vc2gudjEuVHJhbnNjcmlwdFdvcmQiSgoOVHJhbnNjcmlwdFdvcmQSFQoNc3RhcnRfc2Vjb25kcxgBIAEoARITCgtlbmRfc2Vjb25kcxgCIAEoARIMCgR3b3JkGAMgASgJKtABCg1BdWRpb0VuY29kaW5nEh4KGkFVRElPX0VOQ09ESU5HX1VOU1BFQ0lGSUVEEAASGwoXQVVESU9fRU5DT0RJTkdfUENNMTZfTEUQARIWChJBVURJT19FTkNPRElOR19XQVYQAhIWChJBVURJT19FTkNPRElOR19NUDMQAxIbChdBVURJT19FTkNPRElOR19PR0dfT1BVUxAEEhcKE0FVRElPX0VOQ09ESU5HX0ZMQUMQBRIcChhBVURJT19FTkNPRElOR19XRUJNX09QVVMQBjK9AQoRVHJhbnNjcmliZVNlcnZpY2USSQoKVHJhbnNjcmliZRIbLmhvb3NoLnYxLlRyYW5zY3JpYmVSZXF1ZXN0GhwuaG9vc2gudjEuVHJhbnNjcmliZVJlc3BvbnNlKAESXQoQVHJhbnNjcmliZVN0cmVhbRIhLmhvb3NoLnYxLlRyYW5zY3JpYmVTdHJlYW1SZXF1ZXN0GiIuaG9vc2gudjEuVHJhbnNjcmliZVN0cmVhbVJlc3BvbnNlKAEwAWIGcHJvdG8z", [file_hoosh_v1_chat]);
 
 /**
  * One message of a Transcribe stream.
@@ -171,6 +171,100 @@ export const TranscribeResponseSchema: GenMessage<TranscribeResponse> = /*@__PUR
   messageDesc(file_hoosh_v1_transcribe, 2);
 
 /**
+ * One message of a TranscribeStream: the same fields and rules as TranscribeRequest.
+ *
+ * @generated from message hoosh.v1.TranscribeStreamRequest
+ */
+export type TranscribeStreamRequest = Message<"hoosh.v1.TranscribeStreamRequest"> & {
+  /**
+   * Config first, then audio.
+   *
+   * @generated from oneof hoosh.v1.TranscribeStreamRequest.payload
+   */
+  payload: {
+    /**
+     * @generated from field: hoosh.v1.TranscribeConfig config = 1;
+     */
+    value: TranscribeConfig;
+    case: "config";
+  } | {
+    /**
+     * @generated from field: bytes audio = 2;
+     */
+    value: Uint8Array;
+    case: "audio";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message hoosh.v1.TranscribeStreamRequest.
+ * Use `create(TranscribeStreamRequestSchema)` to create a new message.
+ */
+export const TranscribeStreamRequestSchema: GenMessage<TranscribeStreamRequest> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_transcribe, 3);
+
+/**
+ * One event of a TranscribeStream.
+ *
+ * @generated from message hoosh.v1.TranscribeStreamResponse
+ */
+export type TranscribeStreamResponse = Message<"hoosh.v1.TranscribeStreamResponse"> & {
+  /**
+   * Partials while audio arrives, then exactly one final.
+   *
+   * @generated from oneof hoosh.v1.TranscribeStreamResponse.event
+   */
+  event: {
+    /**
+     * @generated from field: hoosh.v1.TranscriptPartial partial = 1;
+     */
+    value: TranscriptPartial;
+    case: "partial";
+  } | {
+    /**
+     * @generated from field: hoosh.v1.TranscribeResponse final = 2;
+     */
+    value: TranscribeResponse;
+    case: "final";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message hoosh.v1.TranscribeStreamResponse.
+ * Use `create(TranscribeStreamResponseSchema)` to create a new message.
+ */
+export const TranscribeStreamResponseSchema: GenMessage<TranscribeStreamResponse> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_transcribe, 4);
+
+/**
+ * The engine's current hypothesis for the audio received so far.
+ *
+ * @generated from message hoosh.v1.TranscriptPartial
+ */
+export type TranscriptPartial = Message<"hoosh.v1.TranscriptPartial"> & {
+  /**
+   * The whole hypothesis so far (not a delta): it may revise earlier words.
+   *
+   * @generated from field: string text = 1;
+   */
+  text: string;
+
+  /**
+   * Seconds of audio the hypothesis covers.
+   *
+   * @generated from field: double end_seconds = 2;
+   */
+  endSeconds: number;
+};
+
+/**
+ * Describes the message hoosh.v1.TranscriptPartial.
+ * Use `create(TranscriptPartialSchema)` to create a new message.
+ */
+export const TranscriptPartialSchema: GenMessage<TranscriptPartial> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_transcribe, 5);
+
+/**
  * A stretch of speech with its times, in seconds from the start of the audio.
  *
  * @generated from message hoosh.v1.TranscriptSegment
@@ -204,7 +298,7 @@ export type TranscriptSegment = Message<"hoosh.v1.TranscriptSegment"> & {
  * Use `create(TranscriptSegmentSchema)` to create a new message.
  */
 export const TranscriptSegmentSchema: GenMessage<TranscriptSegment> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_transcribe, 3);
+  messageDesc(file_hoosh_v1_transcribe, 6);
 
 /**
  * One word with its times.
@@ -233,7 +327,7 @@ export type TranscriptWord = Message<"hoosh.v1.TranscriptWord"> & {
  * Use `create(TranscriptWordSchema)` to create a new message.
  */
 export const TranscriptWordSchema: GenMessage<TranscriptWord> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_transcribe, 4);
+  messageDesc(file_hoosh_v1_transcribe, 7);
 
 /**
  * How the audio bytes are encoded.
@@ -305,6 +399,19 @@ export const TranscribeService: GenService<{
     methodKind: "client_streaming";
     input: typeof TranscribeRequestSchema;
     output: typeof TranscribeResponseSchema;
+  },
+  /**
+   * TranscribeStream takes the same stream as Transcribe and answers while
+   * audio is still arriving: partial hypotheses as the engine forms them, then
+   * one final transcript after the client closes its side. Engines that cannot
+   * decode incrementally send only the final transcript.
+   *
+   * @generated from rpc hoosh.v1.TranscribeService.TranscribeStream
+   */
+  transcribeStream: {
+    methodKind: "bidi_streaming";
+    input: typeof TranscribeStreamRequestSchema;
+    output: typeof TranscribeStreamResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hoosh_v1_transcribe, 0);

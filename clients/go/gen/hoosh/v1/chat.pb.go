@@ -1223,7 +1223,9 @@ type Usage struct {
 	// True when the answer came from hoosh's response cache.
 	CacheHit bool `protobuf:"varint,8,opt,name=cache_hit,json=cacheHit,proto3" json:"cache_hit,omitempty"`
 	// The budget pool charged.
-	BudgetPool    string `protobuf:"bytes,9,opt,name=budget_pool,json=budgetPool,proto3" json:"budget_pool,omitempty"`
+	BudgetPool string `protobuf:"bytes,9,opt,name=budget_pool,json=budgetPool,proto3" json:"budget_pool,omitempty"`
+	// The model that served the request, as the provider names it.
+	Model         string `protobuf:"bytes,10,opt,name=model,proto3" json:"model,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1321,6 +1323,13 @@ func (x *Usage) GetBudgetPool() string {
 	return ""
 }
 
+func (x *Usage) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
 var File_hoosh_v1_chat_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_chat_proto_rawDesc = "" +
@@ -1404,7 +1413,7 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\bno_cache\x18\x01 \x01(\bR\anoCache\x12\x19\n" +
 	"\bno_store\x18\x02 \x01(\bR\anoStore\x12\x1f\n" +
 	"\vttl_seconds\x18\x03 \x01(\rR\n" +
-	"ttlSeconds\"\xcf\x02\n" +
+	"ttlSeconds\"\xe5\x02\n" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\rR\vinputTokens\x12.\n" +
 	"\x13cached_input_tokens\x18\x02 \x01(\rR\x11cachedInputTokens\x12#\n" +
@@ -1415,7 +1424,9 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\bprovider\x18\a \x01(\tR\bprovider\x12\x1b\n" +
 	"\tcache_hit\x18\b \x01(\bR\bcacheHit\x12\x1f\n" +
 	"\vbudget_pool\x18\t \x01(\tR\n" +
-	"budgetPool*_\n" +
+	"budgetPool\x12\x14\n" +
+	"\x05model\x18\n" +
+	" \x01(\tR\x05model*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +

@@ -999,6 +999,137 @@ func (x *Embedding) GetValues() []float32 {
 	return nil
 }
 
+// No parameters yet.
+type GetCacheStatsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCacheStatsRequest) Reset() {
+	*x = GetCacheStatsRequest{}
+	mi := &file_hoosh_v1_inference_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCacheStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCacheStatsRequest) ProtoMessage() {}
+
+func (x *GetCacheStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_inference_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCacheStatsRequest.ProtoReflect.Descriptor instead.
+func (*GetCacheStatsRequest) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_inference_proto_rawDescGZIP(), []int{12}
+}
+
+// Counters since start (or since the shared cache was created, with Redis).
+type GetCacheStatsResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Hits   int64                  `protobuf:"varint,1,opt,name=hits,proto3" json:"hits,omitempty"`
+	Misses int64                  `protobuf:"varint,2,opt,name=misses,proto3" json:"misses,omitempty"`
+	// Requests that waited for an identical request in flight instead of calling upstream.
+	Coalesced     int64 `protobuf:"varint,3,opt,name=coalesced,proto3" json:"coalesced,omitempty"`
+	Entries       int64 `protobuf:"varint,4,opt,name=entries,proto3" json:"entries,omitempty"`
+	Bytes         int64 `protobuf:"varint,5,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	MaxBytes      int64 `protobuf:"varint,6,opt,name=max_bytes,json=maxBytes,proto3" json:"max_bytes,omitempty"`
+	Evictions     int64 `protobuf:"varint,7,opt,name=evictions,proto3" json:"evictions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCacheStatsResponse) Reset() {
+	*x = GetCacheStatsResponse{}
+	mi := &file_hoosh_v1_inference_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCacheStatsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCacheStatsResponse) ProtoMessage() {}
+
+func (x *GetCacheStatsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_inference_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCacheStatsResponse.ProtoReflect.Descriptor instead.
+func (*GetCacheStatsResponse) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_inference_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetCacheStatsResponse) GetHits() int64 {
+	if x != nil {
+		return x.Hits
+	}
+	return 0
+}
+
+func (x *GetCacheStatsResponse) GetMisses() int64 {
+	if x != nil {
+		return x.Misses
+	}
+	return 0
+}
+
+func (x *GetCacheStatsResponse) GetCoalesced() int64 {
+	if x != nil {
+		return x.Coalesced
+	}
+	return 0
+}
+
+func (x *GetCacheStatsResponse) GetEntries() int64 {
+	if x != nil {
+		return x.Entries
+	}
+	return 0
+}
+
+func (x *GetCacheStatsResponse) GetBytes() int64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *GetCacheStatsResponse) GetMaxBytes() int64 {
+	if x != nil {
+		return x.MaxBytes
+	}
+	return 0
+}
+
+func (x *GetCacheStatsResponse) GetEvictions() int64 {
+	if x != nil {
+		return x.Evictions
+	}
+	return 0
+}
+
 var File_hoosh_v1_inference_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_inference_proto_rawDesc = "" +
@@ -1097,10 +1228,20 @@ const file_hoosh_v1_inference_proto_rawDesc = "" +
 	"\x05usage\x18\x03 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\"9\n" +
 	"\tEmbedding\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x16\n" +
-	"\x06values\x18\x02 \x03(\x02R\x06values2\xe6\x01\n" +
+	"\x06values\x18\x02 \x03(\x02R\x06values\"\x16\n" +
+	"\x14GetCacheStatsRequest\"\xcc\x01\n" +
+	"\x15GetCacheStatsResponse\x12\x12\n" +
+	"\x04hits\x18\x01 \x01(\x03R\x04hits\x12\x16\n" +
+	"\x06misses\x18\x02 \x01(\x03R\x06misses\x12\x1c\n" +
+	"\tcoalesced\x18\x03 \x01(\x03R\tcoalesced\x12\x18\n" +
+	"\aentries\x18\x04 \x01(\x03R\aentries\x12\x14\n" +
+	"\x05bytes\x18\x05 \x01(\x03R\x05bytes\x12\x1b\n" +
+	"\tmax_bytes\x18\x06 \x01(\x03R\bmaxBytes\x12\x1c\n" +
+	"\tevictions\x18\a \x01(\x03R\tevictions2\xbd\x02\n" +
 	"\x10InferenceService\x12A\n" +
 	"\bGenerate\x12\x19.hoosh.v1.GenerateRequest\x1a\x1a.hoosh.v1.GenerateResponse\x12U\n" +
-	"\x0eGenerateStream\x12\x1f.hoosh.v1.GenerateStreamRequest\x1a .hoosh.v1.GenerateStreamResponse0\x01\x128\n" +
+	"\x0eGenerateStream\x12\x1f.hoosh.v1.GenerateStreamRequest\x1a .hoosh.v1.GenerateStreamResponse0\x01\x12U\n" +
+	"\rGetCacheStats\x12\x1e.hoosh.v1.GetCacheStatsRequest\x1a\x1f.hoosh.v1.GetCacheStatsResponse\"\x03\x90\x02\x01\x128\n" +
 	"\x05Embed\x12\x16.hoosh.v1.EmbedRequest\x1a\x17.hoosh.v1.EmbedResponseb\x06proto3"
 
 var (
@@ -1115,7 +1256,7 @@ func file_hoosh_v1_inference_proto_rawDescGZIP() []byte {
 	return file_hoosh_v1_inference_proto_rawDescData
 }
 
-var file_hoosh_v1_inference_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_hoosh_v1_inference_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_hoosh_v1_inference_proto_goTypes = []any{
 	(*GenerateRequest)(nil),        // 0: hoosh.v1.GenerateRequest
 	(*GenerateResponse)(nil),       // 1: hoosh.v1.GenerateResponse
@@ -1129,59 +1270,63 @@ var file_hoosh_v1_inference_proto_goTypes = []any{
 	(*EmbedRequest)(nil),           // 9: hoosh.v1.EmbedRequest
 	(*EmbedResponse)(nil),          // 10: hoosh.v1.EmbedResponse
 	(*Embedding)(nil),              // 11: hoosh.v1.Embedding
-	nil,                            // 12: hoosh.v1.GenerateRequest.MetadataEntry
-	nil,                            // 13: hoosh.v1.GenerateStreamRequest.MetadataEntry
-	nil,                            // 14: hoosh.v1.EmbedRequest.MetadataEntry
-	(*Message)(nil),                // 15: hoosh.v1.Message
-	(*ToolDefinition)(nil),         // 16: hoosh.v1.ToolDefinition
-	(*ToolChoice)(nil),             // 17: hoosh.v1.ToolChoice
-	(*SamplingParams)(nil),         // 18: hoosh.v1.SamplingParams
-	(*ResponseFormat)(nil),         // 19: hoosh.v1.ResponseFormat
-	(*RoutingHints)(nil),           // 20: hoosh.v1.RoutingHints
-	(*CacheControl)(nil),           // 21: hoosh.v1.CacheControl
-	(FinishReason)(0),              // 22: hoosh.v1.FinishReason
-	(*Usage)(nil),                  // 23: hoosh.v1.Usage
+	(*GetCacheStatsRequest)(nil),   // 12: hoosh.v1.GetCacheStatsRequest
+	(*GetCacheStatsResponse)(nil),  // 13: hoosh.v1.GetCacheStatsResponse
+	nil,                            // 14: hoosh.v1.GenerateRequest.MetadataEntry
+	nil,                            // 15: hoosh.v1.GenerateStreamRequest.MetadataEntry
+	nil,                            // 16: hoosh.v1.EmbedRequest.MetadataEntry
+	(*Message)(nil),                // 17: hoosh.v1.Message
+	(*ToolDefinition)(nil),         // 18: hoosh.v1.ToolDefinition
+	(*ToolChoice)(nil),             // 19: hoosh.v1.ToolChoice
+	(*SamplingParams)(nil),         // 20: hoosh.v1.SamplingParams
+	(*ResponseFormat)(nil),         // 21: hoosh.v1.ResponseFormat
+	(*RoutingHints)(nil),           // 22: hoosh.v1.RoutingHints
+	(*CacheControl)(nil),           // 23: hoosh.v1.CacheControl
+	(FinishReason)(0),              // 24: hoosh.v1.FinishReason
+	(*Usage)(nil),                  // 25: hoosh.v1.Usage
 }
 var file_hoosh_v1_inference_proto_depIdxs = []int32{
-	15, // 0: hoosh.v1.GenerateRequest.messages:type_name -> hoosh.v1.Message
-	16, // 1: hoosh.v1.GenerateRequest.tools:type_name -> hoosh.v1.ToolDefinition
-	17, // 2: hoosh.v1.GenerateRequest.tool_choice:type_name -> hoosh.v1.ToolChoice
-	18, // 3: hoosh.v1.GenerateRequest.sampling:type_name -> hoosh.v1.SamplingParams
-	19, // 4: hoosh.v1.GenerateRequest.response_format:type_name -> hoosh.v1.ResponseFormat
-	20, // 5: hoosh.v1.GenerateRequest.routing:type_name -> hoosh.v1.RoutingHints
-	21, // 6: hoosh.v1.GenerateRequest.cache:type_name -> hoosh.v1.CacheControl
-	12, // 7: hoosh.v1.GenerateRequest.metadata:type_name -> hoosh.v1.GenerateRequest.MetadataEntry
-	15, // 8: hoosh.v1.GenerateResponse.message:type_name -> hoosh.v1.Message
-	22, // 9: hoosh.v1.GenerateResponse.finish_reason:type_name -> hoosh.v1.FinishReason
-	23, // 10: hoosh.v1.GenerateResponse.usage:type_name -> hoosh.v1.Usage
-	15, // 11: hoosh.v1.GenerateStreamRequest.messages:type_name -> hoosh.v1.Message
-	16, // 12: hoosh.v1.GenerateStreamRequest.tools:type_name -> hoosh.v1.ToolDefinition
-	17, // 13: hoosh.v1.GenerateStreamRequest.tool_choice:type_name -> hoosh.v1.ToolChoice
-	18, // 14: hoosh.v1.GenerateStreamRequest.sampling:type_name -> hoosh.v1.SamplingParams
-	19, // 15: hoosh.v1.GenerateStreamRequest.response_format:type_name -> hoosh.v1.ResponseFormat
-	20, // 16: hoosh.v1.GenerateStreamRequest.routing:type_name -> hoosh.v1.RoutingHints
-	21, // 17: hoosh.v1.GenerateStreamRequest.cache:type_name -> hoosh.v1.CacheControl
-	13, // 18: hoosh.v1.GenerateStreamRequest.metadata:type_name -> hoosh.v1.GenerateStreamRequest.MetadataEntry
+	17, // 0: hoosh.v1.GenerateRequest.messages:type_name -> hoosh.v1.Message
+	18, // 1: hoosh.v1.GenerateRequest.tools:type_name -> hoosh.v1.ToolDefinition
+	19, // 2: hoosh.v1.GenerateRequest.tool_choice:type_name -> hoosh.v1.ToolChoice
+	20, // 3: hoosh.v1.GenerateRequest.sampling:type_name -> hoosh.v1.SamplingParams
+	21, // 4: hoosh.v1.GenerateRequest.response_format:type_name -> hoosh.v1.ResponseFormat
+	22, // 5: hoosh.v1.GenerateRequest.routing:type_name -> hoosh.v1.RoutingHints
+	23, // 6: hoosh.v1.GenerateRequest.cache:type_name -> hoosh.v1.CacheControl
+	14, // 7: hoosh.v1.GenerateRequest.metadata:type_name -> hoosh.v1.GenerateRequest.MetadataEntry
+	17, // 8: hoosh.v1.GenerateResponse.message:type_name -> hoosh.v1.Message
+	24, // 9: hoosh.v1.GenerateResponse.finish_reason:type_name -> hoosh.v1.FinishReason
+	25, // 10: hoosh.v1.GenerateResponse.usage:type_name -> hoosh.v1.Usage
+	17, // 11: hoosh.v1.GenerateStreamRequest.messages:type_name -> hoosh.v1.Message
+	18, // 12: hoosh.v1.GenerateStreamRequest.tools:type_name -> hoosh.v1.ToolDefinition
+	19, // 13: hoosh.v1.GenerateStreamRequest.tool_choice:type_name -> hoosh.v1.ToolChoice
+	20, // 14: hoosh.v1.GenerateStreamRequest.sampling:type_name -> hoosh.v1.SamplingParams
+	21, // 15: hoosh.v1.GenerateStreamRequest.response_format:type_name -> hoosh.v1.ResponseFormat
+	22, // 16: hoosh.v1.GenerateStreamRequest.routing:type_name -> hoosh.v1.RoutingHints
+	23, // 17: hoosh.v1.GenerateStreamRequest.cache:type_name -> hoosh.v1.CacheControl
+	15, // 18: hoosh.v1.GenerateStreamRequest.metadata:type_name -> hoosh.v1.GenerateStreamRequest.MetadataEntry
 	4,  // 19: hoosh.v1.GenerateStreamResponse.start:type_name -> hoosh.v1.StreamStart
 	5,  // 20: hoosh.v1.GenerateStreamResponse.text:type_name -> hoosh.v1.TextDelta
 	7,  // 21: hoosh.v1.GenerateStreamResponse.tool_call:type_name -> hoosh.v1.ToolCallDelta
 	6,  // 22: hoosh.v1.GenerateStreamResponse.reasoning:type_name -> hoosh.v1.ReasoningDelta
 	8,  // 23: hoosh.v1.GenerateStreamResponse.end:type_name -> hoosh.v1.StreamEnd
-	22, // 24: hoosh.v1.StreamEnd.finish_reason:type_name -> hoosh.v1.FinishReason
-	23, // 25: hoosh.v1.StreamEnd.usage:type_name -> hoosh.v1.Usage
-	15, // 26: hoosh.v1.StreamEnd.message:type_name -> hoosh.v1.Message
-	20, // 27: hoosh.v1.EmbedRequest.routing:type_name -> hoosh.v1.RoutingHints
-	14, // 28: hoosh.v1.EmbedRequest.metadata:type_name -> hoosh.v1.EmbedRequest.MetadataEntry
+	24, // 24: hoosh.v1.StreamEnd.finish_reason:type_name -> hoosh.v1.FinishReason
+	25, // 25: hoosh.v1.StreamEnd.usage:type_name -> hoosh.v1.Usage
+	17, // 26: hoosh.v1.StreamEnd.message:type_name -> hoosh.v1.Message
+	22, // 27: hoosh.v1.EmbedRequest.routing:type_name -> hoosh.v1.RoutingHints
+	16, // 28: hoosh.v1.EmbedRequest.metadata:type_name -> hoosh.v1.EmbedRequest.MetadataEntry
 	11, // 29: hoosh.v1.EmbedResponse.embeddings:type_name -> hoosh.v1.Embedding
-	23, // 30: hoosh.v1.EmbedResponse.usage:type_name -> hoosh.v1.Usage
+	25, // 30: hoosh.v1.EmbedResponse.usage:type_name -> hoosh.v1.Usage
 	0,  // 31: hoosh.v1.InferenceService.Generate:input_type -> hoosh.v1.GenerateRequest
 	2,  // 32: hoosh.v1.InferenceService.GenerateStream:input_type -> hoosh.v1.GenerateStreamRequest
-	9,  // 33: hoosh.v1.InferenceService.Embed:input_type -> hoosh.v1.EmbedRequest
-	1,  // 34: hoosh.v1.InferenceService.Generate:output_type -> hoosh.v1.GenerateResponse
-	3,  // 35: hoosh.v1.InferenceService.GenerateStream:output_type -> hoosh.v1.GenerateStreamResponse
-	10, // 36: hoosh.v1.InferenceService.Embed:output_type -> hoosh.v1.EmbedResponse
-	34, // [34:37] is the sub-list for method output_type
-	31, // [31:34] is the sub-list for method input_type
+	12, // 33: hoosh.v1.InferenceService.GetCacheStats:input_type -> hoosh.v1.GetCacheStatsRequest
+	9,  // 34: hoosh.v1.InferenceService.Embed:input_type -> hoosh.v1.EmbedRequest
+	1,  // 35: hoosh.v1.InferenceService.Generate:output_type -> hoosh.v1.GenerateResponse
+	3,  // 36: hoosh.v1.InferenceService.GenerateStream:output_type -> hoosh.v1.GenerateStreamResponse
+	13, // 37: hoosh.v1.InferenceService.GetCacheStats:output_type -> hoosh.v1.GetCacheStatsResponse
+	10, // 38: hoosh.v1.InferenceService.Embed:output_type -> hoosh.v1.EmbedResponse
+	35, // [35:39] is the sub-list for method output_type
+	31, // [31:35] is the sub-list for method input_type
 	31, // [31:31] is the sub-list for extension type_name
 	31, // [31:31] is the sub-list for extension extendee
 	0,  // [0:31] is the sub-list for field type_name
@@ -1209,7 +1354,7 @@ func file_hoosh_v1_inference_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hoosh_v1_inference_proto_rawDesc), len(file_hoosh_v1_inference_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	InferenceService_Generate_FullMethodName       = "/hoosh.v1.InferenceService/Generate"
 	InferenceService_GenerateStream_FullMethodName = "/hoosh.v1.InferenceService/GenerateStream"
+	InferenceService_GetCacheStats_FullMethodName  = "/hoosh.v1.InferenceService/GetCacheStats"
 	InferenceService_Embed_FullMethodName          = "/hoosh.v1.InferenceService/Embed"
 )
 
@@ -37,6 +38,9 @@ type InferenceServiceClient interface {
 	// with the assembled message, finish reason and usage. Cancelling the call
 	// cancels the upstream request.
 	GenerateStream(ctx context.Context, in *GenerateStreamRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GenerateStreamResponse], error)
+	// GetCacheStats reports the response cache: hits, misses, coalesced
+	// in-flight requests, entries and bytes.
+	GetCacheStats(ctx context.Context, in *GetCacheStatsRequest, opts ...grpc.CallOption) (*GetCacheStatsResponse, error)
 	// Embed turns a batch of texts into vectors, one per input, in input order.
 	Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error)
 }
@@ -78,6 +82,16 @@ func (c *inferenceServiceClient) GenerateStream(ctx context.Context, in *Generat
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type InferenceService_GenerateStreamClient = grpc.ServerStreamingClient[GenerateStreamResponse]
 
+func (c *inferenceServiceClient) GetCacheStats(ctx context.Context, in *GetCacheStatsRequest, opts ...grpc.CallOption) (*GetCacheStatsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCacheStatsResponse)
+	err := c.cc.Invoke(ctx, InferenceService_GetCacheStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *inferenceServiceClient) Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(EmbedResponse)
@@ -101,6 +115,9 @@ type InferenceServiceServer interface {
 	// with the assembled message, finish reason and usage. Cancelling the call
 	// cancels the upstream request.
 	GenerateStream(*GenerateStreamRequest, grpc.ServerStreamingServer[GenerateStreamResponse]) error
+	// GetCacheStats reports the response cache: hits, misses, coalesced
+	// in-flight requests, entries and bytes.
+	GetCacheStats(context.Context, *GetCacheStatsRequest) (*GetCacheStatsResponse, error)
 	// Embed turns a batch of texts into vectors, one per input, in input order.
 	Embed(context.Context, *EmbedRequest) (*EmbedResponse, error)
 	mustEmbedUnimplementedInferenceServiceServer()
@@ -118,6 +135,9 @@ func (UnimplementedInferenceServiceServer) Generate(context.Context, *GenerateRe
 }
 func (UnimplementedInferenceServiceServer) GenerateStream(*GenerateStreamRequest, grpc.ServerStreamingServer[GenerateStreamResponse]) error {
 	return status.Error(codes.Unimplemented, "method GenerateStream not implemented")
+}
+func (UnimplementedInferenceServiceServer) GetCacheStats(context.Context, *GetCacheStatsRequest) (*GetCacheStatsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCacheStats not implemented")
 }
 func (UnimplementedInferenceServiceServer) Embed(context.Context, *EmbedRequest) (*EmbedResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Embed not implemented")
@@ -172,6 +192,24 @@ func _InferenceService_GenerateStream_Handler(srv interface{}, stream grpc.Serve
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type InferenceService_GenerateStreamServer = grpc.ServerStreamingServer[GenerateStreamResponse]
 
+func _InferenceService_GetCacheStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCacheStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InferenceServiceServer).GetCacheStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InferenceService_GetCacheStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InferenceServiceServer).GetCacheStats(ctx, req.(*GetCacheStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _InferenceService_Embed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(EmbedRequest)
 	if err := dec(in); err != nil {
@@ -200,6 +238,10 @@ var InferenceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Generate",
 			Handler:    _InferenceService_Generate_Handler,
+		},
+		{
+			MethodName: "GetCacheStats",
+			Handler:    _InferenceService_GetCacheStats_Handler,
 		},
 		{
 			MethodName: "Embed",

@@ -374,6 +374,231 @@ func (x *TranscribeResponse) GetUsage() *Usage {
 	return nil
 }
 
+// One message of a TranscribeStream: the same fields and rules as TranscribeRequest.
+type TranscribeStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Config first, then audio.
+	//
+	// Types that are valid to be assigned to Payload:
+	//
+	//	*TranscribeStreamRequest_Config
+	//	*TranscribeStreamRequest_Audio
+	Payload       isTranscribeStreamRequest_Payload `protobuf_oneof:"payload"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranscribeStreamRequest) Reset() {
+	*x = TranscribeStreamRequest{}
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranscribeStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranscribeStreamRequest) ProtoMessage() {}
+
+func (x *TranscribeStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranscribeStreamRequest.ProtoReflect.Descriptor instead.
+func (*TranscribeStreamRequest) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TranscribeStreamRequest) GetPayload() isTranscribeStreamRequest_Payload {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+func (x *TranscribeStreamRequest) GetConfig() *TranscribeConfig {
+	if x != nil {
+		if x, ok := x.Payload.(*TranscribeStreamRequest_Config); ok {
+			return x.Config
+		}
+	}
+	return nil
+}
+
+func (x *TranscribeStreamRequest) GetAudio() []byte {
+	if x != nil {
+		if x, ok := x.Payload.(*TranscribeStreamRequest_Audio); ok {
+			return x.Audio
+		}
+	}
+	return nil
+}
+
+type isTranscribeStreamRequest_Payload interface {
+	isTranscribeStreamRequest_Payload()
+}
+
+type TranscribeStreamRequest_Config struct {
+	Config *TranscribeConfig `protobuf:"bytes,1,opt,name=config,proto3,oneof"`
+}
+
+type TranscribeStreamRequest_Audio struct {
+	Audio []byte `protobuf:"bytes,2,opt,name=audio,proto3,oneof"`
+}
+
+func (*TranscribeStreamRequest_Config) isTranscribeStreamRequest_Payload() {}
+
+func (*TranscribeStreamRequest_Audio) isTranscribeStreamRequest_Payload() {}
+
+// One event of a TranscribeStream.
+type TranscribeStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Partials while audio arrives, then exactly one final.
+	//
+	// Types that are valid to be assigned to Event:
+	//
+	//	*TranscribeStreamResponse_Partial
+	//	*TranscribeStreamResponse_Final
+	Event         isTranscribeStreamResponse_Event `protobuf_oneof:"event"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranscribeStreamResponse) Reset() {
+	*x = TranscribeStreamResponse{}
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranscribeStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranscribeStreamResponse) ProtoMessage() {}
+
+func (x *TranscribeStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranscribeStreamResponse.ProtoReflect.Descriptor instead.
+func (*TranscribeStreamResponse) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *TranscribeStreamResponse) GetEvent() isTranscribeStreamResponse_Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *TranscribeStreamResponse) GetPartial() *TranscriptPartial {
+	if x != nil {
+		if x, ok := x.Event.(*TranscribeStreamResponse_Partial); ok {
+			return x.Partial
+		}
+	}
+	return nil
+}
+
+func (x *TranscribeStreamResponse) GetFinal() *TranscribeResponse {
+	if x != nil {
+		if x, ok := x.Event.(*TranscribeStreamResponse_Final); ok {
+			return x.Final
+		}
+	}
+	return nil
+}
+
+type isTranscribeStreamResponse_Event interface {
+	isTranscribeStreamResponse_Event()
+}
+
+type TranscribeStreamResponse_Partial struct {
+	Partial *TranscriptPartial `protobuf:"bytes,1,opt,name=partial,proto3,oneof"`
+}
+
+type TranscribeStreamResponse_Final struct {
+	Final *TranscribeResponse `protobuf:"bytes,2,opt,name=final,proto3,oneof"`
+}
+
+func (*TranscribeStreamResponse_Partial) isTranscribeStreamResponse_Event() {}
+
+func (*TranscribeStreamResponse_Final) isTranscribeStreamResponse_Event() {}
+
+// The engine's current hypothesis for the audio received so far.
+type TranscriptPartial struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The whole hypothesis so far (not a delta): it may revise earlier words.
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// Seconds of audio the hypothesis covers.
+	EndSeconds    float64 `protobuf:"fixed64,2,opt,name=end_seconds,json=endSeconds,proto3" json:"end_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranscriptPartial) Reset() {
+	*x = TranscriptPartial{}
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranscriptPartial) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranscriptPartial) ProtoMessage() {}
+
+func (x *TranscriptPartial) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranscriptPartial.ProtoReflect.Descriptor instead.
+func (*TranscriptPartial) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *TranscriptPartial) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *TranscriptPartial) GetEndSeconds() float64 {
+	if x != nil {
+		return x.EndSeconds
+	}
+	return 0
+}
+
 // A stretch of speech with its times, in seconds from the start of the audio.
 type TranscriptSegment struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
@@ -388,7 +613,7 @@ type TranscriptSegment struct {
 
 func (x *TranscriptSegment) Reset() {
 	*x = TranscriptSegment{}
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[3]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +625,7 @@ func (x *TranscriptSegment) String() string {
 func (*TranscriptSegment) ProtoMessage() {}
 
 func (x *TranscriptSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[3]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +638,7 @@ func (x *TranscriptSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TranscriptSegment.ProtoReflect.Descriptor instead.
 func (*TranscriptSegment) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{3}
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *TranscriptSegment) GetStartSeconds() float64 {
@@ -456,7 +681,7 @@ type TranscriptWord struct {
 
 func (x *TranscriptWord) Reset() {
 	*x = TranscriptWord{}
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -468,7 +693,7 @@ func (x *TranscriptWord) String() string {
 func (*TranscriptWord) ProtoMessage() {}
 
 func (x *TranscriptWord) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -481,7 +706,7 @@ func (x *TranscriptWord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TranscriptWord.ProtoReflect.Descriptor instead.
 func (*TranscriptWord) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{4}
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TranscriptWord) GetStartSeconds() float64 {
@@ -531,7 +756,19 @@ const file_hoosh_v1_transcribe_proto_rawDesc = "" +
 	"\bsegments\x18\x03 \x03(\v2\x1b.hoosh.v1.TranscriptSegmentR\bsegments\x12)\n" +
 	"\x10duration_seconds\x18\x04 \x01(\x01R\x0fdurationSeconds\x12\x14\n" +
 	"\x05model\x18\x05 \x01(\tR\x05model\x12%\n" +
-	"\x05usage\x18\x06 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\"\x9d\x01\n" +
+	"\x05usage\x18\x06 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\"r\n" +
+	"\x17TranscribeStreamRequest\x124\n" +
+	"\x06config\x18\x01 \x01(\v2\x1a.hoosh.v1.TranscribeConfigH\x00R\x06config\x12\x16\n" +
+	"\x05audio\x18\x02 \x01(\fH\x00R\x05audioB\t\n" +
+	"\apayload\"\x92\x01\n" +
+	"\x18TranscribeStreamResponse\x127\n" +
+	"\apartial\x18\x01 \x01(\v2\x1b.hoosh.v1.TranscriptPartialH\x00R\apartial\x124\n" +
+	"\x05final\x18\x02 \x01(\v2\x1c.hoosh.v1.TranscribeResponseH\x00R\x05finalB\a\n" +
+	"\x05event\"H\n" +
+	"\x11TranscriptPartial\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1f\n" +
+	"\vend_seconds\x18\x02 \x01(\x01R\n" +
+	"endSeconds\"\x9d\x01\n" +
 	"\x11TranscriptSegment\x12#\n" +
 	"\rstart_seconds\x18\x01 \x01(\x01R\fstartSeconds\x12\x1f\n" +
 	"\vend_seconds\x18\x02 \x01(\x01R\n" +
@@ -550,10 +787,11 @@ const file_hoosh_v1_transcribe_proto_rawDesc = "" +
 	"\x12AUDIO_ENCODING_MP3\x10\x03\x12\x1b\n" +
 	"\x17AUDIO_ENCODING_OGG_OPUS\x10\x04\x12\x17\n" +
 	"\x13AUDIO_ENCODING_FLAC\x10\x05\x12\x1c\n" +
-	"\x18AUDIO_ENCODING_WEBM_OPUS\x10\x062^\n" +
+	"\x18AUDIO_ENCODING_WEBM_OPUS\x10\x062\xbd\x01\n" +
 	"\x11TranscribeService\x12I\n" +
 	"\n" +
-	"Transcribe\x12\x1b.hoosh.v1.TranscribeRequest\x1a\x1c.hoosh.v1.TranscribeResponse(\x01b\x06proto3"
+	"Transcribe\x12\x1b.hoosh.v1.TranscribeRequest\x1a\x1c.hoosh.v1.TranscribeResponse(\x01\x12]\n" +
+	"\x10TranscribeStream\x12!.hoosh.v1.TranscribeStreamRequest\x1a\".hoosh.v1.TranscribeStreamResponse(\x010\x01b\x06proto3"
 
 var (
 	file_hoosh_v1_transcribe_proto_rawDescOnce sync.Once
@@ -568,31 +806,39 @@ func file_hoosh_v1_transcribe_proto_rawDescGZIP() []byte {
 }
 
 var file_hoosh_v1_transcribe_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_hoosh_v1_transcribe_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_hoosh_v1_transcribe_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_hoosh_v1_transcribe_proto_goTypes = []any{
-	(AudioEncoding)(0),         // 0: hoosh.v1.AudioEncoding
-	(*TranscribeRequest)(nil),  // 1: hoosh.v1.TranscribeRequest
-	(*TranscribeConfig)(nil),   // 2: hoosh.v1.TranscribeConfig
-	(*TranscribeResponse)(nil), // 3: hoosh.v1.TranscribeResponse
-	(*TranscriptSegment)(nil),  // 4: hoosh.v1.TranscriptSegment
-	(*TranscriptWord)(nil),     // 5: hoosh.v1.TranscriptWord
-	(*RoutingHints)(nil),       // 6: hoosh.v1.RoutingHints
-	(*Usage)(nil),              // 7: hoosh.v1.Usage
+	(AudioEncoding)(0),               // 0: hoosh.v1.AudioEncoding
+	(*TranscribeRequest)(nil),        // 1: hoosh.v1.TranscribeRequest
+	(*TranscribeConfig)(nil),         // 2: hoosh.v1.TranscribeConfig
+	(*TranscribeResponse)(nil),       // 3: hoosh.v1.TranscribeResponse
+	(*TranscribeStreamRequest)(nil),  // 4: hoosh.v1.TranscribeStreamRequest
+	(*TranscribeStreamResponse)(nil), // 5: hoosh.v1.TranscribeStreamResponse
+	(*TranscriptPartial)(nil),        // 6: hoosh.v1.TranscriptPartial
+	(*TranscriptSegment)(nil),        // 7: hoosh.v1.TranscriptSegment
+	(*TranscriptWord)(nil),           // 8: hoosh.v1.TranscriptWord
+	(*RoutingHints)(nil),             // 9: hoosh.v1.RoutingHints
+	(*Usage)(nil),                    // 10: hoosh.v1.Usage
 }
 var file_hoosh_v1_transcribe_proto_depIdxs = []int32{
-	2, // 0: hoosh.v1.TranscribeRequest.config:type_name -> hoosh.v1.TranscribeConfig
-	0, // 1: hoosh.v1.TranscribeConfig.encoding:type_name -> hoosh.v1.AudioEncoding
-	6, // 2: hoosh.v1.TranscribeConfig.routing:type_name -> hoosh.v1.RoutingHints
-	4, // 3: hoosh.v1.TranscribeResponse.segments:type_name -> hoosh.v1.TranscriptSegment
-	7, // 4: hoosh.v1.TranscribeResponse.usage:type_name -> hoosh.v1.Usage
-	5, // 5: hoosh.v1.TranscriptSegment.words:type_name -> hoosh.v1.TranscriptWord
-	1, // 6: hoosh.v1.TranscribeService.Transcribe:input_type -> hoosh.v1.TranscribeRequest
-	3, // 7: hoosh.v1.TranscribeService.Transcribe:output_type -> hoosh.v1.TranscribeResponse
-	7, // [7:8] is the sub-list for method output_type
-	6, // [6:7] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	2,  // 0: hoosh.v1.TranscribeRequest.config:type_name -> hoosh.v1.TranscribeConfig
+	0,  // 1: hoosh.v1.TranscribeConfig.encoding:type_name -> hoosh.v1.AudioEncoding
+	9,  // 2: hoosh.v1.TranscribeConfig.routing:type_name -> hoosh.v1.RoutingHints
+	7,  // 3: hoosh.v1.TranscribeResponse.segments:type_name -> hoosh.v1.TranscriptSegment
+	10, // 4: hoosh.v1.TranscribeResponse.usage:type_name -> hoosh.v1.Usage
+	2,  // 5: hoosh.v1.TranscribeStreamRequest.config:type_name -> hoosh.v1.TranscribeConfig
+	6,  // 6: hoosh.v1.TranscribeStreamResponse.partial:type_name -> hoosh.v1.TranscriptPartial
+	3,  // 7: hoosh.v1.TranscribeStreamResponse.final:type_name -> hoosh.v1.TranscribeResponse
+	8,  // 8: hoosh.v1.TranscriptSegment.words:type_name -> hoosh.v1.TranscriptWord
+	1,  // 9: hoosh.v1.TranscribeService.Transcribe:input_type -> hoosh.v1.TranscribeRequest
+	4,  // 10: hoosh.v1.TranscribeService.TranscribeStream:input_type -> hoosh.v1.TranscribeStreamRequest
+	3,  // 11: hoosh.v1.TranscribeService.Transcribe:output_type -> hoosh.v1.TranscribeResponse
+	5,  // 12: hoosh.v1.TranscribeService.TranscribeStream:output_type -> hoosh.v1.TranscribeStreamResponse
+	11, // [11:13] is the sub-list for method output_type
+	9,  // [9:11] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_transcribe_proto_init() }
@@ -605,13 +851,21 @@ func file_hoosh_v1_transcribe_proto_init() {
 		(*TranscribeRequest_Config)(nil),
 		(*TranscribeRequest_Audio)(nil),
 	}
+	file_hoosh_v1_transcribe_proto_msgTypes[3].OneofWrappers = []any{
+		(*TranscribeStreamRequest_Config)(nil),
+		(*TranscribeStreamRequest_Audio)(nil),
+	}
+	file_hoosh_v1_transcribe_proto_msgTypes[4].OneofWrappers = []any{
+		(*TranscribeStreamResponse_Partial)(nil),
+		(*TranscribeStreamResponse_Final)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hoosh_v1_transcribe_proto_rawDesc), len(file_hoosh_v1_transcribe_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,7 +19,8 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	TranscribeService_Transcribe_FullMethodName = "/hoosh.v1.TranscribeService/Transcribe"
+	TranscribeService_Transcribe_FullMethodName       = "/hoosh.v1.TranscribeService/Transcribe"
+	TranscribeService_TranscribeStream_FullMethodName = "/hoosh.v1.TranscribeService/TranscribeStream"
 )
 
 // TranscribeServiceClient is the client API for TranscribeService service.
@@ -33,6 +34,11 @@ type TranscribeServiceClient interface {
 	// the reply carries the whole transcript. INVALID_ARGUMENT when the first
 	// message is not a config or a later one is.
 	Transcribe(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[TranscribeRequest, TranscribeResponse], error)
+	// TranscribeStream takes the same stream as Transcribe and answers while
+	// audio is still arriving: partial hypotheses as the engine forms them, then
+	// one final transcript after the client closes its side. Engines that cannot
+	// decode incrementally send only the final transcript.
+	TranscribeStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TranscribeStreamRequest, TranscribeStreamResponse], error)
 }
 
 type transcribeServiceClient struct {
@@ -56,6 +62,19 @@ func (c *transcribeServiceClient) Transcribe(ctx context.Context, opts ...grpc.C
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TranscribeService_TranscribeClient = grpc.ClientStreamingClient[TranscribeRequest, TranscribeResponse]
 
+func (c *transcribeServiceClient) TranscribeStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TranscribeStreamRequest, TranscribeStreamResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TranscribeService_ServiceDesc.Streams[1], TranscribeService_TranscribeStream_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[TranscribeStreamRequest, TranscribeStreamResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TranscribeService_TranscribeStreamClient = grpc.BidiStreamingClient[TranscribeStreamRequest, TranscribeStreamResponse]
+
 // TranscribeServiceServer is the server API for TranscribeService service.
 // All implementations must embed UnimplementedTranscribeServiceServer
 // for forward compatibility.
@@ -67,6 +86,11 @@ type TranscribeServiceServer interface {
 	// the reply carries the whole transcript. INVALID_ARGUMENT when the first
 	// message is not a config or a later one is.
 	Transcribe(grpc.ClientStreamingServer[TranscribeRequest, TranscribeResponse]) error
+	// TranscribeStream takes the same stream as Transcribe and answers while
+	// audio is still arriving: partial hypotheses as the engine forms them, then
+	// one final transcript after the client closes its side. Engines that cannot
+	// decode incrementally send only the final transcript.
+	TranscribeStream(grpc.BidiStreamingServer[TranscribeStreamRequest, TranscribeStreamResponse]) error
 	mustEmbedUnimplementedTranscribeServiceServer()
 }
 
@@ -79,6 +103,9 @@ type UnimplementedTranscribeServiceServer struct{}
 
 func (UnimplementedTranscribeServiceServer) Transcribe(grpc.ClientStreamingServer[TranscribeRequest, TranscribeResponse]) error {
 	return status.Error(codes.Unimplemented, "method Transcribe not implemented")
+}
+func (UnimplementedTranscribeServiceServer) TranscribeStream(grpc.BidiStreamingServer[TranscribeStreamRequest, TranscribeStreamResponse]) error {
+	return status.Error(codes.Unimplemented, "method TranscribeStream not implemented")
 }
 func (UnimplementedTranscribeServiceServer) mustEmbedUnimplementedTranscribeServiceServer() {}
 func (UnimplementedTranscribeServiceServer) testEmbeddedByValue()                           {}
@@ -108,6 +135,13 @@ func _TranscribeService_Transcribe_Handler(srv interface{}, stream grpc.ServerSt
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TranscribeService_TranscribeServer = grpc.ClientStreamingServer[TranscribeRequest, TranscribeResponse]
 
+func _TranscribeService_TranscribeStream_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(TranscribeServiceServer).TranscribeStream(&grpc.GenericServerStream[TranscribeStreamRequest, TranscribeStreamResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TranscribeService_TranscribeStreamServer = grpc.BidiStreamingServer[TranscribeStreamRequest, TranscribeStreamResponse]
+
 // TranscribeService_ServiceDesc is the grpc.ServiceDesc for TranscribeService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -119,6 +153,12 @@ var TranscribeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Transcribe",
 			Handler:       _TranscribeService_Transcribe_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "TranscribeStream",
+			Handler:       _TranscribeService_TranscribeStream_Handler,
+			ServerStreams: true,
 			ClientStreams: true,
 		},
 	},

@@ -192,3 +192,25 @@ class Embedding(_message.Message):
     index: int
     values: _containers.RepeatedScalarFieldContainer[float]
     def __init__(self, index: _Optional[int] = ..., values: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class GetCacheStatsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetCacheStatsResponse(_message.Message):
+    __slots__ = ("hits", "misses", "coalesced", "entries", "bytes", "max_bytes", "evictions")
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    MISSES_FIELD_NUMBER: _ClassVar[int]
+    COALESCED_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    EVICTIONS_FIELD_NUMBER: _ClassVar[int]
+    hits: int
+    misses: int
+    coalesced: int
+    entries: int
+    bytes: int
+    max_bytes: int
+    evictions: int
+    def __init__(self, hits: _Optional[int] = ..., misses: _Optional[int] = ..., coalesced: _Optional[int] = ..., entries: _Optional[int] = ..., bytes: _Optional[int] = ..., max_bytes: _Optional[int] = ..., evictions: _Optional[int] = ...) -> None: ...

@@ -45,6 +45,11 @@ class InferenceServiceStub:
                 request_serializer=hoosh_dot_v1_dot_inference__pb2.GenerateStreamRequest.SerializeToString,
                 response_deserializer=hoosh_dot_v1_dot_inference__pb2.GenerateStreamResponse.FromString,
                 _registered_method=True)
+        self.GetCacheStats = channel.unary_unary(
+                '/hoosh.v1.InferenceService/GetCacheStats',
+                request_serializer=hoosh_dot_v1_dot_inference__pb2.GetCacheStatsRequest.SerializeToString,
+                response_deserializer=hoosh_dot_v1_dot_inference__pb2.GetCacheStatsResponse.FromString,
+                _registered_method=True)
         self.Embed = channel.unary_unary(
                 '/hoosh.v1.InferenceService/Embed',
                 request_serializer=hoosh_dot_v1_dot_inference__pb2.EmbedRequest.SerializeToString,
@@ -73,6 +78,14 @@ class InferenceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCacheStats(self, request, context):
+        """GetCacheStats reports the response cache: hits, misses, coalesced
+        in-flight requests, entries and bytes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Embed(self, request, context):
         """Embed turns a batch of texts into vectors, one per input, in input order.
         """
@@ -92,6 +105,11 @@ def add_InferenceServiceServicer_to_server(servicer, server):
                     servicer.GenerateStream,
                     request_deserializer=hoosh_dot_v1_dot_inference__pb2.GenerateStreamRequest.FromString,
                     response_serializer=hoosh_dot_v1_dot_inference__pb2.GenerateStreamResponse.SerializeToString,
+            ),
+            'GetCacheStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCacheStats,
+                    request_deserializer=hoosh_dot_v1_dot_inference__pb2.GetCacheStatsRequest.FromString,
+                    response_serializer=hoosh_dot_v1_dot_inference__pb2.GetCacheStatsResponse.SerializeToString,
             ),
             'Embed': grpc.unary_unary_rpc_method_handler(
                     servicer.Embed,
@@ -154,6 +172,33 @@ class InferenceService:
             '/hoosh.v1.InferenceService/GenerateStream',
             hoosh_dot_v1_dot_inference__pb2.GenerateStreamRequest.SerializeToString,
             hoosh_dot_v1_dot_inference__pb2.GenerateStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCacheStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hoosh.v1.InferenceService/GetCacheStats',
+            hoosh_dot_v1_dot_inference__pb2.GetCacheStatsRequest.SerializeToString,
+            hoosh_dot_v1_dot_inference__pb2.GetCacheStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,10 @@ class InferenceServiceStub:
     with the assembled message, finish reason and usage. Cancelling the call
     cancels the upstream request.
     """
+    GetCacheStats: _grpc.UnaryUnaryMultiCallable[_inference_pb2.GetCacheStatsRequest, _inference_pb2.GetCacheStatsResponse]
+    """GetCacheStats reports the response cache: hits, misses, coalesced
+    in-flight requests, entries and bytes.
+    """
     Embed: _grpc.UnaryUnaryMultiCallable[_inference_pb2.EmbedRequest, _inference_pb2.EmbedResponse]
     """Embed turns a batch of texts into vectors, one per input, in input order."""
 
@@ -56,6 +60,10 @@ class InferenceServiceAsyncStub(InferenceServiceStub):
     text and tool-call deltas as the provider produces them, and one end event
     with the assembled message, finish reason and usage. Cancelling the call
     cancels the upstream request.
+    """
+    GetCacheStats: _aio.UnaryUnaryMultiCallable[_inference_pb2.GetCacheStatsRequest, _inference_pb2.GetCacheStatsResponse]  # type: ignore[assignment]
+    """GetCacheStats reports the response cache: hits, misses, coalesced
+    in-flight requests, entries and bytes.
     """
     Embed: _aio.UnaryUnaryMultiCallable[_inference_pb2.EmbedRequest, _inference_pb2.EmbedResponse]  # type: ignore[assignment]
     """Embed turns a batch of texts into vectors, one per input, in input order."""
@@ -81,6 +89,16 @@ class InferenceServiceServicer(metaclass=_abc_1.ABCMeta):
         text and tool-call deltas as the provider produces them, and one end event
         with the assembled message, finish reason and usage. Cancelling the call
         cancels the upstream request.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCacheStats(
+        self,
+        request: _inference_pb2.GetCacheStatsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_inference_pb2.GetCacheStatsResponse, _abc.Awaitable[_inference_pb2.GetCacheStatsResponse]]:
+        """GetCacheStats reports the response cache: hits, misses, coalesced
+        in-flight requests, entries and bytes.
         """
 
     @_abc_1.abstractmethod

@@ -71,6 +71,30 @@ class TranscribeResponse(_message.Message):
     usage: _chat_pb2.Usage
     def __init__(self, text: _Optional[str] = ..., language: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[TranscriptSegment, _Mapping]]] = ..., duration_seconds: _Optional[float] = ..., model: _Optional[str] = ..., usage: _Optional[_Union[_chat_pb2.Usage, _Mapping]] = ...) -> None: ...
 
+class TranscribeStreamRequest(_message.Message):
+    __slots__ = ("config", "audio")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    config: TranscribeConfig
+    audio: bytes
+    def __init__(self, config: _Optional[_Union[TranscribeConfig, _Mapping]] = ..., audio: _Optional[bytes] = ...) -> None: ...
+
+class TranscribeStreamResponse(_message.Message):
+    __slots__ = ("partial", "final")
+    PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    partial: TranscriptPartial
+    final: TranscribeResponse
+    def __init__(self, partial: _Optional[_Union[TranscriptPartial, _Mapping]] = ..., final: _Optional[_Union[TranscribeResponse, _Mapping]] = ...) -> None: ...
+
+class TranscriptPartial(_message.Message):
+    __slots__ = ("text", "end_seconds")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    END_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    end_seconds: float
+    def __init__(self, text: _Optional[str] = ..., end_seconds: _Optional[float] = ...) -> None: ...
+
 class TranscriptSegment(_message.Message):
     __slots__ = ("start_seconds", "end_seconds", "text", "words")
     START_SECONDS_FIELD_NUMBER: _ClassVar[int]

@@ -40,6 +40,11 @@ class TranscribeServiceStub:
                 request_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeRequest.SerializeToString,
                 response_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeResponse.FromString,
                 _registered_method=True)
+        self.TranscribeStream = channel.stream_stream(
+                '/hoosh.v1.TranscribeService/TranscribeStream',
+                request_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamRequest.SerializeToString,
+                response_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamResponse.FromString,
+                _registered_method=True)
 
 
 class TranscribeServiceServicer:
@@ -56,6 +61,16 @@ class TranscribeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TranscribeStream(self, request_iterator, context):
+        """TranscribeStream takes the same stream as Transcribe and answers while
+        audio is still arriving: partial hypotheses as the engine forms them, then
+        one final transcript after the client closes its side. Engines that cannot
+        decode incrementally send only the final transcript.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TranscribeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -63,6 +78,11 @@ def add_TranscribeServiceServicer_to_server(servicer, server):
                     servicer.Transcribe,
                     request_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeRequest.FromString,
                     response_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeResponse.SerializeToString,
+            ),
+            'TranscribeStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.TranscribeStream,
+                    request_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamRequest.FromString,
+                    response_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -93,6 +113,33 @@ class TranscribeService:
             '/hoosh.v1.TranscribeService/Transcribe',
             hoosh_dot_v1_dot_transcribe__pb2.TranscribeRequest.SerializeToString,
             hoosh_dot_v1_dot_transcribe__pb2.TranscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TranscribeStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/hoosh.v1.TranscribeService/TranscribeStream',
+            hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamRequest.SerializeToString,
+            hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -39,6 +39,12 @@ class TranscribeServiceStub:
     the reply carries the whole transcript. INVALID_ARGUMENT when the first
     message is not a config or a later one is.
     """
+    TranscribeStream: _grpc.StreamStreamMultiCallable[_transcribe_pb2.TranscribeStreamRequest, _transcribe_pb2.TranscribeStreamResponse]
+    """TranscribeStream takes the same stream as Transcribe and answers while
+    audio is still arriving: partial hypotheses as the engine forms them, then
+    one final transcript after the client closes its side. Engines that cannot
+    decode incrementally send only the final transcript.
+    """
 
 @_typing.type_check_only
 class TranscribeServiceAsyncStub(TranscribeServiceStub):
@@ -50,6 +56,12 @@ class TranscribeServiceAsyncStub(TranscribeServiceStub):
     later message a chunk of audio, in order. When the client closes its side,
     the reply carries the whole transcript. INVALID_ARGUMENT when the first
     message is not a config or a later one is.
+    """
+    TranscribeStream: _aio.StreamStreamMultiCallable[_transcribe_pb2.TranscribeStreamRequest, _transcribe_pb2.TranscribeStreamResponse]  # type: ignore[assignment]
+    """TranscribeStream takes the same stream as Transcribe and answers while
+    audio is still arriving: partial hypotheses as the engine forms them, then
+    one final transcript after the client closes its side. Engines that cannot
+    decode incrementally send only the final transcript.
     """
 
 class TranscribeServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -65,6 +77,18 @@ class TranscribeServiceServicer(metaclass=_abc_1.ABCMeta):
         later message a chunk of audio, in order. When the client closes its side,
         the reply carries the whole transcript. INVALID_ARGUMENT when the first
         message is not a config or a later one is.
+        """
+
+    @_abc_1.abstractmethod
+    def TranscribeStream(
+        self,
+        request_iterator: _MaybeAsyncIterator[_transcribe_pb2.TranscribeStreamRequest],
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_transcribe_pb2.TranscribeStreamResponse], _abc.AsyncIterator[_transcribe_pb2.TranscribeStreamResponse]]:
+        """TranscribeStream takes the same stream as Transcribe and answers while
+        audio is still arriving: partial hypotheses as the engine forms them, then
+        one final transcript after the client closes its side. Engines that cannot
+        decode incrementally send only the final transcript.
         """
 
 def add_TranscribeServiceServicer_to_server(servicer: TranscribeServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
