@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== system packages (redis-server, speech tools) when missing"
+scripts/install-system-deps.sh
 echo "== npm ci"
 npm ci --no-audit --no-fund
 echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc into .tools/bin)"

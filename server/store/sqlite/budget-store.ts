@@ -160,13 +160,13 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
-    return this.#step(() => this.#st.usage(query.pool, query.start, query.end).map(toUsage));
+    return this.#step(() => this.#st.usage(query.pool, query.start, query.end).map(toUsage), "deferred");
   }
 
-  /** Runs one store step as one IMMEDIATE transaction; a throw rolls it back. */
-  #step<R>(step: () => R): R {
+  /** Runs one store step as one transaction (IMMEDIATE: write lock first; reads: DEFERRED); a throw rolls it back. */
+  #step<R>(step: () => R, mode: "immediate" | "deferred" = "immediate"): R {
     try {
-      return this.#atomically.immediate(step) as R;
+      return this.#atomically[mode](step) as R;
     } catch (err) {
       throw fromSqliteError(err);
     }

@@ -1,0 +1,203 @@
+/**
+ * RedisBudgetStore: the BudgetStore on Redis, shared by every gateway replica.
+ * Each step that checks and changes state is ONE Lua script (lua-scripts.ts),
+ * so Redis runs it atomically against every other replica's steps. TypeScript
+ * passes `now` and the period starts at `now` (core/budget/period.ts); the
+ * scripts apply the balance rules (lua-lib.ts mirrors core/budget/balance.ts).
+ * Usage records live in one sorted set per pool, scored by record time, so a
+ * report reads a time range directly. Redis must be standalone (or every key in
+ * one slot): scripts compute key names from the prefix.
+ */
+import { randomUUID } from "node:crypto";
+
+import type { Redis } from "ioredis";
+
+import { availableOf } from "../../core/budget/balance.js";
+import { periodStartAt } from "../../core/budget/period.js";
+import type {
+  Amount,
+  BudgetStore,
+  CreatePoolOutcome,
+  FinishedStatus,
+  FinishOutcome,
+  PoolLimits,
+  PoolPatch,
+  PoolState,
+  ReserveOutcome,
+  UpdatePoolOutcome,
+  UsageQuery,
+  UsageRecord,
+} from "../budget-store.js";
+import { decodeUsage, encodeUsage, toPool, toReservation } from "./codec.js";
+import { createRedisClient } from "./connection.js";
+import type { RedisConnectionOptions } from "./connection.js";
+import { fromRedisError } from "./errors.js";
+import * as lua from "./lua-scripts.js";
+import { LuaScript } from "./scripts.js";
+
+export const DEFAULT_REDIS_PREFIX = "hoosh:";
+
+export interface RedisBudgetStoreOptions {
+  /** Prefix of every key. Default "hoosh:". */
+  readonly prefix?: string;
+  /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
+  readonly finishedRetentionMs?: number;
+  readonly newId?: () => string;
+}
+
+const SCRIPTS = {
+  getPool: new LuaScript("get-pool", lua.GET_POOL),
+  listPools: new LuaScript("list-pools", lua.LIST_POOLS),
+  createPool: new LuaScript("create-pool", lua.CREATE_POOL),
+  updatePool: new LuaScript("update-pool", lua.UPDATE_POOL),
+  reserve: new LuaScript("reserve", lua.RESERVE),
+  finish: new LuaScript("finish", lua.FINISH),
+  expire: new LuaScript("expire", lua.EXPIRE),
+  appendUsage: new LuaScript("append-usage", lua.APPEND_USAGE),
+  queryUsage: new LuaScript("query-usage", lua.QUERY_USAGE),
+} as const;
+
+/** Finished reservations forgotten per expire() call at most (bounds how long one script runs). */
+const FORGET_BATCH = 5000;
+
+type Reply = string[];
+
+export class RedisBudgetStore implements BudgetStore {
+  readonly #client: Redis;
+  readonly #prefix: string;
+  readonly #retentionMs: number;
+  readonly #newId: () => string;
+  readonly #ownsClient: boolean;
+
+  /** Connects to `url` (redis://HOST:PORT/DB), loads the scripts, and owns the connection (close() ends it). */
+  static async connect(
+    url: string,
+    options: RedisBudgetStoreOptions & RedisConnectionOptions = {},
+  ): Promise<RedisBudgetStore> {
+    const client = createRedisClient(url, options);
+    try {
+      await client.connect();
+      for (const s of Object.values(SCRIPTS)) await s.load(client);
+    } catch (err) {
+      client.disconnect();
+      throw fromRedisError(err);
+    }
+    return new RedisBudgetStore(client, options, true);
+  }
+
+  /** Over a client the caller made (and closes), e.g. one connection shared by stores with different prefixes. */
+  constructor(client: Redis, options: RedisBudgetStoreOptions = {}, ownsClient = false) {
+    this.#client = client;
+    this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
+    this.#newId = options.newId ?? randomUUID;
+    this.#ownsClient = ownsClient;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    await this.#client.quit().catch(() => this.#client.disconnect());
+  }
+
+  async getPool(name: string, now: number): Promise<PoolState | undefined> {
+    const reply = (await this.#run(SCRIPTS.getPool, now, name)) as Reply | null;
+    return reply ? toPool(reply) : undefined;
+  }
+
+  async listPools(now: number): Promise<PoolState[]> {
+    return ((await this.#run(SCRIPTS.listPools, now)) as Reply[]).map(toPool);
+  }
+
+  async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
+    const [status, pool] = (await this.#run(
+      SCRIPTS.createPool,
+      now,
+      name,
+      limits.capacityTokens === undefined ? "" : String(limits.capacityTokens),
+      limits.capacityUsdMicros === undefined ? "" : String(limits.capacityUsdMicros),
+      limits.period,
+    )) as [CreatePoolOutcome["status"], Reply];
+    return { status, pool: toPool(pool) };
+  }
+
+  async updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome> {
+    const cap = (v: number | null | undefined): string => (v === undefined ? "" : v === null ? "null" : String(v));
+    const [status, pool] = (await this.#run(
+      SCRIPTS.updatePool,
+      now,
+      name,
+      cap(patch.capacityTokens),
+      cap(patch.capacityUsdMicros),
+      patch.period ?? "",
+    )) as ["updated" | "no-capacity" | "no-pool", Reply | undefined];
+    return status === "no-pool" ? { status } : { status, pool: toPool(pool as Reply) };
+  }
+
+  async reserve(name: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome> {
+    const id = this.#newId();
+    const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
+    const expiresAt = now + ttlMs;
+    const [status, flat] = (await this.#run(
+      SCRIPTS.reserve,
+      now,
+      name,
+      id,
+      String(needed.tokens),
+      String(needed.usdMicros),
+      String(expiresAt),
+    )) as ["reserved" | "over-budget" | "no-pool", Reply | undefined];
+    if (status === "no-pool") return { status };
+    const pool = toPool(flat as Reply);
+    if (status === "over-budget") return { status, pool, available: availableOf(pool), needed };
+    // The script held `needed` in this epoch, so the reservation's epoch is the returned pool's.
+    const reservation = { id, pool: name, ...needed, createdAt: now, expiresAt, epoch: pool.epoch };
+    return { status, reservation, pool };
+  }
+
+  async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
+    return this.#finish(id, now, "committed", String(actual.tokens), String(actual.usdMicros));
+  }
+
+  async release(id: string, now: number): Promise<FinishOutcome> {
+    return this.#finish(id, now, "released", "0", "0");
+  }
+
+  async expire(now: number): Promise<number> {
+    const cutoff = String(now - this.#retentionMs);
+    return Number(await this.#run(SCRIPTS.expire, now, cutoff, String(FORGET_BATCH)));
+  }
+
+  async appendUsage(record: UsageRecord): Promise<void> {
+    await this.#run(SCRIPTS.appendUsage, record.time, record.pool, String(record.time), encodeUsage(record));
+  }
+
+  async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
+    const min = query.start === undefined ? "-inf" : String(query.start);
+    const max = query.end === undefined ? "+inf" : `(${query.end}`;
+    const members = (await this.#run(SCRIPTS.queryUsage, 0, query.pool ?? "", min, max)) as string[];
+    const rows = members.map(decodeUsage);
+    rows.sort((a, b) => a.record.time - b.record.time || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    return rows.map((r) => r.record);
+  }
+
+  async #finish(id: string, now: number, status: Exclude<FinishedStatus, "expired">, tokens: string, usd: string): Promise<FinishOutcome> {
+    const reply = (await this.#run(SCRIPTS.finish, now, id, status, tokens, usd)) as [string, Reply?, (Reply | string)?];
+    const [outcome, res, third] = reply;
+    if (outcome === "unknown") return { status: "unknown" };
+    const reservation = toReservation(id, res as Reply);
+    if (outcome === "done") return { status: "done", reservation, pool: toPool(third as Reply) };
+    return { status: outcome as FinishedStatus, reservation, at: Number(third) };
+  }
+
+  /** Runs a script with the shared ARGV head: prefix, now, and the hourly/daily/monthly starts at now. */
+  #run(script: LuaScript, now: number, ...args: string[]): Promise<unknown> {
+    const head = [
+      this.#prefix,
+      String(now),
+      String(periodStartAt("hourly", now)),
+      String(periodStartAt("daily", now)),
+      String(periodStartAt("monthly", now)),
+    ];
+    return script.run(this.#client, [...head, ...args]);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The Redis connection for the budget store: one URL, bounded waits, no
+ * offline queue. While Redis is unreachable every call fails at once (or after
+ * commandTimeoutMs for a Redis that stopped answering) instead of queueing;
+ * the client keeps reconnecting in the background and calls succeed again once
+ * it is back. A script whose reply was lost is never resent: it may have run.
+ */
+import { Redis } from "ioredis";
+
+export interface RedisConnectionOptions {
+  /** Time to establish the TCP connection (ms). Default 2000. */
+  readonly connectTimeoutMs?: number;
+  /** Time a command may wait for its reply before it fails (ms). Default 1000. */
+  readonly commandTimeoutMs?: number;
+  /** Most time between reconnect attempts (ms). Default 2000. */
+  readonly maxReconnectDelayMs?: number;
+  /** Connection errors (the client keeps reconnecting); default: ignored (calls report them). */
+  readonly onError?: (err: Error) => void;
+}
+
+export function createRedisClient(url: string, options: RedisConnectionOptions = {}): Redis {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`redis url: not a URL; use redis://HOST:PORT/DB`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new Error(`redis url: scheme ${JSON.stringify(parsed.protocol)} is not allowed; use redis:// or rediss://`);
+  }
+  const maxDelay = options.maxReconnectDelayMs ?? 2000;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 2000,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, maxDelay),
+    connectionName: "hoosh-budget",
+  });
+  client.on("error", options.onError ?? (() => {}));
+  return client;
+}

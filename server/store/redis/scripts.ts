@@ -1,0 +1,45 @@
+/**
+ * Running the budget's Lua scripts: EVALSHA by the script's SHA-1 and, when
+ * Redis answers NOSCRIPT (restarted, SCRIPT FLUSH, a failover), EVAL with the
+ * source, which also caches it again. Every failure becomes a ConnectError
+ * (errors.ts).
+ */
+import { createHash } from "node:crypto";
+
+import type { Redis } from "ioredis";
+
+import { fromRedisError, isNoScript } from "./errors.js";
+
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(
+    readonly name: string,
+    readonly source: string,
+  ) {
+    this.sha = createHash("sha1").update(source).digest("hex");
+  }
+
+  async run(client: Redis, args: readonly string[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, 0, ...args);
+    } catch (err) {
+      if (!isNoScript(err)) throw fromRedisError(err);
+    }
+    try {
+      return await client.eval(this.source, 0, ...args);
+    } catch (err) {
+      throw fromRedisError(err);
+    }
+  }
+
+  /** SCRIPT LOAD ahead of the first call (optional: run() falls back to EVAL). */
+  async load(client: Redis): Promise<void> {
+    try {
+      const sha = await client.script("LOAD", this.source);
+      if (sha !== this.sha) throw new Error(`budget script ${this.name}: redis hashed it as ${String(sha)}, expected ${this.sha}`);
+    } catch (err) {
+      throw fromRedisError(err);
+    }
+  }
+}
