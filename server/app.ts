@@ -1,13 +1,18 @@
 // Builds one hoosh app from a config: transport, providers, router, core
 // services and the Connect routes. No globals: tests build several apps.
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { BudgetService } from "../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
 import { TranscribeService } from "../gen/ts/hoosh/v1/transcribe_pb.js";
+import { Auth } from "./auth/authorize.js";
+import { authInterceptor, keyOf } from "./auth/interceptor.js";
+import { streamDurationInterceptor } from "./auth/limits.js";
+import { guardCore, restGate } from "./auth/rest.js";
 import { ConfigError, type Config } from "./config/index.js";
+import { Accounting } from "./core/accounting/accounting.js";
 import { applyConfigPools } from "./core/budget/config-pools.js";
 import { BudgetLedger } from "./core/budget/ledger.js";
 import { startBudgetSweeper } from "./core/budget/sweeper.js";
@@ -22,6 +27,7 @@ import { ProviderLimits } from "./core/provider-limits.js";
 import { Router } from "./core/router.js";
 import { Transcription } from "./core/transcribe.js";
 import { HardwareDetector } from "./hardware/detect.js";
+import { jsonLogger } from "./observability/log.js";
 import { createProvider } from "./providers/factory.js";
 import type { Provider } from "./providers/provider.js";
 import { Transport } from "./providers/transport.js";
@@ -29,7 +35,10 @@ import type { RestDeps, RestHandler } from "./rest/handler.js";
 import { createAnthropicRest } from "./rest/anthropic/index.js";
 import { createOpenAINotFound, createOpenAIRest } from "./rest/openai/index.js";
 import { createTranscoder } from "./rest/transcode/index.js";
-import { MemoryBudgetStore } from "./store/memory/budget-store.js";
+import { Observability } from "./observability/index.js";
+import type { Logger } from "./observability/log.js";
+import { ResponseCache } from "./core/cache/response-cache.js";
+import { openBudgetStore } from "./store/open-budget-store.js";
 import { registerBudget } from "./rpc/budget.js";
 import { createHardwareService } from "./rpc/hardware.js";
 import { registerHealth } from "./rpc/health.js";
@@ -39,7 +48,6 @@ import { registerReflection } from "./rpc/reflection.js";
 import { createTranscribeService } from "./rpc/transcribe.js";
 
 /** Limits on requests that are not yet in the config file. */
-const MAX_MESSAGES = 2048;
 const MAX_EMBED_INPUTS = 2048;
 
 export interface App {
@@ -50,6 +58,10 @@ export interface App {
   restDeps: RestDeps;
   health: HealthStatus;
   routes: (router: ConnectRouter) => void;
+  /** API keys and scopes ([[keys]]); requireScope guards endpoints outside the edges (e.g. /metrics). */
+  auth: Auth;
+  /** Interceptors the Connect adapter must run (auth, stream duration). */
+  interceptors: Interceptor[];
   /** Names of the hoosh.v1 services this app serves (for health). */
   services: string[];
   close(): Promise<void>;
@@ -58,14 +70,18 @@ export interface App {
 export interface AppOptions {
   /** Where the config came from, for startup errors. */
   source: string;
+  /** Where access log lines go (serve: stdout); none by default. */
+  logger?: Logger;
 }
 
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
+  // Metrics, access logs, traces, audit; its admin endpoints use the auth module's admin check.
+  const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id });
   const transport = new Transport();
   const providers: Provider[] = [];
   const routes = config.providers.flatMap((p, i) => {
     if (!p.enabled) return [];
-    const provider = createProvider(p, i, transport, options.source);
+    const provider = obs.provider(createProvider(p, i, transport, options.source));
     providers.push(provider);
     return [{ provider, models: p.models, priority: p.priority, weight: p.weight }];
   });
@@ -81,6 +97,16 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     return { maxConcurrency: p?.max_concurrency, rpm: p?.rpm, tpm: p?.tpm };
   });
   const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
+  const opened = await openBudgetStore(config.store, options.source);
+  const budgetStore = opened.store;
+  const ledger = obs.ledger(new BudgetLedger(budgetStore));
+  const logger = jsonLogger();
+  const accounting = new Accounting({
+    ledger,
+    store: budgetStore,
+    requestTimeoutMs: config.server.request_timeout_ms,
+    log: (level, msg, fields) => logger.log(level, msg, fields),
+  });
   const inference = new Inference(
     router,
     providerHealth,
@@ -91,18 +117,26 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       backoffMs: config.router.backoff_ms,
       backoffMaxMs: config.router.backoff_max_ms,
       maxRetryAfterMs: config.router.max_retry_after_ms,
-      limits: { maxMessages: MAX_MESSAGES, maxEmbedInputs: MAX_EMBED_INPUTS },
+      limits: { maxMessages: config.server.max_messages, maxEmbedInputs: MAX_EMBED_INPUTS },
     },
     providerLimits,
+    accounting,
+    config.cache.mode === "off"
+      ? undefined
+      : new ResponseCache({
+          mode: config.cache.mode,
+          maxBytes: config.cache.max_bytes,
+          defaultTtlSeconds: config.cache.default_ttl_seconds,
+          maxTtlSeconds: config.cache.max_ttl_seconds,
+        }),
   );
   const prober = new HealthProber(
     providers.map((p) => ({ provider: p, intervalMs: byName.get(p.name)?.probe_interval_ms ?? 0 })),
     providerHealth,
   );
   const catalog = new ModelCatalog(router, providerHealth);
-  const transcription = new Transcription(router);
+  const transcription = new Transcription(router, { maxAudioBytes: config.server.max_audio_bytes });
 
-  const ledger = new BudgetLedger(new MemoryBudgetStore());
   try {
     await applyConfigPools(ledger, config.budgets);
   } catch (err) {
@@ -117,31 +151,38 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   publishProviderHealth(providerHealth, health, providers.map((p) => p.name));
+  obs.watchHealth(providerHealth, providers.map((p) => p.name));
   prober.start();
   const timeout = config.server.request_timeout_ms;
 
+  const auth = new Auth(config.keys, config.auth);
+  const interceptors = [authInterceptor(auth), streamDurationInterceptor(config.server.max_stream_duration_ms ?? timeout)];
   const restDeps: RestDeps = {
-    inference,
+    inference: obs.inference(inference, "rest"),
     catalog,
     transcription,
     maxBodyBytes: config.server.max_body_bytes,
     requestTimeoutMs: timeout,
   };
+  const rpcInference = obs.inference(inference, "rpc");
   const connectRoutes = (r: ConnectRouter): void => {
-    r.service(InferenceService, createInferenceService(inference, timeout));
+    r.service(InferenceService, createInferenceService(rpcInference, timeout));
     r.service(ModelsService, createModelsService(catalog));
     r.service(TranscribeService, createTranscribeService(transcription, timeout));
-    registerBudget(r, ledger);
+    registerBudget(r, ledger, { authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"), audit: obs.auditAdmin });
     r.service(HardwareService, createHardwareService(hardware));
     registerHealth(r, health);
     registerReflection(r, { services });
   };
   // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
   // /hoosh/v1/* (google.api.http, through the same Connect handlers); the OpenAI-shaped 404 closes /v1/*.
+  const guarded = guardCore(restDeps, auth);
   const rest: RestHandler[] = [
-    createAnthropicRest(restDeps),
-    createOpenAIRest(restDeps),
-    createTranscoder({ routes: connectRoutes, services, maxBodyBytes: config.server.max_body_bytes }),
+    ...obs.rest(),
+    restGate(auth),
+    createAnthropicRest(guarded),
+    createOpenAIRest(guarded),
+    createTranscoder({ routes: connectRoutes, services, maxBodyBytes: config.server.max_body_bytes, interceptors }),
     createOpenAINotFound(restDeps),
   ];
 
@@ -152,12 +193,16 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     health,
     services: services.map((s) => s.typeName),
     routes: connectRoutes,
+    auth,
+    interceptors,
     async close() {
       stopSweeper();
       prober.stop();
       hardware.close();
       await Promise.all(providers.map((p) => p.close()));
       await transport.close();
+      await obs.close();
+      await opened.close();
     },
   };
 }

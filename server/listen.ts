@@ -28,7 +28,14 @@ const FINAL_STATUS_MS = 1_000;
 /** A connection must say which protocol it speaks within this time. */
 const SNIFF_TIMEOUT_MS = 10_000;
 
-export async function listen(handler: RequestHandler, bind: string, port: number): Promise<Listener> {
+export interface ListenLimits {
+  /** Largest request header block: HTTP/1.1 answers 431, HTTP/2 refuses the stream (server.max_header_bytes). */
+  maxHeaderBytes?: number;
+  /** HTTP/2 streams one connection may have open at once; more are refused (server.max_concurrent_streams). */
+  maxConcurrentStreams?: number;
+}
+
+export async function listen(handler: RequestHandler, bind: string, port: number, limits: ListenLimits = {}): Promise<Listener> {
   let active = 0;
   let idle: (() => void) | undefined;
   const counted: RequestHandler = (req, res) => {
@@ -40,8 +47,12 @@ export async function listen(handler: RequestHandler, bind: string, port: number
     handler(req, res);
   };
 
-  const h1 = http.createServer(counted as http.RequestListener);
-  const h2 = http2.createServer({}, counted as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const h1 = http.createServer({ maxHeaderSize: limits.maxHeaderBytes }, counted as http.RequestListener);
+  // Advertised in SETTINGS and enforced by nghttp2: a stream over the limit is refused (RST_STREAM REFUSED_STREAM).
+  const settings: http2.Settings = {};
+  if (limits.maxHeaderBytes !== undefined) settings.maxHeaderListSize = limits.maxHeaderBytes;
+  if (limits.maxConcurrentStreams !== undefined) settings.maxConcurrentStreams = limits.maxConcurrentStreams;
+  const h2 = http2.createServer({ settings }, counted as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (s) => {

@@ -7,9 +7,14 @@ const USAGE = `usage:
   hoosh serve [--config FILE] [--port N] [--bind ADDR]   start the gateway (embedded default config without --config)
   hoosh infer [--server URL] [--stream] [--system TEXT] [--max-tokens N] MODEL PROMPT
   hoosh models [--server URL]                            list models of a running hoosh
+  hoosh models pull URL [--name FILE] [--sha256 HEX]     download a model file (resumable) into $HOOSH_DATA_DIR/models
+  hoosh models list                                      model files there, with GGUF metadata
+  hoosh models rm NAME                                   delete one of them
   hoosh health [--server URL] [--service NAME]           gRPC health check (exit 1 unless SERVING)
   hoosh info [--server URL]                              hardware of a running hoosh
   hoosh config check FILE                                validate a config file
+  hoosh audit verify FILE [--config FILE]                check an audit log's hash chain (key: config's audit_key or $HOOSH_AUDIT_KEY)
+  hoosh keys hash [--generate]                           sha256 of an API key read from stdin (or of a new random one) for [[keys]].hash
 --server defaults to $HOOSH_SERVER or http://127.0.0.1:8088`;
 
 type Command = (args: string[]) => Promise<void>;
@@ -20,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   models: async () => (await import("./cli/models.js")).models,
   health: async () => (await import("./cli/health.js")).health,
   info: async () => (await import("./cli/info.js")).info,
+  audit: async () => (await import("./cli/audit.js")).audit,
+  keys: async () => (await import("./cli/keys.js")).keys,
   config: async () => async (args) => {
     if (args[0] !== "check") throw new UsageError(`config: unknown subcommand ${JSON.stringify(args[0] ?? "")}; available: check`);
     await (await import("./cli/config-check.js")).configCheck(args.slice(1));

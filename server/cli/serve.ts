@@ -4,7 +4,8 @@ import { isIP } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp } from "../app.js";
-import { DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
+import { unsafeBindReason } from "../auth/limits.js";
+import { ConfigError, DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
 import { listen } from "../listen.js";
 import { jsonLogger } from "../observability/log.js";
 import { chain } from "../rest/handler.js";
@@ -20,18 +21,26 @@ export async function serve(args: string[]): Promise<void> {
   const config = values.config ? await loadConfigFile(values.config, process.env) : loadDefaultConfig(process.env);
   if (port !== undefined) config.server.port = port;
   if (values.bind !== undefined) config.server.bind = values.bind;
+  const unsafe = unsafeBindReason(config);
+  if (unsafe) throw new ConfigError(values.config ?? DEFAULT_CONFIG_SOURCE, [{ path: "server.bind", message: unsafe.replace(/^server\.bind: /, "") }]);
 
+  // Lifecycle lines (listening, draining, stopped) always print: tools parse them. Access lines follow log_level.
   const log = jsonLogger();
-  const app = await buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE });
+  const logger = jsonLogger(undefined, { level: config.observability.log_level });
+  const app = await buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE, logger });
   // Aborted when the shutdown grace period ends: calls still running end with UNAVAILABLE (safe to retry elsewhere).
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes: app.routes,
+    interceptors: app.interceptors,
     fallback: chain(app.rest, notFoundFallback),
     readMaxBytes: config.server.max_body_bytes,
     shutdownSignal: shutdown.signal,
   });
-  const listener = await listen(handler, config.server.bind, config.server.port);
+  const listener = await listen(handler, config.server.bind, config.server.port, {
+    maxHeaderBytes: config.server.max_header_bytes,
+    maxConcurrentStreams: config.server.max_concurrent_streams,
+  });
   log.log("info", "listening", {
     address: listener.address,
     port: listener.port,

@@ -9,6 +9,25 @@
  *   shutdown_grace_ms    int      10000        >= 0; how long in-flight requests may finish on shutdown
  *   max_body_bytes       int      4194304      >= 1; largest request body accepted (4 MiB)
  *   request_timeout_ms   int      600000       >= 1; overall deadline of one request
+ *   max_messages         int      2048         >= 1; messages in one chat request (more → INVALID_ARGUMENT)
+ *   max_audio_bytes      int      26214400     >= 1; audio bytes in one transcription (25 MiB)
+ *   max_stream_duration_ms int    (request_timeout_ms)  >= 1; longest a streaming call may run
+ *   max_header_bytes     int      16384        >= 1024; request header size (HTTP/1.1 431; HTTP/2 header list)
+ *   max_concurrent_streams int    100          >= 1; HTTP/2 streams open at once per connection
+ *
+ * [auth]
+ *   open_health          bool     true         grpc.health.v1 answers without a key
+ *   open_reflection      bool     true         gRPC server reflection answers without a key
+ *   allow_unauthenticated_remote bool false    serve on a non-loopback server.bind with no [[keys]]
+ *
+ * [[keys]]               array of tables; none = auth off (and serve only on loopback)
+ *   id                   string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique; names the key in errors and logs
+ *   hash                 string   (required)   sha256 hex of the key (`hoosh keys hash`); the key itself is never stored
+ *   scopes               array    (required)   inference | transcribe | budgets:read | admin (admin grants all)
+ *   models               array    ["*"]        model globs this key may use
+ *   default_pool         string   (none)       budget pool charged when the request names none
+ *   rpm                  int      (none)       >= 1; requests per minute for this key
+ *   enabled              bool     true         false rejects the key (401)
  *
  * [router]
  *   strategy             enum     "priority"   priority | round-robin | lowest-latency | direct | weighted
@@ -30,6 +49,16 @@
  *     connect_ms         int      5000         >= 1; TCP/TLS connect
  *     first_byte_ms      int      60000        >= 1; until the first response byte
  *     idle_ms            int      60000        >= 1; longest gap between stream chunks
+ *   [providers.local]    table    (none)       type "local" only (in-process llama.cpp); needed to start one
+ *     model_path         string   (required)   GGUF file; "~/" is the home folder, relative paths are relative to
+ *                                              the config file's folder (`hoosh models pull` writes to
+ *                                              ${HOOSH_DATA_DIR:-~/.local/share/hoosh}/models); checked at startup
+ *     threads            int      (derived)    1..256; default 1 on machines with <= 2 cores, else cores - 1
+ *     context_size       int      2048         16..1048576; tokens per sequence
+ *     sequences          int      1            1..64; requests generating at once (each needs its own KV cache)
+ *     max_queue          int      16           >= 0; requests waiting for a sequence; more → RESOURCE_EXHAUSTED
+ *     load               enum     "first-use"  startup | first-use (when the weights are read into memory)
+ *     idle_unload_ms     int      600000       >= 0; free the memory after this long without requests; 0 = never
  *
  * [[budgets]]            array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among budgets
@@ -37,6 +66,17 @@
  *   capacity_usd_micros  int      (none)       >= 0; spend per period in micro-USD (1 USD = 1000000)
  *                                              at least one of capacity / capacity_usd_micros is required
  *   period               enum     "none"       none | hourly | daily | monthly (when the budget refills)
+ *
+ * [observability]
+ *   metrics_path         string   "/metrics"   where Prometheus scrapes (GET); starts with "/"
+ *   metrics_require_key  bool     false        true: /metrics needs an API key with the "admin" scope
+ *   log_level            enum     "info"       debug | info | warn | error | silent
+ *   log_prompts          bool     false        true: access log lines include the request's text
+ *   otlp_endpoint        string   (none)       OTLP/HTTP collector base URL (spans go to <url>/v1/traces)
+ *   audit_key            string   (none)       SECRET; HMAC key of the audit log's hash chain
+ *   audit_path           string   (none)       audit log file (JSON lines); relative paths are under the
+ *                                              data dir ($HOOSH_DATA_DIR or ~/.local/share/hoosh); none: in memory
+ *   max_model_labels     int      200          1..10000; distinct unconfigured model label values before "other"
  */
 import { isIP } from "node:net";
 import { z } from "zod";
@@ -123,6 +163,17 @@ const breaker = z
   })
   .prefault({});
 
+/** In-process llama.cpp model of a type "local" provider (server/engines/llm). */
+const local = z.strictObject({
+  model_path: z.string().min(1),
+  threads: int(1, 256).optional(),
+  context_size: int(16, 1_048_576).default(2048),
+  sequences: int(1, 64).default(1),
+  max_queue: int(0).default(16),
+  load: z.enum(["startup", "first-use"]).default("first-use"),
+  idle_unload_ms: int(0).default(600_000),
+});
+
 const provider = z
   .strictObject({
     name,
@@ -144,6 +195,7 @@ const provider = z
     tpm: int(1).optional(),
     breaker,
     probe_interval_ms: int(0).default(0),
+    local: local.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.preset !== undefined && Object.hasOwn(PRESETS, p.preset) && p.type !== PRESETS[p.preset].type) {
@@ -163,6 +215,9 @@ const provider = z
         path: ["base_url"],
         message: `missing required key (every provider except type "local" needs one; this one has type "${type}")`,
       });
+    }
+    if (type !== "local" && p.local !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["local"], message: `is only allowed with type "local" (this provider has type "${type}")` });
     }
   }, ALWAYS);
 
@@ -210,8 +265,38 @@ export const serverSchema = z
     shutdown_grace_ms: int(0).default(10_000),
     max_body_bytes: int(1).default(4 * 1024 * 1024),
     request_timeout_ms: int(1).default(600_000),
+    max_messages: int(1).default(2048),
+    max_audio_bytes: int(1).default(25 * 1024 * 1024),
+    max_stream_duration_ms: int(1).optional(),
+    max_header_bytes: int(1024).default(16 * 1024),
+    max_concurrent_streams: int(1).default(100),
   })
   .prefault({});
+
+export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "admin"] as const;
+
+export const authSchema = z
+  .strictObject({
+    open_health: z.boolean().default(true),
+    open_reflection: z.boolean().default(true),
+    allow_unauthenticated_remote: z.boolean().default(false),
+  })
+  .prefault({});
+
+const apiKey = z.strictObject({
+  id: name,
+  // The value is never echoed: a key pasted here by mistake must not reach logs.
+  hash: z.string().superRefine((s, ctx) => {
+    if (!/^[0-9a-fA-F]{64}$/.test(s)) {
+      ctx.addIssue({ code: "custom", message: `is not 64 hex digits (${s.length} characters); put the key's sha256 here (\`hoosh keys hash\`), never the key` });
+    }
+  }),
+  scopes: z.array(z.enum(KEY_SCOPES)).min(1),
+  models: z.array(z.string().min(1)).min(1).default(() => ["*"]),
+  default_pool: name.optional(),
+  rpm: int(1).optional(),
+  enabled: z.boolean().default(true),
+});
 
 export const routerSchema = z
   .strictObject({
@@ -224,9 +309,48 @@ export const routerSchema = z
   })
   .prefault({});
 
+/** [observability]: metrics, logs, traces, audit (server/observability). */
+export const observabilitySchema = z
+  .strictObject({
+    metrics_path: z.string().regex(/^\/[^?#\s]*$/, "must be a path starting with /").default("/metrics"),
+    metrics_require_key: z.boolean().default(false),
+    log_level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    log_prompts: z.boolean().default(false),
+    otlp_endpoint: httpUrl.optional(),
+    audit_key: z.string().min(1).optional(),
+    audit_path: z.string().min(1).optional(),
+    max_model_labels: int(1, 10_000).default(200),
+  })
+  .prefault({});
+
+/** Response cache: exact match on everything that changes the output (see server/core/cache). */
+export const cacheSchema = z
+  .strictObject({
+    mode: z.enum(["deterministic", "all", "off"]).default("deterministic"),
+    max_bytes: int(0).default(64 * 1024 * 1024),
+    default_ttl_seconds: int(1).default(300),
+    max_ttl_seconds: int(1).default(86_400),
+  })
+  .prefault({});
+
+/** Where budgets and usage live: memory (lost on restart), a SQLite file, or Redis shared by replicas. */
+export const storeSchema = z
+  .strictObject({
+    kind: z.enum(["memory", "sqlite", "redis"]).default("memory"),
+    path: z.string().min(1).optional(),
+    url: z.string().min(1).optional(),
+    prefix: z.string().min(1).default("hoosh:"),
+  })
+  .superRefine((s, ctx) => {
+    if (s.kind === "sqlite" && s.path === undefined) ctx.addIssue({ code: "custom", path: ["path"], message: 'missing required key (kind "sqlite" needs a file path)' });
+    if (s.kind === "redis" && s.url === undefined) ctx.addIssue({ code: "custom", path: ["url"], message: 'missing required key (kind "redis" needs a URL such as "redis://127.0.0.1:6379/0")' });
+  }, ALWAYS)
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   router: routerSchema,
+  observability: observabilitySchema,
   providers: z
     .array(provider)
     .superRefine(uniqueNames("providers", "provider"), ALWAYS)
@@ -235,7 +359,24 @@ export const configSchema = z.strictObject({
     .array(budget)
     .superRefine(uniqueNames("budgets", "budget"), ALWAYS)
     .default(() => []),
+  auth: authSchema,
+  keys: z
+    .array(apiKey)
+    .superRefine((entries, ctx) => {
+      if (!Array.isArray(entries)) return;
+      const seen = new Map<string, number>();
+      entries.forEach((k: unknown, i) => {
+        const id: unknown = typeof k === "object" && k !== null ? (k as { id?: unknown }).id : undefined;
+        if (typeof id !== "string") return;
+        const first = seen.get(id);
+        if (first === undefined) seen.set(id, i);
+        else ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate key id ${JSON.stringify(id)} (already used by keys[${first}])` });
+      });
+    }, ALWAYS)
+    .default(() => []),
   aliases: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default(() => ({})),
+  cache: cacheSchema,
+  store: storeSchema,
 });
 
 /** A validated configuration with every default applied. */
@@ -244,9 +385,13 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ServerConfig = Config["server"];
 export type RouterConfig = Config["router"];
+export type ObservabilityConfig = Config["observability"];
 export type ProviderConfig = Config["providers"][number];
 export type ProviderTimeouts = ProviderConfig["timeouts"];
 export type BudgetConfig = Config["budgets"][number];
+export type AuthConfig = Config["auth"];
+export type KeyConfig = Config["keys"][number];
+export type KeyScope = (typeof KEY_SCOPES)[number];
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export type RouterStrategy = (typeof ROUTER_STRATEGIES)[number];
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];

@@ -9,7 +9,7 @@ import type { PathSegment } from "./errors.js";
 
 export const REDACTED = "<redacted>";
 
-const SECRET_KEYS: ReadonlySet<string> = new Set(["api_key", "headers"]);
+const SECRET_KEYS: ReadonlySet<string> = new Set(["api_key", "headers", "audit_key"]);
 
 /** True when the value at this path (or any table/array containing it) is a secret. */
 export function isSecretPath(segments: readonly PathSegment[]): boolean {

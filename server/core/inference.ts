@@ -1,11 +1,15 @@
 // The inference pipeline shared by every edge (gRPC, Connect, REST):
 // validate -> route (aliases, breakers) -> admit (provider limits) -> call
 // the provider, falling back and retrying with backoff on retryable errors ->
-// finish the usage record. Budget, cache and cost plug in here.
+// finish the usage record. Accounting (budget reserve/commit/release, cost)
+// wraps each request once, outside the fallback loop; the cache plugs in here.
 import { ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { CallContext, ChatRequest, Provider } from "../providers/provider.js";
+import type { Accounting } from "./accounting/accounting.js";
+import type { Charge } from "./accounting/charge.js";
+import type { ResponseCache } from "./cache/response-cache.js";
 import { plan, sleep, type RetryPolicy } from "./attempts.js";
 import { isRetryable } from "./errors.js";
 import type { LatencyTracker } from "./latency.js";
@@ -31,24 +35,57 @@ export class Inference {
     private readonly latency: LatencyTracker,
     private readonly options: InferenceOptions,
     private readonly providerLimits?: ProviderLimits,
+    private readonly accounting?: Accounting,
+    private readonly cache?: ResponseCache,
   ) {}
 
+  /**
+   * The cache sits before accounting: a hit, or a caller sharing an identical
+   * request in flight, never reaches the charged path, so it is not charged
+   * (its usage says cache_hit, cost 0). Only the leading call is.
+   */
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     validateChatRequest(req, this.options.limits);
-    return this.unary(req, call, async (provider, model) => {
-      const res = await provider.generate({ ...req, model }, call);
-      res.usage = finishUsage(res.usage, provider);
-      return [res, totalTokens(res.usage)];
-    });
+    const cachePlan = this.cache?.plan(req);
+    if (!cachePlan) return this.generateCharged(req, call);
+    const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.generateCharged(req, { ...call, signal }));
+    if (res.usage?.cacheHit) noteCacheHit(call, res.usage);
+    return res;
+  }
+
+  private async generateCharged(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
+    const charge = await this.accounting?.begin({ kind: "chat", req }, call);
+    try {
+      let served = req.model;
+      const res = await this.unary(req, call, async (provider, model) => {
+        const res = await provider.generate({ ...req, model }, call);
+        res.usage = finishUsage(res.usage, provider);
+        served = res.model || model;
+        return [res, totalTokens(res.usage)];
+      });
+      if (charge) res.usage = await charge.commit(res.usage, served, res.message);
+      return res;
+    } finally {
+      await charge?.release();
+    }
   }
 
   async embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
     validateEmbedRequest(req, this.options.limits);
-    return this.unary(req, call, async (provider, model) => {
-      const res = await provider.embed({ ...req, model }, call);
-      res.usage = finishUsage(res.usage, provider);
-      return [res, totalTokens(res.usage)];
-    });
+    const charge = await this.accounting?.begin({ kind: "embed", req }, call);
+    try {
+      let served = req.model;
+      const res = await this.unary(req, call, async (provider, model) => {
+        const res = await provider.embed({ ...req, model }, call);
+        res.usage = finishUsage(res.usage, provider);
+        served = model;
+        return [res, totalTokens(res.usage)];
+      });
+      if (charge) res.usage = await charge.commit(res.usage, served);
+      return res;
+    } finally {
+      await charge?.release();
+    }
   }
 
   /**
@@ -58,6 +95,33 @@ export class Inference {
    */
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     validateChatRequest(req, this.options.limits);
+    const cachePlan = this.cache?.plan(req);
+    if (!cachePlan) {
+      yield* this.streamCharged(req, call);
+      return;
+    }
+    // Hit: the stored events replayed. Miss: lead or join one shared upstream
+    // stream; it runs on the flight's own signal, so one caller's cancel does
+    // not end it for the others (see cache/flight.ts).
+    yield* this.cache!.generateStream(cachePlan, call.signal, (signal) => this.streamCharged(req, { ...call, signal }));
+  }
+
+  /** The cache's stats (GetCacheStats); undefined when the cache is off. */
+  cacheStats() {
+    return this.cache?.stats();
+  }
+
+  private async *streamCharged(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
+    const charge = await this.accounting?.begin({ kind: "chat", req }, call);
+    try {
+      yield* this.streamAttempts(req, call, charge);
+    } finally {
+      // Error, cancel, or a client that stopped reading: the generator's return() lands here.
+      await charge?.release();
+    }
+  }
+
+  private async *streamAttempts(req: ChatRequest, call: CallContext, charge: Charge | undefined): AsyncGenerator<GenerateStreamResponse> {
     let lastError: ConnectError | undefined;
     for (const { target, delayMs } of this.plan(req, () => lastError)) {
       await sleep(delayMs, call.signal);
@@ -65,6 +129,7 @@ export class Inference {
       const startedAt = performance.now();
       let emitted = false;
       let tokens = 0;
+      let served: string | undefined;
       noteAttempt(call, provider);
       let admission;
       try {
@@ -79,13 +144,16 @@ export class Inference {
           const ev = response.event;
           if (ev.case === "start") {
             ev.value.provider = provider.name;
+            served = ev.value.model || undefined;
             this.latency.record(provider.name, performance.now() - startedAt);
           } else if (ev.case === "end") {
             ev.value.usage = finishUsage(ev.value.usage, provider);
             ev.value.message = assembler.message();
+            if (charge) ev.value.usage = await charge.commit(ev.value.usage, served ?? model);
             tokens = totalTokens(ev.value.usage);
           } else {
             assembler.add(ev);
+            charge?.observe(ev);
           }
           emitted = true;
           // Time up to each event is upstream time; time the caller spends consuming is not ours either.
@@ -173,4 +241,9 @@ function resumeClock(call: CallContext): void {
 function finishUsage(usage: Usage | undefined, provider: Provider): Usage | undefined {
   if (usage) usage.provider = provider.name;
   return usage;
+}
+
+/** A cached answer: who originally served it, no attempts made now. */
+function noteCacheHit(call: CallContext, usage: Usage): void {
+  if (call.stats) call.stats.provider = usage.provider;
 }

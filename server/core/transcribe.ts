@@ -13,7 +13,7 @@ import { AudioEncoding, type TranscribeConfig, type TranscribeRequest as Transcr
 
 /** Transcribe and TranscribeStream send the same messages (config, then audio). */
 type TranscribeRequest = Pick<TranscribeRequestMessage, "payload">;
-import type { CallContext, Provider } from "../providers/provider.js";
+import type { CallContext, Provider, TranscriptEvent } from "../providers/provider.js";
 import { checkEncoding, encodingName, parseWav, pcm16Duration } from "../providers/audio.js";
 import { invalidArgument, isRetryable, showValue } from "./errors.js";
 import type { Router } from "./router.js";
@@ -49,19 +49,45 @@ export class Transcription {
   async transcribe(requests: AsyncIterable<TranscribeRequest>, call: CallContext): Promise<TranscribeResponse> {
     const messages = requests[Symbol.asyncIterator]();
     try {
-      const first = await untilAborted(messages.next(), call.signal);
-      if (first.done || first.value.payload.case !== "config") throw invalidArgument("config", "the first message must carry config");
-      const config = first.value.payload.value;
-      validateConfig(config);
+      const config = await firstConfig(messages, call.signal);
       // Route before reading the audio, so an unknown model fails before the upload.
-      const providers = this.transcribers(config);
-      const audio = await this.readAudio(messages, call.signal);
-      const durationSeconds = inspectAudio(config, audio);
-      return await this.withFallback(providers, config, audio, durationSeconds, call);
+      return await this.buffered(messages, config, this.transcribers(config), call);
     } finally {
       // Early failure: tell the request stream we stopped reading it.
       void messages.return?.().catch(() => undefined);
     }
+  }
+
+  /**
+   * TranscribeStream: when the first provider routed to decodes incrementally,
+   * the audio flows to it as it arrives (checked on the way: message shape,
+   * size, encoding, WAV header) and its partials go out as they form; there is
+   * no fallback once audio flows (it is not kept for replay). Otherwise the
+   * audio is buffered as for Transcribe and only the final is sent.
+   */
+  async *transcribeStream(requests: AsyncIterable<TranscribeRequest>, call: CallContext): AsyncGenerator<TranscriptEvent> {
+    const messages = requests[Symbol.asyncIterator]();
+    try {
+      const config = await firstConfig(messages, call.signal);
+      const providers = this.transcribers(config);
+      const provider = providers[0]!;
+      if (!provider.transcribeStream) {
+        yield { case: "final", value: await this.buffered(messages, config, providers, call) };
+        return;
+      }
+      for await (const event of provider.transcribeStream(config, this.gatedAudio(messages, config, call.signal), call)) {
+        if (event.case === "final") finishResponse(event.value, provider, config, undefined);
+        yield event;
+      }
+    } finally {
+      void messages.return?.().catch(() => undefined);
+    }
+  }
+
+  private async buffered(messages: AsyncIterator<TranscribeRequest>, config: TranscribeConfig, providers: Transcriber[], call: CallContext): Promise<TranscribeResponse> {
+    const audio = await this.readAudio(messages, call.signal);
+    const durationSeconds = inspectAudio(config, audio);
+    return await this.withFallback(providers, config, audio, durationSeconds, call);
   }
 
   private transcribers(config: TranscribeConfig): Transcriber[] {
@@ -77,10 +103,17 @@ export class Transcription {
   /** The remaining messages' audio, in order, as one buffer. */
   private async readAudio(messages: AsyncIterator<TranscribeRequest>, signal: AbortSignal): Promise<Buffer> {
     const chunks: Uint8Array[] = [];
+    for await (const chunk of this.audioChunks(messages, signal)) chunks.push(chunk);
+    if (chunks.length === 0) throw invalidArgument("audio", "no audio received");
+    return Buffer.concat(chunks);
+  }
+
+  /** The remaining messages' audio as it arrives, each message checked. */
+  private async *audioChunks(messages: AsyncIterator<TranscribeRequest>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
     let total = 0;
     for (let position = 2; ; position++) {
       const next = await untilAborted(messages.next(), signal);
-      if (next.done) break;
+      if (next.done) return;
       const payload = next.value.payload;
       if (payload.case === "config") {
         throw invalidArgument("config", `message ${position} of the stream carries a second config; only the first message may, later ones carry audio`);
@@ -92,10 +125,29 @@ export class Transcription {
       if (total > this.limits.maxAudioBytes) {
         throw invalidArgument("audio", `exceeds the limit of ${this.limits.maxAudioBytes} bytes (${formatMiB(this.limits.maxAudioBytes)}) after message ${position}`);
       }
-      chunks.push(payload.value);
+      if (payload.value.length > 0) yield payload.value;
     }
-    if (total === 0) throw invalidArgument("audio", "no audio received");
-    return Buffer.concat(chunks, total);
+  }
+
+  /** Audio for an incremental provider: the head is held back until the encoding (and WAV header) can be checked. */
+  private async *gatedAudio(messages: AsyncIterator<TranscribeRequest>, config: TranscribeConfig, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    let head: Buffer | undefined = Buffer.alloc(0);
+    for await (const chunk of this.audioChunks(messages, signal)) {
+      if (!head) {
+        yield chunk;
+        continue;
+      }
+      head = Buffer.concat([head, chunk]);
+      if (!headComplete(config, head)) continue;
+      inspectAudio(config, head, true);
+      yield head;
+      head = undefined;
+    }
+    if (head?.length === 0) throw invalidArgument("audio", "no audio received");
+    if (head) {
+      inspectAudio(config, head, true);
+      yield head;
+    }
   }
 
   private async withFallback(
@@ -108,13 +160,7 @@ export class Transcription {
     let lastError: ConnectError | undefined;
     for (const provider of providers) {
       try {
-        const res = await provider.transcribe(config, replay(audio), call);
-        res.usage ??= create(UsageSchema);
-        res.usage.provider = provider.name;
-        res.model ||= config.model;
-        res.language ||= config.language;
-        if (!res.durationSeconds && durationSeconds !== undefined) res.durationSeconds = durationSeconds;
-        return res;
+        return finishResponse(await provider.transcribe(config, replay(audio), call), provider, config, durationSeconds);
       } catch (err) {
         const error = ConnectError.from(err);
         if (call.signal.aborted || !isRetryable(error)) throw error;
@@ -122,6 +168,35 @@ export class Transcription {
       }
     }
     throw lastError!;
+  }
+}
+
+async function firstConfig(messages: AsyncIterator<TranscribeRequest>, signal: AbortSignal): Promise<TranscribeConfig> {
+  const first = await untilAborted(messages.next(), signal);
+  if (first.done || first.value.payload.case !== "config") throw invalidArgument("config", "the first message must carry config");
+  validateConfig(first.value.payload.value);
+  return first.value.payload.value;
+}
+
+/** Fills what the core knows into a provider's transcript (the usage record's provider among it). */
+function finishResponse(res: TranscribeResponse, provider: Provider, config: TranscribeConfig, durationSeconds: number | undefined): TranscribeResponse {
+  res.usage ??= create(UsageSchema);
+  res.usage.provider = provider.name;
+  res.model ||= config.model;
+  res.language ||= config.language;
+  if (!res.durationSeconds && durationSeconds !== undefined) res.durationSeconds = durationSeconds;
+  return res;
+}
+
+/** Enough bytes to check the encoding: 12 for the magic, the whole header for WAV (up to 64 KiB). */
+function headComplete(c: TranscribeConfig, head: Buffer): boolean {
+  if (head.length < 12) return false;
+  if (c.encoding !== AudioEncoding.WAV || head.length >= 64 * 1024) return true;
+  try {
+    parseWav(head);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -143,10 +218,10 @@ function validateConfig(c: TranscribeConfig): void {
   }
 }
 
-/** Checks the bytes against the config; returns the duration when the encoding tells it. */
-function inspectAudio(c: TranscribeConfig, audio: Buffer): number | undefined {
+/** Checks the bytes (all of them, or the head of a stream) against the config; returns the duration when the encoding tells it. */
+function inspectAudio(c: TranscribeConfig, audio: Buffer, head = false): number | undefined {
   checkEncoding(c.encoding, audio);
-  if (c.encoding === AudioEncoding.PCM16_LE) {
+  if (c.encoding === AudioEncoding.PCM16_LE && !head) {
     const frame = 2 * c.channels;
     if (audio.length % frame !== 0) {
       throw invalidArgument("audio", `${audio.length} bytes is not a whole number of ${frame}-byte PCM16 frames (${c.channels} channel(s))`);

@@ -5,6 +5,7 @@ import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { ConfigError, type ProviderConfig } from "../config/index.js";
 import { PRESETS, type Preset } from "../config/presets.js";
 import type { HttpProviderOptions } from "./http-upstream.js";
+import { createLocalProvider } from "./local/config.js";
 import { AnthropicProvider } from "./anthropic/client.js";
 import { GeminiProvider } from "./gemini/client.js";
 import { OllamaProvider } from "./ollama/client.js";
@@ -33,6 +34,8 @@ export function localityOf(baseUrl: string): Locality {
 }
 
 export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string): Provider {
+  // In-process engine: no wire protocol, no transport.
+  if (config.type === "local") return createLocalProvider(config, index, source);
   const adapter = ADAPTERS[config.type];
   if (!adapter || config.base_url === undefined) {
     throw new ConfigError(source, [

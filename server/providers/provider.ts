@@ -2,7 +2,7 @@
 // messages on this side and their vendor's format on the other (translated
 // once, inside providers/<vendor>/).
 import type { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
-import type { TranscribeConfig, TranscribeResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import type { TranscribeConfig, TranscribeResponse, TranscribeStreamResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import type {
   EmbedRequest,
   EmbedResponse,
@@ -10,6 +10,9 @@ import type {
   GenerateResponse,
   GenerateStreamResponse,
 } from "../../gen/ts/hoosh/v1/inference_pb.js";
+
+/** One TranscribeStream event: a partial hypothesis, or the final transcript (always last). */
+export type TranscriptEvent = Exclude<TranscribeStreamResponse["event"], { case: undefined }>;
 
 /** Generate and GenerateStream carry the same fields; the core handles both as this. */
 export type ChatRequest = Omit<GenerateRequest, "$typeName" | "$unknown">;
@@ -22,6 +25,10 @@ export interface CallContext {
   requestId: string;
   /** Headers to forward upstream (e.g. traceparent). */
   forwardHeaders?: Record<string, string>;
+  /** The authenticated API key (absent when auth is off); its id, never the key. */
+  key?: { id: string; defaultPool?: string };
+  /** The x-hoosh-budget-pool header (gRPC metadata or HTTP), when the caller sent one; see core/accounting/pool.ts. */
+  budgetPool?: string;
   /** Filled by the core as the call runs, for edges that report it (x-hoosh-* headers, logs). */
   stats?: CallStats;
 }
@@ -53,6 +60,12 @@ export interface Provider {
    * sends it; the provider may buffer it (whole-file APIs) or stream it.
    */
   transcribe?(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse>;
+  /**
+   * Incremental speech to text, for engines that decode audio as it arrives:
+   * partial hypotheses while `audio` is still streaming, then exactly one final.
+   * Errors thrown by `audio` (validation, cancellation) must propagate.
+   */
+  transcribeStream?(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): AsyncIterable<TranscriptEvent>;
   /** Model ids the upstream says it serves (may be empty when it cannot tell). */
   listModels(call: CallContext): Promise<string[]>;
   close(): Promise<void>;

@@ -37,6 +37,8 @@ export type AdminGuard = (ctx: HandlerContext) => void | Promise<void>;
 
 export interface BudgetServiceOptions {
   readonly authorizeAdmin?: AdminGuard;
+  /** Called after each admin change succeeded (the audit log; server/observability). */
+  readonly audit?: (ctx: HandlerContext, action: string, details: Record<string, unknown>) => void;
 }
 
 const MAX_TTL_SECONDS = 86_400;
@@ -169,6 +171,7 @@ export function createBudgetService(
         capacityUsdMicros: optionalCount(pool.capacityUsdMicros, "pool.capacity_usd_micros"),
         period: periodFromWire(pool.period, "pool.period"),
       });
+      options.audit?.(ctx, "pool.create", { pool: view.name, capacity_tokens: view.capacityTokens, capacity_usd_micros: view.capacityUsdMicros, period: view.period });
       return { pool: toWirePool(view) };
     },
 
@@ -176,7 +179,9 @@ export function createBudgetService(
       await admin(ctx);
       const pool = required(req.pool, "pool");
       const patch = patchFromMask(pool, req.updateMask?.paths ?? []);
-      return { pool: toWirePool(await ledger.updatePool(pool.name, patch)) };
+      const view = await ledger.updatePool(pool.name, patch);
+      options.audit?.(ctx, "pool.update", { pool: view.name, update_mask: req.updateMask?.paths, capacity_tokens: view.capacityTokens, capacity_usd_micros: view.capacityUsdMicros, period: view.period });
+      return { pool: toWirePool(view) };
     },
 
     async reserve(req) {

@@ -3,6 +3,8 @@
 // timeout; a request id; headers to forward upstream.
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { identity } from "../auth/authorize.js";
+import { keyOf } from "../auth/interceptor.js";
 import type { CallContext } from "../providers/provider.js";
 
 const FORWARDED = ["traceparent", "tracestate"];
@@ -17,7 +19,12 @@ export function callContext(ctx: HandlerContext, requestTimeoutMs: number): Call
     const value = ctx.requestHeader.get(name);
     if (value) forwardHeaders[name] = value;
   }
-  return { signal: withDeadlineReason(signal, timeout, requestTimeoutMs), requestId, forwardHeaders };
+  const key = keyOf(ctx);
+  const call: CallContext = { signal: withDeadlineReason(signal, timeout, requestTimeoutMs), requestId, forwardHeaders };
+  if (key) call.key = identity(key);
+  const budgetPool = ctx.requestHeader.get("x-hoosh-budget-pool");
+  if (budgetPool) call.budgetPool = budgetPool;
+  return call;
 }
 
 /** Gives hoosh's own timeout a DeadlineExceeded reason instead of a DOMException. */

@@ -4,10 +4,17 @@ import type { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { Inference } from "../core/inference.js";
 import { callContext } from "./call-context.js";
 
-export function createInferenceService(inference: Inference, requestTimeoutMs: number): Partial<ServiceImpl<typeof InferenceService>> {
+export function createInferenceService(inference: Inference, requestTimeoutMs: number): ServiceImpl<typeof InferenceService> {
   return {
     generate: (req, ctx) => inference.generate(req, callContext(ctx, requestTimeoutMs)),
     generateStream: (req, ctx) => inference.generateStream(req, callContext(ctx, requestTimeoutMs)),
     embed: (req, ctx) => inference.embed(req, callContext(ctx, requestTimeoutMs)),
+    getCacheStats: () => {
+      // All zero when the cache is off ([cache] mode = "off").
+      const s = inference.cacheStats();
+      return s
+        ? { hits: BigInt(s.hits), misses: BigInt(s.misses), coalesced: BigInt(s.coalesced), entries: BigInt(s.entries), bytes: BigInt(s.bytes), maxBytes: BigInt(s.maxBytes), evictions: BigInt(s.evictions) }
+        : {};
+    },
   };
 }

@@ -7,10 +7,9 @@ import { callContext } from "./call-context.js";
 export function createTranscribeService(transcription: Transcription, requestTimeoutMs: number): ServiceImpl<typeof TranscribeService> {
   return {
     transcribe: (requests, ctx) => transcription.transcribe(requests, callContext(ctx, requestTimeoutMs)),
-    // Engines that decode incrementally add partials here; the final transcript is always last.
+    // Partials as an incremental engine forms them (none from whole-file providers), then the final.
     async *transcribeStream(requests, ctx) {
-      const final = await transcription.transcribe(requests, callContext(ctx, requestTimeoutMs));
-      yield { event: { case: "final", value: final } };
+      for await (const event of transcription.transcribeStream(requests, callContext(ctx, requestTimeoutMs))) yield { event };
     },
   };
 }

@@ -15,6 +15,14 @@ const ENV = { OPENAI_API_KEY: "sk-test-openai", ANTHROPIC_API_KEY: "sk-ant-test"
 
 const defaultTimeouts = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000 };
 const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_ms: 10000 };
+/** Tables every config gets when it does not set them. */
+const tableDefaults = {
+  observability: { metrics_path: "/metrics", metrics_require_key: false, log_level: "info", log_prompts: false, max_model_labels: 200 },
+  cache: { mode: "deterministic", max_bytes: 64 * 1024 * 1024, default_ttl_seconds: 300, max_ttl_seconds: 86400 },
+  store: { kind: "memory", prefix: "hoosh:" },
+} as const;
+const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100 };
+const authDefaults = { auth: { open_health: true, open_reflection: true, allow_unauthenticated_remote: false }, keys: [] };
 const providerDefaults = { breaker: { failures: 5, cooldown_ms: 30000 }, probe_interval_ms: 0 };
 
 describe("embedded default config", () => {
@@ -30,25 +38,35 @@ describe("embedded default config", () => {
         shutdown_grace_ms: 10000,
         max_body_bytes: 4 * 1024 * 1024,
         request_timeout_ms: 600000,
+        ...serverLimits,
       },
       router: { strategy: "priority", fallback: true, max_attempts: 3, ...defaultBackoff },
       providers: [
         {
-          name: "local",
-          type: "openai",
-          base_url: "http://127.0.0.1:8080/v1",
+          name: "embedded",
+          type: "local",
           headers: {},
-          models: ["*"],
+          models: ["gemma3-270m"],
           priority: 100,
           weight: 1,
           enabled: true,
           max_connections: 64,
           timeouts: defaultTimeouts,
           ...providerDefaults,
+          local: {
+            model_path: "~/.local/share/hoosh/models/gemma3-270m-q4_k_m.gguf",
+            context_size: 2048,
+            sequences: 1,
+            max_queue: 16,
+            load: "first-use",
+            idle_unload_ms: 600000,
+          },
         },
       ],
       budgets: [{ name: "default", capacity: 1000000, period: "none" }],
-      aliases: {},
+      aliases: { default: "gemma3-270m" },
+      ...authDefaults,
+      ...tableDefaults,
     };
     expect(loadDefaultConfig({})).toEqual(expected);
   });
@@ -74,11 +92,14 @@ describe("parseConfig", () => {
         shutdown_grace_ms: 10000,
         max_body_bytes: 4194304,
         request_timeout_ms: 600000,
+        ...serverLimits,
       },
       router: { strategy: "priority", fallback: true, max_attempts: 3, ...defaultBackoff },
       providers: [],
       budgets: [],
       aliases: {},
+      ...tableDefaults,
+      ...authDefaults,
     });
   });
 
@@ -91,6 +112,7 @@ describe("parseConfig", () => {
         shutdown_grace_ms: 0,
         max_body_bytes: 1048576,
         request_timeout_ms: 120000,
+        ...serverLimits,
       },
       router: { strategy: "weighted", fallback: false, max_attempts: 5, ...defaultBackoff },
       providers: [
@@ -140,6 +162,8 @@ describe("parseConfig", () => {
         { name: "team-a_usd", capacity_usd_micros: 50000000, period: "monthly" },
       ],
       aliases: {},
+      ...tableDefaults,
+      ...authDefaults,
     };
     expect(cfg).toEqual(expected);
   });

@@ -1,6 +1,7 @@
 // One HTTP request as a core call: the CallContext (one AbortSignal for
 // disconnect and the server's timeout, request id, forwarded trace headers,
 // stats) and the response headers that report it.
+import { restKey } from "../../auth/rest.js";
 import type { CallContext } from "../../providers/provider.js";
 import type { HttpRequest, HttpResponse } from "../handler.js";
 import { requestSignal } from "../http-io.js";
@@ -43,6 +44,10 @@ export function edgeCall(req: HttpRequest, res: HttpResponse, timeoutMs: number)
   }
   const { signal, done } = requestSignal(res, timeoutMs);
   const call: CallContext = { signal, requestId, forwardHeaders, stats: { provider: "", attempts: 0, upstreamMs: 0 } };
+  const key = restKey(req);
+  if (key) call.key = key;
+  const budgetPool = header(req, "x-hoosh-budget-pool");
+  if (budgetPool) call.budgetPool = budgetPool;
   return {
     call,
     idHeaders: ids,

@@ -2,6 +2,7 @@
 // (signal, request id, stats) and the x-request-id / x-hoosh-* headers every
 // response carries.
 import { randomUUID } from "node:crypto";
+import { restKey } from "../../auth/rest.js";
 import type { CallContext, CallStats } from "../../providers/provider.js";
 import type { HttpRequest, HttpResponse } from "../handler.js";
 import { requestSignal, SseWriter, writeJson, writeText } from "../http-io.js";
@@ -37,6 +38,10 @@ export class Exchange {
     const { signal, done } = requestSignal(res, requestTimeoutMs);
     this.lifetime = { done };
     this.call = { signal, requestId, forwardHeaders, stats: this.stats };
+    const key = restKey(req);
+    if (key) this.call.key = key;
+    const budgetPool = header(req, "x-hoosh-budget-pool");
+    if (budgetPool) this.call.budgetPool = budgetPool;
   }
 
   /** Headers for a response sent now: hoosh's overhead is the time so far not spent waiting on upstreams. */

@@ -1,0 +1,97 @@
+// Access control for every RPC (gRPC, gRPC-Web, Connect, and REST transcoding,
+// which runs the same router in memory): authenticate from call metadata, map
+// the method to a scope, check the request's model, count the key's rpm, and
+// leave the key in the context values for callContext (CallContext.key).
+import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import type { ApiKey } from "./keys.js";
+import type { Auth, Scope } from "./authorize.js";
+
+/** The authenticated key of this call (undefined when auth is off or the method is open). */
+export const API_KEY = createContextKey<ApiKey | undefined>(undefined, { description: "hoosh API key" });
+
+export function keyOf(ctx: Pick<HandlerContext, "values">): ApiKey | undefined {
+  return ctx.values.get(API_KEY);
+}
+
+const HEALTH = "grpc.health.v1.Health";
+const REFLECTION = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
+
+/**
+ * Scopes per method ("admin" passes every check). Budget Reserve/Commit/Release
+ * also accept "inference": services that do their own inference account it
+ * against a pool. Methods not listed need "admin".
+ */
+const SCOPES: Record<string, readonly Scope[]> = {
+  "hoosh.v1.InferenceService/Generate": ["inference"],
+  "hoosh.v1.InferenceService/GenerateStream": ["inference"],
+  "hoosh.v1.InferenceService/Embed": ["inference"],
+  "hoosh.v1.InferenceService/GetCacheStats": ["inference", "budgets:read"],
+  "hoosh.v1.ModelsService/ListModels": ["inference", "transcribe", "budgets:read"],
+  "hoosh.v1.ModelsService/GetModel": ["inference", "transcribe", "budgets:read"],
+  "hoosh.v1.TranscribeService/Transcribe": ["transcribe"],
+  "hoosh.v1.TranscribeService/TranscribeStream": ["transcribe"],
+  "hoosh.v1.BudgetService/ListPools": ["budgets:read"],
+  "hoosh.v1.BudgetService/GetPool": ["budgets:read"],
+  "hoosh.v1.BudgetService/GetUsageReport": ["budgets:read"],
+  "hoosh.v1.BudgetService/CreatePool": ["admin"],
+  "hoosh.v1.BudgetService/UpdatePool": ["admin"],
+  "hoosh.v1.BudgetService/Reserve": ["inference"],
+  "hoosh.v1.BudgetService/Commit": ["inference"],
+  "hoosh.v1.BudgetService/Release": ["inference"],
+  "hoosh.v1.HardwareService/GetHardware": ["inference"],
+  "hoosh.v1.HardwareService/RecommendPlacement": ["inference"],
+};
+
+/** The scopes a method needs, or "open". */
+export function scopesOf(auth: Auth, service: string, method: string): readonly Scope[] | "open" {
+  if (service === HEALTH && auth.options.open_health) return "open";
+  if (REFLECTION.includes(service) && auth.options.open_reflection) return "open";
+  return SCOPES[`${service}/${method}`] ?? ["admin"];
+}
+
+/** The model a unary request names (model, or GetModel's id). */
+function modelOf(message: unknown): string | undefined {
+  if (typeof message !== "object" || message === null) return undefined;
+  const m = message as { $typeName?: string; model?: unknown; id?: unknown };
+  if (typeof m.model === "string") return m.model;
+  if (m.$typeName === "hoosh.v1.GetModelRequest" && typeof m.id === "string") return m.id;
+  return undefined;
+}
+
+/** Checks the model of a stream's first message (GenerateStream's model, Transcribe's payload config). */
+export async function* modelChecked<T>(messages: AsyncIterable<T>, check: (model: string) => void): AsyncGenerator<T> {
+  let first = true;
+  for await (const m of messages) {
+    if (first) {
+      first = false;
+      const payload = (m as { payload?: { case?: string; value?: { model?: unknown } } }).payload;
+      const model = payload?.case === "config" && typeof payload.value?.model === "string" ? payload.value.model : modelOf(m);
+      if (model !== undefined) check(model);
+    }
+    yield m;
+  }
+}
+
+export function authInterceptor(auth: Auth): Interceptor {
+  return (next) => async (req) => {
+    if (!auth.enabled) return next(req);
+    const scopes = scopesOf(auth, req.service.typeName, req.method.name);
+    if (scopes === "open") return next(req);
+    const key = auth.authenticate((name) => req.header.get(name) ?? undefined);
+    auth.authorize(key, scopes);
+    req.contextValues.set(API_KEY, key);
+    if (req.stream) {
+      auth.admit(key);
+      return next({ ...req, message: modelChecked(req.message, (model) => auth.authorize(key, scopes, model)) });
+    }
+    auth.authorize(key, scopes, modelOf(req.message));
+    auth.admit(key);
+    const res = await next(req);
+    // A key limited to some models sees only those in the catalog.
+    if (!res.stream && req.method.name === "ListModels" && key) {
+      const msg = res.message as { models?: { id: string }[] };
+      if (Array.isArray(msg.models)) msg.models = msg.models.filter((m) => key.allowsModel(m.id));
+    }
+    return res;
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Accounting: one usage record per request and the budget around it.
+ *
+ *   const charge = await accounting.begin("chat", req, call);   // before any upstream call: reserve the estimate
+ *   ... provider calls, fallback, retries (no further reservations) ...
+ *   usage = await charge.commit(usage, servedModel);           // after: charge the actual usage, fill in cost/pool/model
+ *   finally: await charge.release();                            // error, cancel, disconnect (no-op after commit)
+ *
+ * Reservations live max(request timeout, ledger default of 10 min) + 1 min,
+ * so a request that runs to its deadline still commits against its own hold;
+ * if one expires anyway the usage is still charged (settle.ts).
+ *
+ * A chat request without max_tokens holds the default output limit, clamped to
+ * what the pool has left: it is refused only when its prompt plus one output
+ * token does not fit. An explicit max_tokens is held in full.
+ */
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { EmbedRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import type { BudgetStore } from "../../store/budget-store.js";
+import type { CallContext, ChatRequest } from "../../providers/provider.js";
+import { DEFAULT_RESERVATION_TTL_MS, type BudgetLedger } from "../budget/ledger.js";
+import { checkPoolName } from "../budget/validate.js";
+import { Charge } from "./charge.js";
+import { costMicros, PRICE_SCALE, type ScaledPrice } from "./cost.js";
+import { chatPromptTokens, embedPromptTokens, estimateOf, outputLimit, type Estimate } from "./estimate.js";
+import { choosePool, unknownPool, withRetryAfter } from "./pool.js";
+import { PriceTable, type PriceFile } from "./pricing.js";
+import { Settle, type LogFn } from "./settle.js";
+import { Tokenizer } from "./tokenizer.js";
+
+export interface AccountingOptions {
+  ledger: BudgetLedger;
+  store: BudgetStore;
+  /** The server's request timeout (ms): reservations outlive it. */
+  requestTimeoutMs: number;
+  /** Defaults to data/pricing.json. */
+  pricing?: PriceFile | undefined;
+  log?: LogFn | undefined;
+  now?: (() => number) | undefined;
+  tokenizer?: Tokenizer | undefined;
+}
+
+const TTL_SLACK_MS = 60_000;
+
+export type Chargeable = { kind: "chat"; req: ChatRequest } | { kind: "embed"; req: EmbedRequest };
+
+export class Accounting {
+  readonly prices: PriceTable;
+  readonly tokenizer: Tokenizer;
+  readonly ttlMs: number;
+  private readonly ledger: BudgetLedger;
+  private readonly settle: Settle;
+  private readonly now: () => number;
+
+  constructor(options: AccountingOptions) {
+    const log = options.log ?? (() => {});
+    this.ledger = options.ledger;
+    this.now = options.now ?? Date.now;
+    this.prices = new PriceTable(options.pricing, (model) =>
+      log("warn", "no price for model; its cost is counted as 0 (add it to data/pricing.json)", { model }),
+    );
+    this.tokenizer = options.tokenizer ?? new Tokenizer();
+    this.ttlMs = Math.max(options.requestTimeoutMs, DEFAULT_RESERVATION_TTL_MS) + TTL_SLACK_MS;
+    this.settle = new Settle(options.ledger, options.store, this.prices, log, this.now);
+  }
+
+  /** Estimates the request and reserves it in its pool (once per request, whatever fallback follows). */
+  async begin(what: Chargeable, call: CallContext): Promise<Charge> {
+    const { req } = what;
+    const choice = choosePool(req, call);
+    if (choice.field) checkPoolName(choice.name, choice.field);
+    const count = await this.tokenizer.counter(req.model);
+    const prompt = what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count);
+    const output = what.kind === "chat" ? outputLimit(what.req) : 0;
+    const price = this.prices.lookup(req.model).price;
+    let estimate = estimateOf(prompt, output, price);
+    const clampable = what.kind === "chat" && what.req.sampling?.maxTokens === undefined;
+    let reservationId: string;
+    try {
+      try {
+        reservationId = await this.reserve(choice.name, estimate);
+      } catch (err) {
+        const smaller = clampable && ConnectError.from(err).code === Code.ResourceExhausted && (await this.clamp(choice.name, estimate, price));
+        if (!smaller) throw err;
+        estimate = smaller;
+        reservationId = await this.reserve(choice.name, estimate);
+      }
+    } catch (err) {
+      const error = ConnectError.from(err);
+      if (error.code === Code.NotFound) {
+        // No "default" pool: no budget applies.
+        if (!choice.field) return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id }, this.settle);
+        throw await unknownPool(this.ledger, choice);
+      }
+      if (error.code === Code.ResourceExhausted) throw await withRetryAfter(this.ledger, choice.name, error, this.now());
+      throw error;
+    }
+    return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, pool: choice.name, reservationId }, this.settle);
+  }
+
+  private async reserve(pool: string, estimate: Estimate): Promise<string> {
+    const amount = { tokens: Math.max(1, estimate.tokens), usdMicros: estimate.usdMicros };
+    return (await this.ledger.reserve(pool, amount, this.ttlMs)).reservationId;
+  }
+
+  /** The estimate with its output cut to what the pool has left; undefined when not even 1 output token fits. */
+  private async clamp(pool: string, estimate: Estimate, price: ScaledPrice): Promise<Estimate | undefined> {
+    const view = await this.ledger.getPool(pool);
+    let output = estimate.outputTokens;
+    if (view.capacityTokens !== undefined) {
+      output = Math.min(output, view.capacityTokens - view.usedTokens - view.reservedTokens - estimate.promptTokens);
+    }
+    if (view.capacityUsdMicros !== undefined && price.output > 0) {
+      const left = view.capacityUsdMicros - view.usedUsdMicros - view.reservedUsdMicros;
+      const promptCost = costMicros({ inputTokens: estimate.promptTokens, cachedInputTokens: 0, outputTokens: 0 }, price);
+      output = Math.min(output, Math.floor(((left - promptCost) * PRICE_SCALE) / price.output));
+    }
+    return output >= 1 ? estimateOf(estimate.promptTokens, output, price) : undefined;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Finishing reservations without ever losing accounted usage.
+ *
+ * commit: the ledger's commit. If it fails (the reservation expired because
+ * the request outlived its TTL, or was swept), the usage is charged anyway
+ * through the store: a zero hold made and committed with the actual amount in
+ * one go. Only if even that is refused (the pool was deleted, or a limited
+ * dimension is at 0 so not even an empty hold fits) is the record appended to
+ * the usage log alone: it shows in GetUsageReport but not in the pool balance;
+ * that case is logged as an error.
+ * release: errors are logged, never thrown (release runs in finally blocks).
+ */
+import type { Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import type { BudgetStore } from "../../store/budget-store.js";
+import type { BudgetLedger } from "../budget/ledger.js";
+import type { ScaledPrice } from "./cost.js";
+import type { PriceTable } from "./pricing.js";
+
+export type LogFn = (level: "warn" | "error", msg: string, fields: Record<string, unknown>) => void;
+
+const LATE_TTL_MS = 60_000;
+
+export class Settle {
+  constructor(
+    private readonly ledger: BudgetLedger,
+    private readonly store: BudgetStore,
+    private readonly prices: PriceTable,
+    private readonly log: LogFn,
+    private readonly now: () => number,
+  ) {}
+
+  /** The served model's price; the requested model's when the served id is unknown. */
+  price(served: string, requested: string): ScaledPrice {
+    const hit = this.prices.lookup(served);
+    return hit.pattern || served === requested ? hit.price : this.prices.lookup(requested).price;
+  }
+
+  async commit(pool: string, reservationId: string, usage: Usage, key?: string): Promise<void> {
+    try {
+      await this.ledger.commit(reservationId, usage, { model: usage.model, key });
+    } catch (err) {
+      this.log("warn", "budget commit failed; charging the usage without its reservation", {
+        pool,
+        reservation_id: reservationId,
+        error: (err as Error).message,
+      });
+      await this.lateCharge(pool, usage, key);
+    }
+  }
+
+  async release(reservationId: string): Promise<void> {
+    try {
+      await this.ledger.release(reservationId);
+    } catch (err) {
+      this.log("warn", "budget release failed", { reservation_id: reservationId, error: (err as Error).message });
+    }
+  }
+
+  private async lateCharge(pool: string, usage: Usage, key: string | undefined): Promise<void> {
+    const now = this.now();
+    const cost = Number(usage.costUsdMicros);
+    const actual = { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost };
+    let reservationId = "";
+    try {
+      const held = await this.store.reserve(pool, { tokens: 0, usdMicros: 0 }, LATE_TTL_MS, now);
+      if (held.status === "reserved" && (await this.store.commit(held.reservation.id, actual, now)).status === "done") {
+        reservationId = held.reservation.id;
+      } else {
+        this.log("error", "usage could not be charged to the pool balance; it is kept in the usage log", { pool, ...actual });
+      }
+      await this.store.appendUsage({
+        time: now,
+        pool,
+        reservationId,
+        inputTokens: usage.inputTokens,
+        cachedInputTokens: usage.cachedInputTokens,
+        outputTokens: usage.outputTokens,
+        reasoningTokens: usage.reasoningTokens,
+        audioTokens: usage.audioTokens,
+        costUsdMicros: cost,
+        provider: usage.provider,
+        cacheHit: usage.cacheHit,
+        model: usage.model || undefined,
+        key,
+      });
+    } catch (err) {
+      this.log("error", "usage lost: the budget store failed", { pool, ...actual, error: (err as Error).message });
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// A model in memory: the weights, one context with `sequences` KV slots, its grammars and
+// (created on first embedding request) an embedding context.
+import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import { Grammars } from "./grammar.js";
+import type { LlamaHandle } from "./runtime.js";
+import type { LlmModelConfig } from "./types.js";
+
+export class LoadedModel {
+  readonly grammars: Grammars;
+  private embedding: Promise<LlamaEmbeddingContext> | undefined;
+
+  private constructor(
+    readonly handle: LlamaHandle,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    readonly sequences: readonly LlamaContextSequence[],
+    private readonly config: LlmModelConfig,
+  ) {
+    this.grammars = new Grammars(handle.llama);
+  }
+
+  static async load(handle: LlamaHandle, config: LlmModelConfig): Promise<LoadedModel> {
+    const model = await handle.llama.loadModel({ modelPath: config.modelPath });
+    try {
+      const context = await model.createContext({
+        contextSize: config.contextSize,
+        sequences: config.sequences,
+        threads: config.threads,
+      });
+      const sequences = Array.from({ length: config.sequences }, () => context.getSequence());
+      return new LoadedModel(handle, model, context, sequences, config);
+    } catch (err) {
+      await model.dispose();
+      throw err;
+    }
+  }
+
+  /** The model id errors name. */
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Tokens per sequence, as llama.cpp rounded it. */
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  /** A separate context for embeddings, so they never wait behind long generations. */
+  embeddingContext(): Promise<LlamaEmbeddingContext> {
+    this.embedding ??= this.model
+      .createEmbeddingContext({ contextSize: this.config.contextSize, threads: this.config.threads })
+      .catch((err: unknown) => {
+        this.embedding = undefined;
+        throw err;
+      });
+    return this.embedding;
+  }
+
+  async dispose(): Promise<void> {
+    const embedding = await this.embedding?.catch(() => undefined);
+    await embedding?.dispose();
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}

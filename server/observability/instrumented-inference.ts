@@ -1,0 +1,197 @@
+// The one place requests are measured: a decorator over the Inference core
+// with the same public methods, handed to every edge (RPC and REST), so each
+// request is counted once. Per request: metrics, one access log line, a
+// request span (or just a traceparent upstream), streams in flight.
+import { ConnectError } from "@connectrpc/connect";
+import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import type { Inference } from "../core/inference.js";
+import type { CallContext, ChatRequest } from "../providers/provider.js";
+import type { Logger } from "./log.js";
+import { codeName, type Metrics } from "./metrics.js";
+import type { ModelLabels } from "./model-labels.js";
+import type { Tracing } from "./tracing.js";
+
+export interface InstrumentDeps {
+  metrics: Metrics;
+  models: ModelLabels;
+  tracing: Tracing;
+  logger: Logger;
+  /** [observability] log_prompts: add the request's text to the access line. */
+  logPrompts: boolean;
+}
+
+type Operation = "chat" | "embeddings";
+type InferenceApi = Pick<Inference, "generate" | "generateStream" | "embed">;
+
+/** One request being measured. */
+class Measured {
+  private readonly startedAt = performance.now();
+  private readonly span;
+  ended = false;
+
+  constructor(
+    private readonly deps: InstrumentDeps,
+    private readonly route: string,
+    private readonly operation: Operation,
+    private readonly model: string,
+    private readonly call: CallContext,
+    private readonly prompt: () => string[],
+  ) {
+    call.stats ??= { provider: "", attempts: 0, upstreamMs: 0 };
+    const headers = (call.forwardHeaders ??= {});
+    this.span = deps.tracing.start(`${operation} ${model}`, "server", headers.traceparent, {
+      "gen_ai.operation.name": operation,
+      "gen_ai.request.model": model,
+      "hoosh.route": route,
+      "hoosh.request_id": call.requestId,
+    });
+    if (headers.traceparent !== this.span.traceparent && !deps.tracing.exporting) delete headers.tracestate;
+    headers.traceparent = this.span.traceparent;
+  }
+
+  get provider(): string {
+    return this.call.stats?.provider || "none";
+  }
+
+  get modelLabel(): string {
+    return this.deps.models.label(this.model);
+  }
+
+  ttft(): void {
+    this.deps.metrics.firstToken(this.route, this.provider, this.modelLabel, (performance.now() - this.startedAt) / 1000);
+  }
+
+  done(usage: Usage | undefined): void {
+    this.end("OK", usage);
+  }
+
+  fail(err: unknown): void {
+    this.end(codeName(ConnectError.from(err).code), undefined);
+  }
+
+  private end(code: string, usage: Usage | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    const ms = performance.now() - this.startedAt;
+    const { metrics, logger } = this.deps;
+    const provider = this.provider;
+    metrics.request({
+      route: this.route,
+      operation: this.operation,
+      model: this.modelLabel,
+      provider,
+      code,
+      seconds: ms / 1000,
+      inputTokens: usage?.inputTokens,
+      outputTokens: usage?.outputTokens,
+      costUsdMicros: usage?.costUsdMicros,
+      cacheHit: usage?.cacheHit,
+    });
+    this.span.end(
+      {
+        "gen_ai.provider.name": provider,
+        ...(usage ? { "gen_ai.usage.input_tokens": usage.inputTokens, "gen_ai.usage.output_tokens": usage.outputTokens } : {}),
+        "rpc.grpc.status_code": code,
+      },
+      code === "OK" ? undefined : code,
+    );
+    logger.log(code === "OK" ? "info" : "warn", "access", {
+      request_id: this.call.requestId,
+      route: this.route,
+      provider,
+      model: this.model.slice(0, 128),
+      code,
+      duration_ms: Math.round(ms * 10) / 10,
+      attempts: this.call.stats?.attempts ?? 0,
+      input_tokens: usage?.inputTokens ?? 0,
+      output_tokens: usage?.outputTokens ?? 0,
+      cache_hit: usage?.cacheHit ?? false,
+      traceparent: this.call.forwardHeaders?.traceparent,
+      ...(this.deps.logPrompts ? { prompt: this.prompt() } : {}),
+    });
+  }
+}
+
+function chatText(req: ChatRequest): string[] {
+  return req.messages.map((m) => m.content.map((p) => (p.part.case === "text" ? p.part.value : "")).join(""));
+}
+
+export class InstrumentedInference implements InferenceApi {
+  constructor(
+    private readonly inner: InferenceApi,
+    /** Which edge this instance serves: "rpc" or "rest". */
+    private readonly edge: string,
+    private readonly deps: InstrumentDeps,
+  ) {}
+
+  async generate(...args: Parameters<Inference["generate"]>): ReturnType<Inference["generate"]> {
+    const [req, call] = args;
+    const m = new Measured(this.deps, `${this.edge}:generate`, "chat", req.model, call, () => chatText(req));
+    try {
+      const res = await this.inner.generate(...args);
+      m.done(res.usage);
+      return res;
+    } catch (err) {
+      m.fail(err);
+      throw err;
+    }
+  }
+
+  async embed(...args: Parameters<Inference["embed"]>): ReturnType<Inference["embed"]> {
+    const [req, call] = args;
+    const m = new Measured(this.deps, `${this.edge}:embed`, "embeddings", req.model, call, () => req.inputs);
+    try {
+      const res = await this.inner.embed(...args);
+      m.done(res.usage);
+      return res;
+    } catch (err) {
+      m.fail(err);
+      throw err;
+    }
+  }
+
+  async *generateStream(...args: Parameters<Inference["generateStream"]>): ReturnType<Inference["generateStream"]> {
+    const [req, call] = args;
+    const route = `${this.edge}:generate_stream`;
+    const m = new Measured(this.deps, route, "chat", req.model, call, () => chatText(req));
+    const inFlight = this.deps.metrics.streamsInFlight;
+    inFlight.inc({ route });
+    let usage: Usage | undefined;
+    let first = true;
+    try {
+      for await (const res of this.inner.generateStream(...args)) {
+        const kind = res.event.case;
+        if (kind === "end") usage = res.event.value.usage;
+        else if (first && kind !== "start") {
+          first = false;
+          m.ttft();
+        }
+        yield res;
+      }
+      m.done(usage);
+    } catch (err) {
+      m.fail(err);
+      throw err;
+    } finally {
+      inFlight.dec({ route });
+      // The caller stopped reading (cancel, disconnect): Code.Canceled.
+      if (!m.ended) m.fail(new ConnectError("stream abandoned by the caller", 1));
+    }
+  }
+}
+
+/**
+ * The decorated core, typed as the Inference the edges take: they call only
+ * generate/generateStream/embed; anything else is forwarded to the real core.
+ */
+export function instrumentInference(inner: Inference, edge: string, deps: InstrumentDeps): Inference {
+  const d = new InstrumentedInference(inner, edge, deps);
+  const own: Record<PropertyKey, unknown> = { generate: d.generate.bind(d), generateStream: d.generateStream.bind(d), embed: d.embed.bind(d) };
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (Object.hasOwn(own, prop)) return own[prop];
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

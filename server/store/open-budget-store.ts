@@ -1,0 +1,33 @@
+// Opens the configured budget store ([store] kind = memory | sqlite | redis).
+// A store that cannot be opened stops startup with a config error naming the key.
+import { ConfigError } from "../config/index.js";
+import type { Config } from "../config/index.js";
+import type { BudgetStore } from "./budget-store.js";
+import { MemoryBudgetStore } from "./memory/budget-store.js";
+import { RedisBudgetStore } from "./redis/budget-store.js";
+import { SqliteBudgetStore } from "./sqlite/budget-store.js";
+
+export interface OpenedStore {
+  store: BudgetStore;
+  close(): Promise<void>;
+}
+
+export async function openBudgetStore(config: Config["store"], source: string): Promise<OpenedStore> {
+  try {
+    switch (config.kind) {
+      case "memory":
+        return { store: new MemoryBudgetStore(), close: async () => {} };
+      case "sqlite": {
+        const store = SqliteBudgetStore.open(config.path!);
+        return { store, close: async () => store.close() };
+      }
+      case "redis": {
+        const store = await RedisBudgetStore.connect(config.url!, { prefix: config.prefix });
+        return { store, close: () => store.close() };
+      }
+    }
+  } catch (err) {
+    const key = config.kind === "sqlite" ? "store.path" : "store.url";
+    throw new ConfigError(source, [{ path: key, message: `cannot open the ${config.kind} budget store: ${(err as Error).message}` }]);
+  }
+}

@@ -1,0 +1,136 @@
+// Admission and lifecycle of a local model: the bounded queue, cancellation (generation stops
+// at once), idle unload and reload, loading at startup.
+import { Code } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import type { LocalProvider } from "../../server/providers/local/client.js";
+import { caught, expectError } from "../unit/helpers.js";
+import { call, chat, localProvider, removeGenerated, testModel } from "./helpers.js";
+
+let model: string;
+const providers: LocalProvider[] = [];
+
+function provider(local: string): LocalProvider {
+  const p = localProvider(model, local);
+  providers.push(p);
+  return p;
+}
+
+beforeAll(() => {
+  model = testModel();
+});
+
+afterAll(async () => {
+  await Promise.all(providers.map((p) => p.close()));
+  removeGenerated();
+});
+
+/** A generation that runs for a while (until aborted, on the generated model). */
+const long = () => chat("Once upon a time", { maxTokens: 1500, temperature: 1, seed: 1n });
+
+describe("queue", () => {
+  it("max_queue = 1, sequences = 1: of 3 concurrent generations the third is refused with ResourceExhausted", async () => {
+    const p = provider("context_size = 2048, sequences = 1, max_queue = 1");
+    const ctl = new AbortController();
+    const settled = [long(), long(), long()].map((req) =>
+      p.generate(req, call(ctl.signal)).then(
+        () => "ok",
+        (err: unknown) => err,
+      ),
+    );
+    const third = await settled[2];
+    expect(third).toBeInstanceOf(Error);
+    expectError(third as never, Code.ResourceExhausted, 'local model "stories" is busy: its request queue is full (1 waiting, max_queue = 1)');
+    ctl.abort();
+    for (const r of await Promise.all(settled.slice(0, 2))) {
+      if (r !== "ok") expect((r as { code: Code }).code).toBe(Code.Canceled);
+    }
+  });
+
+  it("a waiting request runs when the sequence frees up", async () => {
+    const p = provider("sequences = 1, max_queue = 4");
+    const results = await Promise.all([1n, 2n, 3n].map((seed) => p.generate(chat("Tom", { maxTokens: 12, seed }), call())));
+    for (const r of results) expect(r.usage!.outputTokens).toBeGreaterThan(0);
+  });
+
+  it("a waiting request that is cancelled leaves the queue at once", async () => {
+    const p = provider("context_size = 2048, sequences = 1, max_queue = 1");
+    const first = new AbortController();
+    const running = p.generate(long(), call(first.signal)).catch((err: unknown) => err);
+    const second = new AbortController();
+    const waiting = p.generate(long(), call(second.signal));
+    second.abort();
+    expectError(await caught(() => waiting), Code.Canceled, "the request was cancelled");
+    // Its place in the queue is free again.
+    const third = new AbortController();
+    const next = p.generate(long(), call(third.signal)).catch((err: unknown) => err);
+    first.abort();
+    third.abort();
+    await Promise.all([running, next]);
+  });
+});
+
+describe("cancellation", () => {
+  it("aborting a stream stops generation within 50 ms, with no token after the abort", async () => {
+    const p = provider("context_size = 2048");
+    const ctl = new AbortController();
+    let abortedAt = 0;
+    let afterAbort = 0;
+    let texts = 0;
+    const err = await caught(async () => {
+      for await (const ev of p.generateStream(long(), call(ctl.signal)) as AsyncIterable<GenerateStreamResponse>) {
+        if (abortedAt) afterAbort++;
+        if (ev.event.case === "text" && ++texts === 5) {
+          abortedAt = performance.now();
+          ctl.abort();
+        }
+      }
+    });
+    const settledMs = performance.now() - abortedAt;
+    expect(Code[err.code]).toBe("Canceled");
+    expect(afterAbort).toBe(0);
+    expect(settledMs).toBeLessThan(50);
+    // The engine is free again right away (the sequence was released).
+    const r = await p.generate(chat("Tom", { maxTokens: 4 }), call());
+    expect(r.usage!.outputTokens).toBeGreaterThan(0);
+  });
+
+  it("aborting Generate settles the call within 50 ms", async () => {
+    const p = provider("context_size = 2048");
+    await p.generate(chat("warm up", { maxTokens: 2 }), call()); // load first: loading is not what is timed
+    const ctl = new AbortController();
+    const pending = caught(() => p.generate(long(), call(ctl.signal)));
+    await new Promise((r) => setTimeout(r, 30));
+    const abortedAt = performance.now();
+    ctl.abort();
+    const err = await pending;
+    expect(performance.now() - abortedAt).toBeLessThan(50);
+    expect(Code[err.code]).toBe("Canceled");
+  });
+});
+
+describe("load and unload", () => {
+  it("load = first-use loads on the first request; idle_unload_ms frees the model, the next request loads it again", async () => {
+    const p = provider("idle_unload_ms = 50");
+    expect(p.engine.isLoaded).toBe(false);
+    await p.generate(chat("Tom", { maxTokens: 3 }), call());
+    expect(p.engine.isLoaded).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(p.engine.isLoaded).toBe(false);
+    const r = await p.generate(chat("Tom", { maxTokens: 3 }), call());
+    expect(r.usage!.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('load = "startup" loads before any request', async () => {
+    const p = provider('load = "startup"');
+    const until = performance.now() + 10_000;
+    while (!p.engine.isLoaded && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(p.engine.isLoaded).toBe(true);
+  });
+
+  it("a closed provider refuses new requests with Unavailable", async () => {
+    const p = provider("");
+    await p.close();
+    expectError(await caught(() => p.generate(chat("Tom"), call())), Code.Unavailable, 'local model "stories" is shutting down');
+  });
+});
