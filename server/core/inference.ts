@@ -103,7 +103,12 @@ export class Inference {
     // Hit: the stored events replayed. Miss: lead or join one shared upstream
     // stream; it runs on the flight's own signal, so one caller's cancel does
     // not end it for the others (see cache/flight.ts).
-    yield* this.cache!.generateStream(cachePlan, call.signal, (signal) => this.streamCharged(req, { ...call, signal }));
+    yield* this.cache!.generateStream(
+      cachePlan,
+      call.signal,
+      (signal) => this.streamCharged(req, { ...call, signal }),
+      () => call.stats && (call.stats.cacheHit = true),
+    );
   }
 
   /** The cache's stats (GetCacheStats); undefined when the cache is off. */
@@ -245,5 +250,7 @@ function finishUsage(usage: Usage | undefined, provider: Provider): Usage | unde
 
 /** A cached answer: who originally served it, no attempts made now. */
 function noteCacheHit(call: CallContext, usage: Usage): void {
-  if (call.stats) call.stats.provider = usage.provider;
+  if (!call.stats) return;
+  call.stats.provider = usage.provider;
+  call.stats.cacheHit = true;
 }

@@ -40,6 +40,8 @@ export interface CallStats {
   attempts: number;
   /** Time spent waiting on upstreams; the rest of the request's time is hoosh's own. */
   upstreamMs: number;
+  /** The answer came from the response cache (or an identical request in flight). */
+  cacheHit?: boolean;
 }
 
 export interface Provider {

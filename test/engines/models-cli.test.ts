@@ -7,9 +7,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanEnv, runHoosh } from "../harness/cli.js";
 import { generatedModel, REAL_MODEL, removeGenerated, SHARED_MODEL } from "./helpers.js";
+
+// Each test runs the CLI 2-5 times (1-4 s per process on a busy 2-core machine).
+vi.setConfig({ testTimeout: 90_000 });
 
 let bytes: Buffer;
 let sha: string;
@@ -91,7 +94,6 @@ describe("hoosh models pull", () => {
     expect((await hoosh("list")).stdout).toMatch(/resumed\.gguf\.part\s.*\(partial download\)/);
 
     const second = await hoosh("pull", `${base}/m.gguf`, "--name", "resumed.gguf", "--sha256", sha);
-    expect(second.stderr).toBe(second.stderr); // progress lines only
     expect(second.code).toBe(0);
     expect(ranges).toEqual(["", `bytes=${partial}-`]);
     expect(second.stdout).toContain("resumed at");

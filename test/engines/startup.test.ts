@@ -4,9 +4,12 @@
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runHoosh, spawnServe } from "../harness/cli.js";
 import { generatedModel, removeGenerated } from "./helpers.js";
+
+// Every test spawns the CLI (1-4 s per process on a busy 2-core machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 let dir: string;
 

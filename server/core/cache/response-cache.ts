@@ -123,6 +123,8 @@ export class ResponseCache {
     plan: CachePlan,
     signal: AbortSignal,
     upstream: (signal: AbortSignal) => AsyncIterable<GenerateStreamResponse>,
+    /** Called before the first event when the answer comes from the cache or a shared flight. */
+    onShared: () => void = () => {},
   ): AsyncGenerator<GenerateStreamResponse> {
     if (!plan.lookup) {
       // Not shared: the caller's own call, recorded for the cache.
@@ -131,12 +133,14 @@ export class ResponseCache {
     }
     const hit = this.lookupStream(plan.key);
     if (hit) {
+      onShared();
       yield* replayStream(hit);
       return;
     }
     const joined = this.streamFlights.get(plan.key);
     if (joined?.open) {
       this.coalesced++;
+      onShared();
       yield* joined.subscribe(signal, hitEvent);
       return;
     }

@@ -57,7 +57,7 @@ export function edgeCall(req: HttpRequest, res: HttpResponse, timeoutMs: number)
       const out: Record<string, string> = {
         ...ids,
         "x-hoosh-provider": stats.provider,
-        "x-hoosh-cache": "miss",
+        "x-hoosh-cache": stats.cacheHit ? "hit" : "miss",
         "x-hoosh-attempts": String(stats.attempts),
         "x-hoosh-overhead-ms": overhead.toFixed(1),
       };

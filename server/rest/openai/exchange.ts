@@ -50,7 +50,7 @@ export class Exchange {
     return {
       "x-request-id": this.call.requestId,
       "x-hoosh-provider": this.stats.provider,
-      "x-hoosh-cache": "miss",
+      "x-hoosh-cache": this.stats.cacheHit ? "hit" : "miss",
       "x-hoosh-attempts": String(this.stats.attempts),
       "x-hoosh-overhead-ms": String(Math.round(overhead * 10) / 10),
     };
