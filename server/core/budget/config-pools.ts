@@ -7,6 +7,7 @@
  * (its balance is kept). Pools created over the RPC and absent from the config
  * are left alone.
  */
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { BudgetLedger } from "./ledger.js";
 import type { PoolView } from "./pool-view.js";
 import { invalidArgument } from "./errors.js";
@@ -42,14 +43,20 @@ export async function applyConfigPools(
   const out: PoolView[] = [];
   for (const p of pools) {
     const limits = { capacityTokens: p.capacity, capacityUsdMicros: p.capacity_usd_micros, period: p.period };
+    const update = () =>
+      ledger.updatePool(p.name, {
+        capacityTokens: limits.capacityTokens ?? null,
+        capacityUsdMicros: limits.capacityUsdMicros ?? null,
+        period: limits.period,
+      });
+    // Replicas sharing a store may start together: whoever creates second updates instead.
     out.push(
       known.has(p.name)
-        ? await ledger.updatePool(p.name, {
-            capacityTokens: limits.capacityTokens ?? null,
-            capacityUsdMicros: limits.capacityUsdMicros ?? null,
-            period: limits.period,
-          })
-        : await ledger.createPool(p.name, limits),
+        ? await update()
+        : await ledger.createPool(p.name, limits).catch((err: unknown) => {
+            if (err instanceof ConnectError && err.code === Code.AlreadyExists) return update();
+            throw err;
+          }),
     );
   }
   return out;
