@@ -8,8 +8,11 @@ const LABEL: Record<ScenarioName, string> = {
   portkey: "(d) Portkey",
   litellm: "(e) LiteLLM",
 };
-const f = (n: number | undefined, d = 2) => (n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(d));
-const signed = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "—" : `${n >= 0 ? "+" : ""}${n.toFixed(2)}`);
+// Numbers may come back from JSON as null (NaN is stored as null): treat any non-finite as missing.
+const ok = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n);
+const f = (n: number | null | undefined, d = 2) => (ok(n) ? n.toFixed(d) : "—");
+const diff = (a: number | null | undefined, b: number | null | undefined) => (ok(a) && ok(b) ? `${a - b >= 0 ? "+" : ""}${(a - b).toFixed(2)}` : "—");
+const STREAM_LABEL: Record<ScenarioName, string> = { ...LABEL, "hoosh-grpc": "(c) hoosh gRPC GenerateStream (connect-node)" };
 
 export function overheadMarkdown(r: OverheadResult): string {
   const out: string[] = [];
@@ -19,7 +22,7 @@ export function overheadMarkdown(r: OverheadResult): string {
   for (const row of r.rows) {
     const d = row.scenario === "direct" ? undefined : direct(row.load.label);
     const l = row.result.latency;
-    out.push(`| ${LABEL[row.scenario]} | ${row.load.label} | ${f(row.result.throughput, 0)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${d ? signed(l.p50 - d.result.latency.p50) : "—"} | ${d ? signed(l.p99 - d.result.latency.p99) : "—"} | ${f(row.cpuMsPerRequest)} | ${f(row.peakRssMiB, 0)} | ${row.result.failed}${row.result.firstError ? ` (${row.result.firstError.slice(0, 60)})` : ""} |`);
+    out.push(`| ${LABEL[row.scenario]} | ${row.load.label} | ${f(row.result.throughput, 0)} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${d ? diff(l.p50, d.result.latency.p50) : "—"} | ${d ? diff(l.p99, d.result.latency.p99) : "—"} | ${f(row.cpuMsPerRequest)} | ${f(row.peakRssMiB, 0)} | ${row.result.failed}${row.result.firstError ? ` (${row.result.firstError.slice(0, 60)})` : ""} |`);
   }
   if (r.streamRows.length) {
     const ds = r.streamRows.find((x) => x.scenario === "direct")?.result;
@@ -27,7 +30,7 @@ export function overheadMarkdown(r: OverheadResult): string {
     for (const s of r.streamRows) {
       const x = s.result;
       const isD = s.scenario === "direct";
-      out.push(`| ${LABEL[s.scenario]} | ${f(x.ttft.p50)} | ${f(x.ttft.p99)} | ${!isD && ds ? signed(x.ttft.p50 - ds.ttft.p50) : "—"} | ${f(x.gap.p50, 3)} | ${!isD && ds ? signed(x.gap.p50 - ds.gap.p50) : "—"} | ${f(x.chunks, 0)} | ${x.failed}${x.firstError ? ` (${x.firstError.slice(0, 60)})` : ""} |`);
+      out.push(`| ${STREAM_LABEL[s.scenario]} | ${f(x.ttft.p50)} | ${f(x.ttft.p99)} | ${!isD && ds ? diff(x.ttft.p50, ds.ttft.p50) : "—"} | ${f(x.gap.p50, 3)} | ${!isD && ds ? diff(x.gap.p50, ds.gap.p50) : "—"} | ${f(x.chunks, 0)} | ${x.failed}${x.firstError ? ` (${x.firstError.slice(0, 60)})` : ""} |`);
     }
   }
   const skipped = Object.entries(r.skipped);
@@ -44,10 +47,10 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 /** p50 (solid) and p99 (dashed) latency against offered load; closed-loop points sit at their achieved rate. */
 export function latencySvg(r: OverheadResult, title: string): string {
   const W = 760, H = 440, L = 70, R = 200, T = 40, B = 60;
-  const rows = r.rows.filter((x) => Number.isFinite(x.result.latency.p50));
+  const rows = r.rows.filter((x) => ok(x.result.latency.p50) && ok(x.result.latency.p99));
   const xOf = (row: LoadRow) => row.load.rate ?? row.result.throughput;
   const maxX = Math.max(100, ...rows.map(xOf)) * 1.1;
-  const maxY = Math.max(1, ...rows.map((x) => (Number.isFinite(x.result.latency.p99) ? x.result.latency.p99 : 0))) * 1.1;
+  const maxY = Math.max(1, ...rows.map((x) => x.result.latency.p99)) * 1.1;
   const px = (x: number) => L + (x / maxX) * (W - L - R);
   const py = (y: number) => H - B - (y / maxY) * (H - T - B);
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`, `<rect width="${W}" height="${H}" fill="white"/>`, `<text x="${L}" y="22" font-size="14">${esc(title)}</text>`];
