@@ -83,7 +83,9 @@ import { z } from "zod";
 import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
 
-export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local"] as const;
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local", "pocketsphinx", "whisper"] as const;
+/** Provider types that run inside hoosh and need no base_url. */
+const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper"];
 export const ROUTER_STRATEGIES = ["priority", "round-robin", "lowest-latency", "direct", "weighted"] as const;
 export const BUDGET_PERIODS = ["none", "hourly", "daily", "monthly"] as const;
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -174,6 +176,22 @@ const local = z.strictObject({
   idle_unload_ms: int(0).default(600_000),
 });
 
+/** In-process pocketsphinx speech-to-text (server/engines/stt); defaults: Debian pocketsphinx-en-us. */
+const pocketsphinx = z.strictObject({
+  hmm_dir: z.string().min(1).default("/usr/share/pocketsphinx/model/en-us/en-us"),
+  dict_path: z.string().min(1).default("/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"),
+  lm_path: z.string().min(1).default("/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"),
+  decoders: int(1, 64).default(1),
+  max_queue: int(0).default(4),
+});
+
+/** In-process whisper.cpp ggml model, decoded in a child process. */
+const whisper = z.strictObject({
+  model_path: z.string().min(1),
+  threads: int(1, 256).optional(),
+  max_queue: int(0).default(4),
+});
+
 const provider = z
   .strictObject({
     name,
@@ -196,6 +214,8 @@ const provider = z
     breaker,
     probe_interval_ms: int(0).default(0),
     local: local.optional(),
+    pocketsphinx: pocketsphinx.optional(),
+    whisper: whisper.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.preset !== undefined && Object.hasOwn(PRESETS, p.preset) && p.type !== PRESETS[p.preset].type) {
@@ -209,15 +229,20 @@ const provider = z
   .superRefine((p, ctx) => {
     const type: unknown = p.type;
     if (typeof type !== "string" || !(PROVIDER_TYPES as readonly string[]).includes(type)) return;
-    if (type !== "local" && p.base_url === undefined) {
+    if (!IN_PROCESS.includes(type) && p.base_url === undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["base_url"],
-        message: `missing required key (every provider except type "local" needs one; this one has type "${type}")`,
+        message: `missing required key (every provider except types ${IN_PROCESS.map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
       });
     }
-    if (type !== "local" && p.local !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["local"], message: `is only allowed with type "local" (this provider has type "${type}")` });
+    for (const table of ["local", "pocketsphinx", "whisper"] as const) {
+      if (type !== table && p[table] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [table], message: `is only allowed with type "${table}" (this provider has type "${type}")` });
+      }
+    }
+    if (type === "whisper" && p.whisper === undefined) {
+      ctx.addIssue({ code: "custom", path: ["whisper"], message: 'missing required table for type "whisper" (model_path)' });
     }
   }, ALWAYS);
 

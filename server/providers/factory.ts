@@ -11,6 +11,7 @@ import { GeminiProvider } from "./gemini/client.js";
 import { OllamaProvider } from "./ollama/client.js";
 import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
+import { createSpeechProvider } from "./stt/config.js";
 import type { Transport } from "./transport.js";
 
 type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: Preset | undefined) => Provider;
@@ -36,6 +37,7 @@ export function localityOf(baseUrl: string): Locality {
 export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string): Provider {
   // In-process engine: no wire protocol, no transport.
   if (config.type === "local") return createLocalProvider(config, index, source);
+  if (config.type === "pocketsphinx" || config.type === "whisper") return createSpeechProvider(config, index, source);
   const adapter = ADAPTERS[config.type];
   if (!adapter || config.base_url === undefined) {
     throw new ConfigError(source, [

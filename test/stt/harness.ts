@@ -2,7 +2,7 @@
 // failure that says how to install it), word error rate, and a pocketsphinx
 // provider behind the real TranscribeService over HTTP/2.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -21,7 +21,7 @@ export const JFK_WAV = new URL("../../../shared/audio/jfk.wav", import.meta.url)
 export const JFK_TEXT = "And so my fellow Americans ask not what your country can do for you ask what you can do for your country";
 
 const run = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), "hoosh-stt-"));
+const dir = mkdtempSync(join(tmpdir(), "hoosh-stt-")); // holds one WAV at a time, each removed once read
 
 /** Speaks `text` with flite's 16 kHz voice; throws (never skips) when flite is missing. */
 export async function fliteWav(text = FLITE_TEXT): Promise<Buffer> {
@@ -31,7 +31,9 @@ export async function fliteWav(text = FLITE_TEXT): Promise<Buffer> {
   } catch (err) {
     throw new Error(`flite could not make test speech (${(err as Error).message}); run scripts/install-system-deps.sh as root to install flite and pocketsphinx`);
   }
-  return readFileSync(out);
+  const wav = readFileSync(out);
+  rmSync(out, { force: true });
+  return wav;
 }
 
 export const jfkWav = (): Buffer | undefined => (existsSync(JFK_WAV) ? readFileSync(JFK_WAV) : undefined);

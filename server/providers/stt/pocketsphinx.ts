@@ -2,7 +2,7 @@
 // libpocketsphinx, truly incremental: every chunk is decoded as it arrives
 // and the hypothesis so far goes out as a TranscriptPartial.
 import { create } from "@bufbuild/protobuf";
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { TranscribeResponseSchema, TranscriptSegmentSchema, type TranscribeConfig, type TranscribeResponse } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { PocketsphinxDecoder, type PocketsphinxPaths, type WordTime } from "../../engines/stt/pocketsphinx/decoder.js";
 import { EnginePool, type PoolStats } from "../../engines/stt/pool.js";
@@ -70,8 +70,8 @@ export class PocketsphinxProvider extends SpeechProvider implements Provider {
       res.segments = segmentsOf(words, config.wordTimestamps);
       yield { case: "final", value: res };
     } catch (err) {
-      // Validation and cancellation leave the decoder usable; a native failure does not.
-      healthy = err instanceof ConnectError && err.message.indexOf("pocketsphinx failed") < 0;
+      // Validation and cancellation leave the decoder usable; a native failure (Internal) does not.
+      healthy = err instanceof ConnectError && err.code !== Code.Internal;
       throw err;
     } finally {
       await decoder.end().catch(() => (healthy = false));
