@@ -2,8 +2,8 @@
  * Balance rules every BudgetStore applies inside its atomic step. Pure functions
  * over immutable PoolState values, so a store can swap a record in one assignment.
  */
-import type { Amount, Available, PoolState } from "../../store/budget-store.js";
-import { currentPeriodStart } from "./period.js";
+import type { Amount, Available, PoolLimits, PoolPatch, PoolState } from "../../store/budget-store.js";
+import { currentPeriodStart, initialPeriodStart } from "./period.js";
 
 function left(capacity: number | undefined, used: number, reserved: number): number | undefined {
   return capacity === undefined ? undefined : Math.max(0, capacity - used - reserved);
@@ -59,4 +59,35 @@ export function withUse(pool: PoolState, amount: Amount): PoolState {
     usedTokens: pool.usedTokens + amount.tokens,
     usedUsdMicros: pool.usedUsdMicros + amount.usdMicros,
   };
+}
+
+/** A new pool with nothing used or held, its period starting now. Shared by every store. */
+export function newPool(name: string, limits: PoolLimits, now: number): PoolState {
+  return {
+    name,
+    capacityTokens: limits.capacityTokens,
+    capacityUsdMicros: limits.capacityUsdMicros,
+    period: limits.period,
+    periodStart: initialPeriodStart(limits.period, now),
+    epoch: 0,
+    usedTokens: 0,
+    reservedTokens: 0,
+    usedUsdMicros: 0,
+    reservedUsdMicros: 0,
+  };
+}
+
+/**
+ * A pool with a patch applied, or undefined when the patch would leave it with
+ * no capacity at all. A new period kind keeps the balance (and epoch, so holds
+ * still count) but re-anchors it: it resets at the end of the new kind's
+ * current period.
+ */
+export function patched(pool: PoolState, patch: PoolPatch, now: number): PoolState | undefined {
+  const capacityTokens = patch.capacityTokens === undefined ? pool.capacityTokens : (patch.capacityTokens ?? undefined);
+  const capacityUsdMicros = patch.capacityUsdMicros === undefined ? pool.capacityUsdMicros : (patch.capacityUsdMicros ?? undefined);
+  if (capacityTokens === undefined && capacityUsdMicros === undefined) return undefined;
+  const period = patch.period ?? pool.period;
+  const periodStart = period === pool.period || period === "none" ? pool.periodStart : initialPeriodStart(period, now);
+  return { ...pool, capacityTokens, capacityUsdMicros, period, periodStart };
 }

@@ -3,15 +3,9 @@
 // named after the call they answer (Ollama has no tool call ids).
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Role, type ContentPart, type ImagePart, type Message } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { roleName } from "../roles.js";
 import type * as wire from "./wire.js";
 
-const ROLE_NAMES: Record<Role, wire.Role | undefined> = {
-  [Role.UNSPECIFIED]: undefined,
-  [Role.SYSTEM]: "system",
-  [Role.USER]: "user",
-  [Role.ASSISTANT]: "assistant",
-  [Role.TOOL]: "tool",
-};
 
 /** InvalidArgument naming the request field, in the core's `field: message` form. */
 export function invalidField(field: string, message: string): ConnectError {
@@ -82,7 +76,7 @@ export function toMessages(messages: Message[]): wire.ChatMessage[] {
   const toolNames = new Map<string, string>();
   return messages.map((m, i) => {
     const { content, images } = toContent(`messages[${i}].content`, m.content);
-    const out: wire.ChatMessage = { role: ROLE_NAMES[m.role] ?? "user", content };
+    const out: wire.ChatMessage = { role: roleName(m.role), content };
     if (images.length > 0) out.images = images;
     if (m.toolCalls.length > 0) {
       out.tool_calls = m.toolCalls.map((c, j) => {

@@ -22,15 +22,9 @@ import {
   type GenerateResponse,
 } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import type { ChatRequest } from "../provider.js";
+import { roleName } from "../roles.js";
 import type * as wire from "./wire.js";
 
-const ROLE_NAMES: Record<Role, wire.Role | undefined> = {
-  [Role.UNSPECIFIED]: undefined,
-  [Role.SYSTEM]: "system",
-  [Role.USER]: "user",
-  [Role.ASSISTANT]: "assistant",
-  [Role.TOOL]: "tool",
-};
 
 const DETAIL_NAMES: Record<ImageDetail, wire.ImageDetail | undefined> = {
   [ImageDetail.UNSPECIFIED]: undefined,
@@ -70,7 +64,7 @@ function toContent(parts: ContentPart[]): string | wire.ContentPart[] | null {
 }
 
 function toMessage(m: Message): wire.ChatMessage {
-  const out: wire.ChatMessage = { role: ROLE_NAMES[m.role] ?? "user", content: toContent(m.content) };
+  const out: wire.ChatMessage = { role: roleName(m.role), content: toContent(m.content) };
   if (m.name) out.name = m.name;
   if (m.toolCalls.length > 0) {
     out.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));

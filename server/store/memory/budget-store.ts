@@ -6,8 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { availableOf, fits, rolledOver, withHold, withUse } from "../../core/budget/balance.js";
-import { initialPeriodStart } from "../../core/budget/period.js";
+import { availableOf, fits, newPool, patched, rolledOver, withHold, withUse } from "../../core/budget/balance.js";
 import type {
   Amount,
   BudgetStore,
@@ -67,18 +66,7 @@ export class MemoryBudgetStore implements BudgetStore {
   async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
     const existing = this.#current(name, now);
     if (existing) return { status: "exists", pool: existing };
-    const pool: PoolState = {
-      name,
-      capacityTokens: limits.capacityTokens,
-      capacityUsdMicros: limits.capacityUsdMicros,
-      period: limits.period,
-      periodStart: initialPeriodStart(limits.period, now),
-      epoch: 0,
-      usedTokens: 0,
-      reservedTokens: 0,
-      usedUsdMicros: 0,
-      reservedUsdMicros: 0,
-    };
+    const pool = newPool(name, limits, now);
     this.#pools.set(name, pool);
     return { status: "created", pool };
   }
@@ -86,17 +74,8 @@ export class MemoryBudgetStore implements BudgetStore {
   async updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome> {
     const pool = this.#current(name, now);
     if (!pool) return { status: "no-pool" };
-    const capacityTokens =
-      patch.capacityTokens === undefined ? pool.capacityTokens : (patch.capacityTokens ?? undefined);
-    const capacityUsdMicros =
-      patch.capacityUsdMicros === undefined ? pool.capacityUsdMicros : (patch.capacityUsdMicros ?? undefined);
-    if (capacityTokens === undefined && capacityUsdMicros === undefined) return { status: "no-capacity", pool };
-    const period = patch.period ?? pool.period;
-    // A new period kind keeps the balance (and epoch, so holds still count) but
-    // re-anchors it: it resets at the end of the new kind's current period.
-    const periodStart =
-      period === pool.period || period === "none" ? pool.periodStart : initialPeriodStart(period, now);
-    const updated: PoolState = { ...pool, capacityTokens, capacityUsdMicros, period, periodStart };
+    const updated = patched(pool, patch, now);
+    if (!updated) return { status: "no-capacity", pool };
     this.#pools.set(name, updated);
     return { status: "updated", pool: updated };
   }

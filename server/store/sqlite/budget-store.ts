@@ -13,8 +13,7 @@ import { randomUUID } from "node:crypto";
 
 import type { Database, Transaction } from "better-sqlite3";
 
-import { availableOf, fits, rolledOver, withHold, withUse } from "../../core/budget/balance.js";
-import { initialPeriodStart } from "../../core/budget/period.js";
+import { availableOf, fits, newPool, patched, rolledOver, withHold, withUse } from "../../core/budget/balance.js";
 import type {
   Amount,
   BudgetStore,
@@ -83,18 +82,7 @@ export class SqliteBudgetStore implements BudgetStore {
     return this.#step(() => {
       const existing = this.#current(name, now);
       if (existing) return { status: "exists", pool: existing };
-      const pool: PoolState = {
-        name,
-        capacityTokens: limits.capacityTokens,
-        capacityUsdMicros: limits.capacityUsdMicros,
-        period: limits.period,
-        periodStart: initialPeriodStart(limits.period, now),
-        epoch: 0,
-        usedTokens: 0,
-        reservedTokens: 0,
-        usedUsdMicros: 0,
-        reservedUsdMicros: 0,
-      };
+      const pool = newPool(name, limits, now);
       this.#st.insertPool.run(fromPool(pool));
       return { status: "created", pool };
     });
@@ -104,16 +92,8 @@ export class SqliteBudgetStore implements BudgetStore {
     return this.#step(() => {
       const pool = this.#current(name, now);
       if (!pool) return { status: "no-pool" };
-      const capacityTokens =
-        patch.capacityTokens === undefined ? pool.capacityTokens : (patch.capacityTokens ?? undefined);
-      const capacityUsdMicros =
-        patch.capacityUsdMicros === undefined ? pool.capacityUsdMicros : (patch.capacityUsdMicros ?? undefined);
-      if (capacityTokens === undefined && capacityUsdMicros === undefined) return { status: "no-capacity", pool };
-      const period = patch.period ?? pool.period;
-      // A new period kind keeps the balance and epoch but re-anchors it (as the memory store does).
-      const periodStart =
-        period === pool.period || period === "none" ? pool.periodStart : initialPeriodStart(period, now);
-      const updated: PoolState = { ...pool, capacityTokens, capacityUsdMicros, period, periodStart };
+      const updated = patched(pool, patch, now);
+      if (!updated) return { status: "no-capacity", pool };
       this.#st.savePool.run(fromPool(updated));
       return { status: "updated", pool: updated };
     });
