@@ -21,6 +21,8 @@ import { Inference } from "./core/inference.js";
 import { LatencyTracker } from "./core/latency.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { HealthProber } from "./core/health-prober.js";
+import { excludeUnfitLocalModels } from "./core/local-fit.js";
+import { resolveModelPath } from "./providers/local/config.js";
 import { ProviderHealth } from "./core/provider-health.js";
 import { publishProviderHealth } from "./core/provider-health-status.js";
 import { ProviderLimits } from "./core/provider-limits.js";
@@ -147,6 +149,11 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   // Detection runs in the background: the server answers before it ends.
   const hardware = new HardwareDetector();
   hardware.start();
+  // Local models that do not fit this machine's free memory are taken out of routing once detection ends.
+  const localModels = config.providers
+    .filter((p) => p.enabled && p.type === "local" && p.local)
+    .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, options.source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
+  void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), providerHealth, (level, msg, fields) => logger.log(level, msg, fields));
 
   const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);

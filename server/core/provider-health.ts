@@ -20,6 +20,8 @@ interface State {
   reason: string;
   /** Set while the breaker is open: when it becomes half-open. */
   openUntil?: number;
+  /** Set when the provider must not be routed to at all (e.g. its model does not fit the machine). */
+  excluded?: string;
 }
 
 export type HealthListener = (provider: string, state: HealthState, reason: string) => void;
@@ -44,10 +46,16 @@ export class ProviderHealth {
     this.update(provider, { failures, reason: err.rawMessage, openUntil: failures >= threshold ? this.now() + cooldownMs : undefined });
   }
 
-  /** False while the breaker is open; true when closed or half-open (cooldown over). */
+  /** Takes a provider out of routing for good, with the reason shown as its health. */
+  exclude(provider: string, reason: string): void {
+    this.update(provider, { failures: 0, reason, excluded: reason });
+  }
+
+  /** False while the breaker is open or the provider is excluded; true when closed or half-open (cooldown over). */
   allows(provider: string): boolean {
-    const until = this.states.get(provider)?.openUntil;
-    return until === undefined || this.now() >= until;
+    const s = this.states.get(provider);
+    if (s?.excluded !== undefined) return false;
+    return s?.openUntil === undefined || this.now() >= s.openUntil;
   }
 
   /** When an open breaker lets the next try through (undefined if not open). */
@@ -58,6 +66,7 @@ export class ProviderHealth {
   get(provider: string): { state: HealthState; reason: string } {
     const s = this.states.get(provider);
     if (!s) return { state: HealthState.UNKNOWN, reason: "" };
+    if (s.excluded !== undefined) return { state: HealthState.UNHEALTHY, reason: s.excluded };
     return { state: stateOf(s), reason: s.openUntil !== undefined ? `circuit open after ${s.failures} failures: ${s.reason}` : s.reason };
   }
 
@@ -69,6 +78,8 @@ export class ProviderHealth {
 
   private update(provider: string, next: State): void {
     const before = this.states.get(provider);
+    // Exclusion is sticky: traffic results and probes do not undo it.
+    if (before?.excluded !== undefined && next.excluded === undefined) return;
     this.states.set(provider, next);
     const state = stateOf(next);
     if (before && stateOf(before) === state) return;
@@ -78,6 +89,7 @@ export class ProviderHealth {
 }
 
 function stateOf(s: State): HealthState {
+  if (s.excluded !== undefined) return HealthState.UNHEALTHY;
   if (s.failures === 0) return HealthState.HEALTHY;
   return s.openUntil !== undefined ? HealthState.UNHEALTHY : HealthState.DEGRADED;
 }
