@@ -28,7 +28,8 @@ export async function excludeUnfitLocalModels(models: LocalModel[], hardware: ()
       if (!file.parameterCount) continue;
       // The file's own tensor bytes when they are plausible (at least 1 bit per parameter);
       // else (a metadata-only file) its parameter count at its quantization.
-      const fileWeights = (file.weightsBytes ?? 0) * 8 >= file.parameterCount ? { bytes: file.weightsBytes, quantization: file.quantization, typeName: file.quantizationName ?? "unknown" } : undefined;
+      const bytes = file.weightsBytes ?? 0;
+      const fileWeights = bytes * 8 >= file.parameterCount ? { bytes, quantization: file.quantization, typeName: file.quantizationName ?? "unknown" } : undefined;
       const placement = recommendPlacement(
         {
           parameterCount: file.parameterCount,
