@@ -71,7 +71,7 @@ def server() -> Iterator[tuple[str, Seen]]:
     srv = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     models_pb2_grpc.add_ModelsServiceServicer_to_server(Models(seen), srv)  # type: ignore[abstract]
     inference_pb2_grpc.add_InferenceServiceServicer_to_server(Inference(seen), srv)  # type: ignore[abstract]
-    transcribe_pb2_grpc.add_TranscribeServiceServicer_to_server(Transcribe(seen), srv)
+    transcribe_pb2_grpc.add_TranscribeServiceServicer_to_server(Transcribe(seen), srv)  # type: ignore[abstract]
     port = srv.add_insecure_port("127.0.0.1:0")
     srv.start()
     yield f"127.0.0.1:{port}", seen
