@@ -4,8 +4,6 @@ import { ConfigError } from "../config/index.js";
 import type { Config } from "../config/index.js";
 import type { BudgetStore } from "./budget-store.js";
 import { MemoryBudgetStore } from "./memory/budget-store.js";
-import { RedisBudgetStore } from "./redis/budget-store.js";
-import { SqliteBudgetStore } from "./sqlite/budget-store.js";
 
 export interface OpenedStore {
   store: BudgetStore;
@@ -17,11 +15,14 @@ export async function openBudgetStore(config: Config["store"], source: string): 
     switch (config.kind) {
       case "memory":
         return { store: new MemoryBudgetStore(), close: async () => {} };
+      // Loaded only when configured: the native SQLite module and the Redis client cost startup time.
       case "sqlite": {
+        const { SqliteBudgetStore } = await import("./sqlite/budget-store.js");
         const store = SqliteBudgetStore.open(config.path!);
         return { store, close: async () => store.close() };
       }
       case "redis": {
+        const { RedisBudgetStore } = await import("./redis/budget-store.js");
         const store = await RedisBudgetStore.connect(config.url!, { prefix: config.prefix });
         return { store, close: () => store.close() };
       }
