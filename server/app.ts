@@ -2,6 +2,7 @@
 // services and the Connect routes. No globals: tests build several apps.
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
+import { AdminService } from "../gen/ts/hoosh/v1/admin_pb.js";
 import { BudgetService } from "../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
@@ -16,6 +17,7 @@ import { Accounting } from "./core/accounting/accounting.js";
 import { applyConfigPools } from "./core/budget/config-pools.js";
 import { BudgetLedger } from "./core/budget/ledger.js";
 import { startBudgetSweeper } from "./core/budget/sweeper.js";
+import type { AuditLog } from "./observability/audit-log.js";
 import { HealthStatus } from "./core/health-status.js";
 import { Inference } from "./core/inference.js";
 import { LatencyTracker } from "./core/latency.js";
@@ -40,7 +42,8 @@ import { createTranscoder } from "./rest/transcode/index.js";
 import { Observability } from "./observability/index.js";
 import type { Logger } from "./observability/log.js";
 import { ResponseCache } from "./core/cache/response-cache.js";
-import { openBudgetStore } from "./store/open-budget-store.js";
+import { openBudgetStore, type OpenedStore } from "./store/open-budget-store.js";
+import { createAdminService, type ReloadOutcome } from "./rpc/admin.js";
 import { registerBudget } from "./rpc/budget.js";
 import { createHardwareService } from "./rpc/hardware.js";
 import { registerHealth } from "./rpc/health.js";
@@ -66,6 +69,8 @@ export interface App {
   interceptors: Interceptor[];
   /** Names of the hoosh.v1 services this app serves (for health). */
   services: string[];
+  /** The hash-chained audit log (a reload hands it to the next app when its settings are unchanged). */
+  audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -74,11 +79,17 @@ export interface AppOptions {
   source: string;
   /** Where access log lines go (serve: stdout); none by default. */
   logger?: Logger;
+  /** A budget store to use instead of opening [store] (config reload keeps the ledger's state); app.close() closes this handle. */
+  budgetStore?: OpenedStore;
+  /** The server's config reload, for AdminService.ReloadConfig (set by `hoosh serve`). */
+  reload?: (configToml?: string) => Promise<ReloadOutcome>;
+  /** An audit log to continue (config reload with unchanged audit settings). */
+  audit?: AuditLog;
 }
 
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
   // Metrics, access logs, traces, audit; its admin endpoints use the auth module's admin check.
-  const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id });
+  const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id, audit: options.audit });
   const transport = new Transport();
   const providers: Provider[] = [];
   const routes = config.providers.flatMap((p, i) => {
@@ -99,7 +110,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     return { maxConcurrency: p?.max_concurrency, rpm: p?.rpm, tpm: p?.tpm };
   });
   const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
-  const opened = await openBudgetStore(config.store, options.source);
+  const opened = options.budgetStore ?? (await openBudgetStore(config.store, options.source));
   const budgetStore = opened.store;
   const ledger = obs.ledger(new BudgetLedger(budgetStore));
   const logger = jsonLogger();
@@ -143,6 +154,9 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     await applyConfigPools(ledger, config.budgets);
   } catch (err) {
     // The schema already checked budgets; this catches what only the ledger knows.
+    // Nothing is started yet: release what was opened (a reload keeps running the old app).
+    await Promise.all(providers.map((p) => p.close()));
+    await Promise.all([transport.close(), obs.close(), options.budgetStore ? undefined : opened.close()]);
     throw new ConfigError(options.source, [{ path: "budgets", message: (err as Error).message }]);
   }
   const stopSweeper = startBudgetSweeper(ledger);
@@ -155,7 +169,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, options.source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), providerHealth, (level, msg, fields) => logger.log(level, msg, fields));
 
-  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService];
+  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService, AdminService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   publishProviderHealth(providerHealth, health, providers.map((p) => p.name));
   obs.watchHealth(providerHealth, providers.map((p) => p.name));
@@ -178,6 +192,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     r.service(TranscribeService, createTranscribeService(transcription, timeout));
     registerBudget(r, ledger, { authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"), audit: obs.auditAdmin });
     r.service(HardwareService, createHardwareService(hardware));
+    r.service(AdminService, createAdminService({ reload: options.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
     registerHealth(r, health);
     registerReflection(r, { services });
   };
@@ -195,6 +210,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
 
   return {
     config,
+    audit: obs.audit,
     rest,
     restDeps,
     health,

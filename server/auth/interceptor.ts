@@ -40,6 +40,8 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.BudgetService/Release": ["inference"],
   "hoosh.v1.HardwareService/GetHardware": ["inference"],
   "hoosh.v1.HardwareService/RecommendPlacement": ["inference"],
+  "hoosh.v1.AdminService/ReloadConfig": ["admin"],
+  "hoosh.v1.AdminService/VerifyAuditLog": ["admin"],
 };
 
 /** The scopes a method needs, or "open". */

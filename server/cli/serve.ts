@@ -1,15 +1,12 @@
 // `hoosh serve`: load the config, build the app, listen on the one port,
-// drain on SIGINT/SIGTERM and exit 0.
+// reload the config on SIGHUP (server/lifecycle), drain on SIGINT/SIGTERM and exit 0.
 import { isIP } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { buildApp } from "../app.js";
 import { unsafeBindReason } from "../auth/limits.js";
 import { ConfigError, DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
 import { listen } from "../listen.js";
+import { Lifecycle } from "../lifecycle/lifecycle.js";
 import { jsonLogger } from "../observability/log.js";
-import { chain } from "../rest/handler.js";
-import { notFoundFallback } from "../rpc/fallback.js";
 import { parse, parsePort, UsageError } from "./args.js";
 
 export async function serve(args: string[]): Promise<void> {
@@ -24,20 +21,25 @@ export async function serve(args: string[]): Promise<void> {
   const unsafe = unsafeBindReason(config);
   if (unsafe) throw new ConfigError(values.config ?? DEFAULT_CONFIG_SOURCE, [{ path: "server.bind", message: unsafe.replace(/^server\.bind: /, "") }]);
 
-  // Lifecycle lines (listening, draining, stopped) always print: tools parse them. Access lines follow log_level.
+  // Lifecycle lines (listening, reloaded, draining, stopped) always print: tools parse them. Access lines follow log_level.
   const log = jsonLogger();
-  const logger = jsonLogger(undefined, { level: config.observability.log_level });
-  const app = await buildApp(config, { source: values.config ?? DEFAULT_CONFIG_SOURCE, logger });
+  const source = values.config ?? DEFAULT_CONFIG_SOURCE;
   // Aborted when the shutdown grace period ends: calls still running end with UNAVAILABLE (safe to retry elsewhere).
   const shutdown = new AbortController();
-  const handler = connectNodeAdapter({
-    routes: app.routes,
-    interceptors: app.interceptors,
-    fallback: chain(app.rest, notFoundFallback),
-    readMaxBytes: config.server.max_body_bytes,
+  // The listener's handler reads the current app per request; a reload swaps it (server/lifecycle).
+  const lifecycle = new Lifecycle({
+    path: values.config,
+    source,
+    env: process.env,
+    overrides: (c) => {
+      if (port !== undefined) c.server.port = port;
+      if (values.bind !== undefined) c.server.bind = values.bind;
+    },
     shutdownSignal: shutdown.signal,
+    log,
   });
-  const listener = await listen(handler, config.server.bind, config.server.port, {
+  await lifecycle.start(config);
+  const listener = await listen(lifecycle.generations.handler, config.server.bind, config.server.port, {
     maxHeaderBytes: config.server.max_header_bytes,
     maxConcurrentStreams: config.server.max_concurrent_streams,
   });
@@ -45,19 +47,28 @@ export async function serve(args: string[]): Promise<void> {
     address: listener.address,
     port: listener.port,
     pid: process.pid,
-    config: values.config ?? DEFAULT_CONFIG_SOURCE,
+    config: source,
     providers: config.providers.filter((p) => p.enabled).map((p) => p.name),
   });
 
   let stopping = false;
+  // SIGHUP: reload the config file; a bad one is logged (every problem) and the running config stays.
+  process.on("SIGHUP", () => {
+    if (stopping) return;
+    lifecycle.reload().catch((err: Error) => {
+      const problems = err instanceof ConfigError ? err.issues.map((i) => `${i.path}: ${i.message}`) : [err.message];
+      log.log("error", "reload failed; the running config stays", { signal: "SIGHUP", config: source, problems, error: err.message });
+    });
+  });
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const grace = config.server.shutdown_grace_ms;
+    const app = lifecycle.app;
+    const grace = app.config.server.shutdown_grace_ms;
     log.log("info", "draining", { signal, in_flight: listener.inFlight(), grace_ms: grace });
     for (const [service] of app.health.entries()) app.health.set(service, "NOT_SERVING");
     await listener.close(grace, () => shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable)));
-    await app.close();
+    await lifecycle.close();
     log.log("info", "stopped", { signal });
     process.exit(0);
   };

@@ -30,6 +30,8 @@ export interface ObservabilityOptions {
   actorOf?: (ctx: HandlerContext) => string | undefined;
   /** For a relative audit_path (under the data dir); default process.env. */
   env?: DataDirEnv;
+  /** An audit log to keep appending to (a config reload keeps one chain, one writer). */
+  audit?: AuditLog;
 }
 
 export class Observability {
@@ -53,7 +55,7 @@ export class Observability {
     const logger = options.logger ?? silentLogger;
     this.metrics = new Metrics(async () => (this.ledgerRef ? this.ledgerRef.listPools() : []));
     this.tracing = tracing;
-    this.audit = new AuditLog(o.audit_key ?? "", auditPath(o.audit_path, options.env ?? process.env), logger);
+    this.audit = options.audit ?? new AuditLog(o.audit_key ?? "", auditPath(o.audit_path, options.env ?? process.env), logger);
     this.deps = { metrics: this.metrics, models: new ModelLabels(configuredModelIds(config), o.max_model_labels), tracing: this.tracing, logger, logPrompts: o.log_prompts };
   }
 
