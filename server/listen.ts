@@ -60,7 +60,10 @@ export async function listen(handler: RequestHandler, bind: string, port: number
     s.once("close", () => sessions.delete(s));
   });
 
-  const server = net.createServer((socket) => {
+  // noDelay: sockets accepted here never pass through http.Server's own accept path, which is what
+  // turns Nagle off for plain Node HTTP servers; without it a small write (an SSE event, a gRPC
+  // trailer) that follows another unacknowledged one waits for the client's delayed ACK (~40 ms).
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
