@@ -37,7 +37,7 @@ export function parseConfig(text: string, opts: ParseOptions): Config {
   const failure = (issues: ConfigIssue[]): ConfigError =>
     new ConfigError(
       opts.source,
-      issues.map((i) => ({ path: i.path, message: scrubSecrets(i.message, secrets) })),
+      issues.map((i) => ({ path: scrubSecrets(i.path, secrets), message: scrubSecrets(i.message, secrets) })),
     );
 
   const expanded = expandEnv(tree, opts.env);

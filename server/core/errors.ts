@@ -16,7 +16,12 @@ export function showValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
   if (value === undefined) return "(unset)";
-  return JSON.stringify(value)?.slice(0, 64) ?? String(value);
+  try {
+    return JSON.stringify(value)?.slice(0, 64) ?? String(value);
+  } catch {
+    // Too deep (or circular) to print: say what it is instead of failing the error itself.
+    return Array.isArray(value) ? "[…]" : "{…}";
+  }
 }
 
 /** Errors a router may answer by trying the next provider. */

@@ -12,6 +12,23 @@ export interface RequestLimits {
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** JSON Schemas deeper than this are refused: real ones are shallow, and deep ones overflow encoders. */
+const MAX_SCHEMA_DEPTH = 64;
+
+/** Nesting depth of a JSON value, stopping early once past the limit (iterative: no recursion to overflow). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > MAX_SCHEMA_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
 /** Seeds travel as JSON numbers upstream: keep them exact. */
 const MAX_SAFE_SEED = BigInt(Number.MAX_SAFE_INTEGER);
 const ROLES = "ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT, ROLE_TOOL";
@@ -75,6 +92,7 @@ export function validateChatRequest(req: ChatRequest, limits: RequestLimits): vo
   const names = new Set<string>();
   req.tools.forEach((t, i) => {
     if (!TOOL_NAME.test(t.name)) throw invalidArgument(`tools[${i}].name`, `${showValue(t.name)} must match ${TOOL_NAME}`);
+    if (t.parameters && depthOf(t.parameters) > MAX_SCHEMA_DEPTH) throw invalidArgument(`tools[${i}].parameters`, `is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
     if (names.has(t.name)) throw invalidArgument(`tools[${i}].name`, `${showValue(t.name)} is defined twice`);
     names.add(t.name);
   });
@@ -106,6 +124,7 @@ export function validateChatRequest(req: ChatRequest, limits: RequestLimits): vo
   if (f) {
     if (!(f.type in ResponseFormat_Type)) throw invalidArgument("response_format.type", `${f.type} is not one of: TYPE_TEXT, TYPE_JSON_OBJECT, TYPE_JSON_SCHEMA`);
     if (f.type === ResponseFormat_Type.JSON_SCHEMA && !f.jsonSchema) throw invalidArgument("response_format.json_schema", "is required with TYPE_JSON_SCHEMA");
+    if (f.jsonSchema && depthOf(f.jsonSchema) > MAX_SCHEMA_DEPTH) throw invalidArgument("response_format.json_schema", `is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
   }
   checkRouting(req.routing?.strategy);
 }

@@ -4,6 +4,7 @@
 // sequence; hoosh numbers tool calls on their own. A tool call's index is its
 // position among the tool_use blocks, so text before a tool call does not
 // shift it. The JSON-mode tool (tools.ts) streams as text instead.
+import { guardStream } from "../stream-guard.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EventSourceMessage } from "eventsource-parser";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
@@ -37,7 +38,11 @@ function mergeUsage(into: wire.Usage, from: wire.Usage | undefined): void {
  * reason + usage). A stream that ends before message_stop is Unavailable: the
  * answer may be cut short.
  */
-export async function* messagesStreamEvents(
+export function messagesStreamEvents(provider: string, sse: AsyncIterable<EventSourceMessage>, jsonTool?: string): AsyncGenerator<GenerateStreamResponse> {
+  return guardStream(provider, events(provider, sse, jsonTool));
+}
+
+async function* events(
   provider: string,
   sse: AsyncIterable<EventSourceMessage>,
   jsonTool?: string,

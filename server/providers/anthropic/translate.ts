@@ -4,6 +4,7 @@
 // Fields without an Anthropic counterpart (seed, presence/frequency penalty,
 // message names, request metadata) are not sent: the API has no equivalent
 // and rejecting them would break OpenAI-style clients that always send them.
+import { upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { FinishReason, MessageSchema, Role, UsageSchema, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
@@ -85,7 +86,7 @@ export function fromStopReason(reason: string | null | undefined, realToolCalls:
 export function fromUsage(u: wire.Usage | null | undefined): Usage {
   const read = u?.cache_read_input_tokens ?? 0;
   const written = u?.cache_creation_input_tokens ?? 0;
-  return create(UsageSchema, {
+  return upstreamUsage({
     inputTokens: (u?.input_tokens ?? 0) + read + written,
     cachedInputTokens: read,
     outputTokens: u?.output_tokens ?? 0,

@@ -1,5 +1,6 @@
 // Gemini GenerateContentResponse / BatchEmbedContentsResponse to hoosh.v1:
 // text and function calls, finish reasons, usage, and safety blocks as errors.
+import { upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { FinishReason, MessageSchema, Role, UsageSchema, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
@@ -32,7 +33,7 @@ const audioIn = (details: wire.ModalityTokenCount[] | undefined): number =>
 
 export function fromUsage(u: wire.UsageMetadata | undefined): Usage {
   const thoughts = u?.thoughtsTokenCount ?? 0;
-  return create(UsageSchema, {
+  return upstreamUsage({
     inputTokens: (u?.promptTokenCount ?? 0) + (u?.toolUsePromptTokenCount ?? 0),
     cachedInputTokens: u?.cachedContentTokenCount ?? 0,
     outputTokens: (u?.candidatesTokenCount ?? 0) + thoughts,

@@ -2,6 +2,7 @@
 // field is a whole GenerateContentResponse: text parts become text deltas,
 // thought parts reasoning deltas, and each functionCall (it arrives whole) one
 // tool-call delta carrying id, name and all of its arguments.
+import { guardStream } from "../stream-guard.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EventSourceMessage } from "eventsource-parser";
 import { FinishReason } from "../../../gen/ts/hoosh/v1/chat_pb.js";
@@ -28,7 +29,11 @@ export async function* sseChunks(provider: string, sse: AsyncIterable<EventSourc
  * reason and the last chunk's usage). A stream that stops before any finish
  * reason is Unavailable; Google errors inside the stream keep their code.
  */
-export async function* geminiStreamEvents(provider: string, chunks: AsyncIterable<GenerateContentResponse>): AsyncGenerator<GenerateStreamResponse> {
+export function geminiStreamEvents(provider: string, chunks: AsyncIterable<GenerateContentResponse>): AsyncGenerator<GenerateStreamResponse> {
+  return guardStream(provider, events(provider, chunks));
+}
+
+async function* events(provider: string, chunks: AsyncIterable<GenerateContentResponse>): AsyncGenerator<GenerateStreamResponse> {
   let started = false;
   let calls = 0;
   let answered = false;

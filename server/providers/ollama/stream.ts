@@ -1,4 +1,5 @@
 // Ollama /api/chat stream lines (NDJSON, already parsed) to hoosh.v1 stream events.
+import { guardStream } from "../stream-guard.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { streamEvent as event } from "../stream-event.js";
@@ -11,7 +12,11 @@ import type { ChatResponse } from "./wire.js";
  * its arguments. The line with done:true ends the stream; an {"error"} line
  * or a body that ends before it is Unavailable.
  */
-export async function* chatStreamEvents(provider: string, lines: AsyncIterable<ChatResponse>): AsyncGenerator<GenerateStreamResponse> {
+export function chatStreamEvents(provider: string, lines: AsyncIterable<ChatResponse>): AsyncGenerator<GenerateStreamResponse> {
+  return guardStream(provider, events(provider, lines));
+}
+
+async function* events(provider: string, lines: AsyncIterable<ChatResponse>): AsyncGenerator<GenerateStreamResponse> {
   let started = false;
   let toolCalls = 0;
   let last: ChatResponse | undefined;

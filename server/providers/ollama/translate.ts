@@ -1,5 +1,6 @@
 // hoosh.v1 <-> Ollama /api/chat and /api/embed JSON. The only place (with
 // messages.ts) that knows Ollama's request and response shapes.
+import { count, upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { FinishReason, MessageSchema, ResponseFormat_Type, Role, ToolChoice_Mode, UsageSchema, type ToolCall, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
@@ -74,7 +75,7 @@ export function fromDoneReason(reason: string | undefined, hasToolCalls: boolean
 }
 
 export function fromUsage(res: Pick<wire.ChatResponse, "prompt_eval_count" | "eval_count"> | undefined): Usage {
-  return create(UsageSchema, { inputTokens: res?.prompt_eval_count ?? 0, outputTokens: res?.eval_count ?? 0 });
+  return upstreamUsage({ inputTokens: res?.prompt_eval_count, outputTokens: res?.eval_count });
 }
 
 /** Ollama gives no tool call ids (newer servers may): the n-th call of an answer is "call_<n>". */
@@ -83,7 +84,7 @@ export function fromToolCall(call: wire.ToolCall, index: number): Omit<ToolCall,
   return {
     id: call.id || `call_${index}`,
     name: call.function?.name ?? "",
-    arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
+    arguments: typeof args === "string" ? args : argumentsJson(args),
   };
 }
 
@@ -118,6 +119,15 @@ export function fromEmbedResponse(provider: string, res: wire.EmbedResponse, inp
   return create(EmbedResponseSchema, {
     model: res.model ?? "",
     embeddings: vectors.map((values, index) => ({ index, values })),
-    usage: { inputTokens: res.prompt_eval_count ?? 0 },
+    usage: { inputTokens: count(res.prompt_eval_count) },
   });
+}
+
+/** Ollama sends arguments as an object; hoosh carries JSON text. Too deep to print is the upstream's fault. */
+function argumentsJson(args: unknown): string {
+  try {
+    return JSON.stringify(args ?? {});
+  } catch {
+    throw new ConnectError("ollama sent tool-call arguments too deeply nested to encode", Code.Internal);
+  }
 }

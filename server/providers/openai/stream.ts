@@ -1,4 +1,6 @@
 // OpenAI chat-completion chunks (SSE) to hoosh.v1 stream events.
+import { guardStream } from "../stream-guard.js";
+import { count } from "../counts.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EventSourceMessage } from "eventsource-parser";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
@@ -19,7 +21,11 @@ function parseChunk(provider: string, data: string): ChatChunk {
  * Yields start, text/reasoning/tool-call deltas and one end event. The end
  * event carries finish reason and usage; the core assembles its message.
  */
-export async function* chatStreamEvents(provider: string, sse: AsyncIterable<EventSourceMessage>): AsyncGenerator<GenerateStreamResponse> {
+export function chatStreamEvents(provider: string, sse: AsyncIterable<EventSourceMessage>): AsyncGenerator<GenerateStreamResponse> {
+  return guardStream(provider, events(provider, sse));
+}
+
+async function* events(provider: string, sse: AsyncIterable<EventSourceMessage>): AsyncGenerator<GenerateStreamResponse> {
   let started = false;
   let done = false;
   let finish: FinishReason | undefined;
@@ -45,7 +51,7 @@ export async function* chatStreamEvents(provider: string, sse: AsyncIterable<Eve
     for (const call of delta?.tool_calls ?? []) {
       yield event({
         case: "toolCall",
-        value: { index: call.index, id: call.id ?? "", name: call.function?.name ?? "", argumentsDelta: call.function?.arguments ?? "" },
+        value: { index: count(call.index), id: call.id ?? "", name: call.function?.name ?? "", argumentsDelta: call.function?.arguments ?? "" },
       });
     }
     if (choice?.finish_reason) finish = fromFinishReason(choice.finish_reason);

@@ -1,5 +1,6 @@
 // hoosh.v1 <-> OpenAI chat-completions / embeddings JSON. The only place that
 // knows OpenAI's request and response shapes.
+import { count, upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import {
   FinishReason,
@@ -157,7 +158,7 @@ export function fromFinishReason(reason: string | null | undefined): FinishReaso
 }
 
 export function fromUsage(u: wire.Usage | null | undefined): Usage {
-  return create(UsageSchema, {
+  return upstreamUsage({
     inputTokens: u?.prompt_tokens ?? 0,
     cachedInputTokens: u?.prompt_tokens_details?.cached_tokens ?? 0,
     outputTokens: u?.completion_tokens ?? 0,
@@ -192,6 +193,6 @@ export function fromEmbeddingsResponse(res: wire.EmbeddingsResponse): EmbedRespo
   return create(EmbedResponseSchema, {
     model: res.model ?? "",
     embeddings: data.map((d) => ({ index: d.index, values: d.embedding })),
-    usage: { inputTokens: res.usage?.prompt_tokens ?? 0 },
+    usage: { inputTokens: count(res.usage?.prompt_tokens) },
   });
 }

@@ -126,9 +126,14 @@ function toMetadata(metadata: Record<string, unknown> | undefined): Record<strin
   const entries = Object.entries(metadata);
   if (entries.length > METADATA.maxPairs) throw invalid("metadata", `has ${entries.length} keys; at most ${METADATA.maxPairs} are allowed`);
   for (const [key, value] of entries) {
-    if (typeof value !== "string") throw wrongType(`metadata.${key}`, "a string", value);
+    if (typeof value !== "string") throw wrongType(metadataField(key), "a string", value);
     if (key.length > METADATA.maxKey) throw invalid("metadata", `key ${showValue(key)} is longer than ${METADATA.maxKey} characters`);
-    if (value.length > METADATA.maxValue) throw invalid(`metadata.${key}`, `is longer than ${METADATA.maxValue} characters`);
+    if (value.length > METADATA.maxValue) throw invalid(metadataField(key), `is longer than ${METADATA.maxValue} characters`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
+}
+
+/** metadata.team, or metadata["odd key"] when the key is not a plain name (so the field stays readable). */
+function metadataField(key: string): string {
+  return /^[A-Za-z_][\w-]*$/.test(key) ? `metadata.${key}` : `metadata[${JSON.stringify(key.slice(0, 64))}]`;
 }
