@@ -7,8 +7,11 @@ export async function* guardStream<T>(provider: string, events: AsyncIterable<T>
   try {
     yield* events;
   } catch (err) {
-    if (err instanceof ConnectError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    throw new ConnectError(`provider "${provider}" sent a stream hoosh could not read: ${message}`, Code.Internal);
+    // Only what malformed data causes; socket errors, timeouts and aborts keep going up to
+    // the transport's own mapping (Unavailable, DeadlineExceeded, the caller's reason).
+    if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) {
+      throw new ConnectError(`provider "${provider}" sent a stream hoosh could not read: ${err.message}`, Code.Internal);
+    }
+    throw err;
   }
 }
