@@ -6,7 +6,7 @@ import { ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { InferenceService, type GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { chat, Env, SERVER, SLOW_STREAM, waitForLog } from "./helpers.js";
+import { chat, Env, SERVER, SLOW_STREAM, waitForLog, countLogs } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
@@ -59,8 +59,7 @@ describe("SIGHUP reloads the config file", () => {
     const inference = env.client(InferenceService, server);
 
     await writeFile(path, `${SERVER}prot = 1\n${env.provider("fake", `"*"`)}\n[router]\nstrategy = "fastest"\n`);
-    process.kill(server.pid, "SIGHUP");
-    const line = JSON.parse(await waitForLog(server, "reload failed; the running config stays")) as { level?: string; problems: string[] };
+    const line = JSON.parse(await sighupUntilLogged(server, "reload failed; the running config stays")) as { level?: string; problems: string[] };
     expect(line.problems.join("\n")).toContain("server.prot");
     expect(line.problems.join("\n")).toContain("router.strategy");
     expect(line.problems.length).toBeGreaterThanOrEqual(2);
@@ -70,8 +69,9 @@ describe("SIGHUP reloads the config file", () => {
 
     // A restart-only key is named too, and nothing is applied.
     await writeFile(path, `${SERVER}max_concurrent_streams = 7\n${env.provider("other", `"*"`)}`);
+    const before = countLogs(server, "reload failed; the running config stays");
     process.kill(server.pid, "SIGHUP");
-    const second = await waitForLog(server, "reload failed; the running config stays", 2);
+    const second = await waitForLog(server, "reload failed; the running config stays", before + 1);
     expect(second).toContain("server.max_concurrent_streams");
     expect(second).toContain("restart");
     expect((await inference.generate(chat("any-model", "x"))).usage?.provider).toBe("fake");
@@ -96,3 +96,19 @@ describe("SIGHUP reloads the config file", () => {
     expect(after.usedTokens).toBe(420n);
   });
 });
+
+/**
+ * Sends SIGHUP and waits for the log line; on a heavily loaded CI machine a signal sent right after
+ * startup was once not acted on within 10 s, so it is sent again (a repeat reload of the same
+ * broken file logs the same line; the assertion is on the first).
+ */
+async function sighupUntilLogged(server: Parameters<typeof waitForLog>[0], msg: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    process.kill(server.pid, "SIGHUP");
+    try {
+      return await waitForLog(server, msg, 1, 4_000);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
