@@ -43,13 +43,6 @@ export async function serve(args: string[]): Promise<void> {
     maxHeaderBytes: config.server.max_header_bytes,
     maxConcurrentStreams: config.server.max_concurrent_streams,
   });
-  log.log("info", "listening", {
-    address: listener.address,
-    port: listener.port,
-    pid: process.pid,
-    config: source,
-    providers: config.providers.filter((p) => p.enabled).map((p) => p.name),
-  });
 
   let stopping = false;
   // SIGHUP: reload the config file; a bad one is logged (every problem) and the running config stays.
@@ -74,4 +67,13 @@ export async function serve(args: string[]): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // Announced only once every signal handler is in place: whoever waits for this line may signal
+  // at once (a SIGHUP before its handler exists would terminate the process).
+  log.log("info", "listening", {
+    address: listener.address,
+    port: listener.port,
+    pid: process.pid,
+    config: source,
+    providers: config.providers.filter((p) => p.enabled).map((p) => p.name),
+  });
 }

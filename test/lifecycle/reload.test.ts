@@ -59,7 +59,8 @@ describe("SIGHUP reloads the config file", () => {
     const inference = env.client(InferenceService, server);
 
     await writeFile(path, `${SERVER}prot = 1\n${env.provider("fake", `"*"`)}\n[router]\nstrategy = "fastest"\n`);
-    const line = JSON.parse(await sighupUntilLogged(server, "reload failed; the running config stays")) as { level?: string; problems: string[] };
+    process.kill(server.pid, "SIGHUP");
+    const line = JSON.parse(await waitForLog(server, "reload failed; the running config stays")) as { level?: string; problems: string[] };
     expect(line.problems.join("\n")).toContain("server.prot");
     expect(line.problems.join("\n")).toContain("router.strategy");
     expect(line.problems.length).toBeGreaterThanOrEqual(2);
@@ -96,19 +97,3 @@ describe("SIGHUP reloads the config file", () => {
     expect(after.usedTokens).toBe(420n);
   });
 });
-
-/**
- * Sends SIGHUP and waits for the log line; on a heavily loaded CI machine a signal sent right after
- * startup was once not acted on within 10 s, so it is sent again (a repeat reload of the same
- * broken file logs the same line; the assertion is on the first).
- */
-async function sighupUntilLogged(server: Parameters<typeof waitForLog>[0], msg: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    process.kill(server.pid, "SIGHUP");
-    try {
-      return await waitForLog(server, msg, 1, 4_000);
-    } catch (err) {
-      if (attempt >= 3) throw err;
-    }
-  }
-}
