@@ -13,6 +13,7 @@
 import type { Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { BudgetStore } from "../../store/budget-store.js";
 import type { BudgetLedger } from "../budget/ledger.js";
+import { usageRecord } from "../budget/usage-record.js";
 import type { ScaledPrice } from "./cost.js";
 import type { PriceTable } from "./pricing.js";
 
@@ -68,21 +69,7 @@ export class Settle {
       } else {
         this.log("error", "usage could not be charged to the pool balance; it is kept in the usage log", { pool, ...actual });
       }
-      await this.store.appendUsage({
-        time: now,
-        pool,
-        reservationId,
-        inputTokens: usage.inputTokens,
-        cachedInputTokens: usage.cachedInputTokens,
-        outputTokens: usage.outputTokens,
-        reasoningTokens: usage.reasoningTokens,
-        audioTokens: usage.audioTokens,
-        costUsdMicros: cost,
-        provider: usage.provider,
-        cacheHit: usage.cacheHit,
-        model: usage.model || undefined,
-        key,
-      });
+      await this.store.appendUsage(usageRecord(now, pool, reservationId, usage, cost, { model: usage.model, key }));
     } catch (err) {
       this.log("error", "usage lost: the budget store failed", { pool, ...actual, error: (err as Error).message });
     }

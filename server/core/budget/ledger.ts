@@ -19,6 +19,7 @@ import {
 } from "./errors.js";
 import type { BudgetPeriodKind } from "./period.js";
 import { toPoolView } from "./pool-view.js";
+import { usageRecord } from "./usage-record.js";
 import type { PoolView } from "./pool-view.js";
 import { summarizeUsage } from "./report.js";
 import type { UsageGroupKey, UsageReport } from "./report.js";
@@ -147,21 +148,7 @@ export class BudgetLedger {
     const now = this.now();
     const actual = { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost };
     const pool = this.#finished(reservationId, await this.store.commit(reservationId, actual, now));
-    await this.store.appendUsage({
-      time: now,
-      pool: pool.name,
-      reservationId,
-      inputTokens: usage.inputTokens,
-      cachedInputTokens: usage.cachedInputTokens,
-      outputTokens: usage.outputTokens,
-      reasoningTokens: usage.reasoningTokens,
-      audioTokens: usage.audioTokens,
-      costUsdMicros: cost,
-      provider: usage.provider,
-      cacheHit: usage.cacheHit,
-      model: context.model || undefined,
-      key: context.key || undefined,
-    });
+    await this.store.appendUsage(usageRecord(now, pool.name, reservationId, usage, cost, context));
     return toPoolView(pool);
   }
 
