@@ -7,7 +7,7 @@
 import { upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { FinishReason, MessageSchema, Role, UsageSchema, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { FinishReason, MessageSchema, Role, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateResponseSchema, type GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import type { ChatRequest } from "../provider.js";
 import { toConversation } from "./messages.js";

@@ -3,7 +3,7 @@
 import { upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { FinishReason, MessageSchema, Role, UsageSchema, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { FinishReason, MessageSchema, Role, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { EmbedResponseSchema, GenerateResponseSchema, type EmbedResponse, type GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import type * as wire from "./wire.js";
 

@@ -3,7 +3,7 @@
 import { count, upstreamUsage } from "../counts.js";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { FinishReason, MessageSchema, ResponseFormat_Type, Role, ToolChoice_Mode, UsageSchema, type ToolCall, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { FinishReason, MessageSchema, ResponseFormat_Type, Role, ToolChoice_Mode, type ToolCall, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import {
   EmbedResponseSchema,
   GenerateResponseSchema,

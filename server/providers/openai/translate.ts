@@ -9,7 +9,6 @@ import {
   ResponseFormat_Type,
   Role,
   ToolChoice_Mode,
-  UsageSchema,
   type ContentPart,
   type Message,
   type ToolChoice,
