@@ -48,6 +48,7 @@ async function measure(runtime: LlamaRuntime, modelPath: string, threads: number
     maxQueue: 0,
     load: "first-use",
     idleUnloadMs: 0,
+    chatTemplate: "auto",
   });
   try {
     const seq = loaded.sequences[0]!;

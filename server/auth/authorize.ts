@@ -1,46 +1,28 @@
 // The one place access is decided, for every edge: who is calling
 // (authenticate), may they do this to this model (authorize), and are they
-// within their requests-per-minute (rate). Errors name the key id and the
+// within their requests and tokens per minute (admit, through the shared rate
+// windows: exact across replicas with Redis). Errors name the key id and the
 // model, never the key.
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { AuthConfig, KeyConfig, KeyScope } from "../config/schema.js";
+import { MemoryRateWindows } from "../core/rate-limit/memory.js";
+import { limitsByName, RateLimiter } from "../core/rate-limit/limiter.js";
 import { KeyRing, presentedKey, type ApiKey, type HeaderGetter, type KeyIdentity } from "./keys.js";
 
 export type Scope = KeyScope;
 
-/** A token bucket per key: `rpm` requests a minute, bursts up to `rpm`. */
-class KeyRate {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(private readonly now: () => number) {}
-
-  /** Takes one request; returns the seconds to wait when none is left. */
-  take(id: string, rpm: number): number | undefined {
-    const now = this.now();
-    const perMs = rpm / 60_000;
-    const b = this.buckets.get(id) ?? { tokens: rpm, at: now };
-    b.tokens = Math.min(rpm, b.tokens + (now - b.at) * perMs);
-    b.at = now;
-    this.buckets.set(id, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return undefined;
-    }
-    return Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
-  }
-}
-
 export class Auth {
   readonly ring: KeyRing;
-  private readonly rate: KeyRate;
+  private readonly limiter: RateLimiter;
 
+  /** `rate.limiter`: the app's shared limiter; default: in-memory windows over these keys' rpm/tpm. */
   constructor(
     keys: readonly KeyConfig[],
     readonly options: AuthConfig,
-    now: () => number = Date.now,
+    rate: { limiter?: RateLimiter; now?: () => number } = {},
   ) {
     this.ring = new KeyRing(keys);
-    this.rate = new KeyRate(now);
+    this.limiter = rate.limiter ?? new RateLimiter(new MemoryRateWindows(), { keys: limitsByName(keys, (k) => k.id), now: rate.now });
   }
 
   /** False with no [[keys]]: every request is let through (serve then insists on loopback). */
@@ -83,23 +65,20 @@ export class Auth {
     }
   }
 
-  /** Counts one request against the key's rpm; ResourceExhausted with retry-after when over. */
-  admit(key: ApiKey | undefined): void {
-    if (!key?.rpm) return;
-    const wait = this.rate.take(key.id, key.rpm);
-    if (wait === undefined) return;
-    throw new ConnectError(
-      `API key "${key.id}" exceeded its limit of ${key.rpm} requests per minute; retry in ${wait} s`,
-      Code.ResourceExhausted,
-      { "retry-after": String(wait) },
-    );
+  /**
+   * Counts one request against the key's rpm, and checks the tokens its
+   * finished calls used against its tpm: ResourceExhausted with retry-after
+   * when over; Unavailable when the shared windows' store is down.
+   */
+  async admit(key: ApiKey | undefined): Promise<void> {
+    if (key) await this.limiter.admitKey(key.id);
   }
 
   /** authenticate + authorize (scope only) + admit, for edges that check the model later. */
-  check(get: HeaderGetter, scope: Scope | readonly Scope[]): ApiKey | undefined {
+  async check(get: HeaderGetter, scope: Scope | readonly Scope[]): Promise<ApiKey | undefined> {
     const key = this.authenticate(get);
     this.authorize(key, scope);
-    this.admit(key);
+    await this.admit(key);
     return key;
   }
 

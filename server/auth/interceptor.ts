@@ -1,6 +1,6 @@
 // Access control for every RPC (gRPC, gRPC-Web, Connect, and REST transcoding,
 // which runs the same router in memory): authenticate from call metadata, map
-// the method to a scope, check the request's model, count the key's rpm, and
+// the method to a scope, check the request's model, count the key's rpm/tpm, and
 // leave the key in the context values for callContext (CallContext.key).
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import type { ApiKey } from "./keys.js";
@@ -83,11 +83,11 @@ export function authInterceptor(auth: Auth): Interceptor {
     auth.authorize(key, scopes);
     req.contextValues.set(API_KEY, key);
     if (req.stream) {
-      auth.admit(key);
+      await auth.admit(key);
       return next({ ...req, message: modelChecked(req.message, (model) => auth.authorize(key, scopes, model)) });
     }
     auth.authorize(key, scopes, modelOf(req.message));
-    auth.admit(key);
+    await auth.admit(key);
     const res = await next(req);
     // A key limited to some models sees only those in the catalog.
     if (!res.stream && req.method.name === "ListModels" && key) {

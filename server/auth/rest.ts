@@ -1,7 +1,7 @@
 // Access control for the OpenAI and Anthropic REST edges, which call the core
 // directly (the /hoosh/v1 transcoder goes through the RPC interceptor instead):
 // - restGate, first in the chain: authenticates /v1/* requests, checks the
-//   path's scope and the key's rpm, answering 401/403/429 in the edge's own
+//   path's scope and the key's rpm/tpm, answering 401/403/429 in the edge's own
 //   error shape before any body is read; the key is then found by restKey(req).
 // - guardCore: the core as the REST edges see it, checking each call's model
 //   against its key (CallContext.key) before the work starts.
@@ -43,7 +43,7 @@ export function restGate(auth: Auth): RestHandler {
     const path = pathOf(req);
     if (path !== "/v1" && !path.startsWith("/v1/")) return false;
     try {
-      const key = auth.check(headerGetter(req.headers), restScopes(path));
+      const key = await auth.check(headerGetter(req.headers), restScopes(path));
       if (key) keys.set(req, key);
       return false;
     } catch (err) {

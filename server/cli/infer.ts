@@ -1,4 +1,4 @@
-// `hoosh infer [--server URL] [--stream] MODEL PROMPT`: one chat turn through a running hoosh.
+// `hoosh infer [--server URL] [--stream] [--system TEXT] [--max-tokens N] [--temperature T] MODEL PROMPT`: one chat turn through a running hoosh.
 import { FinishReason, Role, type Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { parse, UsageError } from "./args.js";
@@ -12,7 +12,7 @@ function usageLine(usage: Usage | undefined, finish: FinishReason, model: string
 export async function infer(args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { server: { type: "string" }, stream: { type: "boolean" }, system: { type: "string" }, "max-tokens": { type: "string" } },
+    { server: { type: "string" }, stream: { type: "boolean" }, system: { type: "string" }, "max-tokens": { type: "string" }, temperature: { type: "string" } },
     ["MODEL", "PROMPT"],
   );
   const [model, prompt] = positionals as [string, string];
@@ -21,12 +21,19 @@ export async function infer(args: string[]): Promise<void> {
     maxTokens = Number(values["max-tokens"]);
     if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError(`--max-tokens: ${JSON.stringify(values["max-tokens"])} is not a positive integer`);
   }
+  let temperature: number | undefined;
+  if (values.temperature !== undefined) {
+    temperature = Number(values.temperature);
+    if (values.temperature.trim() === "" || !Number.isFinite(temperature) || temperature < 0 || temperature > 2) {
+      throw new UsageError(`--temperature: ${JSON.stringify(values.temperature)} is not a number from 0 to 2`);
+    }
+  }
   const text = (value: string) => [{ part: { case: "text" as const, value } }];
   // A plain init object: Generate and GenerateStream take the same fields.
   const request = {
     model,
     messages: [...(values.system ? [{ role: Role.SYSTEM, content: text(values.system) }] : []), { role: Role.USER, content: text(prompt) }],
-    sampling: { maxTokens },
+    sampling: { maxTokens, temperature },
   };
   const client = clientFor(InferenceService, serverUrl(values.server));
 

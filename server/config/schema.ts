@@ -26,7 +26,9 @@
  *   scopes               array    (required)   inference | transcribe | budgets:read | admin (admin grants all)
  *   models               array    ["*"]        model globs this key may use
  *   default_pool         string   (none)       budget pool charged when the request names none
- *   rpm                  int      (none)       >= 1; requests per minute for this key
+ *   rpm                  int      (none)       >= 1; requests per minute for this key (sliding 60 s window)
+ *   tpm                  int      (none)       >= 1; tokens (input + output) per minute for this key; a request is
+ *                                              refused once the last 60 s used that many (tokens count when a call ends)
  *   enabled              bool     true         false rejects the key (401)
  *
  * [router]
@@ -59,6 +61,10 @@
  *     max_queue          int      16           >= 0; requests waiting for a sequence; more → RESOURCE_EXHAUSTED
  *     load               enum     "first-use"  startup | first-use (when the weights are read into memory)
  *     idle_unload_ms     int      600000       >= 0; free the memory after this long without requests; 0 = never
+ *     chat_template      enum     "auto"       auto | model | base-model: the GGUF's chat template ("model"), a
+ *                                              few-shot conversation for models without chat training
+ *                                              ("base-model"), or "model" when the GGUF has a template, else
+ *                                              "base-model" ("auto")
  *
  * [[budgets]]            array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among budgets
@@ -66,6 +72,9 @@
  *   capacity_usd_micros  int      (none)       >= 0; spend per period in micro-USD (1 USD = 1000000)
  *                                              at least one of capacity / capacity_usd_micros is required
  *   period               enum     "none"       none | hourly | daily | monthly (when the budget refills)
+ *   rpm                  int      (none)       >= 1; requests per minute charged to this pool (sliding 60 s window)
+ *   tpm                  int      (none)       >= 1; tokens per minute charged to this pool (as keys.tpm)
+ *                                              rate windows are shared by replicas with [store] kind = "redis"
  *
  * [observability]
  *   metrics_path         string   "/metrics"   where Prometheus scrapes (GET); starts with "/"
@@ -77,6 +86,26 @@
  *   audit_path           string   (none)       audit log file (JSON lines); relative paths are under the
  *                                              data dir ($HOOSH_DATA_DIR or ~/.local/share/hoosh); none: in memory
  *   max_model_labels     int      200          1..10000; distinct unconfigured model label values before "other"
+ *
+ * [cache]
+ *   mode                 enum     "deterministic"  deterministic (temperature 0 or a seed) | all | off
+ *   max_bytes            int      67108864     >= 0; byte cap of this process's LRU (serialized answers)
+ *   default_ttl_seconds  int      300          >= 1; lifetime when the request's cache.ttl_seconds is unset
+ *   max_ttl_seconds      int      86400        >= 1; largest lifetime a request may ask for
+ *   shared               bool     true         with [store] kind = "redis": replicas share entries through Redis
+ *                                              (a second tier behind the local LRU); false: per process only
+ *   shared_max_entry_bytes int    1048576      >= 0; larger answers stay in this process's LRU only
+ *   charge_hits          bool     false        false: an answer from the cache costs 0 and charges no budget
+ *                                              (its usage record still counts it); true: charged like any answer
+ *
+ * [store]
+ *   kind                 enum     "memory"     memory | sqlite | redis (where budgets, usage and rate windows live)
+ *   path                 string   (none)       kind "sqlite": the database file (required)
+ *   url                  string   (none)       kind "redis": redis://HOST:PORT/DB (required)
+ *   prefix               string   "hoosh:"     kind "redis": key prefix
+ *   on_unavailable       enum     "fail-closed"  fail-closed | fail-open: when the store cannot be reached, refuse
+ *                                              requests (UNAVAILABLE), or admit them without a reservation or a
+ *                                              rate check and charge their usage once the store is back
  */
 import { isIP } from "node:net";
 import { z } from "zod";
@@ -166,6 +195,10 @@ const breaker = z
   .prefault({});
 
 /** In-process llama.cpp model of a type "local" provider (server/engines/llm). */
+/** How a local model's chat turns become a prompt (server/engines/llm/types.ts). */
+export const CHAT_TEMPLATE_MODES = ["auto", "model", "base-model"] as const;
+export type ChatTemplateMode = (typeof CHAT_TEMPLATE_MODES)[number];
+
 const local = z.strictObject({
   model_path: z.string().min(1),
   threads: int(1, 256).optional(),
@@ -174,6 +207,7 @@ const local = z.strictObject({
   max_queue: int(0).default(16),
   load: z.enum(["startup", "first-use"]).default("first-use"),
   idle_unload_ms: int(0).default(600_000),
+  chat_template: z.enum(CHAT_TEMPLATE_MODES).default("auto"),
 });
 
 /** In-process pocketsphinx speech-to-text (server/engines/stt); defaults: Debian pocketsphinx-en-us. */
@@ -252,6 +286,8 @@ const budget = z
     capacity: int(0).optional(),
     capacity_usd_micros: int(0).optional(),
     period: z.enum(BUDGET_PERIODS).default("none"),
+    rpm: int(1).optional(),
+    tpm: int(1).optional(),
   })
   .superRefine((b, ctx) => {
     if (b.capacity === undefined && b.capacity_usd_micros === undefined) {
@@ -320,6 +356,7 @@ const apiKey = z.strictObject({
   models: z.array(z.string().min(1)).min(1).default(() => ["*"]),
   default_pool: name.optional(),
   rpm: int(1).optional(),
+  tpm: int(1).optional(),
   enabled: z.boolean().default(true),
 });
 
@@ -355,6 +392,9 @@ export const cacheSchema = z
     max_bytes: int(0).default(64 * 1024 * 1024),
     default_ttl_seconds: int(1).default(300),
     max_ttl_seconds: int(1).default(86_400),
+    shared: z.boolean().default(true),
+    shared_max_entry_bytes: int(0).default(1024 * 1024),
+    charge_hits: z.boolean().default(false),
   })
   .prefault({});
 
@@ -365,6 +405,7 @@ export const storeSchema = z
     path: z.string().min(1).optional(),
     url: z.string().min(1).optional(),
     prefix: z.string().min(1).default("hoosh:"),
+    on_unavailable: z.enum(["fail-closed", "fail-open"]).default("fail-closed"),
   })
   .superRefine((s, ctx) => {
     if (s.kind === "sqlite" && s.path === undefined) ctx.addIssue({ code: "custom", path: ["path"], message: 'missing required key (kind "sqlite" needs a file path)' });

@@ -8,7 +8,9 @@ import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { CallContext, ChatRequest, Provider } from "../providers/provider.js";
 import type { Accounting } from "./accounting/accounting.js";
+import type { CacheHitRecorder } from "./accounting/cache-hits.js";
 import type { Charge } from "./accounting/charge.js";
+import type { CachePlan } from "./cache/policy.js";
 import type { ResponseCache } from "./cache/response-cache.js";
 import { plan, sleep, type RetryPolicy } from "./attempts.js";
 import { isRetryable } from "./errors.js";
@@ -24,6 +26,8 @@ export interface InferenceOptions extends Omit<RetryPolicy, "maxAttempts"> {
   fallback: boolean;
   maxAttempts: number;
   limits: RequestLimits;
+  /** [cache] charge_hits: answers from the cache are charged like any other (default: free, recorded). */
+  chargeCacheHits?: boolean;
 }
 
 type Routed = { model: string; routing?: ChatRequest["routing"] };
@@ -37,37 +41,62 @@ export class Inference {
     private readonly providerLimits?: ProviderLimits,
     private readonly accounting?: Accounting,
     private readonly cache?: ResponseCache,
+    private readonly cacheHits?: CacheHitRecorder,
   ) {}
 
   /**
    * The cache sits before accounting: a hit, or a caller sharing an identical
    * request in flight, never reaches the charged path, so it is not charged
-   * (its usage says cache_hit, cost 0). Only the leading call is.
+   * (its usage says cache_hit, cost 0, and is recorded as such). Only the
+   * leading call is. With chargeCacheHits every caller is charged instead.
    */
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     validateChatRequest(req, this.options.limits);
     const cachePlan = this.cache?.plan(req);
     if (!cachePlan) return this.generateCharged(req, call);
+    if (this.options.chargeCacheHits) return this.generateCachedCharged(req, call, cachePlan);
     const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.generateCharged(req, { ...call, signal }));
-    if (res.usage?.cacheHit) noteCacheHit(call, res.usage);
+    if (res.usage?.cacheHit) {
+      noteCacheHit(call, res.usage);
+      await this.cacheHits?.record(req, call, res.usage);
+    }
     return res;
   }
 
   private async generateCharged(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     const charge = await this.accounting?.begin({ kind: "chat", req }, call);
     try {
-      let served = req.model;
-      const res = await this.unary(req, call, async (provider, model) => {
-        const res = await provider.generate({ ...req, model }, call);
-        res.usage = finishUsage(res.usage, provider);
-        served = res.model || model;
-        return [res, totalTokens(res.usage)];
-      });
+      const [res, served] = await this.generateUpstream(req, call);
       if (charge) res.usage = await charge.commit(res.usage, served, res.message);
       return res;
     } finally {
       await charge?.release();
     }
+  }
+
+  /** charge_hits: the caller's own reservation around the cache; the answer's usage is committed, hit or not. */
+  private async generateCachedCharged(req: ChatRequest, call: CallContext, cachePlan: CachePlan): Promise<GenerateResponse> {
+    const charge = await this.accounting?.begin({ kind: "chat", req }, call);
+    try {
+      const res = await this.cache!.generate(cachePlan, call.signal, async (signal) => (await this.generateUpstream(req, { ...call, signal }))[0]);
+      if (res.usage?.cacheHit) noteCacheHit(call, res.usage);
+      if (charge) res.usage = await charge.commit(res.usage && { ...res.usage }, res.model || req.model, res.message);
+      return res;
+    } finally {
+      await charge?.release();
+    }
+  }
+
+  /** The answer and the model that served it. */
+  private async generateUpstream(req: ChatRequest, call: CallContext): Promise<[GenerateResponse, string]> {
+    let served = req.model;
+    const res = await this.unary(req, call, async (provider, model) => {
+      const res = await provider.generate({ ...req, model }, call);
+      res.usage = finishUsage(res.usage, provider);
+      served = res.model || model;
+      return [res, totalTokens(res.usage)];
+    });
+    return [res, served];
   }
 
   async embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
@@ -100,15 +129,52 @@ export class Inference {
       yield* this.streamCharged(req, call);
       return;
     }
+    if (this.options.chargeCacheHits) {
+      yield* this.streamCachedCharged(req, call, cachePlan);
+      return;
+    }
     // Hit: the stored events replayed. Miss: lead or join one shared upstream
     // stream; it runs on the flight's own signal, so one caller's cancel does
     // not end it for the others (see cache/flight.ts).
-    yield* this.cache!.generateStream(
+    const events = this.cache!.generateStream(
       cachePlan,
       call.signal,
       (signal) => this.streamCharged(req, { ...call, signal }),
       () => call.stats && (call.stats.cacheHit = true),
     );
+    for await (const ev of events) {
+      // A hit's end event is the caller's own copy (cache/entry.ts): its usage may be filled in.
+      if (ev.event.case === "end" && ev.event.value.usage?.cacheHit) await this.cacheHits?.record(req, call, ev.event.value.usage);
+      yield ev;
+    }
+  }
+
+  /** charge_hits for streams: one reservation per caller around the cache, committed at the end event. */
+  private async *streamCachedCharged(req: ChatRequest, call: CallContext, cachePlan: CachePlan): AsyncGenerator<GenerateStreamResponse> {
+    const charge = await this.accounting?.begin({ kind: "chat", req }, call);
+    try {
+      let served = req.model;
+      const events = this.cache!.generateStream(
+        cachePlan,
+        call.signal,
+        (signal) => this.streamAttempts(req, { ...call, signal }, undefined),
+        () => call.stats && (call.stats.cacheHit = true),
+      );
+      for await (const ev of events) {
+        const e = ev.event;
+        if (e.case === "start") served = e.value.model || served;
+        if (e.case !== "end" || !charge) {
+          if (charge) charge.observe(e);
+          yield ev;
+          continue;
+        }
+        // A new end event: the one from the flight may be the cache's stored copy.
+        const usage = await charge.commit(e.value.usage && { ...e.value.usage }, served);
+        yield { ...ev, event: { case: "end", value: { ...e.value, usage } } };
+      }
+    } finally {
+      await charge?.release();
+    }
   }
 
   /** The cache's stats (GetCacheStats); undefined when the cache is off. */
@@ -138,7 +204,7 @@ export class Inference {
       noteAttempt(call, provider);
       let admission;
       try {
-        admission = this.providerLimits?.admit(provider.name);
+        admission = await this.providerLimits?.admit(provider.name);
       } catch (err) {
         lastError = ConnectError.from(err);
         continue;
@@ -197,7 +263,7 @@ export class Inference {
       let admitted = false;
       let tokens = 0;
       try {
-        admission = this.providerLimits?.admit(provider.name);
+        admission = await this.providerLimits?.admit(provider.name);
         admitted = true;
         const [result, used] = await run(provider, model).finally(() => addUpstream(call, startedAt));
         tokens = used;

@@ -1,8 +1,10 @@
 // Per-provider admission: a concurrency cap and requests/tokens per minute
 // (sliding 60 s window). A refused admission is ResourceExhausted with a
 // Retry-After, which the pipeline treats like an upstream 429: try the next
-// provider.
+// provider. With `shared` windows (Redis, [store] kind = "redis") rpm and tpm
+// count every replica's calls; the concurrency cap is always per process.
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { RateWindows } from "./rate-limit/window.js";
 
 export interface ProviderLimitSettings {
   maxConcurrency?: number;
@@ -32,10 +34,11 @@ export class ProviderLimits {
   constructor(
     private readonly settings: (provider: string) => ProviderLimitSettings,
     private readonly now: () => number = Date.now,
+    private readonly shared?: RateWindows,
   ) {}
 
   /** Admits a call or throws ResourceExhausted naming the limit, with retry-after metadata. */
-  admit(provider: string): Admission {
+  async admit(provider: string): Promise<Admission> {
     const limits = this.settings(provider);
     const w = this.window(provider);
     const now = this.now();
@@ -43,23 +46,43 @@ export class ProviderLimits {
     if (limits.maxConcurrency !== undefined && w.inFlight >= limits.maxConcurrency) {
       throw limited(provider, `${w.inFlight} calls in flight (max_concurrency ${limits.maxConcurrency})`, 1_000);
     }
-    if (limits.rpm !== undefined && w.requests.length >= limits.rpm) {
-      throw limited(provider, `${w.requests.length} requests in the last minute (rpm ${limits.rpm})`, w.requests[0]! + WINDOW_MS - now);
+    const counted = limits.rpm !== undefined || limits.tpm !== undefined;
+    if (!this.shared) {
+      if (limits.rpm !== undefined && w.requests.length >= limits.rpm) {
+        throw limited(provider, `${w.requests.length} requests in the last minute (rpm ${limits.rpm})`, w.requests[0]! + WINDOW_MS - now);
+      }
+      if (limits.tpm !== undefined && w.tokenSum >= limits.tpm) {
+        throw limited(provider, `${w.tokenSum} tokens in the last minute (tpm ${limits.tpm})`, w.tokens[0]!.at + WINDOW_MS - now);
+      }
+      w.requests.push(now);
     }
-    if (limits.tpm !== undefined && w.tokenSum >= limits.tpm) {
-      throw limited(provider, `${w.tokenSum} tokens in the last minute (tpm ${limits.tpm})`, w.tokens[0]!.at + WINDOW_MS - now);
-    }
+    // Hold the concurrency slot while the shared window answers.
     w.inFlight++;
-    w.requests.push(now);
+    if (this.shared && counted) {
+      try {
+        const verdict = await this.shared.take(subject(provider), { rpm: limits.rpm, tpm: limits.tpm }, now);
+        if (!verdict.admitted) {
+          const what = verdict.limit === "rpm" ? `${limits.rpm} requests in the last minute across replicas (rpm ${limits.rpm})` : `${limits.tpm} tokens in the last minute across replicas (tpm ${limits.tpm})`;
+          throw limited(provider, what, verdict.retryAfterMs);
+        }
+      } catch (err) {
+        w.inFlight--;
+        throw err;
+      }
+    }
     let finished = false;
     return {
       done: (tokens) => {
         if (finished) return;
         finished = true;
         w.inFlight--;
-        if (tokens > 0) {
+        if (tokens <= 0) return;
+        if (!this.shared) {
           w.tokens.push({ at: this.now(), n: tokens });
           w.tokenSum += tokens;
+        } else if (limits.tpm !== undefined) {
+          // A lost count only loosens the limit; the call itself is done.
+          void this.shared.addTokens(subject(provider), tokens, this.now()).catch(() => undefined);
         }
       },
     };
@@ -84,4 +107,8 @@ export class ProviderLimits {
 function limited(provider: string, what: string, retryAfterMs: number): ConnectError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new ConnectError(`provider "${provider}" is at its limit: ${what}`, Code.ResourceExhausted, { "retry-after": String(seconds) });
+}
+
+function subject(provider: string): string {
+  return `provider:${provider}`;
 }

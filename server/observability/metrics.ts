@@ -67,6 +67,9 @@ export class Metrics {
     this.cacheHits = new Counter({ name: "hoosh_cache_hits_total", help: "Requests answered from the cache.", labelNames: ["route", "model"], registers });
     this.circuit = new Gauge({ name: "hoosh_provider_circuit_state", help: "Provider circuit breaker: 0 closed, 1 degraded, 2 open.", labelNames: ["provider"], registers });
     this.streamsInFlight = new Gauge({ name: "hoosh_streams_in_flight", help: "Streaming requests in progress.", labelNames: ["route"], registers });
+    // One read of the store per scrape, started by the remaining-budget gauge; the registry
+    // collects metrics concurrently, so store_up awaits that same read.
+    let reading: Promise<PoolRemaining[] | undefined> = Promise.resolve([]);
     new Gauge({
       name: "hoosh_budget_remaining",
       help: "Remaining budget per pool (capacity - used - reserved), read from the ledger on scrape; pools without that capacity are left out.",
@@ -74,10 +77,21 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        for (const p of (await pools?.()) ?? []) {
+        // An unreachable store must not take the whole scrape down: no series, and store_up 0.
+        reading = Promise.resolve(pools?.()).then((list) => list ?? [], () => undefined);
+        const read = await reading;
+        for (const p of read ?? []) {
           if (p.capacityTokens !== undefined) this.set({ pool: p.name, unit: "tokens" }, p.capacityTokens - p.usedTokens - p.reservedTokens);
           if (p.capacityUsdMicros !== undefined) this.set({ pool: p.name, unit: "usd_micros" }, p.capacityUsdMicros - p.usedUsdMicros - p.reservedUsdMicros);
         }
+      },
+    });
+    new Gauge({
+      name: "hoosh_budget_store_up",
+      help: "1 when the last scrape could read the budget store, 0 when it could not (hoosh_budget_remaining is then absent).",
+      registers,
+      async collect() {
+        this.set((await reading) ? 1 : 0);
       },
     });
   }

@@ -88,22 +88,24 @@ describe("Auth", () => {
     expect(auth.requireScope(new Headers({ authorization: `Bearer ${KEY}-root` }), "admin")).toEqual({ id: "root" });
   });
 
-  it("rpm: a token bucket with retry-after", () => {
+  it("rpm: a sliding 60 s window with retry-after", async () => {
     let now = 0;
-    const auth = new Auth([entry({ rpm: 2 })], OPTIONS, () => now);
+    const auth = new Auth([entry({ rpm: 2 })], OPTIONS, { now: () => now });
     const k = auth.authenticate((n) => (n === "x-api-key" ? KEY : undefined))!;
-    auth.admit(k);
-    auth.admit(k);
-    let err: ConnectError | undefined;
-    try {
-      auth.admit(k);
-    } catch (e) {
-      err = ConnectError.from(e);
-    }
-    expect(err?.code).toBe(Code.ResourceExhausted);
-    expect(err?.metadata.get("retry-after")).toBe("30");
-    now += 30_000;
-    expect(codeOf(() => auth.admit(k))).toBeUndefined();
+    await auth.admit(k);
+    now += 20_000;
+    await auth.admit(k);
+    const refused = async () => ConnectError.from(await auth.admit(k).then(() => undefined, (e: unknown) => e));
+    let err = await refused();
+    expect(err.code).toBe(Code.ResourceExhausted);
+    expect(err.rawMessage).toBe('API key "unit" exceeded its limit of 2 requests per minute; retry in 40 s');
+    expect(err.metadata.get("retry-after")).toBe("40");
+    now += 39_999;
+    expect((await refused()).metadata.get("retry-after")).toBe("1");
+    now += 1;
+    await auth.admit(k); // the first request left the window
+    err = await refused();
+    expect(err.metadata.get("retry-after")).toBe("20");
   });
 });
 

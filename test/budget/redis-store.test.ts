@@ -148,7 +148,7 @@ describe("RedisBudgetStore: Redis outage", () => {
 
   it("rejects fast with Unavailable when Redis hangs or dies, and recovers when it is back", async () => {
     let own = await startRedis();
-    const store = await RedisBudgetStore.connect(own.url, { commandTimeoutMs: TIMEOUT, connectTimeoutMs: TIMEOUT, maxReconnectDelayMs: 100 });
+    const store = await RedisBudgetStore.connect(own.url, { commandTimeoutMs: TIMEOUT, connectTimeoutMs: TIMEOUT, maxReconnectDelayMs: 100, orphanRetryMs: 50 });
     const ledger = new BudgetLedger(store, () => T0);
     const unavailable = async (what: Promise<unknown>): Promise<number> => {
       const t0 = Date.now();
@@ -160,8 +160,15 @@ describe("RedisBudgetStore: Redis outage", () => {
       await ledger.createPool("p", { capacityTokens: 100, period: "none" });
       own.pause(); // holds the connection, answers nothing: the command timeout fires
       expect(await unavailable(ledger.reserve("p", { tokens: 1, usdMicros: 0 }))).toBeLessThan(TIMEOUT + 500);
+      expect(store.orphanCount).toBe(1);
       own.resume();
       expect((await ledger.getPool("p")).capacityTokens).toBe(100);
+      // The reserve script ran when Redis resumed, though its caller was told Unavailable: the
+      // store releases that hold itself once Redis answers (else it would block 1 token until its TTL).
+      const deadline0 = Date.now() + 5000;
+      while (store.orphanCount > 0 && Date.now() < deadline0) await new Promise((r) => setTimeout(r, 50));
+      expect(store.orphanCount).toBe(0);
+      expect((await ledger.getPool("p")).reservedTokens).toBe(0);
 
       const port = own.port;
       await own.stop(); // gone: calls fail at once (no offline queue), never hang

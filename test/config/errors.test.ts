@@ -107,6 +107,13 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
       "hoosh.toml: budgets[0]: neither capacity (tokens) nor capacity_usd_micros is set; set at least one",
     ],
     ["bad budget period", '[[budgets]]\nname = "b"\ncapacity = 1\nperiod = "weekly"', 'hoosh.toml: budgets[0].period: "weekly" is not one of: none, hourly, daily, monthly'],
+    ["bad store on_unavailable", '[store]\non_unavailable = "retry"', 'hoosh.toml: store.on_unavailable: "retry" is not one of: fail-closed, fail-open'],
+    ["bad cache charge_hits", '[cache]\ncharge_hits = "yes"', 'hoosh.toml: cache.charge_hits: expected boolean, got string "yes"'],
+    [
+      "bad local chat_template",
+      '[[providers]]\nname = "l"\ntype = "local"\nmodels = ["m"]\nlocal = { model_path = "/m.gguf", chat_template = "chatml" }',
+      'hoosh.toml: providers[0].local.chat_template: "chatml" is not one of: auto, model, base-model',
+    ],
     ["TOML syntax error", "[server]\nport = = 8080", "hoosh.toml: line 2, column 8: TOML syntax error: invalid value"],
     ["TOML unfinished string", '[server]\nbind = "127.0.0.1', "hoosh.toml: line 2, column 8: TOML syntax error: unfinished string"],
     ["TOML redefined table", "[server]\nport = 1\n[server]\nport = 2", "hoosh.toml: line 3, column 2: TOML syntax error: trying to redefine an already defined table or value"],

@@ -52,7 +52,7 @@ describe("Generate", () => {
 
   it.skipIf(!REAL_MODEL)("writes English words (stories260K)", async () => {
     const r = await provider.generate(chat("Once upon a time", { maxTokens: 40, temperature: 0 }), call());
-    expect(textOfResponse(r)).toMatch(/\b(the|a|and|was|to)\b/);
+    expect(textOfResponse(r)).toMatch(/\b(the|a|and|was|to|for|your|it|is|she|he)\b/i);
   });
 });
 

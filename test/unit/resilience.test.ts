@@ -9,6 +9,7 @@ import { LatencyTracker } from "../../server/core/latency.js";
 import { ProviderHealth } from "../../server/core/provider-health.js";
 import { providerHealthName, publishProviderHealth } from "../../server/core/provider-health-status.js";
 import { ProviderLimits } from "../../server/core/provider-limits.js";
+import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
 import { Router, type Target } from "../../server/core/router.js";
 import type { Provider } from "../../server/providers/provider.js";
 
@@ -52,46 +53,74 @@ describe("retry plan", () => {
 });
 
 describe("provider admission limits", () => {
-  it("caps concurrency", () => {
+  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ConnectError);
+
+  it("caps concurrency", async () => {
     const limits = new ProviderLimits(() => ({ maxConcurrency: 2 }));
-    const a = limits.admit("p");
-    limits.admit("p");
-    const refused = (() => { try { limits.admit("p"); } catch (e) { return e as ConnectError; } })();
+    const a = await limits.admit("p");
+    await limits.admit("p");
+    const refused = await refusal(limits.admit("p"));
     expect(refused?.code).toBe(Code.ResourceExhausted);
     expect(refused?.rawMessage).toBe('provider "p" is at its limit: 2 calls in flight (max_concurrency 2)');
     a.done(0);
-    expect(() => limits.admit("p")).not.toThrow();
+    await expect(limits.admit("p")).resolves.toBeDefined();
   });
 
-  it("limits requests per sliding minute, with Retry-After", () => {
+  it("limits requests per sliding minute, with Retry-After", async () => {
     let now = 0;
     const limits = new ProviderLimits(() => ({ rpm: 2 }), () => now);
-    limits.admit("p").done(0);
+    (await limits.admit("p")).done(0);
     now = 10_000;
-    limits.admit("p").done(0);
-    const refused = (() => { try { limits.admit("p"); } catch (e) { return e as ConnectError; } })();
+    (await limits.admit("p")).done(0);
+    const refused = await refusal(limits.admit("p"));
     expect(refused?.rawMessage).toBe('provider "p" is at its limit: 2 requests in the last minute (rpm 2)');
     expect(refused?.metadata.get("retry-after")).toBe("50");
     now = 60_001; // the first request left the window
-    expect(() => limits.admit("p")).not.toThrow();
+    await expect(limits.admit("p")).resolves.toBeDefined();
   });
 
-  it("limits tokens per sliding minute", () => {
+  it("limits tokens per sliding minute", async () => {
     let now = 0;
     const limits = new ProviderLimits(() => ({ tpm: 100 }), () => now);
-    limits.admit("p").done(60);
+    (await limits.admit("p")).done(60);
     now = 10_000;
-    limits.admit("p").done(50);
-    const refused = (() => { try { limits.admit("p"); } catch (e) { return e as ConnectError; } })();
+    (await limits.admit("p")).done(50);
+    const refused = await refusal(limits.admit("p"));
     expect(refused?.rawMessage).toBe('provider "p" is at its limit: 110 tokens in the last minute (tpm 100)');
     now = 60_001; // 60 tokens left the window: 50 < 100
-    expect(() => limits.admit("p")).not.toThrow();
+    await expect(limits.admit("p")).resolves.toBeDefined();
   });
 
-  it("keeps providers apart", () => {
+  it("keeps providers apart", async () => {
     const limits = new ProviderLimits(() => ({ maxConcurrency: 1 }));
-    limits.admit("a");
-    expect(() => limits.admit("b")).not.toThrow();
+    await limits.admit("a");
+    await expect(limits.admit("b")).resolves.toBeDefined();
+  });
+
+  it("with shared windows, counts rpm there and frees the concurrency slot of a refused call", async () => {
+    let now = 0;
+    const shared = new MemoryRateWindows();
+    const limits = new ProviderLimits(() => ({ rpm: 1, maxConcurrency: 5 }), () => now, shared);
+    const other = new ProviderLimits(() => ({ rpm: 1, maxConcurrency: 5 }), () => now, shared); // another replica
+    (await limits.admit("p")).done(0);
+    const refused = await refusal(other.admit("p"));
+    expect(refused?.code).toBe(Code.ResourceExhausted);
+    expect(refused?.rawMessage).toBe('provider "p" is at its limit: 1 requests in the last minute across replicas (rpm 1)');
+    expect(refused?.metadata.get("retry-after")).toBe("60");
+    now = 60_001;
+    await expect(other.admit("p")).resolves.toBeDefined();
+  });
+
+  it("with shared windows, tokens reported by one replica refuse the next call on another", async () => {
+    let now = 0;
+    const shared = new MemoryRateWindows();
+    const a = new ProviderLimits(() => ({ tpm: 100 }), () => now, shared);
+    const b = new ProviderLimits(() => ({ tpm: 100 }), () => now, shared);
+    (await a.admit("p")).done(120);
+    await new Promise((r) => setImmediate(r)); // addTokens runs in the background
+    now = 1_000;
+    const refused = await refusal(b.admit("p"));
+    expect(refused?.rawMessage).toBe('provider "p" is at its limit: 100 tokens in the last minute across replicas (tpm 100)');
   });
 });
 

@@ -13,12 +13,22 @@
  * A chat request without max_tokens holds the default output limit, clamped to
  * what the pool has left: it is refused only when its prompt plus one output
  * token does not fit. An explicit max_tokens is held in full.
+ *
+ * Rate limits of the pool ([[budgets]] rpm/tpm) are checked in begin(), once
+ * the pool is known and before the reservation; the call's tokens are added
+ * to the pool's and the key's token windows when it commits (a release adds none).
+ *
+ * A store that cannot be reached refuses the request (UNAVAILABLE), unless
+ * failOpen ([store] on_unavailable = "fail-open"): then it runs without a
+ * reservation and its usage is charged late, waiting for the store if need be
+ * (settle.ts, deferred-usage.ts).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EmbedRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import type { BudgetStore } from "../../store/budget-store.js";
 import type { CallContext, ChatRequest } from "../../providers/provider.js";
 import { DEFAULT_RESERVATION_TTL_MS, type BudgetLedger } from "../budget/ledger.js";
+import type { RateLimiter } from "../rate-limit/limiter.js";
 import { checkPoolName } from "../budget/validate.js";
 import { Charge } from "./charge.js";
 import { costMicros, PRICE_SCALE, type ScaledPrice } from "./cost.js";
@@ -38,6 +48,10 @@ export interface AccountingOptions {
   log?: LogFn | undefined;
   now?: (() => number) | undefined;
   tokenizer?: Tokenizer | undefined;
+  /** Pool (and key tpm) rate limits; none when undefined. */
+  rate?: RateLimiter | undefined;
+  /** Admit requests without a reservation while the store is unreachable. */
+  failOpen?: boolean | undefined;
 }
 
 const TTL_SLACK_MS = 60_000;
@@ -51,11 +65,17 @@ export class Accounting {
   private readonly ledger: BudgetLedger;
   private readonly settle: Settle;
   private readonly now: () => number;
+  private readonly rate: RateLimiter | undefined;
+  private readonly failOpen: boolean;
+  private readonly log: LogFn;
 
   constructor(options: AccountingOptions) {
     const log = options.log ?? (() => {});
+    this.log = log;
+    this.failOpen = options.failOpen ?? false;
     this.ledger = options.ledger;
     this.now = options.now ?? Date.now;
+    this.rate = options.rate;
     this.prices = new PriceTable(options.pricing, (model) =>
       log("warn", "no price for model; its cost is counted as 0 (add it to data/pricing.json)", { model }),
     );
@@ -69,6 +89,7 @@ export class Accounting {
     const { req } = what;
     const choice = choosePool(req, call);
     if (choice.field) checkPoolName(choice.name, choice.field);
+    await this.rate?.admitPool(choice.name);
     const count = await this.tokenizer.counter(req.model);
     const prompt = what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count);
     const output = what.kind === "chat" ? outputLimit(what.req) : 0;
@@ -89,13 +110,31 @@ export class Accounting {
       const error = ConnectError.from(err);
       if (error.code === Code.NotFound) {
         // No "default" pool: no budget applies.
-        if (!choice.field) return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id }, this.settle);
+        if (!choice.field) {
+          return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, addTokens: this.rate?.tokenSink(call.key?.id, undefined) }, this.settle);
+        }
         throw await unknownPool(this.ledger, choice);
       }
       if (error.code === Code.ResourceExhausted) throw await withRetryAfter(this.ledger, choice.name, error, this.now());
+      if (error.code === Code.Unavailable && this.failOpen) {
+        this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: choice.name, error: error.rawMessage });
+        const addTokens = this.rate?.tokenSink(call.key?.id, choice.name);
+        return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, pool: choice.name, unreserved: true, addTokens }, this.settle);
+      }
       throw error;
     }
-    return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, pool: choice.name, reservationId }, this.settle);
+    const addTokens = this.rate?.tokenSink(call.key?.id, choice.name);
+    return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, pool: choice.name, reservationId, addTokens }, this.settle);
+  }
+
+  /** Charges still waiting for the store: how many. */
+  get waitingCharges(): number {
+    return this.settle.deferred.size;
+  }
+
+  /** One last try for charges waiting for the store; what remains is logged as lost. */
+  close(): Promise<void> {
+    return this.settle.deferred.close();
   }
 
   private async reserve(pool: string, estimate: Estimate): Promise<string> {

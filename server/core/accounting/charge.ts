@@ -18,11 +18,15 @@ export interface ChargeInit {
   /** The pool charged; undefined: no budget applies (usage and cost are still filled in). */
   pool?: string | undefined;
   reservationId?: string | undefined;
+  /** Admitted without a reservation because the store was unreachable (fail-open): charged late. */
+  unreserved?: boolean | undefined;
   requestedModel: string;
   /** The API key's id, for reports. */
   key?: string | undefined;
   estimate: Estimate;
   count: (text: string) => number;
+  /** Adds the used tokens to the key's and pool's tokens-per-minute windows (never throws). */
+  addTokens?: ((tokens: number) => Promise<void>) | undefined;
 }
 
 export class Charge {
@@ -75,6 +79,8 @@ export class Charge {
     if (this.state !== "open") return usage;
     this.state = "committed";
     if (this.init.pool && this.init.reservationId) await this.settle.commit(this.init.pool, this.init.reservationId, usage, this.init.key);
+    else if (this.init.pool && this.init.unreserved) await this.settle.chargeUnreserved(this.init.pool, usage, this.init.key);
+    await this.init.addTokens?.(usage.inputTokens + usage.outputTokens);
     return usage;
   }
 

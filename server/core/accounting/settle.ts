@@ -9,12 +9,17 @@
  * the usage log alone: it shows in GetUsageReport but not in the pool balance;
  * that case is logged as an error.
  * release: errors are logged, never thrown (release runs in finally blocks).
+ * chargeUnreserved: a request admitted with no reservation because the store
+ * was unreachable ([store] on_unavailable = "fail-open"); charged late, and
+ * while the store is still unreachable the charge waits (deferred-usage.ts).
  */
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { BudgetStore } from "../../store/budget-store.js";
 import type { BudgetLedger } from "../budget/ledger.js";
 import { usageRecord } from "../budget/usage-record.js";
 import type { ScaledPrice } from "./cost.js";
+import { DeferredUsage } from "./deferred-usage.js";
 import type { PriceTable } from "./pricing.js";
 
 export type LogFn = (level: "warn" | "error", msg: string, fields: Record<string, unknown>) => void;
@@ -22,13 +27,17 @@ export type LogFn = (level: "warn" | "error", msg: string, fields: Record<string
 const LATE_TTL_MS = 60_000;
 
 export class Settle {
+  readonly deferred: DeferredUsage;
+
   constructor(
     private readonly ledger: BudgetLedger,
     private readonly store: BudgetStore,
     private readonly prices: PriceTable,
     private readonly log: LogFn,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.deferred = new DeferredUsage((c) => this.lateCharge(c.pool, c.usage, c.key), log);
+  }
 
   /** The served model's price; the requested model's when the served id is unknown. */
   price(served: string, requested: string): ScaledPrice {
@@ -45,8 +54,16 @@ export class Settle {
         reservation_id: reservationId,
         error: (err as Error).message,
       });
-      await this.lateCharge(pool, usage, key);
+      // Still unreachable: whether the commit ran is unknown (its reply may be what was lost), so
+      // a retry could charge twice; the reservation's hold stays until it expires.
+      if ((await this.lateCharge(pool, usage, key)) === "unavailable") {
+        this.log("error", "usage lost: the budget store is unavailable", { pool, tokens: usage.inputTokens + usage.outputTokens, usd_micros: Number(usage.costUsdMicros) });
+      }
     }
+  }
+
+  async chargeUnreserved(pool: string, usage: Usage, key?: string): Promise<void> {
+    if ((await this.lateCharge(pool, usage, key)) === "unavailable") this.deferred.add({ pool, usage, key });
   }
 
   async release(reservationId: string): Promise<void> {
@@ -57,13 +74,24 @@ export class Settle {
     }
   }
 
-  private async lateCharge(pool: string, usage: Usage, key: string | undefined): Promise<void> {
+  /**
+   * "unavailable" only when the store could not be reached before anything was charged (the
+   * zero hold failed), so a retry never charges twice; any later failure is logged as lost.
+   */
+  private async lateCharge(pool: string, usage: Usage, key: string | undefined): Promise<"done" | "unavailable"> {
     const now = this.now();
     const cost = Number(usage.costUsdMicros);
     const actual = { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost };
     let reservationId = "";
+    let held;
     try {
-      const held = await this.store.reserve(pool, { tokens: 0, usdMicros: 0 }, LATE_TTL_MS, now);
+      held = await this.store.reserve(pool, { tokens: 0, usdMicros: 0 }, LATE_TTL_MS, now);
+    } catch (err) {
+      if (ConnectError.from(err).code === Code.Unavailable) return "unavailable";
+      this.log("error", "usage lost: the budget store failed", { pool, ...actual, error: (err as Error).message });
+      return "done";
+    }
+    try {
       if (held.status === "reserved" && (await this.store.commit(held.reservation.id, actual, now)).status === "done") {
         reservationId = held.reservation.id;
       } else {
@@ -73,5 +101,6 @@ export class Settle {
     } catch (err) {
       this.log("error", "usage lost: the budget store failed", { pool, ...actual, error: (err as Error).message });
     }
+    return "done";
   }
 }

@@ -152,6 +152,19 @@ export class BudgetLedger {
     return toPoolView(pool);
   }
 
+  /**
+   * Appends a usage record that charges nothing: a request answered from the response cache.
+   * Reports count it (cache_hits); the pool's balance does not change.
+   */
+  async recordUncharged(pool: string, usage: UsageInput, context: CommitContext = {}): Promise<void> {
+    checkPoolName(pool, "pool");
+    for (const k of USAGE_COUNTS) checkCount(usage[k], USAGE_FIELD[k]);
+    const cost = checkCount(usage.costUsdMicros, "usage.cost_usd_micros");
+    const now = this.now();
+    if (!(await this.store.getPool(pool, now))) throw poolNotFound(pool);
+    await this.store.appendUsage(usageRecord(now, pool, "", usage, cost, context));
+  }
+
   /** Gives the hold back unused (error, cancellation). */
   async release(reservationId: string): Promise<PoolView> {
     checkReservationId(reservationId, "reservation_id");

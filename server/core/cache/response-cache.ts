@@ -12,9 +12,17 @@
 // The lower-level pieces (lookupUnary, storeUnary, lookupStream, recordStream,
 // replayStream) are public for callers with other needs.
 //
-// Stats: hits and misses count lookups; coalesced counts callers that joined a
-// flight after a miss (upstream calls = misses - coalesced). Unary and stream
-// answers are stored under separate keys ("u"/"s" + key).
+// Two tiers when a shared tier is given (shared-tier.ts; Redis when [store]
+// kind = "redis"): the local LRU first, synchronously; on a miss the flight's
+// leader asks the shared tier (so identical requests in flight share that one
+// lookup too) and a shared hit is copied into the LRU with the lifetime it has
+// left. Stored answers go to both; one larger than sharedMaxEntryBytes stays
+// local. Without a shared tier nothing changes.
+//
+// Stats: hits and misses count lookups (hits include shared hits, misses are
+// what neither tier had); coalesced counts callers that joined a flight after a
+// miss (upstream calls = misses - coalesced). Unary and stream answers are
+// stored under separate keys ("u"/"s" + key).
 import type { GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import type { ChatRequest } from "../../providers/provider.js";
 import {
@@ -29,15 +37,22 @@ import {
 import { StreamFlight, UnaryFlight } from "./flight.js";
 import { LruCache } from "./lru.js";
 import { DEFAULT_CACHE_POLICY, planCache, type CachePlan, type CachePolicyOptions } from "./policy.js";
+import { SharedCopies } from "./shared-copies.js";
+import type { SharedTier } from "./shared-tier.js";
 
 export interface ResponseCacheOptions extends CachePolicyOptions {
   /** Byte cap over the serialized size of stored answers. */
   maxBytes: number;
   /** Clock in ms, injectable for tests. */
   now?: () => number;
+  /** A tier shared with other replicas; none: this process's LRU only. */
+  shared?: SharedTier;
+  /** Larger answers (serialized size) are not shared. Default 1 MiB. */
+  sharedMaxEntryBytes?: number;
 }
 
 export const DEFAULT_RESPONSE_CACHE: ResponseCacheOptions = { ...DEFAULT_CACHE_POLICY, maxBytes: 64 * 1024 * 1024 };
+export { DEFAULT_SHARED_MAX_ENTRY_BYTES } from "./shared-copies.js";
 
 /** Field for field what GetCacheStatsResponse reports. */
 export interface CacheStats {
@@ -48,6 +63,10 @@ export interface CacheStats {
   bytes: number;
   maxBytes: number;
   evictions: number;
+  /** Hits answered by the shared tier (included in hits). */
+  sharedHits: number;
+  /** Shared lookups and stores that failed, timed out or could not be decoded (served as misses). */
+  sharedErrors: number;
 }
 
 type Entry = UnaryEntry | StreamEntry;
@@ -57,9 +76,11 @@ export class ResponseCache {
   private readonly unaryFlights = new Map<string, UnaryFlight<GenerateResponse>>();
   private readonly streamFlights = new Map<string, StreamFlight>();
   private coalesced = 0;
+  private readonly shared: SharedCopies | undefined;
 
   constructor(private readonly options: ResponseCacheOptions = DEFAULT_RESPONSE_CACHE) {
     this.lru = new LruCache<Entry>(options.maxBytes, options.now);
+    this.shared = options.shared && new SharedCopies(options.shared, options.sharedMaxEntryBytes);
   }
 
   /** What the cache may do for this request; undefined when it is not involved. */
@@ -76,6 +97,7 @@ export class ResponseCache {
   /** Stores a copy of a complete answer; false if it is bigger than the whole cache. */
   storeUnary(key: string, response: GenerateResponse, ttlMs: number): boolean {
     const e = unaryEntry(response);
+    this.shared?.put(key, e, ttlMs);
     return this.lru.set("u" + key, e, e.bytes, ttlMs);
   }
 
@@ -91,7 +113,9 @@ export class ResponseCache {
       fail: () => rec.fail(),
       end: () => {
         const e = rec.finish();
-        return e !== undefined && this.lru.set("s" + key, e, e.bytes, ttlMs);
+        if (e === undefined) return false;
+        this.shared?.put(key, e, ttlMs);
+        return this.lru.set("s" + key, e, e.bytes, ttlMs);
       },
     };
   }
@@ -111,7 +135,7 @@ export class ResponseCache {
       return hitResponse(await flight.join(signal));
     }
     const lead = new UnaryFlight<GenerateResponse>(
-      (s) => this.leadUnary(plan, upstream, s),
+      (s) => (this.shared ? this.fillUnary(plan, upstream, s) : this.leadUnary(plan, upstream, s)),
       () => { if (this.unaryFlights.get(plan.key) === lead) this.unaryFlights.delete(plan.key); },
     );
     this.unaryFlights.set(plan.key, lead);
@@ -144,10 +168,12 @@ export class ResponseCache {
       yield* joined.subscribe(signal, hitEvent);
       return;
     }
+    const from = { shared: false };
     const flight: StreamFlight = new StreamFlight(
-      upstream,
+      this.shared ? (s) => this.fillStream(plan.key, upstream, s, onShared, from) : upstream,
       (events) => {
-        if (!plan.store) return;
+        // A shared hit is already in both tiers; storing it again would extend its life.
+        if (!plan.store || from.shared) return;
         const rec = this.recordStream(plan.key, plan.ttlMs);
         for (const ev of events) rec.add(ev);
         rec.end();
@@ -160,11 +186,53 @@ export class ResponseCache {
 
   stats(): CacheStats {
     const s = this.lru.stats();
-    return { hits: s.hits, misses: s.misses, coalesced: this.coalesced, entries: s.entries, bytes: s.bytes, maxBytes: s.maxBytes, evictions: s.evictions };
+    const sharedHits = this.shared?.hits ?? 0;
+    return {
+      hits: s.hits + sharedHits,
+      misses: s.misses - sharedHits,
+      coalesced: this.coalesced,
+      entries: s.entries,
+      bytes: s.bytes,
+      maxBytes: s.maxBytes,
+      evictions: s.evictions,
+      sharedHits,
+      sharedErrors: this.shared?.errors ?? 0,
+    };
   }
 
   clear(): void {
     this.lru.clear();
+  }
+
+  /** After a local miss, as the flight: the shared tier, else upstream. A shared hit comes back marked. */
+  private async fillUnary(plan: CachePlan, upstream: (signal: AbortSignal) => Promise<GenerateResponse>, signal: AbortSignal): Promise<GenerateResponse> {
+    const found = await this.shared?.unary(plan.key);
+    if (found === undefined) {
+      signal.throwIfAborted(); // every caller left during the lookup
+      return this.leadUnary(plan, upstream, signal);
+    }
+    this.lru.set("u" + plan.key, found.entry, found.entry.bytes, found.ttlMs); // expires with the shared copy
+    return hitResponse(found.entry.response);
+  }
+
+  /** The stream counterpart; `from.shared` tells the flight not to store a shared hit again. */
+  private async *fillStream(
+    key: string,
+    upstream: (signal: AbortSignal) => AsyncIterable<GenerateStreamResponse>,
+    signal: AbortSignal,
+    onShared: () => void,
+    from: { shared: boolean },
+  ): AsyncGenerator<GenerateStreamResponse> {
+    const found = await this.shared?.stream(key);
+    if (found === undefined) {
+      signal.throwIfAborted();
+      yield* upstream(signal);
+      return;
+    }
+    this.lru.set("s" + key, found.entry, found.entry.bytes, found.ttlMs);
+    from.shared = true;
+    onShared(); // the leader's: it runs before the first event reaches anyone
+    yield* replayStream(found.entry);
   }
 
   private async leadUnary(plan: CachePlan, upstream: (signal: AbortSignal) => Promise<GenerateResponse>, signal: AbortSignal): Promise<GenerateResponse> {

@@ -1,5 +1,6 @@
 // One chat completion on one context sequence, through the model's own chat template
-// (node-llama-cpp picks the chat wrapper from the GGUF). Every request brings its whole
+// (node-llama-cpp picks the chat wrapper from the GGUF; a model without one gets the few-shot
+// conversation of base-model-wrapper.ts). Every request brings its whole
 // history; the sequence keeps the previous request's KV cache, so a shared prefix (system
 // prompt, earlier turns) is not evaluated again and counts as cached input.
 import type { LlamaChat, LlamaContextSequence, LLamaChatGenerateResponseOptions, LlamaChatResponse } from "node-llama-cpp";
@@ -16,7 +17,9 @@ type Common = Pick<
 
 export async function runChat(loaded: LoadedModel, sequence: LlamaContextSequence, opts: ChatOptions): Promise<ChatResult> {
   const grammar = await loaded.grammars.get(opts.format);
-  const chat = new loaded.handle.lib.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+  const chat = new loaded.handle.lib.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper: loaded.chatWrapper });
+  // After "Assistant:" a base model writes " The answer": the space belongs to the format.
+  const onText = loaded.baseModelFormat && opts.onText ? trimmingStart(opts.onText) : opts.onText;
   const before = sequence.tokenMeter.getState();
   // Arguments as the model wrote them, per call: streamed deltas and the final message agree.
   const args = new Map<number, { name: string; text: string }>();
@@ -32,7 +35,7 @@ export async function runChat(loaded: LoadedModel, sequence: LlamaContextSequenc
     // Keeps node-llama-cpp's default repetition penalty (1.1 over the last 64 tokens).
     repeatPenalty: { presencePenalty: s.presencePenalty ?? 0, frequencyPenalty: s.frequencyPenalty ?? 0 },
     ...(opts.stop.length > 0 && { customStopTriggers: opts.stop }),
-    ...(opts.onText && { onTextChunk: opts.onText }),
+    ...(onText && { onTextChunk: onText }),
   };
   try {
     // Left alone, node-llama-cpp would silently drop the start of a prompt that does not fit
@@ -65,7 +68,8 @@ export async function runChat(loaded: LoadedModel, sequence: LlamaContextSequenc
       name: call.functionName,
       arguments: args.get(i)?.text.trim() || JSON.stringify(call.params ?? {}),
     }));
-    return { text: res.response, toolCalls, finish: finishOf(res, toolCalls.length), usage: usageOf(sequence, before) };
+    const text = loaded.baseModelFormat ? res.response.trimStart() : res.response;
+    return { text, toolCalls, finish: finishOf(res, toolCalls.length), usage: usageOf(sequence, before) };
   } finally {
     chat.dispose({ disposeSequence: false });
   }
@@ -94,4 +98,17 @@ function usageOf(sequence: LlamaContextSequence, before: { usedInputTokens: numb
   const outputTokens = after.usedOutputTokens - before.usedOutputTokens;
   const inputTokens = Math.max(evaluated, sequence.contextTokens.length - outputTokens);
   return { inputTokens, cachedInputTokens: Math.max(0, inputTokens - evaluated), outputTokens };
+}
+
+/** Passes text on without the whitespace before its first visible character. */
+function trimmingStart(onText: (text: string) => void): (text: string) => void {
+  let started = false;
+  return (chunk) => {
+    if (!started) {
+      chunk = chunk.trimStart();
+      if (chunk === "") return;
+      started = true;
+    }
+    onText(chunk);
+  };
 }

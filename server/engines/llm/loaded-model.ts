@@ -1,12 +1,17 @@
 // A model in memory: the weights, one context with `sequences` KV slots, its grammars and
 // (created on first embedding request) an embedding context.
-import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import { createBaseModelChatWrapper } from "./base-model-wrapper.js";
 import { Grammars } from "./grammar.js";
 import type { LlamaHandle } from "./runtime.js";
 import type { LlmModelConfig } from "./types.js";
 
 export class LoadedModel {
   readonly grammars: Grammars;
+  /** "auto" lets node-llama-cpp pick from the GGUF (its template, or a guess from the architecture). */
+  readonly chatWrapper: ChatWrapper | "auto";
+  /** True when answers come through the few-shot conversation (and start after "Assistant:"). */
+  readonly baseModelFormat: boolean;
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
 
   private constructor(
@@ -17,6 +22,8 @@ export class LoadedModel {
     private readonly config: LlmModelConfig,
   ) {
     this.grammars = new Grammars(handle.llama);
+    this.baseModelFormat = usesBaseModelFormat(model, config);
+    this.chatWrapper = this.baseModelFormat ? createBaseModelChatWrapper(handle.lib) : "auto";
   }
 
   static async load(handle: LlamaHandle, config: LlmModelConfig): Promise<LoadedModel> {
@@ -62,4 +69,10 @@ export class LoadedModel {
     await this.context.dispose();
     await this.model.dispose();
   }
+}
+
+/** A GGUF without tokenizer.chat_template was not trained on chat turns (see base-model-wrapper.ts). */
+function usesBaseModelFormat(model: LlamaModel, config: LlmModelConfig): boolean {
+  if (config.chatTemplate !== "auto") return config.chatTemplate === "base-model";
+  return model.fileInfo.metadata.tokenizer?.chat_template === undefined;
 }

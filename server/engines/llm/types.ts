@@ -1,6 +1,7 @@
 // What the in-process LLM engine takes and returns. Chat history and function types are
 // node-llama-cpp's own (this engine is built on it); providers/local translates hoosh.v1 to them.
 import type { ChatHistoryItem, ChatModelFunctions } from "node-llama-cpp";
+import type { ChatTemplateMode } from "../../config/schema.js";
 
 export type { ChatHistoryItem, ChatModelFunctions };
 
@@ -19,7 +20,14 @@ export interface LlmModelConfig {
   readonly load: "startup" | "first-use";
   /** Unload after this long without requests; 0 keeps the model loaded. */
   readonly idleUnloadMs: number;
+  /**
+   * How chat turns become a prompt: "model" = the GGUF's template (or node-llama-cpp's guess
+   * from the architecture), "base-model" = a plain few-shot conversation for models without
+   * chat training, "auto" = "model" when the GGUF carries a chat template, else "base-model".
+   */
+  readonly chatTemplate: ChatTemplateMode;
 }
+
 
 /** Output constraint, enforced by a grammar while sampling. */
 export type OutputFormat = { kind: "text" } | { kind: "json" } | { kind: "json-schema"; schema: Readonly<Record<string, unknown>> };

@@ -69,6 +69,7 @@ export function createLocalProvider(config: ProviderConfig, index: number, sourc
       maxQueue: local.max_queue,
       load: local.load,
       idleUnloadMs: local.idle_unload_ms,
+      chatTemplate: local.chat_template,
     },
     runtime,
   );

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 
 import { availableOf } from "../../core/budget/balance.js";
@@ -43,6 +44,13 @@ export interface RedisBudgetStoreOptions {
   /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
   readonly finishedRetentionMs?: number;
   readonly newId?: () => string;
+  /**
+   * Clock of the background release of holds whose reserve reply was lost (the one place this
+   * store reads time itself: nobody is waiting to pass it). Default Date.now.
+   */
+  readonly clock?: () => number;
+  /** How often those releases are retried while Redis does not answer. Default 1000 ms. */
+  readonly orphanRetryMs?: number;
 }
 
 const SCRIPTS = {
@@ -68,6 +76,15 @@ export class RedisBudgetStore implements BudgetStore {
   readonly #retentionMs: number;
   readonly #newId: () => string;
   readonly #ownsClient: boolean;
+  readonly #clock: () => number;
+  readonly #orphanRetryMs: number;
+  /**
+   * Reservations whose script was sent but whose reply never came (timeout, dropped link): the
+   * script may run when Redis answers again, leaving a hold nobody commits. Their ids are made
+   * here, so they are released once Redis is back ("unknown" when the script never ran).
+   */
+  readonly #orphans = new Set<string>();
+  #orphanTimer: NodeJS.Timeout | undefined;
 
   /** Connects to `url` (redis://HOST:PORT/DB), loads the scripts, and owns the connection (close() ends it). */
   static async connect(
@@ -92,9 +109,17 @@ export class RedisBudgetStore implements BudgetStore {
     this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
     this.#newId = options.newId ?? randomUUID;
     this.#ownsClient = ownsClient;
+    this.#clock = options.clock ?? Date.now;
+    this.#orphanRetryMs = options.orphanRetryMs ?? 1000;
+  }
+
+  /** Holds that may exist without an owner, still to be released. */
+  get orphanCount(): number {
+    return this.#orphans.size;
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#orphanTimer);
     if (!this.#ownsClient) return;
     await this.#client.quit().catch(() => this.#client.disconnect());
   }
@@ -137,21 +162,40 @@ export class RedisBudgetStore implements BudgetStore {
     const id = this.#newId();
     const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
     const expiresAt = now + ttlMs;
-    const [status, flat] = (await this.#run(
-      SCRIPTS.reserve,
-      now,
-      name,
-      id,
-      String(needed.tokens),
-      String(needed.usdMicros),
-      String(expiresAt),
-    )) as ["reserved" | "over-budget" | "no-pool", Reply | undefined];
+    let reply;
+    try {
+      reply = await this.#run(SCRIPTS.reserve, now, name, id, String(needed.tokens), String(needed.usdMicros), String(expiresAt));
+    } catch (err) {
+      if (ConnectError.from(err).code === Code.Unavailable) this.#releaseLater(id);
+      throw err;
+    }
+    const [status, flat] = reply as ["reserved" | "over-budget" | "no-pool", Reply | undefined];
     if (status === "no-pool") return { status };
     const pool = toPool(flat as Reply);
     if (status === "over-budget") return { status, pool, available: availableOf(pool), needed };
     // The script held `needed` in this epoch, so the reservation's epoch is the returned pool's.
     const reservation = { id, pool: name, ...needed, createdAt: now, expiresAt, epoch: pool.epoch };
     return { status, reservation, pool };
+  }
+
+  #releaseLater(id: string): void {
+    this.#orphans.add(id);
+    if (this.#orphanTimer) return;
+    this.#orphanTimer = setTimeout(() => {
+      this.#orphanTimer = undefined;
+      void (async () => {
+        for (const orphan of [...this.#orphans]) {
+          try {
+            await this.release(orphan, this.#clock());
+            this.#orphans.delete(orphan);
+          } catch {
+            break; // still unreachable: all of them wait for the next round
+          }
+        }
+        if (this.#orphans.size > 0) this.#releaseLater([...this.#orphans][0]!);
+      })();
+    }, this.#orphanRetryMs);
+    this.#orphanTimer.unref();
   }
 
   async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
