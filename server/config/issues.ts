@@ -121,14 +121,15 @@ function expectedName(schema: Schema | undefined, zodExpected: string, path: rea
 const SAFE = Number.MAX_SAFE_INTEGER;
 
 function rangeMessage(v: unknown, schema: Schema | undefined, path: readonly PathSegment[]): string {
-  const s = schema as { minValue?: number | null; maxValue?: number | null } | undefined;
+  const s = schema as { minValue?: number | null; maxValue?: number | null; isInt?: boolean } | undefined;
   const min = s?.minValue != null && Math.abs(s.minValue) < SAFE ? s.minValue : undefined;
   const max = s?.maxValue != null && Math.abs(s.maxValue) < SAFE ? s.maxValue : undefined;
   const shown = showValue(v, path);
-  if (min !== undefined && max !== undefined) return `${shown} is not an integer in ${min}..${max}`;
-  if (min !== undefined) return `${shown} is not an integer >= ${min}`;
-  if (max !== undefined) return `${shown} is not an integer <= ${max}`;
-  return `${shown} is not an integer`;
+  const kind = s?.isInt === false ? "a number" : "an integer";
+  if (min !== undefined && max !== undefined) return `${shown} is not ${kind} in ${min}..${max}`;
+  if (min !== undefined) return `${shown} is not ${kind} >= ${min}`;
+  if (max !== undefined) return `${shown} is not ${kind} <= ${max}`;
+  return `${shown} is not ${kind}`;
 }
 
 function enumValues(schema: Schema | undefined): string[] | undefined {

@@ -65,6 +65,7 @@
  *                                              few-shot conversation for models without chat training
  *                                              ("base-model"), or "model" when the GGUF has a template, else
  *                                              "base-model" ("auto")
+ *     temperature        float    0.8          0..2; sampling temperature when a request sets none (llama.cpp's default)
  *
  * [[budgets]]            array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among budgets
@@ -208,6 +209,7 @@ const local = z.strictObject({
   load: z.enum(["startup", "first-use"]).default("first-use"),
   idle_unload_ms: int(0).default(600_000),
   chat_template: z.enum(CHAT_TEMPLATE_MODES).default("auto"),
+  temperature: z.number().min(0).max(2).default(0.8),
 });
 
 /** In-process pocketsphinx speech-to-text (server/engines/stt); defaults: Debian pocketsphinx-en-us. */

@@ -110,6 +110,11 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     ["bad store on_unavailable", '[store]\non_unavailable = "retry"', 'hoosh.toml: store.on_unavailable: "retry" is not one of: fail-closed, fail-open'],
     ["bad cache charge_hits", '[cache]\ncharge_hits = "yes"', 'hoosh.toml: cache.charge_hits: expected boolean, got string "yes"'],
     [
+      "local temperature out of range",
+      '[[providers]]\nname = "l"\ntype = "local"\nmodels = ["m"]\nlocal = { model_path = "/m.gguf", temperature = 2.5 }',
+      "hoosh.toml: providers[0].local.temperature: 2.5 is not a number in 0..2",
+    ],
+    [
       "bad local chat_template",
       '[[providers]]\nname = "l"\ntype = "local"\nmodels = ["m"]\nlocal = { model_path = "/m.gguf", chat_template = "chatml" }',
       'hoosh.toml: providers[0].local.chat_template: "chatml" is not one of: auto, model, base-model',

@@ -61,6 +61,7 @@ describe("embedded default config", () => {
             load: "first-use",
             idle_unload_ms: 600000,
             chat_template: "auto",
+            temperature: 0.2,
           },
         },
       ],

@@ -55,6 +55,14 @@ describe("toEngineRequest", () => {
     expect(out.functions).toBeUndefined();
   });
 
+  it("a model's configured temperature applies only when the request sets none", () => {
+    const req = chat("hi");
+    req.sampling = undefined;
+    expect(toEngineRequest(req, "m", 512, 0.2).sampling.temperature).toBe(0.2);
+    expect(toEngineRequest(chat("hi", { temperature: 1 }), "m", 512, 0.2).sampling.temperature).toBe(1);
+    expect(toEngineRequest(chat("hi", { temperature: 0 }), "m", 512, 0.2).sampling.temperature).toBe(0);
+  });
+
   it("wraps seeds to uint32 and passes stop sequences", () => {
     const out = toEngineRequest(chat("hi", { seed: -1n, stop: ["\n\n"] }), "m", 512);
     expect(out.sampling.seed).toBe(2 ** 32 - 1);

@@ -21,6 +21,8 @@ export interface LocalProviderOptions {
   engine: LocalLlm;
   /** Output limit when a request sets none (config default_max_tokens, else the context size). */
   defaultMaxTokens: number;
+  /** Sampling temperature when a request sets none (config local.temperature). */
+  defaultTemperature: number;
   /** Closed with the provider when the provider owns it (none when an app shares one). */
   ownedRuntime?: LlamaRuntime | undefined;
 }
@@ -39,7 +41,7 @@ export class LocalProvider implements Provider {
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
-    const request = toEngineRequest(req, req.model, this.defaultMaxTokens());
+    const request = toEngineRequest(req, req.model, this.defaultMaxTokens(), this.options.defaultTemperature);
     try {
       const result = await this.engine.chat({ ...request, signal: call.signal });
       return fromChatResult(result, responseId(), req.model);
@@ -49,7 +51,7 @@ export class LocalProvider implements Provider {
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
-    const request = toEngineRequest(req, req.model, this.defaultMaxTokens());
+    const request = toEngineRequest(req, req.model, this.defaultMaxTokens(), this.options.defaultTemperature);
     yield* chatStream(
       (sink, signal) => this.engine.chat({ ...request, signal, onText: sink.onText, onToolCall: sink.onToolCall }),
       { id: responseId(), model: req.model },

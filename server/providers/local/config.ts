@@ -78,6 +78,7 @@ export function createLocalProvider(config: ProviderConfig, index: number, sourc
     models: config.models,
     engine,
     defaultMaxTokens: config.default_max_tokens ?? local.context_size,
+    defaultTemperature: local.temperature,
     ownedRuntime: runtime,
   });
 }

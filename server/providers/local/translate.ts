@@ -1,6 +1,7 @@
 // hoosh.v1 requests ↔ the in-process engine's options and results. Sampling defaults are
 // llama.cpp's own (temperature 0.8, top_k 40, top_p 0.95, min_p 0.05) so a request without
-// settings behaves as it would in llama-server.
+// settings behaves as it would in llama-server; a model's config may lower its temperature
+// (local.temperature, like an Ollama Modelfile's PARAMETER temperature).
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { FinishReason, MessageSchema, ResponseFormat_Type, Role, ToolChoice_Mode, UsageSchema, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
@@ -23,10 +24,10 @@ function inRange(field: string, value: number | undefined, min: number, max: num
   return value;
 }
 
-function toSampling(req: ChatRequest): Sampling {
+function toSampling(req: ChatRequest, defaultTemperature: number): Sampling {
   const s = req.sampling;
   return {
-    temperature: inRange("sampling.temperature", s?.temperature, 0, 2) ?? SAMPLING_DEFAULTS.temperature,
+    temperature: inRange("sampling.temperature", s?.temperature, 0, 2) ?? defaultTemperature,
     topP: inRange("sampling.top_p", s?.topP, 0, 1, true) ?? SAMPLING_DEFAULTS.topP,
     topK: SAMPLING_DEFAULTS.topK,
     minP: SAMPLING_DEFAULTS.minP,
@@ -71,7 +72,7 @@ function toFunctions(req: ChatRequest, model: string): ChatModelFunctions | unde
   return functions;
 }
 
-export function toEngineRequest(req: ChatRequest, model: string, defaultMaxTokens: number): EngineRequest {
+export function toEngineRequest(req: ChatRequest, model: string, defaultMaxTokens: number, defaultTemperature: number = SAMPLING_DEFAULTS.temperature): EngineRequest {
   const functions = toFunctions(req, model);
   const format = toFormat(req);
   if (functions && format.kind !== "text") {
@@ -81,7 +82,7 @@ export function toEngineRequest(req: ChatRequest, model: string, defaultMaxToken
     history: toHistory(req.messages, model),
     functions,
     format,
-    sampling: toSampling(req),
+    sampling: toSampling(req, defaultTemperature),
     maxTokens: req.sampling?.maxTokens ?? defaultMaxTokens,
     stop: req.sampling?.stop ?? [],
   };
