@@ -1,6 +1,6 @@
 // Builds one hoosh app from a config: transport, providers, router, core
 // services and the Connect routes. No globals: tests build several apps.
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
 import { AdminService } from "../gen/ts/hoosh/v1/admin_pb.js";
 import { BudgetService } from "../gen/ts/hoosh/v1/budget_pb.js";
@@ -45,6 +45,7 @@ import { Observability } from "./observability/index.js";
 import type { Logger } from "./observability/log.js";
 import { ResponseCache } from "./core/cache/response-cache.js";
 import { failOpenWindows } from "./core/rate-limit/fail-open.js";
+import { semanticLookup } from "./core/cache/semantic-config.js";
 import { CacheHitRecorder } from "./core/accounting/cache-hits.js";
 import { openBudgetStore, type OpenedStore } from "./store/open-budget-store.js";
 import { openSharedCache } from "./store/redis/cache-open.js";
@@ -112,6 +113,16 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     return { failures: breaker?.failures ?? 5, cooldownMs: breaker?.cooldown_ms ?? 30_000 };
   });
   const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
+  const semanticModel = config.cache.mode === "off" ? undefined : config.cache.semantic_model;
+  if (semanticModel !== undefined) {
+    try {
+      router.targets(semanticModel);
+    } catch (err) {
+      await Promise.all(providers.map((p) => p.close()));
+      await Promise.all([transport.close(), obs.close()]);
+      throw new ConfigError(options.source, [{ path: "cache.semantic_model", message: ConnectError.from(err).rawMessage }]);
+    }
+  }
   const opened = options.budgetStore ?? (await openBudgetStore(config.store, options.source));
   const budgetStore = opened.store;
   const ledger = obs.ledger(new BudgetLedger(budgetStore));
@@ -173,6 +184,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
           sharedMaxEntryBytes: config.cache.shared_max_entry_bytes,
         }),
     new CacheHitRecorder(ledger, (level, msg, fields) => logger.log(level, msg, fields)),
+    semanticLookup(config.cache, (level, msg, fields) => logger.log(level, msg, fields)),
   );
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
   const prober = new HealthProber(

@@ -16,6 +16,7 @@ import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema, GenerateResponseSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { cacheKey } from "../../server/core/cache/key.js";
 import { ResponseCache } from "../../server/core/cache/response-cache.js";
+import { SemanticCache, semanticQuestion } from "../../server/core/cache/semantic.js";
 import { decodeUnary, encodeUnary } from "../../server/core/cache/codec.js";
 import { unaryEntry } from "../../server/core/cache/entry.js";
 import { RedisCacheTier } from "../../server/store/redis/cache-tier.js";
@@ -84,6 +85,21 @@ const rows: Array<[string, [number, number], number | undefined]> = [
   ["miss (lookupUnary)", median(() => cache.lookupUnary(absent)), 25],
   ["plan (policy + key)", median(() => cache.plan(req)), undefined],
 ];
+
+// Semantic cache: one bucket holding SEMANTIC_ENTRIES questions of 1536 dimensions (OpenAI
+// text-embedding-3-small), a lookup scans them all; the embedding call itself is not included.
+const SEMANTIC_ENTRIES = 1000;
+const DIMS = 1536;
+const semantic = new SemanticCache({ threshold: 0.95, maxEntries: SEMANTIC_ENTRIES });
+const randomVector = () => Array.from({ length: DIMS }, () => Math.random() - 0.5);
+for (let i = 0; i < SEMANTIC_ENTRIES; i++) semantic.store("bucket", randomVector(), answer, 3_600_000);
+const probe = randomVector();
+const question = create(GenerateRequestSchema, { ...req, messages: req.messages.slice(0, 4) }); // ends on a user turn
+rows.push(
+  ["semantic bucket key, 4 messages (key of the request without its last text)", median(() => semanticQuestion(question)), undefined],
+  [`semantic lookup, ${SEMANTIC_ENTRIES} questions x ${DIMS} dims (a miss: full scan)`, median(() => semantic.lookup("bucket", probe)), undefined],
+);
+
 
 /** median() for async calls, ASYNC_BATCH sequential awaits per batch. */
 async function medianAsync(fn: () => Promise<unknown>): Promise<[number, number]> {

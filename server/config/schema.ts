@@ -98,6 +98,11 @@
  *   shared_max_entry_bytes int    1048576      >= 0; larger answers stay in this process's LRU only
  *   charge_hits          bool     false        false: an answer from the cache costs 0 and charges no budget
  *                                              (its usage record still counts it); true: charged like any answer
+ *   semantic_model       string   (none)       an embedding model id (routed like any): turns on the semantic
+ *                                              cache (a question close in meaning to one answered before, all
+ *                                              else equal, gets its answer; unary requests, per process)
+ *   semantic_threshold   float    0.95         0..1; lowest cosine similarity that counts as the same question
+ *   semantic_max_entries int      10000        >= 1; questions kept, oldest dropped first
  *
  * [store]
  *   kind                 enum     "memory"     memory | sqlite | redis (where budgets, usage and rate windows live)
@@ -397,6 +402,9 @@ export const cacheSchema = z
     shared: z.boolean().default(true),
     shared_max_entry_bytes: int(0).default(1024 * 1024),
     charge_hits: z.boolean().default(false),
+    semantic_model: z.string().min(1).optional(),
+    semantic_threshold: z.number().min(0).max(1).default(0.95),
+    semantic_max_entries: int(1).default(10_000),
   })
   .prefault({});
 

@@ -5,12 +5,14 @@
 // wraps each request once, outside the fallback loop; the cache plugs in here.
 import { ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { EmbedRequestSchema, type EmbedRequest, type EmbedResponse, type GenerateResponse, type GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { CallContext, ChatRequest, Provider } from "../providers/provider.js";
 import type { Accounting } from "./accounting/accounting.js";
 import type { CacheHitRecorder } from "./accounting/cache-hits.js";
 import type { Charge } from "./accounting/charge.js";
 import type { CachePlan } from "./cache/policy.js";
+import { semanticQuestion, type SemanticCache } from "./cache/semantic.js";
 import type { ResponseCache } from "./cache/response-cache.js";
 import { plan, sleep, type RetryPolicy } from "./attempts.js";
 import { isRetryable } from "./errors.js";
@@ -32,6 +34,13 @@ export interface InferenceOptions extends Omit<RetryPolicy, "maxAttempts"> {
 
 type Routed = { model: string; routing?: ChatRequest["routing"] };
 
+/** The semantic cache and the embedding model its questions go to ([cache] semantic_model). */
+export interface SemanticLookup {
+  cache: SemanticCache;
+  model: string;
+  onError(err: ConnectError): void;
+}
+
 export class Inference {
   constructor(
     private readonly router: Router,
@@ -42,6 +51,7 @@ export class Inference {
     private readonly accounting?: Accounting,
     private readonly cache?: ResponseCache,
     private readonly cacheHits?: CacheHitRecorder,
+    private readonly semantic?: SemanticLookup,
   ) {}
 
   /**
@@ -55,7 +65,8 @@ export class Inference {
     const cachePlan = this.cache?.plan(req);
     if (!cachePlan) return this.generateCharged(req, call);
     if (this.options.chargeCacheHits) return this.generateCachedCharged(req, call, cachePlan);
-    const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.generateCharged(req, { ...call, signal }));
+    const upstream = (signal: AbortSignal) => this.generateCharged(req, { ...call, signal });
+    const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.semanticOr(req, { ...call, signal }, cachePlan, upstream));
     if (res.usage?.cacheHit) {
       noteCacheHit(call, res.usage);
       await this.cacheHits?.record(req, call, res.usage);
@@ -78,13 +89,38 @@ export class Inference {
   private async generateCachedCharged(req: ChatRequest, call: CallContext, cachePlan: CachePlan): Promise<GenerateResponse> {
     const charge = await this.accounting?.begin({ kind: "chat", req }, call);
     try {
-      const res = await this.cache!.generate(cachePlan, call.signal, async (signal) => (await this.generateUpstream(req, { ...call, signal }))[0]);
+      const upstream = async (signal: AbortSignal) => (await this.generateUpstream(req, { ...call, signal }))[0];
+      const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.semanticOr(req, { ...call, signal }, cachePlan, upstream));
       if (res.usage?.cacheHit) noteCacheHit(call, res.usage);
       if (charge) res.usage = await charge.commit(res.usage && { ...res.usage }, res.model || req.model, res.message);
       return res;
     } finally {
       await charge?.release();
     }
+  }
+
+  /**
+   * The semantic cache between an exact-cache miss and the upstream call: the question is
+   * embedded (routed and charged like any embedding request); a close enough stored question
+   * gives its answer (marked cache_hit), else the upstream's answer is stored under it. An
+   * embedding that fails only means no semantic answer: it is logged and the call goes upstream.
+   */
+  private async semanticOr(req: ChatRequest, call: CallContext, plan: CachePlan, upstream: (signal: AbortSignal) => Promise<GenerateResponse>): Promise<GenerateResponse> {
+    const question = this.semantic && plan.lookup ? semanticQuestion(req) : undefined;
+    if (!question) return upstream(call.signal);
+    const s = this.semantic!;
+    let vector: number[] | undefined;
+    try {
+      const embedReq = create(EmbedRequestSchema, { model: s.model, inputs: [question.text], budgetPool: req.budgetPool, metadata: req.metadata, user: req.user });
+      vector = (await this.embed(embedReq, call)).embeddings[0]?.values;
+    } catch (err) {
+      s.onError(ConnectError.from(err));
+    }
+    const hit = vector && s.cache.lookup(question.bucket, vector);
+    if (hit) return hit;
+    const res = await upstream(call.signal);
+    if (vector && plan.store) s.cache.store(question.bucket, vector, res, plan.ttlMs);
+    return res;
   }
 
   /** The answer and the model that served it. */

@@ -108,6 +108,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     ],
     ["bad budget period", '[[budgets]]\nname = "b"\ncapacity = 1\nperiod = "weekly"', 'hoosh.toml: budgets[0].period: "weekly" is not one of: none, hourly, daily, monthly'],
     ["bad store on_unavailable", '[store]\non_unavailable = "retry"', 'hoosh.toml: store.on_unavailable: "retry" is not one of: fail-closed, fail-open'],
+    ["semantic threshold above 1", '[cache]\nsemantic_threshold = 1.5', "hoosh.toml: cache.semantic_threshold: 1.5 is not a number in 0..1"],
     ["bad cache charge_hits", '[cache]\ncharge_hits = "yes"', 'hoosh.toml: cache.charge_hits: expected boolean, got string "yes"'],
     [
       "local temperature out of range",

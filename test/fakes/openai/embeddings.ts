@@ -31,6 +31,24 @@ export function embed(text: string, dimensions = DEFAULT_DIMENSIONS): number[] {
   return raw.map((v) => Math.fround(v / norm));
 }
 
+/**
+ * Model "fake-words-embedding": a bag-of-words vector (each lowercased word hashed to one of
+ * `dimensions` slots, default 256), so texts sharing words are close, as with a real embedding
+ * model: cosine("What is the capital of France?", "what is the capital of france") = 1, and
+ * 5/6 against "What is the capital of Spain?". For semantic-cache tests.
+ */
+export const WORDS_MODEL = "fake-words-embedding";
+const WORDS_DIMENSIONS = 256;
+
+export function embedWords(text: string, dimensions = WORDS_DIMENSIONS): number[] {
+  const raw = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9']+/g) ?? []) {
+    raw[createHash("sha256").update(word).digest().readUInt32LE(0) % dimensions]! += 1;
+  }
+  const norm = Math.hypot(...raw) || 1;
+  return raw.map((v) => Math.fround(v / norm));
+}
+
 export function toBase64(vector: number[]): string {
   const buf = Buffer.alloc(vector.length * 4);
   vector.forEach((v, i) => buf.writeFloatLE(v, i * 4));
@@ -52,13 +70,14 @@ export async function handleEmbeddings(conn: Conn, body: Json, slowMs: number): 
   if (script.kind === "error") return sendError(conn.res, script.status, script.error, script.headers);
   if (script.kind === "slow-first-byte" && !(await sleep(slowMs, conn.signal))) return;
 
-  const dims = Number.isInteger(body.dimensions) && (body.dimensions as number) > 0 ? Math.min(body.dimensions as number, 3072) : DEFAULT_DIMENSIONS;
+  const words = body.model === WORDS_MODEL;
+  const dims = Number.isInteger(body.dimensions) && (body.dimensions as number) > 0 ? Math.min(body.dimensions as number, 3072) : words ? WORDS_DIMENSIONS : DEFAULT_DIMENSIONS;
   const base64 = body.encoding_format === "base64";
   let tokens = 0;
   const data = items.map((item, index) => {
     const text = typeof item === "string" ? item : item.join(" ");
     tokens += typeof item === "string" ? Math.max(1, text.split(/\s+/).filter(Boolean).length) : item.length;
-    const vector = embed(text, dims);
+    const vector = words ? embedWords(text, dims) : embed(text, dims);
     return { object: "embedding", index, embedding: base64 ? toBase64(vector) : vector };
   });
   sendJson(conn.res, 200, { object: "list", data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
