@@ -8,9 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { createRedisClient, type RedisConnectionOptions } from "../../store/redis/connection.js";
-import { fromRedisError } from "../../store/redis/errors.js";
-import { LuaScript } from "../../store/redis/scripts.js";
+import type { RedisConnectionOptions } from "../../store/redis/connection.js";
+import { connectWithScripts, LuaScript } from "../../store/redis/scripts.js";
 import { ADD_TOKENS, TAKE } from "./redis-scripts.js";
 import { WINDOW_MS, type RateLimits, type RateWindows, type Verdict } from "./window.js";
 
@@ -31,15 +30,7 @@ export class RedisRateWindows implements RateWindows {
 
   /** Its own connection to `url` (closed by close()), scripts loaded. */
   static async connect(url: string, options: RedisRateWindowsOptions & RedisConnectionOptions = {}): Promise<RedisRateWindows> {
-    const client = createRedisClient(url, options);
-    try {
-      await client.connect();
-      for (const s of Object.values(SCRIPTS)) await s.load(client);
-    } catch (err) {
-      client.disconnect();
-      throw fromRedisError(err);
-    }
-    return new RedisRateWindows(client, options, true);
+    return new RedisRateWindows(await connectWithScripts(url, options, Object.values(SCRIPTS)), options, true);
   }
 
   constructor(client: Redis, options: RedisRateWindowsOptions = {}, ownsClient = false) {

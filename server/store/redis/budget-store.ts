@@ -30,11 +30,9 @@ import type {
   UsageRecord,
 } from "../budget-store.js";
 import { decodeUsage, encodeUsage, toPool, toReservation } from "./codec.js";
-import { createRedisClient } from "./connection.js";
 import type { RedisConnectionOptions } from "./connection.js";
-import { fromRedisError } from "./errors.js";
 import * as lua from "./lua-scripts.js";
-import { LuaScript } from "./scripts.js";
+import { connectWithScripts, LuaScript } from "./scripts.js";
 
 export const DEFAULT_REDIS_PREFIX = "hoosh:";
 
@@ -91,15 +89,7 @@ export class RedisBudgetStore implements BudgetStore {
     url: string,
     options: RedisBudgetStoreOptions & RedisConnectionOptions = {},
   ): Promise<RedisBudgetStore> {
-    const client = createRedisClient(url, options);
-    try {
-      await client.connect();
-      for (const s of Object.values(SCRIPTS)) await s.load(client);
-    } catch (err) {
-      client.disconnect();
-      throw fromRedisError(err);
-    }
-    return new RedisBudgetStore(client, options, true);
+    return new RedisBudgetStore(await connectWithScripts(url, options, Object.values(SCRIPTS)), options, true);
   }
 
   /** Over a client the caller made (and closes), e.g. one connection shared by stores with different prefixes. */

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 
 import type { Redis } from "ioredis";
 
+import { createRedisClient, type RedisConnectionOptions } from "./connection.js";
 import { fromRedisError, isNoScript } from "./errors.js";
 
 export class LuaScript {
@@ -42,4 +43,17 @@ export class LuaScript {
       throw fromRedisError(err);
     }
   }
+}
+
+/** A client connected to `url` with `scripts` loaded; a failure disconnects it and is a ConnectError. */
+export async function connectWithScripts(url: string, options: RedisConnectionOptions, scripts: Iterable<LuaScript>): Promise<Redis> {
+  const client = createRedisClient(url, options);
+  try {
+    await client.connect();
+    for (const s of scripts) await s.load(client);
+  } catch (err) {
+    client.disconnect();
+    throw fromRedisError(err);
+  }
+  return client;
 }
