@@ -1,6 +1,8 @@
 // Speech-to-text real-time factor on this machine: decode time / audio time
-// (below 1 is faster than real time) for pocketsphinx (in-process, koffi) and,
-// when HOOSH_WHISPER_MODEL names a ggml file, whisper (worker process). Audio:
+// (below 1 is faster than real time) for pocketsphinx (in-process, koffi),
+// when HOOSH_WHISPER_MODEL names a ggml file, whisper (worker process), and,
+// when scripts/setup-whisper-server.sh has run, hoosh's openai STT client
+// against scripts/whisper-server (real tiny.en via faster-whisper). Audio:
 // flite speech (16 kHz) and ../shared/audio/jfk.wav when present. Also the
 // event loop's worst stall while pocketsphinx decodes (its native calls run on
 // koffi's async thread). Prints a Markdown table.
@@ -13,7 +15,10 @@ import { AudioEncoding, TranscribeConfigSchema } from "../gen/ts/hoosh/v1/transc
 import { PocketsphinxProvider } from "../server/providers/stt/pocketsphinx.js";
 import { WhisperProvider } from "../server/providers/stt/whisper.js";
 import type { Provider } from "../server/providers/provider.js";
+import { Transport } from "../server/providers/transport.js";
 import { FLITE_TEXT, fliteWav, JFK_TEXT, JFK_WAV, wordAccuracy } from "../test/stt/harness.js";
+import { startWhisperServer, whisperVenvExists } from "../test/stt/whisper-server.js";
+import { openai } from "../test/transcribe/harness.js";
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const call = { signal: new AbortController().signal, requestId: "bench" };
@@ -32,7 +37,7 @@ interface Row {
   stallMs: number;
 }
 
-async function measure(engine: string, provider: Provider, audio: string, wav: Buffer, reference: string): Promise<Row> {
+async function measure(engine: string, provider: Provider, audio: string, wav: Buffer, reference: string, cfg = config): Promise<Row> {
   let best = Infinity;
   let text = "";
   let seconds = 0;
@@ -40,7 +45,7 @@ async function measure(engine: string, provider: Provider, audio: string, wav: B
   for (let run = 0; run < RUNS; run++) {
     lag.enable();
     const started = performance.now();
-    const res = await provider.transcribe!(config, chunked(wav), call);
+    const res = await provider.transcribe!(cfg, chunked(wav), call);
     best = Math.min(best, performance.now() - started);
     lag.disable();
     text = res.text;
@@ -68,6 +73,21 @@ if (whisperModel) {
   await whisper.close();
 }
 
+// hoosh's openai STT client (what an `openai`-type provider runs) → scripts/whisper-server, its own process.
+if (whisperVenvExists()) {
+  const server = await startWhisperServer(["--cpu-threads", "1"]); // the default on <= 2 cores; fixed so rows compare across machines
+  const transport = new Transport();
+  const remote = openai("whisper-server", server.baseUrl, transport);
+  const cfg = create(TranscribeConfigSchema, { model: "whisper-1", encoding: AudioEncoding.WAV, language: "en" });
+  try {
+    await remote.transcribe(cfg, chunked(inputs[0]![1]), call); // first decode warms CTranslate2 up
+    for (const [name, wav, ref] of inputs) rows.push(await measure("hoosh → whisper-server (tiny.en, faster-whisper int8, 1 thread)", remote, name, wav, ref, cfg));
+  } finally {
+    await transport.close();
+    await server.stop();
+  }
+}
+
 console.log(`\n${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, best of ${RUNS}\n`);
 console.log("| engine | audio | audio s | RTF | × real time | word accuracy | max event-loop stall ms |");
 console.log("|---|---|---:|---:|---:|---:|---:|");
@@ -76,3 +96,4 @@ for (const r of rows) {
   console.log(`| ${cells.join(" | ")} |`);
 }
 if (!whisperModel) console.log("| whisper | — | — | — | — | — | not run: no ggml weights on this machine (set HOOSH_WHISPER_MODEL) |");
+if (!whisperVenvExists()) console.log("| hoosh → whisper-server | — | — | — | — | — | not run: no venv (run scripts/setup-whisper-server.sh) |");

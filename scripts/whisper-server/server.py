@@ -48,7 +48,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     # Everything but the one port line goes to stderr (uvicorn's access log would go to stdout).
-    logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(), format="%(asctime)s whisper-server %(levelname)s %(message)s")
+    logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     engine = Engine(args.model_dir or bundled_model_dir(), args.cpu_threads, args.beam_size)
     model_ids = [m.strip() for m in args.models.split(",") if m.strip()]
     app = create_app(engine, model_ids, args.max_bytes)
