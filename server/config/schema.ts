@@ -106,7 +106,9 @@
  *
  * [store]
  *   kind                 enum     "memory"     memory | sqlite | redis (where budgets, usage and rate windows live)
- *   path                 string   (none)       kind "sqlite": the database file (required)
+ *   path                 string   (none)       kind "sqlite": the database file (required); "~/" is the home folder,
+ *                                              a relative path is under the data dir ($HOOSH_DATA_DIR or
+ *                                              ~/.local/share/hoosh); missing folders are made
  *   url                  string   (none)       kind "redis": redis://HOST:PORT/DB (required)
  *   prefix               string   "hoosh:"     kind "redis": key prefix
  *   on_unavailable       enum     "fail-closed"  fail-closed | fail-open: when the store cannot be reached, refuse

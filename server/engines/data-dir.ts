@@ -1,7 +1,7 @@
 // Where hoosh keeps files it downloads or installs (models, venvs): $HOOSH_DATA_DIR, else
 // ~/.local/share/hoosh. scripts/setup-default-model.sh follows the same rule.
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 export type DataDirEnv = Readonly<Record<string, string | undefined>>;
 
@@ -22,4 +22,10 @@ export function modelsDir(env: DataDirEnv): string {
 export function expandHome(path: string): string {
   if (path === "~") return homedir();
   return path.startsWith("~/") ? join(homedir(), path.slice(2)) : path;
+}
+
+/** A configured file path: "~/" is the home folder, a relative path is under the data dir. */
+export function underDataDir(path: string, env: DataDirEnv): string {
+  const p = expandHome(path);
+  return isAbsolute(p) ? p : join(dataDir(env), p);
 }

@@ -2,13 +2,12 @@
 // (per-app registry), access logs, traces, the audit log and their HTTP
 // endpoints. app.ts wires it: the core, providers, ledger and provider health
 // go through here once; no globals, so several apps can share a process.
-import { isAbsolute, join } from "node:path";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Config } from "../config/index.js";
 import type { BudgetLedger } from "../core/budget/ledger.js";
 import type { Inference } from "../core/inference.js";
 import type { ProviderHealth } from "../core/provider-health.js";
-import { dataDir, expandHome, type DataDirEnv } from "../engines/data-dir.js";
+import { underDataDir, type DataDirEnv } from "../engines/data-dir.js";
 import type { Provider } from "../providers/provider.js";
 import type { RestHandler } from "../rest/handler.js";
 import { auditLedger } from "./audited-ledger.js";
@@ -55,7 +54,7 @@ export class Observability {
     const logger = options.logger ?? silentLogger;
     this.metrics = new Metrics(async () => (this.ledgerRef ? this.ledgerRef.listPools() : []));
     this.tracing = tracing;
-    this.audit = options.audit ?? new AuditLog(o.audit_key ?? "", auditPath(o.audit_path, options.env ?? process.env), logger);
+    this.audit = options.audit ?? new AuditLog(o.audit_key ?? "", (o.audit_path === undefined ? undefined : underDataDir(o.audit_path, options.env ?? process.env)), logger);
     this.deps = { metrics: this.metrics, models: new ModelLabels(configuredModelIds(config), o.max_model_labels), tracing: this.tracing, logger, logPrompts: o.log_prompts };
   }
 
@@ -99,8 +98,3 @@ export class Observability {
   }
 }
 
-function auditPath(path: string | undefined, env: DataDirEnv): string | undefined {
-  if (path === undefined) return undefined;
-  const p = expandHome(path);
-  return isAbsolute(p) ? p : join(dataDir(env), p);
-}

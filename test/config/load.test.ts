@@ -69,6 +69,7 @@ describe("embedded default config", () => {
       aliases: { default: "gemma3-270m" },
       ...authDefaults,
       ...tableDefaults,
+      store: { kind: "sqlite", path: "hoosh.db", prefix: "hoosh:", on_unavailable: "fail-closed" },
     };
     expect(loadDefaultConfig({})).toEqual(expected);
   });

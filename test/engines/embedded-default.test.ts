@@ -2,25 +2,40 @@
 // embedded default model (Gemma 3 270M, installed into the data dir by
 // scripts/setup-default-model.sh, which scripts/test.sh runs), and `hoosh infer default ...`
 // gets a sensible answer. That GGUF has no chat template (a base model), so it is served through
-// the few-shot conversation format (server/engines/llm/base-model-wrapper.ts).
-import { existsSync } from "node:fs";
+// the few-shot conversation format (server/engines/llm/base-model-wrapper.ts). Its budget
+// ledger is a SQLite file in the data dir: committed usage survives kill -9.
+// The data dir here is a temp one whose models/ links to the installed model.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import OpenAI from "openai";
+import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { modelsDir } from "../../server/engines/data-dir.js";
 import { cleanEnv, runHoosh, spawnServe, type ServeProcess } from "../harness/cli.js";
 
-const env = cleanEnv({ ...(process.env.HOME && { HOME: process.env.HOME }), ...(process.env.HOOSH_DATA_DIR && { HOOSH_DATA_DIR: process.env.HOOSH_DATA_DIR }) });
-const MODEL = join(modelsDir(env), "gemma3-270m-q4_k_m.gguf");
+const home = cleanEnv({ ...(process.env.HOME && { HOME: process.env.HOME }), ...(process.env.HOOSH_DATA_DIR && { HOOSH_DATA_DIR: process.env.HOOSH_DATA_DIR }) });
+const MODEL = join(modelsDir(home), "gemma3-270m-q4_k_m.gguf");
 const present = existsSync(MODEL);
 if (!present) console.log(`embedded default model absent (${MODEL}): run scripts/setup-default-model.sh; these tests are skipped`);
 
 describe.skipIf(!present)("embedded default model", () => {
   let server: ServeProcess;
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "hoosh-data-"));
+    mkdirSync(join(dataDir, "models"));
+    symlinkSync(MODEL, join(dataDir, "models", "gemma3-270m-q4_k_m.gguf"));
+    env = { ...home, HOOSH_DATA_DIR: dataDir };
     server = await spawnServe(["--port", "0"], env);
   }, 30_000);
-  afterAll(async () => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it("hoosh infer default answers a plain question sensibly", { timeout: 60_000 }, async () => {
     const res = await runHoosh(["infer", "--server", server.url, "--temperature", "0", "default", "What is the capital of France?"], { env });
@@ -45,5 +60,21 @@ describe.skipIf(!present)("embedded default model", () => {
     console.log(`OpenAI shim, stream: "What is the largest planet in the solar system?" → ${text}`);
     expect(text).toMatch(/Jupiter/);
     expect(text).toBe(text.trimStart());
+  });
+
+  it("its usage is in <data dir>/hoosh.db and survives kill -9", { timeout: 60_000 }, async () => {
+    const pool = async (url: string) => (await createClient(BudgetService, createGrpcTransport({ baseUrl: url })).getPool({ name: "default" })).pool!;
+    const before = Number((await pool(server.url)).usedTokens);
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const res = await client.chat.completions.create({ model: "default", temperature: 0, max_tokens: 8, messages: [{ role: "user", content: "Say hello." }] });
+    const used = res.usage!.prompt_tokens + res.usage!.completion_tokens;
+    expect(Number((await pool(server.url)).usedTokens)).toBe(before + used);
+    expect(existsSync(join(dataDir, "hoosh.db"))).toBe(true);
+    await server.stop("SIGKILL");
+    server = await spawnServe(["--port", "0"], env);
+    const after = await pool(server.url);
+    console.log(`default pool after kill -9 and restart: used ${after.usedTokens} (${before} + ${used}), reserved ${after.reservedTokens}`);
+    expect(Number(after.usedTokens)).toBe(before + used);
+    expect(Number(after.reservedTokens)).toBe(0);
   });
 });
