@@ -100,7 +100,7 @@
  *                                              (its usage record still counts it); true: charged like any answer
  *   semantic_model       string   (none)       an embedding model id (routed like any): turns on the semantic
  *                                              cache (a question close in meaning to one answered before, all
- *                                              else equal, gets its answer; unary requests, per process)
+ *                                              else equal, gets its answer; unary and streams, per process)
  *   semantic_threshold   float    0.95         0..1; lowest cosine similarity that counts as the same question
  *   semantic_max_entries int      10000        >= 1; questions kept, oldest dropped first
  *

@@ -5,14 +5,13 @@
 // wraps each request once, outside the fallback loop; the cache plugs in here.
 import { ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { create } from "@bufbuild/protobuf";
-import { EmbedRequestSchema, type EmbedRequest, type EmbedResponse, type GenerateResponse, type GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { CallContext, ChatRequest, Provider } from "../providers/provider.js";
 import type { Accounting } from "./accounting/accounting.js";
 import type { CacheHitRecorder } from "./accounting/cache-hits.js";
 import type { Charge } from "./accounting/charge.js";
 import type { CachePlan } from "./cache/policy.js";
-import { semanticQuestion, type SemanticCache } from "./cache/semantic.js";
+import { SemanticStep, type SemanticLookup } from "./cache/semantic-step.js";
 import type { ResponseCache } from "./cache/response-cache.js";
 import { plan, sleep, type RetryPolicy } from "./attempts.js";
 import { isRetryable } from "./errors.js";
@@ -34,12 +33,6 @@ export interface InferenceOptions extends Omit<RetryPolicy, "maxAttempts"> {
 
 type Routed = { model: string; routing?: ChatRequest["routing"] };
 
-/** The semantic cache and the embedding model its questions go to ([cache] semantic_model). */
-export interface SemanticLookup {
-  cache: SemanticCache;
-  model: string;
-  onError(err: ConnectError): void;
-}
 
 export class Inference {
   constructor(
@@ -51,8 +44,12 @@ export class Inference {
     private readonly accounting?: Accounting,
     private readonly cache?: ResponseCache,
     private readonly cacheHits?: CacheHitRecorder,
-    private readonly semantic?: SemanticLookup,
-  ) {}
+    semantic?: SemanticLookup,
+  ) {
+    this.semantic = semantic && new SemanticStep(semantic, (r, c) => this.embed(r, c));
+  }
+
+  private readonly semantic: SemanticStep | undefined;
 
   /**
    * The cache sits before accounting: a hit, or a caller sharing an identical
@@ -66,7 +63,7 @@ export class Inference {
     if (!cachePlan) return this.generateCharged(req, call);
     if (this.options.chargeCacheHits) return this.generateCachedCharged(req, call, cachePlan);
     const upstream = (signal: AbortSignal) => this.generateCharged(req, { ...call, signal });
-    const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.semanticOr(req, { ...call, signal }, cachePlan, upstream));
+    const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.semanticOr(req, { ...call, signal }, cachePlan, () => upstream(signal)));
     if (res.usage?.cacheHit) {
       noteCacheHit(call, res.usage);
       await this.cacheHits?.record(req, call, res.usage);
@@ -90,7 +87,7 @@ export class Inference {
     const charge = await this.accounting?.begin({ kind: "chat", req }, call);
     try {
       const upstream = async (signal: AbortSignal) => (await this.generateUpstream(req, { ...call, signal }))[0];
-      const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.semanticOr(req, { ...call, signal }, cachePlan, upstream));
+      const res = await this.cache!.generate(cachePlan, call.signal, (signal) => this.semanticOr(req, { ...call, signal }, cachePlan, () => upstream(signal)));
       if (res.usage?.cacheHit) noteCacheHit(call, res.usage);
       if (charge) res.usage = await charge.commit(res.usage && { ...res.usage }, res.model || req.model, res.message);
       return res;
@@ -99,28 +96,13 @@ export class Inference {
     }
   }
 
-  /**
-   * The semantic cache between an exact-cache miss and the upstream call: the question is
-   * embedded (routed and charged like any embedding request); a close enough stored question
-   * gives its answer (marked cache_hit), else the upstream's answer is stored under it. An
-   * embedding that fails only means no semantic answer: it is logged and the call goes upstream.
-   */
-  private async semanticOr(req: ChatRequest, call: CallContext, plan: CachePlan, upstream: (signal: AbortSignal) => Promise<GenerateResponse>): Promise<GenerateResponse> {
-    const question = this.semantic && plan.lookup ? semanticQuestion(req) : undefined;
-    if (!question) return upstream(call.signal);
-    const s = this.semantic!;
-    let vector: number[] | undefined;
-    try {
-      const embedReq = create(EmbedRequestSchema, { model: s.model, inputs: [question.text], budgetPool: req.budgetPool, metadata: req.metadata, user: req.user });
-      vector = (await this.embed(embedReq, call)).embeddings[0]?.values;
-    } catch (err) {
-      s.onError(ConnectError.from(err));
-    }
-    const hit = vector && s.cache.lookup(question.bucket, vector);
-    if (hit) return hit;
-    const res = await upstream(call.signal);
-    if (vector && plan.store) s.cache.store(question.bucket, vector, res, plan.ttlMs);
-    return res;
+  /** With a semantic cache, its step before the upstream call (cache/semantic-step.ts). */
+  private semanticOr(req: ChatRequest, call: CallContext, plan: CachePlan, upstream: () => Promise<GenerateResponse>): Promise<GenerateResponse> {
+    return this.semantic ? this.semantic.unary(req, call, plan, upstream) : upstream();
+  }
+
+  private semanticStreamOr(req: ChatRequest, call: CallContext, plan: CachePlan, upstream: () => AsyncIterable<GenerateStreamResponse>): AsyncIterable<GenerateStreamResponse> {
+    return this.semantic ? this.semantic.stream(req, call, plan, upstream) : upstream();
   }
 
   /** The answer and the model that served it. */
@@ -175,7 +157,7 @@ export class Inference {
     const events = this.cache!.generateStream(
       cachePlan,
       call.signal,
-      (signal) => this.streamCharged(req, { ...call, signal }),
+      (signal) => this.semanticStreamOr(req, { ...call, signal }, cachePlan, () => this.streamCharged(req, { ...call, signal })),
       () => call.stats && (call.stats.cacheHit = true),
     );
     for await (const ev of events) {
@@ -193,7 +175,7 @@ export class Inference {
       const events = this.cache!.generateStream(
         cachePlan,
         call.signal,
-        (signal) => this.streamAttempts(req, { ...call, signal }, undefined),
+        (signal) => this.semanticStreamOr(req, { ...call, signal }, cachePlan, () => this.streamAttempts(req, { ...call, signal }, undefined)),
         () => call.stats && (call.stats.cacheHit = true),
       );
       for await (const ev of events) {

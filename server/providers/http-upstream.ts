@@ -123,14 +123,3 @@ async function readBounded(body: AsyncIterable<Uint8Array>, max: number): Promis
   return Buffer.concat(chunks).toString("utf8").slice(0, max);
 }
 
-/** A complete answer replayed as stream events, for servers that answer a stream request whole. */
-export function* wholeAsStream(whole: GenerateResponse): Generator<GenerateStreamResponse> {
-  yield ev({ case: "start", value: { id: whole.id, model: whole.model } });
-  for (const part of whole.message?.content ?? []) {
-    if (part.part.case === "text") yield ev({ case: "text", value: { text: part.part.value } });
-  }
-  for (const [index, call] of (whole.message?.toolCalls ?? []).entries()) {
-    yield ev({ case: "toolCall", value: { index, id: call.id, name: call.name, argumentsDelta: call.arguments } });
-  }
-  yield ev({ case: "end", value: { finishReason: whole.finishReason, usage: whole.usage } });
-}

@@ -62,6 +62,32 @@ describe("semantic cache", () => {
     expect([Number(total!.requests), Number(total!.cacheHits)]).toEqual([6, 1]);
   });
 
+  it("streams: a rephrased question is replayed from the stored answer, also across unary and stream", async () => {
+    const transport = createGrpcTransport({ baseUrl: hoosh.url });
+    const client = createClient(InferenceService, transport);
+    await fake.reset();
+    const stream = async (question: string) => {
+      let text = "";
+      let end;
+      for await (const ev of client.generateStream(ask(question))) {
+        if (ev.event.case === "text") text += ev.event.value.text;
+        if (ev.event.case === "end") end = ev.event.value;
+      }
+      return { text, usage: end!.usage, message: end!.message };
+    };
+    const first = await stream("How many legs does a spider have?");
+    expect(first.usage?.cacheHit).toBe(false);
+    const again = await stream("how many legs does a spider have");
+    expect(again.usage).toMatchObject({ cacheHit: true, costUsdMicros: 0n });
+    expect(again.text).toBe(first.text);
+    expect(answerOf({ message: again.message })).toBe(first.text); // the end event carries the whole message
+    // A unary request asking the same thing in other words gets the answer the stream stored.
+    const unary = await client.generate(ask("How many legs does a spider have"));
+    expect(unary.usage?.cacheHit).toBe(true);
+    expect(answerOf(unary)).toBe(first.text);
+    expect(await upstream("/v1/chat/completions")).toBe(1);
+  });
+
   it("a semantic_model no provider serves fails `config check` and startup, naming the key", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hoosh-semantic-"));
     try {

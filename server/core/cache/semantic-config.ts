@@ -1,7 +1,7 @@
 // The semantic cache as [cache] configures it: on when semantic_model names an embedding model.
 import type { ConnectError } from "@connectrpc/connect";
 import type { Config } from "../../config/schema.js";
-import type { SemanticLookup } from "../inference.js";
+import type { SemanticLookup } from "./semantic-step.js";
 import { SemanticCache } from "./semantic.js";
 
 type Log = (level: "warn", msg: string, fields: Record<string, unknown>) => void;

@@ -11,9 +11,10 @@
 //             at least `threshold` and has not expired.
 //
 // It sits behind the exact cache and has its rules (deterministic requests only by default,
-// no_cache / no_store, TTL). Unary answers only: a stream is answered from the exact cache or
-// upstream. Per process, at most `maxEntries` questions, the oldest dropped first; lookups scan
-// one bucket (vectors are normalised when stored, so similarity is a dot product).
+// no_cache / no_store, TTL). Answers are stored whole (a stream's assembled message); a stream
+// that hits gets its answer replayed as events (semantic-step.ts). Per process, at most
+// `maxEntries` questions, the oldest dropped first; lookups scan one bucket (vectors are
+// normalised when stored, so similarity is a dot product).
 import type { GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { Role } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { ChatRequest } from "../../providers/provider.js";

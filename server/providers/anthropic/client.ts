@@ -3,7 +3,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Locality } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import type { EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import { contentType, HttpUpstream, wholeAsStream, type HttpProviderOptions } from "../http-upstream.js";
+import { contentType, HttpUpstream, type HttpProviderOptions } from "../http-upstream.js";
+import { wholeAsStream } from "../stream-event.js";
 import type { CallContext, ChatRequest, Provider } from "../provider.js";
 import { readSse } from "../sse.js";
 import type { Transport } from "../transport.js";
