@@ -96,6 +96,7 @@
  *   shared               bool     true         with [store] kind = "redis": replicas share entries through Redis
  *                                              (a second tier behind the local LRU); false: per process only
  *   shared_max_entry_bytes int    1048576      >= 0; larger answers stay in this process's LRU only
+ *   shared_timeout_ms    int      100          1..60000; longest a shared lookup waits for Redis before it is a miss
  *   charge_hits          bool     false        false: an answer from the cache costs 0 and charges no budget
  *                                              (its usage record still counts it); true: charged like any answer
  *   semantic_model       string   (none)       an embedding model id (routed like any): turns on the semantic
@@ -403,6 +404,7 @@ export const cacheSchema = z
     max_ttl_seconds: int(1).default(86_400),
     shared: z.boolean().default(true),
     shared_max_entry_bytes: int(0).default(1024 * 1024),
+    shared_timeout_ms: int(1, 60_000).default(100),
     charge_hits: z.boolean().default(false),
     semantic_model: z.string().min(1).optional(),
     semantic_threshold: z.number().min(0).max(1).default(0.95),

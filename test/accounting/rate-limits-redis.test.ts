@@ -89,7 +89,7 @@ describe("RedisRateWindows", () => {
 });
 
 describe("Redis unavailable", () => {
-  it("a frozen Redis: Unavailable naming the store within ~1 s (the command timeout)", async () => {
+  it("a frozen Redis: Unavailable naming the store after the 1 s command timeout (bound 3 s on a loaded machine)", async () => {
     const w = await windows();
     redis.pause();
     const started = performance.now();
@@ -97,7 +97,7 @@ describe("Redis unavailable", () => {
       const err = ConnectError.from(await w.take("pool:p", { rpm: 5 }, 0).catch((e: unknown) => e));
       expect(err.code).toBe(Code.Unavailable);
       expect(err.rawMessage).toMatch(/^budget store unavailable: /);
-      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(performance.now() - started).toBeLessThan(3_000);
     } finally {
       redis.resume();
     }

@@ -34,6 +34,8 @@ prefix = "sh:"
 
 [cache]
 shared = ${shared}
+# Generous: a loaded test machine can stall a replica's event loop past the 100 ms default.
+shared_timeout_ms = 2000
 `);
 
 beforeAll(async () => {

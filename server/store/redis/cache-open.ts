@@ -10,8 +10,6 @@
 import type { Config } from "../../config/index.js";
 import type { SharedTier } from "../../core/cache/shared-tier.js";
 
-/** Longest a cache lookup waits for Redis before it counts as a miss (loopback GETs take ~0.1 ms). */
-export const CACHE_LOOKUP_TIMEOUT_MS = 100;
 
 export interface OpenedSharedCache {
   tier: SharedTier;
@@ -25,13 +23,13 @@ export async function openSharedCache(config: Pick<Config, "cache" | "store">, l
   const [{ createRedisClient }, { RedisCacheTier }] = await Promise.all([import("./connection.js"), import("./cache-tier.js")]);
   const client = createRedisClient(config.store.url!, {
     connectTimeoutMs: 1000,
-    commandTimeoutMs: CACHE_LOOKUP_TIMEOUT_MS,
+    commandTimeoutMs: config.cache.shared_timeout_ms,
     maxReconnectDelayMs: 2000,
   });
   client.options.connectionName = "hoosh-cache";
   const tier = new RedisCacheTier(client, {
     prefix: config.store.prefix,
-    timeoutMs: CACHE_LOOKUP_TIMEOUT_MS,
+    timeoutMs: config.cache.shared_timeout_ms,
     onHealth: (ok, err) =>
       ok
         ? log("info", "shared response cache: redis answers again")
