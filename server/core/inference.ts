@@ -2,7 +2,8 @@
 // validate -> route (aliases, breakers) -> admit (provider limits) -> call
 // the provider, falling back and retrying with backoff on retryable errors ->
 // finish the usage record. Accounting (budget reserve/commit/release, cost)
-// wraps each request once, outside the fallback loop; the cache plugs in here.
+// wraps each request once, outside the fallback loop; the response cache
+// (exact, then semantic) plugs in here, before accounting.
 import { ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
@@ -33,8 +34,9 @@ export interface InferenceOptions extends Omit<RetryPolicy, "maxAttempts"> {
 
 type Routed = { model: string; routing?: ChatRequest["routing"] };
 
-
 export class Inference {
+  private readonly semantic: SemanticStep | undefined;
+
   constructor(
     private readonly router: Router,
     private readonly health: ProviderHealth,
@@ -48,8 +50,6 @@ export class Inference {
   ) {
     this.semantic = semantic && new SemanticStep(semantic, (r, c) => this.embed(r, c));
   }
-
-  private readonly semantic: SemanticStep | undefined;
 
   /**
    * The cache sits before accounting: a hit, or a caller sharing an identical
