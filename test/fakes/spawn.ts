@@ -94,36 +94,40 @@ export function startProcess(scriptPath: string, args: string[] = []): Promise<S
   });
 }
 
-export interface FakeOpenAI extends StartedProcess {
-  /** "http://127.0.0.1:PORT/v1" — pass as the OpenAI base URL. */
+/** A fake vendor upstream running as its own process, with its event log. */
+export interface FakeUpstream<E> extends StartedProcess {
+  /** The vendor's base URL on this server (e.g. "http://127.0.0.1:PORT/v1"). */
   baseUrl: string;
-  events(): Promise<FakeEvent[]>;
+  events(): Promise<E[]>;
   reset(): Promise<void>;
   /** Polls events() until one matches (default timeout 3 s). */
-  waitForEvent(match: (e: FakeEvent) => boolean, timeoutMs?: number): Promise<FakeEvent>;
+  waitForEvent(match: (e: E) => boolean, timeoutMs?: number): Promise<E>;
 }
 
-export interface FakeOpenAIStartOptions {
+export interface FakeStartOptions {
   port?: number;
   apiKey?: string;
   slowMs?: number;
 }
 
-export const FAKE_OPENAI_SCRIPT = fileURLToPath(new URL("./openai-upstream.ts", import.meta.url));
-
-export async function startFakeOpenAI(opts: FakeOpenAIStartOptions = {}): Promise<FakeOpenAI> {
+/**
+ * Starts one of the fake upstream scripts (test/fakes/<vendor>-upstream.ts); they share the
+ * flags (--port, --api-key, --slow-ms) and the /_fake/events and /_fake/reset endpoints.
+ * `basePath` is what the vendor's base URL adds to the server root.
+ */
+export async function startFake<E>(name: string, script: string, basePath: string, opts: FakeStartOptions = {}): Promise<FakeUpstream<E>> {
   const args = ["--exit-with-parent", "--port", String(opts.port ?? 0)];
   if (opts.apiKey !== undefined) args.push("--api-key", opts.apiKey);
   if (opts.slowMs !== undefined) args.push("--slow-ms", String(opts.slowMs));
-  const proc = await startProcess(FAKE_OPENAI_SCRIPT, args);
+  const proc = await startProcess(script, args);
 
-  const events = async (): Promise<FakeEvent[]> => {
+  const events = async (): Promise<E[]> => {
     const res = await fetch(`${proc.url}/_fake/events`);
-    return (await res.json()) as FakeEvent[];
+    return (await res.json()) as E[];
   };
   return {
     ...proc,
-    baseUrl: `${proc.url}/v1`,
+    baseUrl: `${proc.url}${basePath}`,
     events,
     async reset() {
       await (await fetch(`${proc.url}/_fake/reset`, { method: "POST" })).arrayBuffer();
@@ -133,9 +137,19 @@ export async function startFakeOpenAI(opts: FakeOpenAIStartOptions = {}): Promis
       for (;;) {
         const found = (await events()).find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`fake-openai: no matching event within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 25));
+        if (Date.now() > deadline) throw new Error(`${name}: no matching event within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
       }
     },
   };
+}
+
+export type FakeOpenAI = FakeUpstream<FakeEvent>;
+export type FakeOpenAIStartOptions = FakeStartOptions;
+
+export const FAKE_OPENAI_SCRIPT = fileURLToPath(new URL("./openai-upstream.ts", import.meta.url));
+
+/** baseUrl "http://127.0.0.1:PORT/v1": pass as the OpenAI base URL. */
+export function startFakeOpenAI(opts: FakeStartOptions = {}): Promise<FakeOpenAI> {
+  return startFake<FakeEvent>("fake-openai", FAKE_OPENAI_SCRIPT, "/v1", opts);
 }
