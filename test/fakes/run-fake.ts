@@ -1,0 +1,44 @@
+// The command line every fake upstream shares (test/fakes/<vendor>-upstream.ts):
+//   [--port N] [--api-key K] [--slow-ms MS] [--exit-with-parent]
+// Listens on 127.0.0.1 and prints exactly one line to stdout once listening: {"port":N,"pid":P}
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+
+export interface FakeServerOptions {
+  apiKey?: string;
+  slowMs: number;
+}
+
+export function runFake(createServer: (opts: FakeServerOptions) => Server): void {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "0" },
+      "api-key": { type: "string" },
+      "slow-ms": { type: "string", default: "3000" },
+      // Exit when stdin closes, so a crashed test runner does not leak this process.
+      "exit-with-parent": { type: "boolean", default: false },
+    },
+  });
+
+  const server = createServer({
+    ...(values["api-key"] !== undefined ? { apiKey: values["api-key"] } : {}),
+    slowMs: Number(values["slow-ms"]),
+  });
+
+  function shutdown(): void {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 1000).unref();
+  }
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  if (values["exit-with-parent"]) {
+    process.stdin.on("end", shutdown).on("error", shutdown).resume();
+  }
+
+  server.listen(Number(values.port), "127.0.0.1", () => {
+    const { port } = server.address() as AddressInfo;
+    process.stdout.write(JSON.stringify({ port, pid: process.pid }) + "\n");
+  });
+}
