@@ -1,7 +1,8 @@
 /**
  * The rate windows for a [store] config: Redis (shared by the replicas) for
- * kind "redis", else memory. Memory windows are kept per budget store
- * instance, so a config reload that keeps the store keeps its windows too.
+ * kind "redis", over the Redis budget store's connection; else memory. Memory
+ * windows are kept per budget store instance, so a config reload that keeps
+ * the store keeps its windows too.
  */
 import type { BudgetStore } from "../../store/budget-store.js";
 import { MemoryRateWindows } from "./memory.js";
@@ -17,7 +18,9 @@ const memoryByStore = new WeakMap<BudgetStore, MemoryRateWindows>();
 export async function openRateWindows(store: { kind: string; url?: string | undefined; prefix: string }, budgetStore: BudgetStore): Promise<OpenedWindows> {
   if (store.kind === "redis") {
     // Loaded only when configured, like the Redis budget store.
-    const { RedisRateWindows } = await import("./redis.js");
+    const [{ RedisRateWindows }, { RedisBudgetStore }] = await Promise.all([import("./redis.js"), import("../../store/redis/budget-store.js")]);
+    // The budget store's connection (same timeouts, same fail-closed behaviour): no second one.
+    if (budgetStore instanceof RedisBudgetStore) return { windows: new RedisRateWindows(budgetStore.client, { prefix: store.prefix }), close: async () => {} };
     const windows = await RedisRateWindows.connect(store.url!, { prefix: store.prefix });
     return { windows, close: () => windows.close() };
   }

@@ -103,6 +103,11 @@ export class RedisBudgetStore implements BudgetStore {
     this.#orphanRetryMs = options.orphanRetryMs ?? 1000;
   }
 
+  /** Its connection, for other Redis state of the same replica (rate windows) to share. */
+  get client(): Redis {
+    return this.#client;
+  }
+
   /** Holds that may exist without an owner, still to be released. */
   get orphanCount(): number {
     return this.#orphans.size;
