@@ -45,7 +45,7 @@ import { Observability } from "./observability/index.js";
 import type { Logger } from "./observability/log.js";
 import { ResponseCache } from "./core/cache/response-cache.js";
 import { failOpenWindows } from "./core/rate-limit/fail-open.js";
-import { semanticLookup } from "./core/cache/semantic-config.js";
+import { semanticLookup, semanticModelOf } from "./core/cache/semantic-config.js";
 import { CacheHitRecorder } from "./core/accounting/cache-hits.js";
 import { openBudgetStore, type OpenedStore } from "./store/open-budget-store.js";
 import { openSharedCache } from "./store/redis/cache-open.js";
@@ -113,7 +113,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     return { failures: breaker?.failures ?? 5, cooldownMs: breaker?.cooldown_ms ?? 30_000 };
   });
   const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
-  const semanticModel = config.cache.mode === "off" ? undefined : config.cache.semantic_model;
+  const semanticModel = semanticModelOf(config.cache);
   if (semanticModel !== undefined) {
     try {
       router.targets(semanticModel);

@@ -6,9 +6,14 @@ import { SemanticCache } from "./semantic.js";
 
 type Log = (level: "warn", msg: string, fields: Record<string, unknown>) => void;
 
+/** The embedding model of the semantic cache; undefined when it is off. */
+export function semanticModelOf(cache: Config["cache"]): string | undefined {
+  return cache.mode === "off" ? undefined : cache.semantic_model;
+}
+
 export function semanticLookup(cache: Config["cache"], log: Log): SemanticLookup | undefined {
-  if (cache.mode === "off" || cache.semantic_model === undefined) return undefined;
-  const model = cache.semantic_model;
+  const model = semanticModelOf(cache);
+  if (model === undefined) return undefined;
   return {
     cache: new SemanticCache({ threshold: cache.semantic_threshold, maxEntries: cache.semantic_max_entries }),
     model,
