@@ -5,26 +5,18 @@
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { parseConfig } from "../../server/config/load.js";
+import { measure } from "./measure.js";
 
 const FULL = new URL("../../test/fixtures/config/full.toml", import.meta.url);
 const text = readFileSync(FULL, "utf8");
 const opts = { source: "full.toml", env: { OPENAI_API_KEY: "sk-bench-openai", ANTHROPIC_API_KEY: "sk-ant-bench" } };
 
-/** Median ns per call over `rounds` rounds of `iterations` calls (after a warm-up). */
-function measure(fn: () => unknown, iterations = 2_000, rounds = 7): number {
-  for (let i = 0; i < iterations; i++) fn();
-  const perCall: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    perCall.push(Number(process.hrtime.bigint() - t0) / iterations);
-  }
-  return perCall.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
+/** Calls per round (bench/micro/measure.ts). */
+const ITERATIONS = 2_000;
 
 const rows = [
-  ["config parse, full.toml (parseConfig: TOML + env + presets + zod)", measure(() => parseConfig(text, opts)), 18_000],
-  ["  of which TOML parse alone (smol-toml)", measure(() => parseToml(text)), undefined],
+  ["config parse, full.toml (parseConfig: TOML + env + presets + zod)", measure(() => parseConfig(text, opts), ITERATIONS), 18_000],
+  ["  of which TOML parse alone (smol-toml)", measure(() => parseToml(text), ITERATIONS), undefined],
 ] as const;
 
 console.log(`config micro benchmark: full.toml, ${text.length} bytes (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);

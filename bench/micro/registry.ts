@@ -8,6 +8,7 @@ import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { LatencyTracker } from "../../server/core/latency.js";
 import { Router, type Route } from "../../server/core/router.js";
 import type { Provider } from "../../server/providers/provider.js";
+import { measure } from "./measure.js";
 
 function provider(name: string): Provider {
   const unused = () => Promise.reject(new Error("unused"));
@@ -17,17 +18,8 @@ function provider(name: string): Provider {
 const FAMILIES = ["gpt-*", "o*", "claude-*", "gemini-*", "llama-*", "mistral-*", "deepseek-*", "grok-*", "qwen-*", "phi-*"];
 const routes: Route[] = Array.from({ length: 20 }, (_, i) => ({ provider: provider(`p${i}`), models: [FAMILIES[i % FAMILIES.length]!, `custom-${i}-*`], priority: i, weight: 1 }));
 
-/** Median ns per call over `rounds` rounds of `iterations` calls (after a warm-up). */
-function measure(fn: () => unknown, iterations = 200_000, rounds = 7): number {
-  for (let i = 0; i < iterations; i++) fn();
-  const perCall: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    perCall.push(Number(process.hrtime.bigint() - t0) / iterations);
-  }
-  return perCall.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
+/** Calls per round (bench/micro/measure.ts). */
+const ITERATIONS = 200_000;
 
 const router = new Router(routes, "priority", new LatencyTracker());
 const compiled = router.all;
@@ -35,9 +27,9 @@ const models = ["gpt-4o-mini", "claude-sonnet-4", "llama-3.1-8b", "qwen-2.5-7b"]
 const pinned = create(RoutingHintsSchema, { provider: "p2", strategy: RoutingStrategy.UNSPECIFIED });
 let k = 0;
 const rows = [
-  ["model pattern lookup, 20 providers (Router.matching, memoized)", measure(() => router.matching(models[k++ & 3]!)), 36],
-  ["model pattern lookup, 20 providers, uncached (20 compiled globs)", measure(() => { const m = models[k++ & 3]!; return compiled.filter((r) => r.matches(m)); }), 36],
-  ["find a provider by name (routing.provider pin: Router.candidates)", measure(() => router.candidates("claude-sonnet-4", pinned)), 36],
+  ["model pattern lookup, 20 providers (Router.matching, memoized)", measure(() => router.matching(models[k++ & 3]!), ITERATIONS), 36],
+  ["model pattern lookup, 20 providers, uncached (20 compiled globs)", measure(() => { const m = models[k++ & 3]!; return compiled.filter((r) => r.matches(m)); }, ITERATIONS), 36],
+  ["find a provider by name (routing.provider pin: Router.candidates)", measure(() => router.candidates("claude-sonnet-4", pinned), ITERATIONS), 36],
 ] as const;
 
 console.log(`registry micro benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);

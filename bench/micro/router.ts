@@ -6,6 +6,7 @@ import { LatencyTracker } from "../../server/core/latency.js";
 import { ProviderHealth } from "../../server/core/provider-health.js";
 import { Router, type Route } from "../../server/core/router.js";
 import type { Provider } from "../../server/providers/provider.js";
+import { measure } from "./measure.js";
 
 function provider(name: string): Provider {
   const unused = () => Promise.reject(new Error("unused"));
@@ -17,17 +18,8 @@ function routes(n: number): Route[] {
   return Array.from({ length: n }, (_, i) => ({ provider: provider(`p${i}`), models: [FAMILIES[i % FAMILIES.length]!, `custom-${i}-*`], priority: i, weight: 1 + (i % 3) }));
 }
 
-/** Median ns per call over `rounds` rounds of `iterations` calls (after a warm-up). */
-function measure(fn: () => unknown, iterations = 200_000, rounds = 7): number {
-  for (let i = 0; i < iterations; i++) fn();
-  const perCall: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    perCall.push(Number(process.hrtime.bigint() - t0) / iterations);
-  }
-  return perCall.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
+/** Calls per round (bench/micro/measure.ts). */
+const ITERATIONS = 200_000;
 
 const health = new ProviderHealth();
 const r20 = new Router(routes(20), "priority", new LatencyTracker(), Math.random, {}, health);
@@ -35,8 +27,8 @@ const r10 = new Router(routes(10), "round-robin", new LatencyTracker(), Math.ran
 const models = ["gpt-4o-mini", "claude-sonnet-4", "llama-3.1-8b", "qwen-2.5-7b"];
 let k = 0;
 const rows = [
-  ["route select, 20 providers (priority)", measure(() => r20.targets(models[k++ & 3]!)), 220],
-  ["round-robin, 10 providers", measure(() => r10.targets("gpt-4o")), 112],
+  ["route select, 20 providers (priority)", measure(() => r20.targets(models[k++ & 3]!), ITERATIONS), 220],
+  ["round-robin, 10 providers", measure(() => r10.targets("gpt-4o"), ITERATIONS), 112],
 ] as const;
 
 console.log(`router micro benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);

@@ -6,18 +6,10 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import { measure } from "./measure.js";
 
-/** Median ns per call over `rounds` rounds of `iterations` calls (after a warm-up). */
-function measure(fn: () => unknown, iterations = 50_000, rounds = 7): number {
-  for (let i = 0; i < iterations; i++) fn();
-  const perCall: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) fn();
-    perCall.push(Number(process.hrtime.bigint() - t0) / iterations);
-  }
-  return perCall.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
-}
+/** Calls per round (bench/micro/measure.ts). */
+const ITERATIONS = 50_000;
 
 const text = (role: Role, value: string) => ({ role, content: [{ part: { case: "text" as const, value } }] });
 const turns = [
@@ -37,8 +29,8 @@ const bytes = toBinary(GenerateRequestSchema, req);
 if (req.messages.length !== 10) throw new Error("expected 10 messages");
 
 const rows = [
-  ["serialize GenerateRequest, 10 messages (toBinary)", measure(() => toBinary(GenerateRequestSchema, req)), 820],
-  ["parse the same bytes (fromBinary), for context", measure(() => fromBinary(GenerateRequestSchema, bytes)), undefined],
+  ["serialize GenerateRequest, 10 messages (toBinary)", measure(() => toBinary(GenerateRequestSchema, req), ITERATIONS), 820],
+  ["parse the same bytes (fromBinary), for context", measure(() => fromBinary(GenerateRequestSchema, bytes), ITERATIONS), undefined],
 ] as const;
 
 console.log(`serialize micro benchmark: ${req.messages.length} messages, ${bytes.length} bytes (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);
