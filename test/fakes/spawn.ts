@@ -25,7 +25,23 @@ export interface StartedProcess {
  * first stdout line of the form {"port":N,"pid":P}.
  */
 export function startProcess(scriptPath: string, args: string[] = []): Promise<StartedProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", scriptPath, ...args], {
+  return startCommand(process.execPath, ["--import", "tsx", scriptPath, ...args], { label: scriptPath });
+}
+
+export interface StartCommandOptions {
+  /** Names the process in errors. */
+  label: string;
+  /** How long it may take to print its {"port","pid"} line. Default 10 s. */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Runs any server command (cwd = repo root; stdin a pipe, so --exit-with-parent works) and waits
+ * for the first stdout line of the form {"port":N,"pid":P}; stops it by PID.
+ */
+export function startCommand(command: string, args: string[], options: StartCommandOptions): Promise<StartedProcess> {
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -63,9 +79,9 @@ export function startProcess(scriptPath: string, args: string[] = []): Promise<S
       settled = true;
       clearTimeout(timer);
       void stop();
-      reject(new Error(`${scriptPath}: ${why}\n--- stderr ---\n${stderr.trim() || "(empty)"}`));
+      reject(new Error(`${options.label}: ${why}\n--- stderr ---\n${stderr.trim() || "(empty)"}`));
     };
-    const timer = setTimeout(() => fail(`no {"port","pid"} line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(`no {"port","pid"} line within ${readyTimeoutMs} ms`), readyTimeoutMs);
     child.once("error", (err) => fail(`spawn failed: ${err.message}`));
     child.once("exit", (code, signal) => fail(`exited before ready (code ${code}, signal ${signal})`));
 
