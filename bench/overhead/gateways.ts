@@ -4,11 +4,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHoosh } from "../../test/harness/hoosh.js";
+import { freePort } from "../../test/harness/redis.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PORTKEY_MAIN = join(REPO_ROOT, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
@@ -43,17 +43,6 @@ breaker = { failures = 1000000 }
 export async function startHooshGateway(mockBaseUrl: string, maxConnections = 64): Promise<Gateway> {
   const h = await startHoosh(hooshConfig(mockBaseUrl, maxConnections));
   return { name: "hoosh", pid: h.pid, url: h.url, port: h.port, stop: () => h.stop() };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

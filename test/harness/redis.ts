@@ -41,7 +41,8 @@ export function findRedisServer(): string {
   );
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (bind 0 on loopback, close): for servers that cannot print theirs. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
