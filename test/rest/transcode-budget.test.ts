@@ -1,62 +1,21 @@
 // REST transcoding of BudgetService and the error mapping (google.rpc.Status
 // JSON with the grpc-gateway HTTP status table), through a real in-process
 // server in front of the fake OpenAI upstream, with plain fetch.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
-import { HardwareService } from "../../gen/ts/hoosh/v1/hardware_pb.js";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
-import { TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { buildApp, type App } from "../../server/app.js";
-import { parseConfig } from "../../server/config/index.js";
-import { listen, type Listener } from "../../server/listen.js";
-import { chain } from "../../server/rest/handler.js";
-import { createTranscoder } from "../../server/rest/transcode/index.js";
-import { notFoundFallback } from "../../server/rpc/fallback.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
+import { MAX_BODY, startTranscodeServer, type TranscodeServer } from "./transcode-harness.js";
 
-const MAX_BODY = 64 * 1024;
-const SERVICES = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService];
-const config = (baseUrl: string) => `
-[server]
-bind = "127.0.0.1"
-max_body_bytes = ${MAX_BODY}
-
-[router]
-max_attempts = 1  # no retry rounds: a 429 answers at once
-
-[[providers]]
-name = "fake"
-type = "openai"
-base_url = "${baseUrl}"
-models = ["*", "org/*"]
-timeouts = { connect_ms = 1000, first_byte_ms = 2000, idle_ms = 2000 }
-
-[[budgets]]
-name = "team"
-capacity = 1000
-`;
-
-let fake: FakeOpenAI;
-let app: App;
-let listener: Listener;
+let server: TranscodeServer;
 let base: string;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  app = await buildApp(parseConfig(config(fake.baseUrl), { source: "test", env: {} }), { source: "test" });
-  const transcoder = createTranscoder({ routes: app.routes, services: SERVICES, maxBodyBytes: MAX_BODY });
-  const handler = connectNodeAdapter({ routes: app.routes, fallback: chain([transcoder], notFoundFallback), readMaxBytes: MAX_BODY });
-  listener = await listen(handler, "127.0.0.1", 0);
-  base = `http://127.0.0.1:${listener.port}`;
+  server = await startTranscodeServer();
+  ({ base } = server);
 });
 
 afterAll(async () => {
-  await listener?.close(0);
-  await app?.close();
-  await fake?.stop();
+  await server?.stop();
 });
+
 
 const send = (method: string, path: string, body?: unknown) =>
   fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
