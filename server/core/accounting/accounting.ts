@@ -30,7 +30,7 @@ import type { CallContext, ChatRequest } from "../../providers/provider.js";
 import { DEFAULT_RESERVATION_TTL_MS, type BudgetLedger } from "../budget/ledger.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { checkPoolName } from "../budget/validate.js";
-import { Charge } from "./charge.js";
+import { Charge, type ChargeInit } from "./charge.js";
 import { costMicros, PRICE_SCALE, type ScaledPrice } from "./cost.js";
 import { chatPromptTokens, embedPromptTokens, estimateOf, outputLimit, type Estimate } from "./estimate.js";
 import { choosePool, unknownPool, withRetryAfter } from "./pool.js";
@@ -96,6 +96,9 @@ export class Accounting {
     const price = this.prices.lookup(req.model).price;
     let estimate = estimateOf(prompt, output, price);
     const clampable = what.kind === "chat" && what.req.sampling?.maxTokens === undefined;
+    // The pool's and the key's token windows get the call's tokens at commit.
+    const charge = (pool: Pick<ChargeInit, "pool" | "reservationId" | "unreserved">) =>
+      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle);
     let reservationId: string;
     try {
       try {
@@ -110,26 +113,17 @@ export class Accounting {
       const error = ConnectError.from(err);
       if (error.code === Code.NotFound) {
         // No "default" pool: no budget applies.
-        if (!choice.field) {
-          return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, addTokens: this.rate?.tokenSink(call.key?.id, undefined) }, this.settle);
-        }
+        if (!choice.field) return charge({});
         throw await unknownPool(this.ledger, choice);
       }
       if (error.code === Code.ResourceExhausted) throw await withRetryAfter(this.ledger, choice.name, error, this.now());
       if (error.code === Code.Unavailable && this.failOpen) {
         this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: choice.name, error: error.rawMessage });
-        const addTokens = this.rate?.tokenSink(call.key?.id, choice.name);
-        return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, pool: choice.name, unreserved: true, addTokens }, this.settle);
+        return charge({ pool: choice.name, unreserved: true });
       }
       throw error;
     }
-    const addTokens = this.rate?.tokenSink(call.key?.id, choice.name);
-    return new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, pool: choice.name, reservationId, addTokens }, this.settle);
-  }
-
-  /** Charges still waiting for the store: how many. */
-  get waitingCharges(): number {
-    return this.settle.deferred.size;
+    return charge({ pool: choice.name, reservationId });
   }
 
   /** One last try for charges waiting for the store; what remains is logged as lost. */

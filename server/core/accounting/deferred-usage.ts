@@ -30,10 +30,6 @@ export class DeferredUsage {
     private readonly max = 100_000,
   ) {}
 
-  get size(): number {
-    return this.waiting.length;
-  }
-
   add(charge: WaitingCharge): void {
     if (this.waiting.length >= this.max) {
       this.lost(charge, `more than ${this.max} charges are waiting for the budget store`);
