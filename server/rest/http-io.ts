@@ -4,6 +4,7 @@
 // HTTP statuses. Edge-neutral: each edge renders errors in its own JSON shape.
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { HttpRequest, HttpResponse } from "./handler.js";
+import { MAX_JSON_DEPTH, tooDeep } from "./json-depth.js";
 
 /** An HTTP-level failure found at the edge (413, 415, 405, 400 ...), before any core call. */
 export class HttpError extends Error {
@@ -83,7 +84,7 @@ export function mediaType(req: HttpRequest): string {
   return String(req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
 }
 
-/** The body parsed as JSON: HttpError 415 (not JSON), 413 (too large) or 400 (empty or unparseable). */
+/** The body parsed as JSON: HttpError 415 (not JSON), 413 (too large) or 400 (empty, unparseable or nested too deeply). */
 export async function readJson(req: HttpRequest, maxBytes: number): Promise<unknown> {
   const type = mediaType(req);
   if (type !== "application/json" && !type.endsWith("+json")) {
@@ -92,11 +93,14 @@ export async function readJson(req: HttpRequest, maxBytes: number): Promise<unkn
   }
   const text = (await readBody(req, maxBytes)).toString("utf8");
   if (text.trim() === "") throw new HttpError(400, "request body is empty; send a JSON object");
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch (err) {
     throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (tooDeep(body)) throw new HttpError(400, `request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
+  return body;
 }
 
 export function writeText(res: HttpResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}): void {

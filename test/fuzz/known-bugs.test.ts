@@ -92,6 +92,26 @@ suite("fixed: showValue-deep-json (RangeError instead of a 400)", () => {
     expectParse(() => parseChatRequest({ model: "m", messages: user, modalities: [deep(DEPTH, "array")] }), HttpError));
 });
 
+suite("fixed: anthropic-deep-tool-input (RangeError instead of a 400)", () => {
+  // Found by the mutation fuzzer in CI (seed -1958811838): an earlier assistant turn's tool_use
+  // input nested deeper than JSON.stringify can recurse.
+  it("anthropic/content.ts toolUse — messages[1].content[0].input nested 20000 deep", () => {
+    const turns = [
+      { role: "user", content: "weather?" },
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: deep(DEPTH, "object") }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "sunny" }] },
+    ];
+    let error: unknown;
+    try {
+      parseRequest({ model: "m", max_tokens: 1, messages: turns }, { requireMaxTokens: true });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).rawMessage).toMatch(/^messages\[1\]\.content\[0\]\.input: /);
+  });
+});
+
 suite("fixed: config-path-not-scrubbed (secret shown in a ConfigError)", () => {
   // config/load.ts:39-42 scrubs secrets from each issue's message but not from its path.
   it("a line whose key is the api_key's value: the secret appears in the unknown-key path", () => {

@@ -25,7 +25,13 @@ interface Case {
   headers?: Record<string, string>;
 }
 
+/** A tool whose input_schema nests `depth` objects: valid JSON, too deep to walk recursively. */
+const deepToolBody = (depth: number, extra: string) =>
+  `{"model":"gpt-4o-mini",${extra}"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t","input_schema":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}]}`;
+
 const CASES: Case[] = [
+  { name: "body nested 8000 deep", body: deepToolBody(8_000, '"max_tokens":1,'), status: 400, type: "invalid_request_error", message: "request body nests objects and arrays more than 128 levels deep" },
+  { name: "count_tokens, body nested 8000 deep", path: "/v1/messages/count_tokens", body: deepToolBody(8_000, ""), status: 400, type: "invalid_request_error", message: "request body nests objects and arrays more than 128 levels deep" },
   { name: "bad JSON", body: '{"model": "gpt-4o-mini",', status: 400, type: "invalid_request_error", message: "request body is not valid JSON" },
   { name: "empty body", body: "", status: 400, type: "invalid_request_error", message: "request body is empty" },
   { name: "body not an object", body: "[1,2]", status: 400, type: "invalid_request_error", message: "(body): [1,2] is not a JSON object" },

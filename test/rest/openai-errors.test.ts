@@ -71,6 +71,7 @@ const msgs = [{ role: "user", content: "hi" }];
 const CHAT = "/v1/chat/completions";
 const EMBED = "/v1/embeddings";
 const CASES: Case[] = [
+  ["body nested 8000 deep", CHAT, `{"model":"gpt-4o-mini","messages":${"[".repeat(8_000)}${"]".repeat(8_000)}}`, 400, /^request body nests objects and arrays more than 128 levels deep/],
   ["bad JSON", CHAT, '{"model": "gpt-4o-mini", "messages": [', 400, /request body is not valid JSON/],
   ["empty body", CHAT, "", 400, /request body is empty/],
   ["a JSON array body", CHAT, [], 400, /expected a JSON object, got an array/],

@@ -178,6 +178,7 @@ describe("buildRequest", () => {
     ['{"bogus":1}', 'key "bogus" is unknown'],
     ['{"kind":"KIND_HUGE"}', "KIND_HUGE"],
     ['{"count":"x"}', "test.v1.Thing.count"],
+    [`{"inner":${"[".repeat(129)}${"]".repeat(129)}}`, "body: nests objects and arrays more than 128 levels deep"],
   ])("rejects the body %s", (body, message) => {
     expect(fails(post, "", body)).toContain(message);
   });

@@ -11,6 +11,7 @@ import {
   type EmbedResponse,
   type GenerateResponse,
 } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import { jsonText } from "../../core/json-text.js";
 import type { ChatRequest } from "../provider.js";
 import { toMessages } from "./messages.js";
 import type * as wire from "./wire.js";
@@ -84,7 +85,7 @@ export function fromToolCall(call: wire.ToolCall, index: number): Omit<ToolCall,
   return {
     id: call.id || `call_${index}`,
     name: call.function?.name ?? "",
-    arguments: typeof args === "string" ? args : argumentsJson(args),
+    arguments: typeof args === "string" ? args : jsonText(args ?? {}, () => new ConnectError("ollama sent tool-call arguments too deeply nested to encode", Code.Internal)),
   };
 }
 
@@ -123,11 +124,3 @@ export function fromEmbedResponse(provider: string, res: wire.EmbedResponse, inp
   });
 }
 
-/** Ollama sends arguments as an object; hoosh carries JSON text. Too deep to print is the upstream's fault. */
-function argumentsJson(args: unknown): string {
-  try {
-    return JSON.stringify(args ?? {});
-  } catch {
-    throw new ConnectError("ollama sent tool-call arguments too deeply nested to encode", Code.Internal);
-  }
-}

@@ -4,6 +4,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { ContentPartSchema, MessageSchema, Role, type Message, type ToolCall } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
+import { jsonText } from "../../core/json-text.js";
 import { array, blockType, object, optionalBool, requiredString, string, type Json } from "./fields.js";
 
 type PartInit = MessageInitShape<typeof ContentPartSchema>;
@@ -67,7 +68,8 @@ function toolUse(field: string, b: Json): CallInit {
   const name = requiredString(`${field}.name`, b.name, "get_weather");
   if (!TOOL_NAME.test(name)) throw invalidArgument(`${field}.name`, `${showValue(name)} must match ${TOOL_NAME}`);
   const input = object(`${field}.input`, b.input);
-  return { id, name, arguments: JSON.stringify(input) };
+  const tooDeep = () => invalidArgument(`${field}.input`, "is nested too deeply to pass on as tool-call arguments");
+  return { id, name, arguments: jsonText(input, tooDeep) };
 }
 
 function blocksOf(field: string, content: unknown): unknown[] {

@@ -7,6 +7,7 @@ import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Binding } from "./bindings.js";
 import { assignText, resolveFieldPath } from "./fields.js";
+import { MAX_JSON_DEPTH, tooDeep } from "../json-depth.js";
 
 const invalid = (message: string) => new ConnectError(message, Code.InvalidArgument);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -38,6 +39,7 @@ function fromBody(binding: Binding, bytes: Uint8Array | undefined, registry: Reg
       } catch (err) {
         throw invalid(`body: not valid JSON: ${(err as Error).message}`);
       }
+      if (tooDeep(json)) throw invalid(`body: nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
     }
   }
   const { input } = binding.method;
