@@ -150,7 +150,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   });
   const accounting = new Accounting({
     ledger,
-    store: budgetStore,
+    outbox: opened.outbox,
     requestTimeoutMs: config.server.request_timeout_ms,
     log: (level, msg, fields) => logger.log(level, msg, fields),
     rate: rateLimiter,
@@ -183,7 +183,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
           shared: sharedCache?.tier,
           sharedMaxEntryBytes: config.cache.shared_max_entry_bytes,
         }),
-    new CacheHitRecorder(ledger, (level, msg, fields) => logger.log(level, msg, fields)),
+    new CacheHitRecorder(ledger, (s) => accounting.recordUnreserved(s), (level, msg, fields) => logger.log(level, msg, fields)),
     semanticLookup(config.cache, (level, msg, fields) => logger.log(level, msg, fields)),
   );
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
@@ -204,6 +204,9 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     throw new ConfigError(options.source, [{ path: "budgets", message: (err as Error).message }]);
   }
   const stopSweeper = startBudgetSweeper(ledger);
+  // Usage a previous process (or a reload's predecessor) left waiting for the store.
+  accounting.start();
+  obs.metrics.outboxPending = () => opened.outbox.count();
   // Detection runs in the background: the server answers before it ends.
   const hardware = new HardwareDetector();
   hardware.start();
@@ -269,7 +272,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       await Promise.all(providers.map((p) => p.close()));
       await transport.close();
       await obs.close();
-      // Charges waiting for an unreachable store (fail-open) get a last try before the store closes.
+      // Settlements waiting for an unreachable store get a last try before the store closes.
       await accounting.close();
       await opened.close();
       await rateWindows.close();

@@ -12,6 +12,7 @@ import { chatPromptTokens } from "../../server/core/accounting/estimate.js";
 import { BudgetLedger } from "../../server/core/budget/ledger.js";
 import type { CallContext } from "../../server/providers/provider.js";
 import { MemoryBudgetStore } from "../../server/store/memory/budget-store.js";
+import { MemoryOutbox } from "../../server/store/memory/outbox.js";
 
 const OPS = Number(process.argv[2] ?? 20_000);
 const RUST_NS = 32;
@@ -48,7 +49,7 @@ async function measure(name: string, op: () => Promise<unknown> | unknown): Prom
 const store = new MemoryBudgetStore();
 const ledger = new BudgetLedger(store);
 await ledger.createPool("p", { capacityTokens: Number.MAX_SAFE_INTEGER, period: "daily" });
-const accounting = new Accounting({ ledger, store, requestTimeoutMs: 600_000 });
+const accounting = new Accounting({ ledger, outbox: new MemoryOutbox(), requestTimeoutMs: 600_000 });
 const gpt = request("gpt-4o-mini");
 const claude = request("claude-sonnet-4-5");
 const count = await accounting.tokenizer.counter("gpt-4o-mini");

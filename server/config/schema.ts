@@ -115,6 +115,12 @@
  *   on_unavailable       enum     "fail-closed"  fail-closed | fail-open: when the store cannot be reached, refuse
  *                                              requests (UNAVAILABLE), or admit them without a reservation or a
  *                                              rate check and charge their usage once the store is back
+ *   command_timeout_ms   int      1000         kind "redis": longest wait for a script's reply, measured on
+ *                                              Redis's round trip (not on a busy event loop); then UNAVAILABLE
+ *   finished_retention_ms int     3600000      >= 60000: how long finished reservations and charge ids are kept,
+ *                                              so a commit retried within it is charged once
+ *   outbox_path          string   "outbox.db"  kinds sqlite/redis: the file where usage waits while the store
+ *                                              cannot take it (relative: under the data dir); survives kill -9
  */
 import { isIP } from "node:net";
 import { z } from "zod";
@@ -420,6 +426,9 @@ export const storeSchema = z
     url: z.string().min(1).optional(),
     prefix: z.string().min(1).default("hoosh:"),
     on_unavailable: z.enum(["fail-closed", "fail-open"]).default("fail-closed"),
+    command_timeout_ms: int(1).default(1000),
+    finished_retention_ms: int(60_000).default(3_600_000),
+    outbox_path: z.string().min(1).default("outbox.db"),
   })
   .superRefine((s, ctx) => {
     if (s.kind === "sqlite" && s.path === undefined) ctx.addIssue({ code: "custom", path: ["path"], message: 'missing required key (kind "sqlite" needs a file path)' });

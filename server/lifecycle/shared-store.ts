@@ -16,6 +16,7 @@ export class SharedStore {
     let released = false;
     return {
       store: this.opened.store,
+      outbox: this.opened.outbox,
       close: async () => {
         if (released) return;
         released = true;

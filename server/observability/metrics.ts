@@ -51,6 +51,9 @@ export class Metrics {
   private readonly circuit: Gauge<string>;
   readonly streamsInFlight: Gauge<string>;
 
+  /** Settlements waiting in the outbox for the budget store (set by app.ts). */
+  outboxPending: (() => number) | undefined;
+
   constructor(pools?: () => Promise<PoolRemaining[]>) {
     const registers = [this.registry];
     this.duration = new Histogram({ name: "gen_ai_client_operation_duration_seconds", help: "GenAI operation duration.", labelNames: GEN_AI, buckets: DURATION_BUCKETS, registers });
@@ -84,6 +87,15 @@ export class Metrics {
           if (p.capacityTokens !== undefined) this.set({ pool: p.name, unit: "tokens" }, p.capacityTokens - p.usedTokens - p.reservedTokens);
           if (p.capacityUsdMicros !== undefined) this.set({ pool: p.name, unit: "usd_micros" }, p.capacityUsdMicros - p.usedUsdMicros - p.reservedUsdMicros);
         }
+      },
+    });
+    const metrics = this;
+    new Gauge({
+      name: "hoosh_budget_outbox_pending",
+      help: "Usage settlements waiting for the budget store (its step failed or its reply was lost); retried until the store takes them.",
+      registers,
+      collect() {
+        this.set(metrics.outboxPending?.() ?? 0);
       },
     });
     new Gauge({

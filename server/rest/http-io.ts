@@ -191,10 +191,14 @@ export function httpStatusOf(code: Code): number {
   return STATUS[code] ?? 500;
 }
 
-/** A Retry-After value: the error's retry-after metadata (seconds or an HTTP date, from the upstream), else `fallback` seconds. */
-export function retryAfterOf(err: ConnectError, fallback = 1): string {
+/**
+ * A Retry-After value from the error's retry-after metadata (seconds or an HTTP date), or
+ * undefined: only an error that knows when waiting helps carries one (an exhausted pool without a
+ * period never refills, so it has none, and clients must not be told to retry it).
+ */
+export function retryAfterOf(err: ConnectError): string | undefined {
   const value = err.metadata.get("retry-after")?.trim() ?? "";
   const seconds = Number(value);
   if (value !== "" && Number.isFinite(seconds) && seconds >= 0) return String(Math.ceil(seconds));
-  return value !== "" && !Number.isNaN(Date.parse(value)) ? value : String(fallback);
+  return value !== "" && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }

@@ -106,6 +106,8 @@ function toWirePool(v: PoolView): Pool {
     reservedUsdMicros: BigInt(v.reservedUsdMicros),
     periodStart: timestampFromMs(v.periodStart),
     periodEnd: v.periodEnd === undefined ? undefined : timestampFromMs(v.periodEnd),
+    activeReservations: BigInt(v.holds?.count ?? 0),
+    holdsUntil: v.holds?.until === undefined ? undefined : timestampFromMs(v.holds.until),
   });
 }
 
@@ -201,7 +203,8 @@ export function createBudgetService(
     // Seam: once auth lands, pass the caller's key name as CommitContext.key.
     async commit(req) {
       const usage = required(req.usage, "usage");
-      return { pool: toWirePool(await ledger.commit(req.reservationId, usage)) };
+      const committed = await ledger.commit(req.reservationId, usage);
+      return { pool: toWirePool(committed.pool), alreadyCommitted: committed.alreadyCommitted };
     },
 
     async release(req) {

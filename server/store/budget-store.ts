@@ -14,12 +14,23 @@
  *   epoch and zeroes reserved, so finishing an older-epoch reservation subtracts nothing.
  * - Commit always adds the actual amount to used, even past capacity.
  * - Finished reservations (committed, released, expired) are remembered for a
- *   while, so a repeat is told apart from an id never seen.
+ *   while, so a repeat is told apart from an id never seen; a committed one keeps
+ *   what it charged, so a repeated commit answers the same (idempotent by id).
+ * - A commit appends its usage record in the same atomic step as the charge, so
+ *   the balance and the usage report agree at every instant (also after kill -9).
+ * - charge() is idempotent by entry id: an id seen within the retention charges nothing again.
  * Results are fresh copies; mutating them never changes the store.
  */
 import type { BudgetPeriodKind } from "../core/budget/period.js";
 
 export type { BudgetPeriodKind };
+
+/**
+ * How long finished reservations and charge ids are remembered (ms): a commit or charge retried
+ * within this window is applied once. It bounds how long a store outage may last for a retried
+ * commit whose first reply was lost to still count once ([store] finished_retention_ms).
+ */
+export const DEFAULT_FINISHED_RETENTION_MS = 60 * 60_000;
 
 /** Tokens and micro-USD; both non-negative integers. */
 export interface Amount {
@@ -77,7 +88,39 @@ export type FinishedStatus = "committed" | "released" | "expired";
 export type FinishOutcome =
   | { readonly status: "done"; readonly reservation: Reservation; readonly pool: PoolState }
   | { readonly status: "unknown" }
-  | { readonly status: FinishedStatus; readonly reservation: Reservation; readonly at: number };
+  | {
+      readonly status: FinishedStatus;
+      readonly reservation: Reservation;
+      readonly at: number;
+      /** For "committed": what that commit charged. */
+      readonly charged?: Amount | undefined;
+    };
+
+/**
+ * A charge made without a reservation, idempotent by `id`: a commit whose reservation is gone
+ * (expired, forgotten), a request admitted while the store was down (fail-open), or a usage
+ * record that charges nothing (no pool; a cache hit with amount 0).
+ */
+export interface ChargeEntry {
+  readonly id: string;
+  /** What the record's pool is charged ("" pool: nothing; only the record is kept). */
+  readonly amount: Amount;
+  readonly record: UsageRecord;
+}
+
+/**
+ * charged: added to the pool's used (even past capacity) and recorded; recorded: no pool (or it
+ * no longer exists), the record alone is kept; duplicate: the id was charged before, nothing done.
+ */
+export type ChargeOutcome = "charged" | "recorded" | "duplicate";
+
+/** A pool's active holds: how many, and when the last of them expires (ms; undefined when none). */
+export interface Holds {
+  readonly count: number;
+  readonly until?: number | undefined;
+}
+
+export type PoolWithHolds = PoolState & { readonly holds: Holds };
 
 export type CreatePoolOutcome =
   | { readonly status: "created"; readonly pool: PoolState }
@@ -114,6 +157,9 @@ export interface UsageRecord {
   readonly key?: string | undefined;
 }
 
+/** A commit's usage record: the store fills in the reservation's pool. */
+export type CommitRecord = Omit<UsageRecord, "pool">;
+
 /** start inclusive, end exclusive; unset bounds are open. */
 export interface UsageQuery {
   readonly pool?: string | undefined;
@@ -122,23 +168,28 @@ export interface UsageQuery {
 }
 
 export interface BudgetStore {
-  getPool(name: string, now: number): Promise<PoolState | undefined>;
+  getPool(name: string, now: number): Promise<PoolWithHolds | undefined>;
   /** Sorted by name. */
-  listPools(now: number): Promise<PoolState[]>;
+  listPools(now: number): Promise<PoolWithHolds[]>;
   createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome>;
   /** Changing the period keeps the balance and re-anchors it to the new kind's current period. */
   updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome>;
 
   /** Holds `amount` if it fits every limited dimension. */
   reserve(pool: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome>;
-  /** Drops the hold and charges `actual` to the pool's current period. */
-  commit(reservationId: string, actual: Amount, now: number): Promise<FinishOutcome>;
+  /**
+   * Drops the hold, charges `actual` to the pool's current period and appends `record` (when
+   * given, with the reservation's pool), all in one step. A repeat answers "committed" with what
+   * the first commit charged.
+   */
+  commit(reservationId: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome>;
   /** Drops the hold without charging anything. */
   release(reservationId: string, now: number): Promise<FinishOutcome>;
-  /** Drops every abandoned reservation (expiresAt <= now) and forgets old finished ones; returns how many expired. */
+  /** Drops every abandoned reservation (expiresAt <= now) and forgets old finished ones and charge ids; returns how many expired. */
   expire(now: number): Promise<number>;
 
-  appendUsage(record: UsageRecord): Promise<void>;
+  /** Applies the entries in order, in one atomic step; one outcome per entry. */
+  charge(entries: readonly ChargeEntry[], now: number): Promise<ChargeOutcome[]>;
   /** Records in time order. */
   queryUsage(query: UsageQuery): Promise<UsageRecord[]>;
 }

@@ -12,6 +12,7 @@ import { limitsByName, RateLimiter } from "../../server/core/rate-limit/limiter.
 import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
 import { openRateWindows } from "../../server/core/rate-limit/open.js";
 import { MemoryBudgetStore } from "../../server/store/memory/budget-store.js";
+import { MemoryOutbox } from "../../server/store/memory/outbox.js";
 
 const refusal = async (p: Promise<unknown>): Promise<ConnectError> => {
   try {
@@ -141,7 +142,7 @@ describe("pool rate limits in Accounting", () => {
       keys: new Map([["app", { tpm: 1_000_000 }]]),
       now: () => now,
     });
-    const accounting = new Accounting({ ledger, store, requestTimeoutMs: 60_000, rate, now: () => now });
+    const accounting = new Accounting({ ledger, outbox: new MemoryOutbox(), requestTimeoutMs: 60_000, rate, now: () => now });
     const req = create(GenerateRequestSchema, {
       model: "gpt-4o-mini",
       budgetPool: "team-a",

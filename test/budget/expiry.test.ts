@@ -41,7 +41,7 @@ describe("abandoned reservations expire (injected clock)", () => {
     expect(await ledger.sweep()).toBe(2);
     expect(await ledger.sweep()).toBe(0);
     expect((await ledger.getPool("b")).reservedTokens).toBe(3);
-    expect((await ledger.commit(keep.reservationId, usage({ outputTokens: 3 }))).usedTokens).toBe(3);
+    expect((await ledger.commit(keep.reservationId, usage({ outputTokens: 3 }))).pool.usedTokens).toBe(3);
   });
 
   it("the sweeper runs on its interval and stops", async () => {

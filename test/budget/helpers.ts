@@ -4,6 +4,7 @@ import { expect } from "vitest";
 
 import { BudgetLedger } from "../../server/core/budget/ledger.js";
 import type { UsageInput } from "../../server/core/budget/ledger.js";
+import type { BudgetStore, UsageRecord } from "../../server/store/budget-store.js";
 import { MemoryBudgetStore } from "../../server/store/memory/budget-store.js";
 
 /** 2025-01-15T12:00:00Z, mid-hour, mid-day, mid-month. */
@@ -54,3 +55,9 @@ export async function failure(p: Promise<unknown>): Promise<ConnectError> {
   }
   throw new Error("expected a rejection, but the call succeeded");
 }
+
+/** Appends one usage record through charge() (a fresh charge id; the record's pool charged nothing). */
+export async function appendRecord(store: BudgetStore, record: UsageRecord): Promise<void> {
+  expect(await store.charge([{ id: `rec-${++recordIds}`, amount: { tokens: 0, usdMicros: 0 }, record }], record.time)).not.toContain("duplicate");
+}
+let recordIds = 0;

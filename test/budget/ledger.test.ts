@@ -30,7 +30,7 @@ describe("BudgetLedger reserve / commit / release", () => {
     const { ledger } = setup();
     await ledger.createPool("p", { capacityTokens: 1000, period: "none" });
     const r = await ledger.reserve("p", { tokens: 500, usdMicros: 0 });
-    const pool = await ledger.commit(r.reservationId, usage({ inputTokens: 100, outputTokens: 50, cachedInputTokens: 80 }));
+    const { pool } = await ledger.commit(r.reservationId, usage({ inputTokens: 100, outputTokens: 50, cachedInputTokens: 80 }));
     expect(pool).toMatchObject({ usedTokens: 150, reservedTokens: 0 });
     expect((await ledger.reserve("p", { tokens: 850, usdMicros: 0 })).pool.reservedTokens).toBe(850);
   });
@@ -39,7 +39,7 @@ describe("BudgetLedger reserve / commit / release", () => {
     const { ledger } = setup();
     await ledger.createPool("p", { capacityTokens: 1000, period: "none" });
     const r = await ledger.reserve("p", { tokens: 100, usdMicros: 0 });
-    const pool = await ledger.commit(r.reservationId, usage({ inputTokens: 900, outputTokens: 300 }));
+    const { pool } = await ledger.commit(r.reservationId, usage({ inputTokens: 900, outputTokens: 300 }));
     expect(pool).toMatchObject({ usedTokens: 1200, reservedTokens: 0 });
     const err = await failure(ledger.reserve("p", { tokens: 1, usdMicros: 0 }));
     expect(err.rawMessage).toBe('budget pool "p" has 0 tokens available, request needs 1');
@@ -62,7 +62,11 @@ describe("BudgetLedger reserve / commit / release", () => {
     await ledger.commit(a.reservationId, usage({ inputTokens: 5 }));
     await ledger.release(b.reservationId);
     const cases: [Promise<unknown>, Code, string][] = [
-      [ledger.commit(a.reservationId, usage()), Code.FailedPrecondition, `reservation "${a.reservationId}" was already committed`],
+      [
+        ledger.commit(a.reservationId, usage()),
+        Code.FailedPrecondition,
+        `reservation "${a.reservationId}" was already committed with 5 tokens and 0 usd_micros; a repeated commit must carry the same usage (this one has 0 tokens and 0 usd_micros)`,
+      ],
       [ledger.release(a.reservationId), Code.FailedPrecondition, `reservation "${a.reservationId}" was already committed`],
       [ledger.commit(b.reservationId, usage()), Code.FailedPrecondition, `reservation "${b.reservationId}" was already released`],
       [ledger.release(b.reservationId), Code.FailedPrecondition, `reservation "${b.reservationId}" was already released`],
@@ -74,6 +78,20 @@ describe("BudgetLedger reserve / commit / release", () => {
       expect([err.code, err.rawMessage]).toEqual([code, message]);
     }
     expect(await ledger.getPool("p")).toMatchObject({ usedTokens: 5, reservedTokens: 0 });
+  });
+
+  it("a repeated commit with the same usage answers the first one's result and charges nothing again", async () => {
+    const { ledger } = setup();
+    await ledger.createPool("p", { capacityTokens: 100, period: "none" });
+    const a = await ledger.reserve("p", { tokens: 10, usdMicros: 0 });
+    const first = await ledger.commit(a.reservationId, usage({ inputTokens: 5, outputTokens: 2, costUsdMicros: 9 }));
+    expect(first).toMatchObject({ alreadyCommitted: false, charged: { tokens: 7, usdMicros: 9 }, pool: { usedTokens: 7, usedUsdMicros: 9 } });
+    const again = await ledger.commit(a.reservationId, usage({ inputTokens: 5, outputTokens: 2, costUsdMicros: 9 }));
+    expect(again).toMatchObject({ alreadyCommitted: true, charged: { tokens: 7, usdMicros: 9 }, pool: { usedTokens: 7, usedUsdMicros: 9 } });
+    expect((await ledger.report({ groupBy: "pool" })).total.requests).toBe(1);
+    const other = await failure(ledger.commit(a.reservationId, usage({ inputTokens: 5, outputTokens: 2, costUsdMicros: 8 })));
+    expect(other.code).toBe(Code.FailedPrecondition);
+    expect(other.rawMessage).toContain("was already committed with 7 tokens and 9 usd_micros");
   });
 
   it("enforces a usd capacity, alone and alongside tokens", async () => {

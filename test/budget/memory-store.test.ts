@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { MemoryBudgetStore } from "../../server/store/memory/budget-store.js";
-import { T0 } from "./helpers.js";
+import { T0, appendRecord } from "./helpers.js";
 import { describeBudgetStoreContract } from "./store-contract.js";
 
 describeBudgetStoreContract("MemoryBudgetStore", () => new MemoryBudgetStore());
@@ -30,7 +30,7 @@ describe("MemoryBudgetStore specifics", () => {
   it("keeps only the newest usage records past its cap", async () => {
     const store = new MemoryBudgetStore({ maxUsageRecords: 10 });
     for (let t = 0; t < 25; t++) {
-      await store.appendUsage({
+      await appendRecord(store, {
         time: t,
         pool: "p",
         reservationId: String(t),

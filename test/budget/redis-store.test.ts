@@ -7,7 +7,7 @@ import { RedisBudgetStore } from "../../server/store/redis/budget-store.js";
 import { createRedisClient } from "../../server/store/redis/connection.js";
 import { startRedis, type RedisServer } from "../harness/redis.js";
 import { checkSerial, sizes } from "./fixtures/serial-replay.js";
-import { failure, T0, usage } from "./helpers.js";
+import { failure, T0, usage, appendRecord } from "./helpers.js";
 import { describeBudgetStoreContract } from "./store-contract.js";
 
 let server: RedisServer;
@@ -28,16 +28,25 @@ afterAll(async () => {
 describeBudgetStoreContract("RedisBudgetStore", () => fresh());
 
 describe("RedisBudgetStore specifics", () => {
-  it("forgets finished reservations after the retention period", async () => {
-    const store = fresh({ finishedRetentionMs: 1000 });
+  it("forgets finished reservations and charge ids after the retention period (Redis expires them itself)", async () => {
+    const prefix = `t${++prefixes}:`;
+    const store = new RedisBudgetStore(client, { prefix, finishedRetentionMs: 300 });
     await store.createPool("p", { capacityTokens: 10, period: "none" }, T0);
     const r = await store.reserve("p", { tokens: 1, usdMicros: 0 }, 60_000, T0);
     if (r.status !== "reserved") throw new Error("setup");
     await store.release(r.reservation.id, T0);
-    await store.expire(T0 + 999);
-    expect((await store.release(r.reservation.id, T0 + 999)).status).toBe("released");
-    await store.expire(T0 + 1000);
-    expect((await store.release(r.reservation.id, T0 + 1000)).status).toBe("unknown");
+    const record = { time: T0, pool: "p", reservationId: "c1", inputTokens: 1, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, audioTokens: 0, costUsdMicros: 0, provider: "x", cacheHit: false };
+    expect(await store.charge([{ id: "c1", amount: { tokens: 1, usdMicros: 0 }, record }], T0)).toEqual(["charged"]);
+    expect((await store.release(r.reservation.id, T0)).status).toBe("released");
+    expect(await store.charge([{ id: "c1", amount: { tokens: 1, usdMicros: 0 }, record }], T0)).toEqual(["duplicate"]);
+    expect(await client.pttl(`${prefix}res:${r.reservation.id}`)).toBeGreaterThan(0);
+    // Redis's own clock expires the keys: poll until it has (no fixed sleep racing it).
+    for (let i = 0; (await client.exists(`${prefix}res:${r.reservation.id}`, `${prefix}charge:c1`)) > 0; i++) {
+      expect(i).toBeLessThan(200);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    expect((await store.release(r.reservation.id, T0)).status).toBe("unknown");
+    expect(await store.charge([{ id: "c1", amount: { tokens: 1, usdMicros: 0 }, record }], T0)).toEqual(["charged"]);
   });
 
   it("keeps working after SCRIPT FLUSH (EVALSHA falls back to EVAL on NOSCRIPT)", async () => {
@@ -66,7 +75,7 @@ describe("RedisBudgetStore specifics", () => {
     const store = fresh();
     const rec = (reservationId: string, pool: string) => ({ time: T0, pool, reservationId, inputTokens: 1, cachedInputTokens: 0,
       outputTokens: 0, reasoningTokens: 0, audioTokens: 0, costUsdMicros: 0, provider: "x", cacheHit: false });
-    for (const [id, pool] of [["c", "a"], ["a", "b"], ["b", "a"], ["d", "b"]]) await store.appendUsage(rec(id!, pool!));
+    for (const [id, pool] of [["c", "a"], ["a", "b"], ["b", "a"], ["d", "b"]]) await appendRecord(store, rec(id!, pool!));
     expect((await store.queryUsage({ start: T0, end: T0 + 1 })).map((r) => r.reservationId)).toEqual(["c", "a", "b", "d"]);
     expect(await store.queryUsage({ end: T0 })).toEqual([]);
   });

@@ -30,7 +30,7 @@ describe("period rollover (injected clock)", () => {
     clock.set(at("2025-01-16T00:01:00Z"));
     const today = await ledger.reserve("p", { tokens: 300, usdMicros: 0 });
     expect(today.pool).toMatchObject({ usedTokens: 0, reservedTokens: 300, periodStart: at("2025-01-16T00:00:00Z") });
-    const pool = await ledger.commit(late.reservationId, usage({ inputTokens: 350, outputTokens: 100 }));
+    const { pool } = await ledger.commit(late.reservationId, usage({ inputTokens: 350, outputTokens: 100 }));
     expect(pool).toMatchObject({ usedTokens: 450, reservedTokens: 300 }); // old hold not subtracted again
     expect((await ledger.release(today.reservationId)).reservedTokens).toBe(0);
   });

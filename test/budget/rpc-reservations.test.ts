@@ -87,8 +87,12 @@ describe("BudgetService reservations over Connect", () => {
     await expectError(
       client.commit({ reservationId: a.reservationId, usage: {} }),
       Code.FailedPrecondition,
-      `reservation ${id(a.reservationId)} was already committed`,
+      `reservation ${id(a.reservationId)} was already committed with 1 tokens and 0 usd_micros; a repeated commit must carry the same usage (this one has 0 tokens and 0 usd_micros)`,
     );
+    // The same commit again (a client retrying after a lost reply): the first result, nothing charged twice.
+    const again = await client.commit({ reservationId: a.reservationId, usage: { inputTokens: 1 } });
+    expect(again.alreadyCommitted).toBe(true);
+    expect(again.pool?.usedTokens).toBe(1n);
     await expectError(
       client.release({ reservationId: a.reservationId }),
       Code.FailedPrecondition,

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { SCHEMA_VERSION } from "../../server/store/sqlite/schema.js";
 import { SqliteBudgetStore } from "../../server/store/sqlite/budget-store.js";
-import { T0 } from "./helpers.js";
+import { T0, appendRecord } from "./helpers.js";
 import { describeBudgetStoreContract } from "./store-contract.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hoosh-sqlite-store-"));
@@ -34,7 +34,7 @@ describe("SqliteBudgetStore specifics", () => {
     const c = await a.reserve("p", { tokens: 5, usdMicros: 0 }, 60_000, T0);
     if (r.status !== "reserved" || c.status !== "reserved") throw new Error("setup");
     await a.commit(c.reservation.id, { tokens: 7, usdMicros: 1 }, T0);
-    await a.appendUsage({ time: T0, pool: "p", reservationId: c.reservation.id, inputTokens: 3, cachedInputTokens: 1,
+    await appendRecord(a, { time: T0, pool: "p", reservationId: c.reservation.id, inputTokens: 3, cachedInputTokens: 1,
       outputTokens: 4, reasoningTokens: 0, audioTokens: 0, costUsdMicros: 1, provider: "x", cacheHit: true, model: "m" });
     a.close();
     const b = open(file);

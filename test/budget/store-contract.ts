@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { BudgetStore, PoolState } from "../../server/store/budget-store.js";
-import { T0 } from "./helpers.js";
+import { T0, appendRecord } from "./helpers.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -138,9 +138,9 @@ export function describeBudgetStoreContract(name: string, makeStore: () => Budge
         provider: "x",
         cacheHit: false,
       });
-      await store.appendUsage(rec("a", 30));
-      await store.appendUsage(rec("b", 10));
-      await store.appendUsage(rec("a", 20));
+      await appendRecord(store, rec("a", 30));
+      await appendRecord(store, rec("b", 10));
+      await appendRecord(store, rec("a", 20));
       expect((await store.queryUsage({})).map((r) => r.time)).toEqual([10, 20, 30]);
       expect((await store.queryUsage({ pool: "a" })).map((r) => r.time)).toEqual([20, 30]);
       expect((await store.queryUsage({ start: 10, end: 30 })).map((r) => r.time)).toEqual([10, 20]);

@@ -70,7 +70,7 @@ describe("RedisCacheTier and ResponseCache with a real redis-server", () => {
   });
 
   async function tier(prefix = "t:", timeoutMs = 100, onHealth?: (ok: boolean) => void): Promise<RedisCacheTier> {
-    const client = createRedisClient(redis.url, { commandTimeoutMs: timeoutMs, connectTimeoutMs: 500 });
+    const client = createRedisClient(redis.url, { connectTimeoutMs: 500 });
     clients.push(client);
     await client.connect();
     return new RedisCacheTier(client, { prefix, timeoutMs, onHealth });

@@ -18,7 +18,9 @@ export async function startHoosh(configToml: string): Promise<Hoosh> {
   const dir = await mkdtemp(join(tmpdir(), "hoosh-test-"));
   const configPath = join(dir, "hoosh.toml");
   await writeFile(configPath, configToml);
-  const proc = await startProcess(HOOSH_MAIN, ["serve", "--config", configPath, "--port", "0"]);
+  // A liveness bound, not a speed check (bench/startup.ts measures that): tsx compiles the sources
+  // at start, which takes seconds on a 2-core machine busy with the rest of the suite.
+  const proc = await startProcess(HOOSH_MAIN, ["serve", "--config", configPath, "--port", "0"], { readyTimeoutMs: 30_000 });
   return {
     ...proc,
     configPath,

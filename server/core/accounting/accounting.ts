@@ -8,7 +8,8 @@
  *
  * Reservations live max(request timeout, ledger default of 10 min) + 1 min,
  * so a request that runs to its deadline still commits against its own hold;
- * if one expires anyway the usage is still charged (settle.ts).
+ * if one expires anyway the usage is still charged (ledger settle(), settle.ts).
+ * Every request ends with one usage record, pool or not.
  *
  * A chat request without max_tokens holds the default output limit, clamped to
  * what the pool has left: it is refused only when its prompt plus one output
@@ -20,14 +21,14 @@
  *
  * A store that cannot be reached refuses the request (UNAVAILABLE), unless
  * failOpen ([store] on_unavailable = "fail-open"): then it runs without a
- * reservation and its usage is charged late, waiting for the store if need be
- * (settle.ts, deferred-usage.ts).
+ * reservation and its usage is charged when the store takes it (settle.ts,
+ * outbox.ts).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EmbedRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import type { BudgetStore } from "../../store/budget-store.js";
 import type { CallContext, ChatRequest } from "../../providers/provider.js";
-import { DEFAULT_RESERVATION_TTL_MS, type BudgetLedger } from "../budget/ledger.js";
+import { DEFAULT_RESERVATION_TTL_MS, type BudgetLedger, type Settlement, type TryReserved } from "../budget/ledger.js";
+import type { PoolView } from "../budget/pool-view.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
 import { checkPoolName } from "../budget/validate.js";
 import { Charge, type ChargeInit } from "./charge.js";
@@ -35,12 +36,16 @@ import { costMicros, PRICE_SCALE, type ScaledPrice } from "./cost.js";
 import { chatPromptTokens, embedPromptTokens, estimateOf, outputLimit, type Estimate } from "./estimate.js";
 import { choosePool, unknownPool, withRetryAfter } from "./pool.js";
 import { PriceTable, type PriceFile } from "./pricing.js";
-import { Settle, type LogFn } from "./settle.js";
+import type { Outbox } from "./outbox.js";
+import { Settle, type LogFn, type SettleOptions } from "./settle.js";
 import { Tokenizer } from "./tokenizer.js";
 
 export interface AccountingOptions {
   ledger: BudgetLedger;
-  store: BudgetStore;
+  /** Where settlements wait while the store cannot take them (settle.ts). */
+  outbox: Outbox;
+  /** Outbox retry timing (tests). */
+  settle?: SettleOptions | undefined;
   /** The server's request timeout (ms): reservations outlive it. */
   requestTimeoutMs: number;
   /** Defaults to data/pricing.json. */
@@ -81,7 +86,7 @@ export class Accounting {
     );
     this.tokenizer = options.tokenizer ?? new Tokenizer();
     this.ttlMs = Math.max(options.requestTimeoutMs, DEFAULT_RESERVATION_TTL_MS) + TTL_SLACK_MS;
-    this.settle = new Settle(options.ledger, options.store, this.prices, log, this.now);
+    this.settle = new Settle(options.ledger, options.outbox, log, { now: this.now, ...options.settle });
   }
 
   /** Estimates the request and reserves it in its pool (once per request, whatever fallback follows). */
@@ -95,59 +100,66 @@ export class Accounting {
     const output = what.kind === "chat" ? outputLimit(what.req) : 0;
     const price = this.prices.lookup(req.model).price;
     let estimate = estimateOf(prompt, output, price);
-    const clampable = what.kind === "chat" && what.req.sampling?.maxTokens === undefined;
     // The pool's and the key's token windows get the call's tokens at commit.
-    const charge = (pool: Pick<ChargeInit, "pool" | "reservationId" | "unreserved">) =>
-      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle);
-    let reservationId: string;
+    const charge = (pool: Pick<ChargeInit, "pool" | "reservationId">) =>
+      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle, this.prices, this.now);
+    let out: TryReserved;
     try {
-      try {
-        reservationId = await this.reserve(choice.name, estimate);
-      } catch (err) {
-        const smaller = clampable && ConnectError.from(err).code === Code.ResourceExhausted && (await this.clamp(choice.name, estimate, price));
-        if (!smaller) throw err;
+      out = await this.reserve(choice.name, estimate);
+      const smaller = out.status === "over-budget" && what.kind === "chat" && what.req.sampling?.maxTokens === undefined && clamped(out.pool, estimate, price);
+      if (smaller) {
         estimate = smaller;
-        reservationId = await this.reserve(choice.name, estimate);
+        out = await this.reserve(choice.name, estimate);
       }
     } catch (err) {
       const error = ConnectError.from(err);
-      if (error.code === Code.NotFound) {
-        // No "default" pool: no budget applies.
+      if (error.code !== Code.Unavailable || !this.failOpen) throw error;
+      this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: choice.name, error: error.rawMessage });
+      return charge({ pool: choice.name });
+    }
+    switch (out.status) {
+      case "reserved":
+        return charge({ pool: choice.name, reservationId: out.reservationId });
+      case "no-pool":
+        // No "default" pool: no budget applies (the usage is still recorded).
         if (!choice.field) return charge({});
         throw await unknownPool(this.ledger, choice);
-      }
-      if (error.code === Code.ResourceExhausted) throw await withRetryAfter(this.ledger, choice.name, error, this.now());
-      if (error.code === Code.Unavailable && this.failOpen) {
-        this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: choice.name, error: error.rawMessage });
-        return charge({ pool: choice.name, unreserved: true });
-      }
-      throw error;
+      case "over-budget":
+        throw withRetryAfter(out.error, out.pool, this.now());
     }
-    return charge({ pool: choice.name, reservationId });
   }
 
-  /** One last try for charges waiting for the store; what remains is logged as lost. */
+  /** Records the usage of an answer from the response cache (cache-hits.ts): charged `amount`, usually 0. */
+  recordUnreserved(settlement: Settlement): Promise<void> {
+    return this.settle.record(settlement);
+  }
+
+  /** Retries what an earlier process left in the outbox. */
+  start(): void {
+    this.settle.start();
+  }
+
+  /** One last try for settlements waiting for the store; a durable outbox keeps the rest for the next process. */
   close(): Promise<void> {
-    return this.settle.deferred.close();
+    return this.settle.close();
   }
 
-  private async reserve(pool: string, estimate: Estimate): Promise<string> {
+  private reserve(pool: string, estimate: Estimate): Promise<TryReserved> {
     const amount = { tokens: Math.max(1, estimate.tokens), usdMicros: estimate.usdMicros };
-    return (await this.ledger.reserve(pool, amount, this.ttlMs)).reservationId;
+    return this.ledger.tryReserve(pool, amount, this.ttlMs);
   }
+}
 
-  /** The estimate with its output cut to what the pool has left; undefined when not even 1 output token fits. */
-  private async clamp(pool: string, estimate: Estimate, price: ScaledPrice): Promise<Estimate | undefined> {
-    const view = await this.ledger.getPool(pool);
-    let output = estimate.outputTokens;
-    if (view.capacityTokens !== undefined) {
-      output = Math.min(output, view.capacityTokens - view.usedTokens - view.reservedTokens - estimate.promptTokens);
-    }
-    if (view.capacityUsdMicros !== undefined && price.output > 0) {
-      const left = view.capacityUsdMicros - view.usedUsdMicros - view.reservedUsdMicros;
-      const promptCost = costMicros({ inputTokens: estimate.promptTokens, cachedInputTokens: 0, outputTokens: 0 }, price);
-      output = Math.min(output, Math.floor(((left - promptCost) * PRICE_SCALE) / price.output));
-    }
-    return output >= 1 ? estimateOf(estimate.promptTokens, output, price) : undefined;
+/** The estimate with its output cut to what the pool has left; undefined when not even 1 output token fits. */
+function clamped(view: PoolView, estimate: Estimate, price: ScaledPrice): Estimate | undefined {
+  let output = estimate.outputTokens;
+  if (view.capacityTokens !== undefined) {
+    output = Math.min(output, view.capacityTokens - view.usedTokens - view.reservedTokens - estimate.promptTokens);
   }
+  if (view.capacityUsdMicros !== undefined && price.output > 0) {
+    const left = view.capacityUsdMicros - view.usedUsdMicros - view.reservedUsdMicros;
+    const promptCost = costMicros({ inputTokens: estimate.promptTokens, cachedInputTokens: 0, outputTokens: 0 }, price);
+    output = Math.min(output, Math.floor(((left - promptCost) * PRICE_SCALE) / price.output));
+  }
+  return output >= 1 ? estimateOf(estimate.promptTokens, output, price) : undefined;
 }

@@ -8,36 +8,45 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { CallContext, ChatRequest } from "../../providers/provider.js";
-import type { BudgetLedger } from "../budget/ledger.js";
+import type { BudgetLedger, Settlement } from "../budget/ledger.js";
 import { checkPoolName } from "../budget/validate.js";
+import { settlementOf } from "./charge.js";
 import { choosePool, unknownPool } from "./pool.js";
 import type { LogFn } from "./settle.js";
 
 export class CacheHitRecorder {
   constructor(
     private readonly ledger: BudgetLedger,
+    /** Accounting.recordUnreserved: settles with the other unreserved requests of this turn. */
+    private readonly settle: (s: Settlement) => Promise<void>,
     private readonly log: LogFn,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
    * Records `usage` (already marked cache_hit, cost 0) in the request's pool and names the
    * pool in it. A pool the request names must exist, as for any request; with none named
-   * and no "default" pool nothing is recorded. A store failure is logged, not thrown: the
-   * answer is free and already in hand.
+   * and no "default" pool the record has no pool. A store failure is logged, not thrown:
+   * the answer is free and already in hand (the record waits in the outbox).
    */
   async record(req: ChatRequest, call: CallContext, usage: Usage): Promise<void> {
     const choice = choosePool(req, call);
     if (choice.field) checkPoolName(choice.name, choice.field);
+    let pool = choice.name;
     try {
-      await this.ledger.recordUncharged(choice.name, usage, { model: usage.model, key: call.key?.id });
-      usage.budgetPool = choice.name;
+      await this.ledger.getPool(pool);
     } catch (err) {
       const error = ConnectError.from(err);
-      if (error.code !== Code.NotFound) {
-        this.log("error", "the usage record of a cache hit was not written", { pool: choice.name, error: error.message });
-        return;
+      if (error.code === Code.NotFound) {
+        if (choice.field) throw await unknownPool(this.ledger, choice);
+        pool = "";
+      } else {
+        this.log("warn", "could not check the pool of a cache hit; its usage record names it anyway", { pool, error: error.message });
       }
-      if (choice.field) throw await unknownPool(this.ledger, choice);
     }
+    usage.budgetPool = pool;
+    // Free unless [cache] charge_hits (then the hit took the charged path in inference.ts instead).
+    const settlement = settlementOf(usage, Number(usage.costUsdMicros), { pool, key: call.key?.id }, this.now());
+    await this.settle({ ...settlement, amount: { tokens: 0, usdMicros: 0 } });
   }
 }

@@ -7,19 +7,21 @@
  * reported no usage (none, or 0 in and 0 out), the estimate's prompt tokens
  * and the output counted from the text the request produced.
  */
+import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { UsageSchema, type Message, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import type { Settlement } from "../budget/ledger.js";
 import { costMicros } from "./cost.js";
 import type { Estimate } from "./estimate.js";
+import type { PriceTable } from "./pricing.js";
 import type { Settle } from "./settle.js";
 
 export interface ChargeInit {
-  /** The pool charged; undefined: no budget applies (usage and cost are still filled in). */
+  /** The pool charged; undefined: no budget applies (usage and cost are still filled in and recorded). */
   pool?: string | undefined;
+  /** None: no pool, or admitted without one because the store was unreachable (fail-open). */
   reservationId?: string | undefined;
-  /** Admitted without a reservation because the store was unreachable (fail-open): charged late. */
-  unreserved?: boolean | undefined;
   requestedModel: string;
   /** The API key's id, for reports. */
   key?: string | undefined;
@@ -36,6 +38,8 @@ export class Charge {
   constructor(
     private readonly init: ChargeInit,
     private readonly settle: Settle,
+    private readonly prices: PriceTable,
+    private readonly now: () => number,
   ) {}
 
   get pool(): string | undefined {
@@ -73,13 +77,15 @@ export class Charge {
       usage.outputTokens = this.init.count(answer ? messageText(answer) : this.produced.join(""));
     }
     usage.model ||= servedModel || this.init.requestedModel;
-    const price = this.settle.price(usage.model, this.init.requestedModel);
-    usage.costUsdMicros = BigInt(costMicros(usage, price));
+    const cost = costMicros(usage, this.prices.forServed(usage.model, this.init.requestedModel));
+    usage.costUsdMicros = BigInt(cost);
     usage.budgetPool = this.init.pool ?? "";
     if (this.state !== "open") return usage;
     this.state = "committed";
-    if (this.init.pool && this.init.reservationId) await this.settle.commit(this.init.pool, this.init.reservationId, usage, this.init.key);
-    else if (this.init.pool && this.init.unreserved) await this.settle.chargeUnreserved(this.init.pool, usage, this.init.key);
+    const settlement = settlementOf(usage, cost, this.init, this.now());
+    // Reserved: committed now. Otherwise (no pool, fail-open): recorded with others of this turn.
+    if (settlement.reservationId !== undefined) await this.settle.apply(settlement);
+    else await this.settle.record(settlement);
     await this.init.addTokens?.(usage.inputTokens + usage.outputTokens);
     return usage;
   }
@@ -90,6 +96,31 @@ export class Charge {
     this.state = "released";
     if (this.init.reservationId) await this.settle.release(this.init.reservationId);
   }
+}
+
+/** The usage as a settlement: its reservation's commit, or a charge by a fresh id. */
+export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, "pool" | "reservationId" | "key">, time: number): Settlement {
+  const { reservationId } = init;
+  return {
+    reservationId,
+    // A reservation's fallback charge has a fixed id, so every retry of this settlement charges once.
+    chargeId: reservationId === undefined ? randomUUID() : `late:${reservationId}`,
+    pool: init.pool ?? "",
+    amount: { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost },
+    record: {
+      time,
+      inputTokens: usage.inputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      outputTokens: usage.outputTokens,
+      reasoningTokens: usage.reasoningTokens,
+      audioTokens: usage.audioTokens,
+      costUsdMicros: cost,
+      provider: usage.provider,
+      cacheHit: usage.cacheHit,
+      model: usage.model || undefined,
+      key: init.key || undefined,
+    },
+  };
 }
 
 /** An answer's text and tool calls. */

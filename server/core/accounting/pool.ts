@@ -11,6 +11,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { CallContext } from "../../providers/provider.js";
 import type { BudgetLedger } from "../budget/ledger.js";
+import type { PoolView } from "../budget/pool-view.js";
 
 export const DEFAULT_POOL = "default";
 export const POOL_HEADER = "x-hoosh-budget-pool";
@@ -38,16 +39,14 @@ export async function unknownPool(ledger: BudgetLedger, choice: PoolChoice): Pro
 }
 
 /**
- * Adds retry-after (seconds until the pool's period ends, so its balance starts
- * over) to an over-budget error; REST answers 429 with that Retry-After.
- * A pool without a period gets none: waiting alone does not refill it.
+ * An over-budget error as the caller sees it: a pool with a period gets retry-after = seconds
+ * until the period ends (its balance starts over; REST answers 429 with that Retry-After). A pool
+ * without one never refills by waiting: no retry-after, and the message says so.
  */
-export async function withRetryAfter(ledger: BudgetLedger, pool: string, err: ConnectError, now: number): Promise<ConnectError> {
-  try {
-    const view = await ledger.getPool(pool);
-    if (view.periodEnd !== undefined) err.metadata.set("retry-after", String(Math.max(1, Math.ceil((view.periodEnd - now) / 1000))));
-  } catch {
-    // The pool vanished meanwhile: the error stands without the hint.
+export function withRetryAfter(err: ConnectError, pool: PoolView, now: number): ConnectError {
+  if (pool.periodEnd === undefined) {
+    return new ConnectError(`${err.rawMessage}; the pool has no period, so it stays exhausted until its capacity is raised`, err.code, err.metadata);
   }
+  err.metadata.set("retry-after", String(Math.max(1, Math.ceil((pool.periodEnd - now) / 1000))));
   return err;
 }

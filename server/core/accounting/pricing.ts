@@ -65,6 +65,12 @@ export class PriceTable {
     return found;
   }
 
+  /** The served model's price; the requested model's when the served id has no price. */
+  forServed(served: string, requested: string): ScaledPrice {
+    const hit = this.lookup(served);
+    return hit.pattern || served === requested ? hit.price : this.lookup(requested).price;
+  }
+
   private match(model: string): PriceLookup {
     const slash = model.lastIndexOf("/");
     const candidates = slash >= 0 ? [model, model.slice(slash + 1)] : [model];

@@ -34,6 +34,14 @@ export function reservationFinished(id: string, status: Exclude<FinishedStatus, 
   return new ConnectError(`reservation ${JSON.stringify(id)} was already ${status}`, Code.FailedPrecondition);
 }
 
+export function reservationCommittedOtherwise(id: string, charged: Amount, asked: Amount): ConnectError {
+  return new ConnectError(
+    `reservation ${JSON.stringify(id)} was already committed with ${charged.tokens} tokens and ${charged.usdMicros} usd_micros; ` +
+      `a repeated commit must carry the same usage (this one has ${asked.tokens} tokens and ${asked.usdMicros} usd_micros)`,
+    Code.FailedPrecondition,
+  );
+}
+
 /**
  * e.g. `budget pool "team-a" has 120 tokens available, request needs 500`.
  * Names only the dimensions that do not fit; both when both fail.

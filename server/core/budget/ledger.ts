@@ -6,14 +6,16 @@
  * makes each step atomic; the ledger validates, maps store outcomes to
  * ConnectErrors and records usage. Field names in errors follow hoosh.v1.
  */
+import type { ConnectError } from "@connectrpc/connect";
 import type { Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
-import type { Amount, BudgetStore, FinishOutcome, PoolPatch, PoolState } from "../../store/budget-store.js";
+import type { Amount, BudgetStore, ChargeOutcome, FinishOutcome, PoolPatch, PoolState, UsageRecord } from "../../store/budget-store.js";
 import {
   invalidArgument,
   overBudget,
   poolExists,
   poolNotFound,
   reservationExpired,
+  reservationCommittedOtherwise,
   reservationFinished,
   reservationNotFound,
 } from "./errors.js";
@@ -53,6 +55,44 @@ export interface Reserved {
   readonly pool: PoolView;
 }
 
+export type TryReserved =
+  | ({ readonly status: "reserved" } & Reserved)
+  | { readonly status: "no-pool" }
+  | { readonly status: "over-budget"; readonly error: ConnectError; readonly pool: PoolView };
+
+/**
+ * One finished request's usage to apply, complete and serializable (the outbox keeps it across
+ * restarts): the commit of its reservation, or a charge without one. Applying it again is
+ * harmless: a reservation commits once, and a charge id charges once.
+ */
+export interface Settlement {
+  /** The reservation to commit; none: the request ran without one (fail-open, no pool, cache hit). */
+  readonly reservationId?: string | undefined;
+  /** Idempotency id of the charge made when there is no reservation, or it is gone (expired, forgotten). */
+  readonly chargeId: string;
+  /** "" when no pool applies: only the record is kept. */
+  readonly pool: string;
+  /** What the pool is charged: the record's tokens and cost, or 0 for a free cache hit. */
+  readonly amount: Amount;
+  /** The usage record (pool and reservationId filled in when applied: the charge id for a charge). */
+  readonly record: Omit<UsageRecord, "reservationId" | "pool">;
+}
+
+/**
+ * committed: the reservation's commit; already: this settlement was applied before (a retry);
+ * charged-late: the reservation was gone, so the usage was charged by charge id;
+ * recorded: no pool (or it no longer exists): the record alone was kept.
+ */
+export type SettleOutcome = "committed" | "already" | "charged-late" | "recorded";
+
+/** The pool after a commit, and whether it was a repeat of one already made (nothing charged again). */
+export interface Committed {
+  readonly pool: PoolView;
+  readonly alreadyCommitted: boolean;
+  /** What the commit charged (the first one's, for a repeat). */
+  readonly charged: Amount;
+}
+
 export interface ReportQuery {
   readonly pool?: string | undefined;
   /** ms inclusive; undefined: from the beginning. */
@@ -71,6 +111,16 @@ const USAGE_FIELD = {
   audioTokens: "usage.audio_tokens",
 } as const;
 const USAGE_COUNTS = Object.keys(USAGE_FIELD) as (keyof typeof USAGE_FIELD)[];
+
+/** Checks every count and the cost (InvalidArgument naming the field); returns the cost as a number. */
+function checkUsage(usage: UsageInput): number {
+  for (const k of USAGE_COUNTS) checkCount(usage[k], USAGE_FIELD[k]);
+  return checkCount(usage.costUsdMicros, "usage.cost_usd_micros");
+}
+
+function fromCharge(out: ChargeOutcome): SettleOutcome {
+  return out === "charged" ? "charged-late" : out === "duplicate" ? "already" : "recorded";
+}
 
 export class BudgetLedger {
   constructor(
@@ -122,6 +172,17 @@ export class BudgetLedger {
 
   /** Holds `amount` for ttlMs (default 10 min); RESOURCE_EXHAUSTED when it does not fit. */
   async reserve(pool: string, amount: Amount, ttlMs: number = this.defaultTtlMs): Promise<Reserved> {
+    const out = await this.tryReserve(pool, amount, ttlMs);
+    if (out.status === "no-pool") throw poolNotFound(pool);
+    if (out.status === "over-budget") throw out.error;
+    return out;
+  }
+
+  /**
+   * reserve() with the outcomes a caller branches on as results, not exceptions (the request
+   * path asks the implicit "default" pool on every request: usually not there).
+   */
+  async tryReserve(pool: string, amount: Amount, ttlMs: number = this.defaultTtlMs): Promise<TryReserved> {
     checkPoolName(pool, "pool");
     checkCount(amount.tokens, "tokens");
     checkCount(amount.usdMicros, "usd_micros");
@@ -131,38 +192,53 @@ export class BudgetLedger {
     checkTtlMs(ttlMs, "ttl");
     const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
     const out = await this.store.reserve(pool, needed, ttlMs, this.now());
-    if (out.status === "no-pool") throw poolNotFound(pool);
-    if (out.status === "over-budget") throw overBudget(pool, out.available, out.needed);
+    if (out.status === "no-pool") return out;
+    if (out.status === "over-budget") return { status: "over-budget", error: overBudget(pool, out.available, out.needed), pool: toPoolView(out.pool) };
     const { id, expiresAt } = out.reservation;
-    return { reservationId: id, expiresAt, pool: toPoolView(out.pool) };
+    return { status: "reserved", reservationId: id, expiresAt, pool: toPoolView(out.pool) };
   }
 
   /**
    * Replaces the hold with the actual usage (input + output tokens, cost), even
-   * when it is more than was reserved: accounted usage is never dropped.
+   * when it is more than was reserved, and appends its usage record in the same
+   * step. Idempotent: a repeat with the same usage answers the first commit's
+   * result (alreadyCommitted); a repeat with other usage is FAILED_PRECONDITION.
    */
-  async commit(reservationId: string, usage: UsageInput, context: CommitContext = {}): Promise<PoolView> {
+  async commit(reservationId: string, usage: UsageInput, context: CommitContext = {}): Promise<Committed> {
     checkReservationId(reservationId, "reservation_id");
-    for (const k of USAGE_COUNTS) checkCount(usage[k], USAGE_FIELD[k]);
-    const cost = checkCount(usage.costUsdMicros, "usage.cost_usd_micros");
+    const cost = checkUsage(usage);
     const now = this.now();
     const actual = { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost };
-    const pool = this.#finished(reservationId, await this.store.commit(reservationId, actual, now));
-    await this.store.appendUsage(usageRecord(now, pool.name, reservationId, usage, cost, context));
-    return toPoolView(pool);
+    const out = await this.store.commit(reservationId, actual, now, usageRecord(now, reservationId, usage, cost, context));
+    if (out.status === "committed" && out.charged) {
+      if (out.charged.tokens !== actual.tokens || out.charged.usdMicros !== actual.usdMicros) {
+        throw reservationCommittedOtherwise(reservationId, out.charged, actual);
+      }
+      return { pool: await this.getPool(out.reservation.pool), alreadyCommitted: true, charged: out.charged };
+    }
+    return { pool: toPoolView(this.#finished(reservationId, out)), alreadyCommitted: false, charged: actual };
   }
 
   /**
-   * Appends a usage record that charges nothing: a request answered from the response cache.
-   * Reports count it (cache_hits); the pool's balance does not change.
+   * Applies a finished request's usage so that it is never lost and never counted twice
+   * (core/accounting/settle.ts retries it until this answers). Its reservation is committed;
+   * one that is gone (expired, released, forgotten) means the commit never ran, so the usage is
+   * charged by charge id instead. Throws only when the store fails: the outcome is then unknown
+   * and the same settlement may be applied again.
    */
-  async recordUncharged(pool: string, usage: UsageInput, context: CommitContext = {}): Promise<void> {
-    checkPoolName(pool, "pool");
-    for (const k of USAGE_COUNTS) checkCount(usage[k], USAGE_FIELD[k]);
-    const cost = checkCount(usage.costUsdMicros, "usage.cost_usd_micros");
+  async settle(s: Settlement): Promise<SettleOutcome> {
     const now = this.now();
-    if (!(await this.store.getPool(pool, now))) throw poolNotFound(pool);
-    await this.store.appendUsage(usageRecord(now, pool, "", usage, cost, context));
+    if (s.reservationId !== undefined) {
+      const out = await this.store.commit(s.reservationId, s.amount, now, { ...s.record, reservationId: s.reservationId });
+      if (out.status === "done") return "committed";
+      if (out.status === "committed") return "already";
+    }
+    return fromCharge((await this.#charge([s], now))[0] as ChargeOutcome);
+  }
+
+  /** settle() for settlements without a reservation, in one store step; one outcome each. */
+  async settleUnreserved(list: readonly Settlement[]): Promise<SettleOutcome[]> {
+    return (await this.#charge(list, this.now())).map(fromCharge);
   }
 
   /** Gives the hold back unused (error, cancellation). */
@@ -192,6 +268,13 @@ export class BudgetLedger {
   /** Drops abandoned reservations in every pool; returns how many. Run it on a timer (see sweeper.ts). */
   async sweep(): Promise<number> {
     return this.store.expire(this.now());
+  }
+
+  #charge(list: readonly Settlement[], now: number): Promise<ChargeOutcome[]> {
+    return this.store.charge(
+      list.map((s) => ({ id: s.chargeId, amount: s.amount, record: { ...s.record, pool: s.pool, reservationId: s.chargeId } })),
+      now,
+    );
   }
 
   async #existing(name: string, now: number): Promise<PoolState> {

@@ -1,5 +1,5 @@
 /** What callers see of a pool: its limits and balance in the current period. */
-import type { PoolState } from "../../store/budget-store.js";
+import type { Holds, PoolState, PoolWithHolds } from "../../store/budget-store.js";
 import { periodEndAfter } from "./period.js";
 import type { BudgetPeriodKind } from "./period.js";
 
@@ -16,9 +16,11 @@ export interface PoolView {
   readonly periodStart: number;
   /** ms, exclusive; undefined for "none". */
   readonly periodEnd?: number | undefined;
+  /** Active holds (getPool / listPools only). */
+  readonly holds?: Holds | undefined;
 }
 
-export function toPoolView(p: PoolState): PoolView {
+export function toPoolView(p: PoolState | PoolWithHolds): PoolView {
   return {
     name: p.name,
     capacityTokens: p.capacityTokens,
@@ -30,5 +32,6 @@ export function toPoolView(p: PoolState): PoolView {
     reservedUsdMicros: p.reservedUsdMicros,
     periodStart: p.periodStart,
     periodEnd: periodEndAfter(p.period, p.periodStart),
+    holds: "holds" in p ? p.holds : undefined,
   };
 }

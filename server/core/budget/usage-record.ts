@@ -1,11 +1,10 @@
-// The one usage record a commit appends (ledger commits and late charges alike).
-import type { UsageRecord } from "../../store/budget-store.js";
+// The one usage record a commit appends (ledger commits and settlements alike); the store adds the pool.
+import type { CommitRecord } from "../../store/budget-store.js";
 import type { CommitContext, UsageInput } from "./ledger.js";
 
-export function usageRecord(time: number, pool: string, reservationId: string, usage: UsageInput, costUsdMicros: number, context: CommitContext): UsageRecord {
+export function usageRecord(time: number, reservationId: string, usage: UsageInput, costUsdMicros: number, context: CommitContext): CommitRecord {
   return {
     time,
-    pool,
     reservationId,
     inputTokens: usage.inputTokens,
     cachedInputTokens: usage.cachedInputTokens,

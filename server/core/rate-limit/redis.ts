@@ -20,6 +20,8 @@ export interface RedisRateWindowsOptions {
   readonly prefix?: string;
   /** "redis" (default): Redis's clock, one for all replicas. "caller": the `now` passed in (tests). */
   readonly clock?: "redis" | "caller";
+  /** Bound on a script's reply (ms); default 1000. */
+  readonly commandTimeoutMs?: number;
 }
 
 export class RedisRateWindows implements RateWindows {
@@ -27,6 +29,7 @@ export class RedisRateWindows implements RateWindows {
   readonly #prefix: string;
   readonly #callerClock: boolean;
   readonly #ownsClient: boolean;
+  readonly #timeoutMs: number | undefined;
 
   /** Its own connection to `url` (closed by close()), scripts loaded. */
   static async connect(url: string, options: RedisRateWindowsOptions & RedisConnectionOptions = {}): Promise<RedisRateWindows> {
@@ -38,6 +41,7 @@ export class RedisRateWindows implements RateWindows {
     this.#prefix = options.prefix ?? "hoosh:";
     this.#callerClock = options.clock === "caller";
     this.#ownsClient = ownsClient;
+    this.#timeoutMs = options.commandTimeoutMs;
   }
 
   async take(key: string, limits: RateLimits, now: number): Promise<Verdict> {
@@ -50,14 +54,14 @@ export class RedisRateWindows implements RateWindows {
       limits.tpm === undefined ? "" : String(limits.tpm),
       randomUUID(),
       String(WINDOW_MS),
-    ])) as [string, number?];
+    ], this.#timeoutMs)) as [string, number?];
     if (status === "ok") return { admitted: true };
     return { admitted: false, limit: status as "rpm" | "tpm", retryAfterMs: Number(wait) };
   }
 
   async addTokens(key: string, tokens: number, now: number): Promise<void> {
     if (tokens <= 0) return;
-    await SCRIPTS.addTokens.run(this.#client, [this.#key(key, "tok"), this.#now(now), String(Math.round(tokens)), String(WINDOW_MS)]);
+    await SCRIPTS.addTokens.run(this.#client, [this.#key(key, "tok"), this.#now(now), String(Math.round(tokens)), String(WINDOW_MS)], this.#timeoutMs);
   }
 
   async close(): Promise<void> {

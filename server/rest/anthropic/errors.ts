@@ -58,7 +58,9 @@ export function renderError(err: unknown): RenderedError {
   const ce = ConnectError.from(err);
   const status = statusOf(ce.code);
   const headers: Record<string, string> = {};
-  if (ce.code === Code.ResourceExhausted || ce.code === Code.Unavailable) headers["retry-after"] = retryAfterOf(ce);
+  // Unavailable is transient by nature: without a hint, "try again in a second" (as Anthropic's 529).
+  const after = ce.code === Code.ResourceExhausted ? retryAfterOf(ce) : ce.code === Code.Unavailable ? (retryAfterOf(ce) ?? "1") : undefined;
+  if (after !== undefined) headers["retry-after"] = after;
   return { status, headers, body: errorBody(errorTypeOf(status), ce.rawMessage) };
 }
 

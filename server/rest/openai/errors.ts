@@ -76,7 +76,8 @@ export function toOpenAIError(err: unknown): MappedError {
     param = "model";
     code = "model_not_found";
   } else if (e.code === Code.ResourceExhausted) {
-    headers["retry-after"] = retryAfterOf(e);
+    const after = retryAfterOf(e);
+    if (after !== undefined) headers["retry-after"] = after;
   }
   return { status, body: body(status, message, param, code), headers };
 }

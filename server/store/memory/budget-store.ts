@@ -10,22 +10,27 @@ import { availableOf, fits, newPool, patched, rolledOver, withHold, withUse } fr
 import type {
   Amount,
   BudgetStore,
+  ChargeEntry,
+  ChargeOutcome,
+  CommitRecord,
   CreatePoolOutcome,
   FinishedStatus,
   FinishOutcome,
   PoolLimits,
   PoolPatch,
   PoolState,
+  PoolWithHolds,
   Reservation,
   ReserveOutcome,
   UpdatePoolOutcome,
   UsageQuery,
   UsageRecord,
 } from "../budget-store.js";
+import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
 import { MemoryUsageLog } from "./usage-log.js";
 
 export interface MemoryBudgetStoreOptions {
-  /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
+  /** How long finished reservations and charge ids are remembered, so a repeat is not "unknown". Default 1 h. */
   readonly finishedRetentionMs?: number;
   readonly maxUsageRecords?: number;
   readonly newId?: () => string;
@@ -35,6 +40,7 @@ interface Finished {
   readonly reservation: Reservation;
   readonly status: FinishedStatus;
   readonly at: number;
+  readonly charged?: Amount | undefined;
 }
 
 export class MemoryBudgetStore implements BudgetStore {
@@ -44,23 +50,26 @@ export class MemoryBudgetStore implements BudgetStore {
   /** Per pool, a lower bound on its earliest expiresAt: the hot path scans only when it has passed. */
   readonly #nextExpiry = new Map<string, number>();
   readonly #finished = new Map<string, Finished>();
+  /** Charge ids seen (charge()), with when: a repeat within the retention charges nothing. */
+  readonly #charged = new Map<string, number>();
   readonly #usage: MemoryUsageLog;
   readonly #retentionMs: number;
   readonly #newId: () => string;
 
   constructor(options: MemoryBudgetStoreOptions = {}) {
-    this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
+    this.#retentionMs = options.finishedRetentionMs ?? DEFAULT_FINISHED_RETENTION_MS;
     this.#usage = new MemoryUsageLog(options.maxUsageRecords);
     this.#newId = options.newId ?? randomUUID;
   }
 
-  async getPool(name: string, now: number): Promise<PoolState | undefined> {
-    return this.#current(name, now);
+  async getPool(name: string, now: number): Promise<PoolWithHolds | undefined> {
+    const pool = this.#current(name, now);
+    return pool && { ...pool, holds: this.#holds(name) };
   }
 
-  async listPools(now: number): Promise<PoolState[]> {
+  async listPools(now: number): Promise<PoolWithHolds[]> {
     const names = [...this.#pools.keys()].sort();
-    return names.map((name) => this.#current(name, now) as PoolState);
+    return names.map((name) => ({ ...(this.#current(name, now) as PoolState), holds: this.#holds(name) }));
   }
 
   async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
@@ -104,8 +113,10 @@ export class MemoryBudgetStore implements BudgetStore {
     return { status: "reserved", reservation, pool: held };
   }
 
-  async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
-    return this.#finishActive(id, now, "committed", actual);
+  async commit(id: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome> {
+    const out = this.#finishActive(id, now, "committed", actual);
+    if (out.status === "done" && record) this.#usage.append({ ...record, pool: out.reservation.pool });
+    return out;
   }
 
   async release(id: string, now: number): Promise<FinishOutcome> {
@@ -118,11 +129,22 @@ export class MemoryBudgetStore implements BudgetStore {
     for (const [id, f] of this.#finished) {
       if (f.at + this.#retentionMs <= now) this.#finished.delete(id);
     }
+    for (const [id, at] of this.#charged) {
+      if (at + this.#retentionMs <= now) this.#charged.delete(id);
+    }
     return expired;
   }
 
-  async appendUsage(record: UsageRecord): Promise<void> {
-    this.#usage.append(record);
+  async charge(entries: readonly ChargeEntry[], now: number): Promise<ChargeOutcome[]> {
+    return entries.map((e) => {
+      if (this.#charged.has(e.id)) return "duplicate";
+      this.#charged.set(e.id, now);
+      this.#usage.append(e.record);
+      const pool = e.record.pool === "" ? undefined : this.#current(e.record.pool, now);
+      if (!pool) return "recorded";
+      this.#pools.set(pool.name, withUse(pool, e.amount));
+      return "charged";
+    });
   }
 
   async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
@@ -143,9 +165,9 @@ export class MemoryBudgetStore implements BudgetStore {
     if (reservation) this.#current(reservation.pool, now); // may expire this very reservation
     if (!reservation || !this.#active.has(id)) {
       const f = this.#finished.get(id);
-      return f ? { status: f.status, reservation: f.reservation, at: f.at } : { status: "unknown" };
+      return f ? { status: f.status, reservation: f.reservation, at: f.at, charged: f.charged } : { status: "unknown" };
     }
-    this.#finish(reservation, status, now);
+    this.#finish(reservation, status, now, actual);
     let pool = this.#pools.get(reservation.pool) as PoolState;
     if (actual) this.#pools.set(reservation.pool, (pool = withUse(pool, actual)));
     return { status: "done", reservation, pool };
@@ -171,11 +193,19 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   /** Takes a reservation out of the active set; its hold returns only if its epoch is still current. */
-  #finish(r: Reservation, status: FinishedStatus, at: number): void {
+  #finish(r: Reservation, status: FinishedStatus, at: number, charged?: Amount): void {
     this.#active.delete(r.id);
     this.#activeByPool.get(r.pool)?.delete(r.id);
     const pool = this.#pools.get(r.pool) as PoolState;
     if (pool.epoch === r.epoch) this.#pools.set(r.pool, withHold(pool, r, -1));
-    this.#finished.set(r.id, { reservation: r, status, at });
+    this.#finished.set(r.id, { reservation: r, status, at, charged });
+  }
+
+  #holds(name: string): { count: number; until?: number } {
+    const ids = this.#activeByPool.get(name);
+    if (!ids || ids.size === 0) return { count: 0 };
+    let until = 0;
+    for (const id of ids) until = Math.max(until, (this.#active.get(id) as Reservation).expiresAt);
+    return { count: ids.size, until };
   }
 }

@@ -18,28 +18,33 @@ import { periodStartAt } from "../../core/budget/period.js";
 import type {
   Amount,
   BudgetStore,
+  ChargeEntry,
+  ChargeOutcome,
+  CommitRecord,
   CreatePoolOutcome,
   FinishedStatus,
   FinishOutcome,
   PoolLimits,
   PoolPatch,
   PoolState,
+  PoolWithHolds,
   ReserveOutcome,
   UpdatePoolOutcome,
   UsageQuery,
   UsageRecord,
 } from "../budget-store.js";
-import { decodeUsage, encodeUsage, toPool, toReservation } from "./codec.js";
+import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
+import { decodeUsage, encodeUsage, toPool, toPoolWithHolds, toReservation } from "./codec.js";
 import type { RedisConnectionOptions } from "./connection.js";
 import * as lua from "./lua-scripts.js";
-import { connectWithScripts, LuaScript } from "./scripts.js";
+import { connectWithScripts, DEFAULT_REPLY_TIMEOUT_MS, LuaScript } from "./scripts.js";
 
 export const DEFAULT_REDIS_PREFIX = "hoosh:";
 
 export interface RedisBudgetStoreOptions {
   /** Prefix of every key. Default "hoosh:". */
   readonly prefix?: string;
-  /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
+  /** How long finished reservations and charge ids are remembered, so a repeat is not "unknown". Default 1 h. */
   readonly finishedRetentionMs?: number;
   readonly newId?: () => string;
   /**
@@ -49,6 +54,8 @@ export interface RedisBudgetStoreOptions {
   readonly clock?: () => number;
   /** How often those releases are retried while Redis does not answer. Default 1000 ms. */
   readonly orphanRetryMs?: number;
+  /** Bound on a script's reply (ms), measured on Redis's round trip (deadline.ts). Default 1000. */
+  readonly commandTimeoutMs?: number;
 }
 
 const SCRIPTS = {
@@ -59,12 +66,9 @@ const SCRIPTS = {
   reserve: new LuaScript("reserve", lua.RESERVE),
   finish: new LuaScript("finish", lua.FINISH),
   expire: new LuaScript("expire", lua.EXPIRE),
-  appendUsage: new LuaScript("append-usage", lua.APPEND_USAGE),
+  charge: new LuaScript("charge", lua.CHARGE),
   queryUsage: new LuaScript("query-usage", lua.QUERY_USAGE),
 } as const;
-
-/** Finished reservations forgotten per expire() call at most (bounds how long one script runs). */
-const FORGET_BATCH = 5000;
 
 type Reply = string[];
 
@@ -76,6 +80,7 @@ export class RedisBudgetStore implements BudgetStore {
   readonly #ownsClient: boolean;
   readonly #clock: () => number;
   readonly #orphanRetryMs: number;
+  readonly #timeoutMs: number;
   /**
    * Reservations whose script was sent but whose reply never came (timeout, dropped link): the
    * script may run when Redis answers again, leaving a hold nobody commits. Their ids are made
@@ -96,11 +101,12 @@ export class RedisBudgetStore implements BudgetStore {
   constructor(client: Redis, options: RedisBudgetStoreOptions = {}, ownsClient = false) {
     this.#client = client;
     this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
-    this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
+    this.#retentionMs = options.finishedRetentionMs ?? DEFAULT_FINISHED_RETENTION_MS;
     this.#newId = options.newId ?? randomUUID;
     this.#ownsClient = ownsClient;
     this.#clock = options.clock ?? Date.now;
     this.#orphanRetryMs = options.orphanRetryMs ?? 1000;
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
   }
 
   /** Its connection, for other Redis state of the same replica (rate windows) to share. */
@@ -119,13 +125,13 @@ export class RedisBudgetStore implements BudgetStore {
     await this.#client.quit().catch(() => this.#client.disconnect());
   }
 
-  async getPool(name: string, now: number): Promise<PoolState | undefined> {
+  async getPool(name: string, now: number): Promise<PoolWithHolds | undefined> {
     const reply = (await this.#run(SCRIPTS.getPool, now, name)) as Reply | null;
-    return reply ? toPool(reply) : undefined;
+    return reply ? toPoolWithHolds(reply) : undefined;
   }
 
-  async listPools(now: number): Promise<PoolState[]> {
-    return ((await this.#run(SCRIPTS.listPools, now)) as Reply[]).map(toPool);
+  async listPools(now: number): Promise<PoolWithHolds[]> {
+    return ((await this.#run(SCRIPTS.listPools, now)) as Reply[]).map(toPoolWithHolds);
   }
 
   async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
@@ -193,21 +199,27 @@ export class RedisBudgetStore implements BudgetStore {
     this.#orphanTimer.unref();
   }
 
-  async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
-    return this.#finish(id, now, "committed", String(actual.tokens), String(actual.usdMicros));
+  async commit(id: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome> {
+    // The script puts the reservation's pool in front of the record's other fields.
+    const usage = record ? [encodeUsage(record).slice(1), String(record.time)] : ["", ""];
+    return this.#finish(id, now, "committed", String(actual.tokens), String(actual.usdMicros), ...usage);
   }
 
   async release(id: string, now: number): Promise<FinishOutcome> {
-    return this.#finish(id, now, "released", "0", "0");
+    return this.#finish(id, now, "released", "0", "0", "", "");
   }
 
   async expire(now: number): Promise<number> {
-    const cutoff = String(now - this.#retentionMs);
-    return Number(await this.#run(SCRIPTS.expire, now, cutoff, String(FORGET_BATCH)));
+    return Number(await this.#run(SCRIPTS.expire, now));
   }
 
-  async appendUsage(record: UsageRecord): Promise<void> {
-    await this.#run(SCRIPTS.appendUsage, record.time, record.pool, String(record.time), encodeUsage(record));
+  async charge(entries: readonly ChargeEntry[], now: number): Promise<ChargeOutcome[]> {
+    if (entries.length === 0) return [];
+    const args: string[] = [];
+    for (const e of entries) {
+      args.push(e.id, e.record.pool, String(e.amount.tokens), String(e.amount.usdMicros), String(e.record.time), encodeUsage(e.record));
+    }
+    return (await this.#run(SCRIPTS.charge, now, ...args)) as ChargeOutcome[];
   }
 
   async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
@@ -219,16 +231,17 @@ export class RedisBudgetStore implements BudgetStore {
     return rows.map((r) => r.record);
   }
 
-  async #finish(id: string, now: number, status: Exclude<FinishedStatus, "expired">, tokens: string, usd: string): Promise<FinishOutcome> {
-    const reply = (await this.#run(SCRIPTS.finish, now, id, status, tokens, usd)) as [string, Reply?, (Reply | string)?];
-    const [outcome, res, third] = reply;
+  async #finish(id: string, now: number, status: Exclude<FinishedStatus, "expired">, ...args: string[]): Promise<FinishOutcome> {
+    const reply = (await this.#run(SCRIPTS.finish, now, id, status, ...args)) as [string, Reply?, (Reply | string)?, string?, string?];
+    const [outcome, res, third, ct, cu] = reply;
     if (outcome === "unknown") return { status: "unknown" };
     const reservation = toReservation(id, res as Reply);
     if (outcome === "done") return { status: "done", reservation, pool: toPool(third as Reply) };
-    return { status: outcome as FinishedStatus, reservation, at: Number(third) };
+    const charged = ct ? { tokens: Number(ct), usdMicros: Number(cu) } : undefined;
+    return { status: outcome as FinishedStatus, reservation, at: Number(third), charged };
   }
 
-  /** Runs a script with the shared ARGV head: prefix, now, and the hourly/daily/monthly starts at now. */
+  /** Runs a script with the shared ARGV head: prefix, now, the hourly/daily/monthly starts at now, the retention. */
   #run(script: LuaScript, now: number, ...args: string[]): Promise<unknown> {
     const head = [
       this.#prefix,
@@ -236,7 +249,8 @@ export class RedisBudgetStore implements BudgetStore {
       String(periodStartAt("hourly", now)),
       String(periodStartAt("daily", now)),
       String(periodStartAt("monthly", now)),
+      String(this.#retentionMs),
     ];
-    return script.run(this.#client, [...head, ...args]);
+    return script.run(this.#client, [...head, ...args], this.#timeoutMs);
   }
 }

@@ -23,7 +23,6 @@ export async function openSharedCache(config: Pick<Config, "cache" | "store">, l
   const [{ createRedisClient }, { RedisCacheTier }] = await Promise.all([import("./connection.js"), import("./cache-tier.js")]);
   const client = createRedisClient(config.store.url!, {
     connectTimeoutMs: 1000,
-    commandTimeoutMs: config.cache.shared_timeout_ms,
     maxReconnectDelayMs: 2000,
   });
   client.options.connectionName = "hoosh-cache";

@@ -13,6 +13,7 @@
 import type { Redis } from "ioredis";
 
 import type { SharedKind, SharedTier, SharedTierStats, SharedValue } from "../../core/cache/shared-tier.js";
+import { withReplyDeadline } from "./deadline.js";
 
 export interface RedisCacheTierOptions {
   /** Key prefix (the store's, e.g. "hoosh:"). */
@@ -22,8 +23,6 @@ export interface RedisCacheTierOptions {
   /** Called when the tier starts failing (with the error) and when it works again (no error). */
   readonly onHealth?: (ok: boolean, err?: Error) => void;
 }
-
-const TIMED_OUT = Symbol("timeout");
 
 export class RedisCacheTier implements SharedTier {
   private hits = 0;
@@ -44,15 +43,8 @@ export class RedisCacheTier implements SharedTier {
 
   async lookup(kind: SharedKind, key: string): Promise<SharedValue | undefined> {
     const k = this.keyOf(kind, key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const reply = await Promise.race([
-        this.client.pipeline().getBuffer(k).pttl(k).exec(),
-        new Promise<typeof TIMED_OUT>((resolve) => {
-          timer = setTimeout(resolve, this.options.timeoutMs, TIMED_OUT);
-        }),
-      ]);
-      if (reply === TIMED_OUT) throw new Error(`shared cache lookup took over ${this.options.timeoutMs} ms`);
+      const reply = await withReplyDeadline(this.client.pipeline().getBuffer(k).pttl(k).exec(), this.options.timeoutMs);
       if (reply === null) throw new Error("shared cache lookup: no reply");
       const [[getErr, value], [ttlErr, ttl]] = reply as [[Error | null, Buffer | null], [Error | null, number]];
       if (getErr ?? ttlErr) throw getErr ?? ttlErr;
@@ -67,8 +59,6 @@ export class RedisCacheTier implements SharedTier {
     } catch (err) {
       this.failed(err);
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

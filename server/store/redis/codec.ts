@@ -1,7 +1,6 @@
 /** Script replies (lua-lib.ts flat(), FINISH's reservation) and usage members to and from the store's values. */
 import type { BudgetPeriodKind } from "../../core/budget/period.js";
-import type { Reservation, UsageRecord } from "../budget-store.js";
-import type { PoolState } from "../budget-store.js";
+import type { PoolState, PoolWithHolds, Reservation, UsageRecord } from "../budget-store.js";
 
 const num = (s: string | undefined): number => Number(s);
 const opt = (s: string | undefined): number | undefined => (s === undefined || s === "" ? undefined : Number(s));
@@ -22,6 +21,11 @@ export function toPool(flat: readonly string[]): PoolState {
   };
 }
 
+/** toPool's fields, then the active holds' count and last expiry ('' when none). */
+export function toPoolWithHolds(flat: readonly string[]): PoolWithHolds {
+  return { ...toPool(flat), holds: { count: num(flat[10]), until: opt(flat[11]) } };
+}
+
 /** {pool, tokens, usd, created, expires, epoch} */
 export function toReservation(id: string, flat: readonly string[]): Reservation {
   return {
@@ -35,7 +39,7 @@ export function toReservation(id: string, flat: readonly string[]): Reservation 
   };
 }
 
-export function encodeUsage(r: UsageRecord): string {
+export function encodeUsage(r: UsageRecord | Omit<UsageRecord, "pool">): string {
   return JSON.stringify(r);
 }
 

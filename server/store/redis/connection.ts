@@ -1,17 +1,18 @@
 /**
  * The Redis connection for the budget store: one URL, bounded waits, no
  * offline queue. While Redis is unreachable every call fails at once (or after
- * commandTimeoutMs for a Redis that stopped answering) instead of queueing;
+ * the caller's reply bound for a Redis that stopped answering) instead of queueing;
  * the client keeps reconnecting in the background and calls succeed again once
  * it is back. A script whose reply was lost is never resent: it may have run.
+ * The reply bound is not ioredis's commandTimeout (a timer that a saturated
+ * event loop fires before reading replies that already arrived) but
+ * deadline.ts's, applied by the callers (scripts.ts, the cache tier).
  */
 import { Redis } from "ioredis";
 
 export interface RedisConnectionOptions {
   /** Time to establish the TCP connection (ms). Default 2000. */
   readonly connectTimeoutMs?: number;
-  /** Time a command may wait for its reply before it fails (ms). Default 1000. */
-  readonly commandTimeoutMs?: number;
   /** Most time between reconnect attempts (ms). Default 2000. */
   readonly maxReconnectDelayMs?: number;
   /** Connection errors (the client keeps reconnecting); default: ignored (calls report them). */
@@ -32,7 +33,6 @@ export function createRedisClient(url: string, options: RedisConnectionOptions =
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 2000,
-    commandTimeout: options.commandTimeoutMs ?? 1000,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,

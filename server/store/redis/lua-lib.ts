@@ -3,24 +3,25 @@
  * the same rules as core/budget/balance.ts (expire due holds, roll over, fit),
  * so each script can check and update a balance atomically inside Redis.
  *
- * Every script takes ARGV[1..5] = key prefix, now (ms), and the starts (ms) of
- * the hourly, daily and monthly periods containing now. The calendar math stays
+ * Every script takes ARGV[1..6] = key prefix, now (ms), the starts (ms) of
+ * the hourly, daily and monthly periods containing now, and how long finished
+ * reservations and charge ids are remembered (ms). The calendar math stays
  * in TypeScript (core/budget/period.ts); Lua only compares: a stored balance
  * rolls over when its kind's start at now is later than its own start.
  *
  * Keys (P = prefix): P.."pools" set of pool names; P.."pool:"..name hash;
  * P.."due:"..name zset of active reservation ids scored by expires_at;
- * P.."res:"..id hash; P.."finished" zset of finished ids scored by finish time;
+ * P.."res:"..id hash (a finished one expires after the retention: PEXPIRE);
  * P.."usage:"..pool zset of usage records scored by time; P.."usage-pools" set;
- * P.."usage-seq" counter. Numbers are stored as decimal strings and are exact
+ * P.."usage-seq" counter; P.."charge:"..id marks a charge id seen (PX: Redis forgets it). Numbers are stored as decimal strings and are exact
  * in Lua's doubles up to 2^53 (the ledger's bound).
  */
 export const LUA_LIB = String.raw`
 local P = ARGV[1]
 local NOW = tonumber(ARGV[2])
 local STARTS = { hourly = tonumber(ARGV[3]), daily = tonumber(ARGV[4]), monthly = tonumber(ARGV[5]) }
+local RETENTION = tonumber(ARGV[6])
 local POOLS = P .. 'pools'
-local FINISHED = P .. 'finished'
 
 local function S(n) return string.format('%.0f', n) end
 local function poolKey(name) return P .. 'pool:' .. name end
@@ -58,11 +59,11 @@ local function unhold(p, t, u)
   p.res_u = math.max(0, p.res_u - u)
 end
 
--- Takes a reservation out of the active set and remembers how it ended.
+-- Takes a reservation out of the active set and remembers how it ended, for RETENTION ms.
 local function finish(id, pool, status, at)
   redis.call('HSET', resKey(id), 'status', status, 'at', S(at))
   redis.call('ZREM', dueKey(pool), id)
-  redis.call('ZADD', FINISHED, S(at), id)
+  redis.call('PEXPIRE', resKey(id), S(RETENTION))
 end
 
 -- Expires the pool's holds with expires_at <= NOW; a hold returns only within its epoch.
@@ -98,6 +99,23 @@ local function current(name)
   local expired = expireDue(p)
   if rollOver(p) or expired > 0 then savePool(p) end
   return p
+end
+
+-- Appends a usage record (JSON) to its pool's zset: a 16-digit sequence, then the JSON (insertion order within a ms).
+local function appendUsage(pool, time, json)
+  local seq = redis.call('INCR', P .. 'usage-seq')
+  redis.call('ZADD', P .. 'usage:' .. pool, time, string.format('%016d', seq) .. json)
+  redis.call('SADD', P .. 'usage-pools', pool)
+end
+
+-- flat(p) followed by the pool's active holds: how many, and the last expiry ('' when none).
+local function withHolds(p)
+  local out = flat(p)
+  local due = dueKey(p.name)
+  out[#out + 1] = S(redis.call('ZCARD', due))
+  local last = redis.call('ZRANGE', due, -1, -1, 'WITHSCORES')
+  out[#out + 1] = last[2] or ''
+  return out
 end
 
 -- balance.ts fits(): an exhausted limited dimension rejects even a zero amount.

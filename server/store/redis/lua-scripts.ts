@@ -1,39 +1,39 @@
 /**
  * The budget store's Lua scripts: each BudgetStore step that reads and changes
  * state is one script, so Redis runs it atomically (no other client's command
- * interleaves). Each starts with LUA_LIB (see there for the ARGV[1..5] every
- * script takes and the key layout); their own arguments start at ARGV[6].
+ * interleaves). Each starts with LUA_LIB (see there for the ARGV[1..6] every
+ * script takes and the key layout); their own arguments start at ARGV[7].
  */
 import { LUA_LIB } from "./lua-lib.js";
 
 const script = (body: string): string => `${LUA_LIB}\n${body}`;
 
-/** ARGV[6] name → pool reply or nil. */
+/** ARGV[7] name → pool reply with holds (withHolds) or nil. */
 export const GET_POOL = script(String.raw`
-local p = current(ARGV[6])
+local p = current(ARGV[7])
 if not p then return false end
-return flat(p)
+return withHolds(p)
 `);
 
-/** → pool replies sorted by name. */
+/** → pool replies with holds, sorted by name. */
 export const LIST_POOLS = script(String.raw`
 local names = redis.call('SMEMBERS', POOLS)
 table.sort(names)
 local out = {}
 for _, name in ipairs(names) do
   local p = current(name)
-  if p then out[#out + 1] = flat(p) end
+  if p then out[#out + 1] = withHolds(p) end
 end
 return out
 `);
 
-/** ARGV[6] name, [7] capacity tokens or '', [8] capacity usd or '', [9] period → {'created'|'exists', pool}. */
+/** ARGV[7] name, [8] capacity tokens or '', [9] capacity usd or '', [10] period → {'created'|'exists', pool}. */
 export const CREATE_POOL = script(String.raw`
-local name = ARGV[6]
+local name = ARGV[7]
 local p = current(name)
 if p then return { 'exists', flat(p) } end
-p = { name = name, period = ARGV[9], start = STARTS[ARGV[9]] or NOW, epoch = 0,
-  used_t = 0, res_t = 0, used_u = 0, res_u = 0, cap_t = tonumber(ARGV[7]), cap_u = tonumber(ARGV[8]) }
+p = { name = name, period = ARGV[10], start = STARTS[ARGV[10]] or NOW, epoch = 0,
+  used_t = 0, res_t = 0, used_u = 0, res_u = 0, cap_t = tonumber(ARGV[8]), cap_u = tonumber(ARGV[9]) }
 savePool(p)
 saveLimits(p)
 redis.call('SADD', POOLS, name)
@@ -41,19 +41,19 @@ return { 'created', flat(p) }
 `);
 
 /**
- * ARGV[6] name, [7] capacity tokens, [8] capacity usd (each '' keep, 'null' clear, or a number),
- * [9] period or '' (keep) → {'updated'|'no-capacity', pool} or {'no-pool'}.
+ * ARGV[7] name, [8] capacity tokens, [9] capacity usd (each '' keep, 'null' clear, or a number),
+ * [10] period or '' (keep) → {'updated'|'no-capacity', pool} or {'no-pool'}.
  */
 export const UPDATE_POOL = script(String.raw`
-local p = current(ARGV[6])
+local p = current(ARGV[7])
 if not p then return { 'no-pool' } end
 local function patched(old, v)
   if v == '' then return old elseif v == 'null' then return nil else return tonumber(v) end
 end
-local capT = patched(p.cap_t, ARGV[7])
-local capU = patched(p.cap_u, ARGV[8])
+local capT = patched(p.cap_t, ARGV[8])
+local capU = patched(p.cap_u, ARGV[9])
 if not capT and not capU then return { 'no-capacity', flat(p) } end
-local period = ARGV[9] ~= '' and ARGV[9] or p.period
+local period = ARGV[10] ~= '' and ARGV[10] or p.period
 -- A new period kind keeps the balance and epoch but re-anchors it (as the memory store does).
 if period ~= p.period and period ~= 'none' then p.start = STARTS[period] end
 p.cap_t, p.cap_u, p.period = capT, capU, period
@@ -62,31 +62,33 @@ saveLimits(p)
 return { 'updated', flat(p) }
 `);
 
-/** ARGV[6] pool, [7] id, [8] tokens, [9] usd, [10] expires_at → {'reserved'|'over-budget', pool} or {'no-pool'}. */
+/** ARGV[7] pool, [8] id, [9] tokens, [10] usd, [11] expires_at → {'reserved'|'over-budget', pool} or {'no-pool'}. */
 export const RESERVE = script(String.raw`
-local name, id = ARGV[6], ARGV[7]
+local name, id = ARGV[7], ARGV[8]
 local p = current(name)
 if not p then return { 'no-pool' } end
-local t, u = tonumber(ARGV[8]), tonumber(ARGV[9])
+local t, u = tonumber(ARGV[9]), tonumber(ARGV[10])
 if not (fits(p.cap_t, p.used_t, p.res_t, t) and fits(p.cap_u, p.used_u, p.res_u, u)) then
   return { 'over-budget', flat(p) }
 end
 if redis.call('EXISTS', resKey(id)) == 1 then return redis.error_reply('budget store: reservation id ' .. id .. ' already used') end
-redis.call('HSET', resKey(id), 'pool', name, 'tokens', ARGV[8], 'usd', ARGV[9], 'created', S(NOW),
-  'expires', ARGV[10], 'epoch', S(p.epoch), 'status', 'active')
-redis.call('ZADD', dueKey(name), ARGV[10], id)
+redis.call('HSET', resKey(id), 'pool', name, 'tokens', ARGV[9], 'usd', ARGV[10], 'created', S(NOW),
+  'expires', ARGV[11], 'epoch', S(p.epoch), 'status', 'active')
+redis.call('ZADD', dueKey(name), ARGV[11], id)
 p.res_t, p.res_u = p.res_t + t, p.res_u + u
 savePool(p)
 return { 'reserved', flat(p) }
 `);
 
 /**
- * Commit or release. ARGV[6] id, [7] 'committed' | 'released', [8] tokens, [9] usd (committed only)
- * → {'done', reservation, pool} | {'unknown'} | {finished status, reservation, at}.
+ * Commit or release. ARGV[7] id, [8] 'committed' | 'released', [9] tokens, [10] usd (committed only),
+ * [11] the usage record's JSON without its opening '{' or '' (committed only: appended in this same
+ * step, with the reservation's pool in front), [12] its time
+ * → {'done', reservation, pool} | {'unknown'} | {finished status, reservation, at, charged tokens, charged usd}.
  */
 export const FINISH = script(String.raw`
-local id = ARGV[6]
-local r = redis.call('HMGET', resKey(id), 'pool', 'tokens', 'usd', 'created', 'expires', 'epoch', 'status', 'at')
+local id = ARGV[7]
+local r = redis.call('HMGET', resKey(id), 'pool', 'tokens', 'usd', 'created', 'expires', 'epoch', 'status', 'at', 'ct', 'cu')
 if not r[1] then return { 'unknown' } end
 local p
 if r[7] == 'active' then
@@ -97,18 +99,46 @@ if r[7] == 'active' then
   end
 end
 local res = { r[1], r[2], r[3], r[4], r[5], r[6] }
-if r[7] ~= 'active' then return { r[7], res, r[8] } end
+if r[7] ~= 'active' then return { r[7], res, r[8], r[9] or '', r[10] or '' } end
 if not p then return redis.error_reply('budget store: reservation ' .. id .. ' belongs to missing pool ' .. r[1]) end
-finish(id, r[1], ARGV[7], NOW)
+finish(id, r[1], ARGV[8], NOW)
 if tonumber(r[6]) == p.epoch then unhold(p, tonumber(r[2]), tonumber(r[3])) end
-if ARGV[7] == 'committed' then
-  p.used_t, p.used_u = p.used_t + tonumber(ARGV[8]), p.used_u + tonumber(ARGV[9])
+if ARGV[8] == 'committed' then
+  p.used_t, p.used_u = p.used_t + tonumber(ARGV[9]), p.used_u + tonumber(ARGV[10])
+  redis.call('HSET', resKey(id), 'ct', ARGV[9], 'cu', ARGV[10])
+  if ARGV[11] ~= '' then appendUsage(r[1], ARGV[12], '{"pool":' .. cjson.encode(r[1]) .. ',' .. ARGV[11]) end
 end
 savePool(p)
 return { 'done', res, flat(p) }
 `);
 
-/** ARGV[6] forget finished at or before this (ms), [7] at most this many per call → how many holds expired. */
+/**
+ * Charges without a reservation, idempotent by id (remembered for RETENTION ms). From ARGV[7],
+ * 6 per entry: id, pool or '', tokens, usd, record time, record JSON → one outcome per entry:
+ * 'charged' | 'recorded' (no such pool: the record alone) | 'duplicate' (id seen: nothing done).
+ */
+export const CHARGE = script(String.raw`
+local out = {}
+for i = 7, #ARGV, 6 do
+  local id, name = ARGV[i], ARGV[i + 1]
+  if not redis.call('SET', P .. 'charge:' .. id, '1', 'PX', S(RETENTION), 'NX') then
+    out[#out + 1] = 'duplicate'
+  else
+    appendUsage(name, ARGV[i + 4], ARGV[i + 5])
+    local p = name ~= '' and current(name) or nil
+    if p then
+      p.used_t, p.used_u = p.used_t + tonumber(ARGV[i + 2]), p.used_u + tonumber(ARGV[i + 3])
+      savePool(p)
+      out[#out + 1] = 'charged'
+    else
+      out[#out + 1] = 'recorded'
+    end
+  end
+end
+return out
+`);
+
+/** → how many holds expired (finished reservations are forgotten by Redis itself: PEXPIRE in finish()). */
 export const EXPIRE = script(String.raw`
 local expired = 0
 for _, name in ipairs(redis.call('SMEMBERS', POOLS)) do
@@ -119,28 +149,15 @@ for _, name in ipairs(redis.call('SMEMBERS', POOLS)) do
     expired = expired + n
   end
 end
-local old = redis.call('ZRANGEBYSCORE', FINISHED, '-inf', ARGV[6], 'LIMIT', 0, tonumber(ARGV[7]))
-for _, id in ipairs(old) do
-  redis.call('DEL', resKey(id))
-  redis.call('ZREM', FINISHED, id)
-end
 return expired
 `);
 
-/** ARGV[6] pool, [7] time, [8] record JSON. Members are a 16-digit sequence then the JSON (insertion order within a ms). */
-export const APPEND_USAGE = script(String.raw`
-local seq = redis.call('INCR', P .. 'usage-seq')
-redis.call('ZADD', P .. 'usage:' .. ARGV[6], ARGV[7], string.format('%016d', seq) .. ARGV[8])
-redis.call('SADD', P .. 'usage-pools', ARGV[6])
-return seq
-`);
-
-/** ARGV[6] pool or '' (all), [7] min score, [8] max score → members. */
+/** ARGV[7] pool or '' (all), [8] min score, [9] max score → members. */
 export const QUERY_USAGE = script(String.raw`
-local pools = ARGV[6] ~= '' and { ARGV[6] } or redis.call('SMEMBERS', P .. 'usage-pools')
+local pools = ARGV[7] ~= '' and { ARGV[7] } or redis.call('SMEMBERS', P .. 'usage-pools')
 local out = {}
 for _, pool in ipairs(pools) do
-  for _, m in ipairs(redis.call('ZRANGEBYSCORE', P .. 'usage:' .. pool, ARGV[7], ARGV[8])) do out[#out + 1] = m end
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', P .. 'usage:' .. pool, ARGV[8], ARGV[9])) do out[#out + 1] = m end
 end
 return out
 `);

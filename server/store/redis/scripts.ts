@@ -9,7 +9,11 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 
 import { createRedisClient, type RedisConnectionOptions } from "./connection.js";
+import { withReplyDeadline } from "./deadline.js";
 import { fromRedisError, isNoScript } from "./errors.js";
+
+/** Default bound on a script's reply (ms). */
+export const DEFAULT_REPLY_TIMEOUT_MS = 1000;
 
 export class LuaScript {
   readonly sha: string;
@@ -21,14 +25,15 @@ export class LuaScript {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  async run(client: Redis, args: readonly string[]): Promise<unknown> {
+  /** Runs the script; no reply within timeoutMs of Redis time (deadline.ts) is Unavailable. */
+  async run(client: Redis, args: readonly string[], timeoutMs = DEFAULT_REPLY_TIMEOUT_MS): Promise<unknown> {
     try {
-      return await client.evalsha(this.sha, 0, ...args);
+      return await withReplyDeadline(client.evalsha(this.sha, 0, ...args), timeoutMs);
     } catch (err) {
       if (!isNoScript(err)) throw fromRedisError(err);
     }
     try {
-      return await client.eval(this.source, 0, ...args);
+      return await withReplyDeadline(client.eval(this.source, 0, ...args), timeoutMs);
     } catch (err) {
       throw fromRedisError(err);
     }

@@ -17,17 +17,22 @@ import { availableOf, fits, newPool, patched, rolledOver, withHold, withUse } fr
 import type {
   Amount,
   BudgetStore,
+  ChargeEntry,
+  ChargeOutcome,
+  CommitRecord,
   CreatePoolOutcome,
   FinishedStatus,
   FinishOutcome,
   PoolLimits,
   PoolPatch,
   PoolState,
+  PoolWithHolds,
   ReserveOutcome,
   UpdatePoolOutcome,
   UsageQuery,
   UsageRecord,
 } from "../budget-store.js";
+import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
 import { fromSqliteError } from "./errors.js";
 import { openBudgetDatabase } from "./open.js";
 import type { SqliteOpenOptions } from "./open.js";
@@ -36,7 +41,7 @@ import type { ReservationRow } from "./rows.js";
 import { BudgetStatements } from "./statements.js";
 
 export interface SqliteBudgetStoreOptions extends SqliteOpenOptions {
-  /** How long finished reservations are remembered, so a repeat is not "unknown". Default 10 min. */
+  /** How long finished reservations and charge ids are remembered, so a repeat is not "unknown". Default 1 h. */
   readonly finishedRetentionMs?: number;
   readonly newId?: () => string;
 }
@@ -62,7 +67,7 @@ export class SqliteBudgetStore implements BudgetStore {
     this.#db = db;
     this.#st = new BudgetStatements(db);
     this.#atomically = db.transaction((step: () => unknown) => step());
-    this.#retentionMs = options.finishedRetentionMs ?? 10 * 60_000;
+    this.#retentionMs = options.finishedRetentionMs ?? DEFAULT_FINISHED_RETENTION_MS;
     this.#newId = options.newId ?? randomUUID;
   }
 
@@ -70,12 +75,12 @@ export class SqliteBudgetStore implements BudgetStore {
     if (this.#db.open) this.#db.close();
   }
 
-  async getPool(name: string, now: number): Promise<PoolState | undefined> {
-    return this.#step(() => this.#current(name, now));
+  async getPool(name: string, now: number): Promise<PoolWithHolds | undefined> {
+    return this.#step(() => this.#withHolds(this.#current(name, now)));
   }
 
-  async listPools(now: number): Promise<PoolState[]> {
-    return this.#step(() => this.#st.poolNames.all().map((name) => this.#current(name, now) as PoolState));
+  async listPools(now: number): Promise<PoolWithHolds[]> {
+    return this.#step(() => this.#st.poolNames.all().map((name) => this.#withHolds(this.#current(name, now)) as PoolWithHolds));
   }
 
   async createPool(name: string, limits: PoolLimits, now: number): Promise<CreatePoolOutcome> {
@@ -115,8 +120,12 @@ export class SqliteBudgetStore implements BudgetStore {
     });
   }
 
-  async commit(id: string, actual: Amount, now: number): Promise<FinishOutcome> {
-    return this.#step(() => this.#finish(id, now, "committed", actual));
+  async commit(id: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome> {
+    return this.#step(() => {
+      const out = this.#finish(id, now, "committed", actual);
+      if (out.status === "done" && record) this.#st.insertUsage.run(fromUsage({ ...record, pool: out.reservation.pool }));
+      return out;
+    });
   }
 
   async release(id: string, now: number): Promise<FinishOutcome> {
@@ -131,12 +140,22 @@ export class SqliteBudgetStore implements BudgetStore {
         if (row) expired += this.#expireDue(toPool(row), now, true).count;
       }
       this.#st.forgetFinished.run(now - this.#retentionMs);
+      this.#st.forgetCharges.run(now - this.#retentionMs);
       return expired;
     });
   }
 
-  async appendUsage(record: UsageRecord): Promise<void> {
-    this.#step(() => this.#st.insertUsage.run(fromUsage(record)));
+  async charge(entries: readonly ChargeEntry[], now: number): Promise<ChargeOutcome[]> {
+    return this.#step(() =>
+      entries.map((e): ChargeOutcome => {
+        if (this.#st.insertCharge.run(e.id, now).changes === 0) return "duplicate";
+        this.#st.insertUsage.run(fromUsage(e.record));
+        const pool = e.record.pool === "" ? undefined : this.#current(e.record.pool, now);
+        if (!pool) return "recorded";
+        this.#st.savePool.run(fromPool(withUse(pool, e.amount)));
+        return "charged";
+      }),
+    );
   }
 
   async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
@@ -150,6 +169,12 @@ export class SqliteBudgetStore implements BudgetStore {
     } catch (err) {
       throw fromSqliteError(err);
     }
+  }
+
+  #withHolds(pool: PoolState | undefined): PoolWithHolds | undefined {
+    if (!pool) return undefined;
+    const h = this.#st.holds.get(pool.name) as { count: number; until: number | null };
+    return { ...pool, holds: { count: h.count, until: h.until ?? undefined } };
   }
 
   /** The pool at `now`: abandoned holds dropped, then rolled to the current period (saved if changed). */
@@ -166,7 +191,7 @@ export class SqliteBudgetStore implements BudgetStore {
   #expireDue(pool: PoolState, now: number, save: boolean): { pool: PoolState; count: number } {
     const due = this.#st.due.all(pool.name, now);
     for (const r of due) {
-      this.#st.finish.run({ id: r.id, status: "expired", at: r.expires_at });
+      this.#st.finish.run({ id: r.id, status: "expired", at: r.expires_at, tokens: null, usd: null });
       if (r.epoch === pool.epoch) pool = withHold(pool, toReservation(r), -1);
     }
     if (save && due.length > 0) this.#st.savePool.run(fromPool(pool));
@@ -182,9 +207,12 @@ export class SqliteBudgetStore implements BudgetStore {
       row = this.#st.reservation.get(id) as ReservationRow;
     }
     const reservation = toReservation(row);
-    if (row.status !== "active") return { status: row.status, reservation, at: row.finished_at as number };
+    if (row.status !== "active") {
+      const charged = row.charged_tokens == null ? undefined : { tokens: row.charged_tokens, usdMicros: row.charged_usd_micros ?? 0 };
+      return { status: row.status, reservation, at: row.finished_at as number, charged };
+    }
     if (!pool) throw new Error(`budget store: reservation ${id} belongs to missing pool ${row.pool}`);
-    this.#st.finish.run({ id, status, at: now });
+    this.#st.finish.run({ id, status, at: now, tokens: actual?.tokens ?? null, usd: actual?.usdMicros ?? null });
     if (pool.epoch === row.epoch) pool = withHold(pool, reservation, -1);
     if (actual) pool = withUse(pool, actual);
     this.#st.savePool.run(fromPool(pool));

@@ -25,6 +25,8 @@ export interface ReservationRow {
   epoch: number;
   status: "active" | FinishedStatus;
   finished_at: number | null;
+  charged_tokens?: number | null;
+  charged_usd_micros?: number | null;
 }
 
 export interface UsageRow {

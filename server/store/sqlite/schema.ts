@@ -58,6 +58,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX usage_time ON usage (time, seq);
   CREATE INDEX usage_pool_time ON usage (pool, time, seq);
   `,
+  // 2: what a commit charged (a repeated commit answers the same), and the ids of charges made
+  // without a reservation (late, fail-open, no pool), so a retried charge is applied once.
+  `
+  ALTER TABLE reservations ADD COLUMN charged_tokens INTEGER;
+  ALTER TABLE reservations ADD COLUMN charged_usd_micros INTEGER;
+  CREATE TABLE charges (
+    id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX charges_at ON charges (at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -18,8 +18,11 @@ export class BudgetStatements {
   readonly due: Statement<[string, number], ReservationRow>;
   readonly duePools: Statement<[number], string>;
   readonly insertReservation: Statement<[ReservationRow]>;
-  readonly finish: Statement<[{ id: string; status: string; at: number }]>;
+  readonly finish: Statement<[{ id: string; status: string; at: number; tokens: number | null; usd: number | null }]>;
   readonly forgetFinished: Statement<[number]>;
+  readonly holds: Statement<[string], { count: number; until: number | null }>;
+  readonly insertCharge: Statement<[string, number]>;
+  readonly forgetCharges: Statement<[number]>;
   readonly insertUsage: Statement<[UsageRow]>;
   readonly #usageQueries = new Map<string, Statement<unknown[], UsageRow>>();
   readonly #db: Database;
@@ -46,8 +49,14 @@ export class BudgetStatements {
       `INSERT INTO reservations (id, pool, tokens, usd_micros, created_at, expires_at, epoch, status, finished_at)
        VALUES (@id, @pool, @tokens, @usd_micros, @created_at, @expires_at, @epoch, @status, @finished_at)`,
     );
-    this.finish = db.prepare("UPDATE reservations SET status = @status, finished_at = @at WHERE id = @id");
+    this.finish = db.prepare(
+      "UPDATE reservations SET status = @status, finished_at = @at, charged_tokens = @tokens, charged_usd_micros = @usd WHERE id = @id",
+    );
     this.forgetFinished = db.prepare("DELETE FROM reservations WHERE status <> 'active' AND finished_at <= ?");
+    this.holds = db.prepare("SELECT count(*) AS count, max(expires_at) AS until FROM reservations WHERE pool = ? AND status = 'active'");
+    // OR IGNORE: changes === 0 tells a repeated id.
+    this.insertCharge = db.prepare("INSERT OR IGNORE INTO charges (id, at) VALUES (?, ?)");
+    this.forgetCharges = db.prepare("DELETE FROM charges WHERE at <= ?");
     this.insertUsage = db.prepare(`INSERT INTO usage (${USAGE_COLUMNS}) VALUES (${params(USAGE_COLUMNS)})`);
   }
 

@@ -153,7 +153,12 @@ type Pool struct {
 	ReservedUsdMicros int64                  `protobuf:"varint,8,opt,name=reserved_usd_micros,json=reservedUsdMicros,proto3" json:"reserved_usd_micros,omitempty"`
 	PeriodStart       *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
 	// Unset for BUDGET_PERIOD_NONE.
-	PeriodEnd     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	PeriodEnd *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	// Reservations holding part of reserved_tokens / reserved_usd_micros right now (requests in
+	// flight, or holds of a process that died: they return to the pool when they expire).
+	ActiveReservations int64 `protobuf:"varint,11,opt,name=active_reservations,json=activeReservations,proto3" json:"active_reservations,omitempty"`
+	// When the last of those holds expires; unset when there are none.
+	HoldsUntil    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=holds_until,json=holdsUntil,proto3" json:"holds_until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -254,6 +259,20 @@ func (x *Pool) GetPeriodStart() *timestamppb.Timestamp {
 func (x *Pool) GetPeriodEnd() *timestamppb.Timestamp {
 	if x != nil {
 		return x.PeriodEnd
+	}
+	return nil
+}
+
+func (x *Pool) GetActiveReservations() int64 {
+	if x != nil {
+		return x.ActiveReservations
+	}
+	return 0
+}
+
+func (x *Pool) GetHoldsUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HoldsUntil
 	}
 	return nil
 }
@@ -805,10 +824,13 @@ func (x *CommitRequest) GetUsage() *Usage {
 
 // The pool after the commit.
 type CommitResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Pool          *Pool                  `protobuf:"bytes,1,opt,name=pool,proto3" json:"pool,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Pool  *Pool                  `protobuf:"bytes,1,opt,name=pool,proto3" json:"pool,omitempty"`
+	// True when this reservation was already committed with the same usage (a retried commit):
+	// nothing was charged again. A repeat with other usage is FAILED_PRECONDITION.
+	AlreadyCommitted bool `protobuf:"varint,2,opt,name=already_committed,json=alreadyCommitted,proto3" json:"already_committed,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *CommitResponse) Reset() {
@@ -846,6 +868,13 @@ func (x *CommitResponse) GetPool() *Pool {
 		return x.Pool
 	}
 	return nil
+}
+
+func (x *CommitResponse) GetAlreadyCommitted() bool {
+	if x != nil {
+		return x.AlreadyCommitted
+	}
+	return false
 }
 
 // The reservation to give back.
@@ -1177,7 +1206,7 @@ var File_hoosh_v1_budget_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_budget_proto_rawDesc = "" +
 	"\n" +
-	"\x15hoosh/v1/budget.proto\x12\bhoosh.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13hoosh/v1/chat.proto\"\xf5\x03\n" +
+	"\x15hoosh/v1/budget.proto\x12\bhoosh.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13hoosh/v1/chat.proto\"\xe3\x04\n" +
 	"\x04Pool\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12,\n" +
 	"\x0fcapacity_tokens\x18\x02 \x01(\x03H\x00R\x0ecapacityTokens\x88\x01\x01\x123\n" +
@@ -1191,7 +1220,10 @@ const file_hoosh_v1_budget_proto_rawDesc = "" +
 	"\fperiod_start\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vperiodStart\x129\n" +
 	"\n" +
 	"period_end\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\tperiodEndB\x12\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tperiodEnd\x12/\n" +
+	"\x13active_reservations\x18\v \x01(\x03R\x12activeReservations\x12;\n" +
+	"\vholds_until\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"holdsUntilB\x12\n" +
 	"\x10_capacity_tokensB\x16\n" +
 	"\x14_capacity_usd_micros\"\x12\n" +
 	"\x10ListPoolsRequest\"9\n" +
@@ -1225,9 +1257,10 @@ const file_hoosh_v1_budget_proto_rawDesc = "" +
 	"\x04pool\x18\x03 \x01(\v2\x0e.hoosh.v1.PoolR\x04pool\"]\n" +
 	"\rCommitRequest\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12%\n" +
-	"\x05usage\x18\x02 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\"4\n" +
+	"\x05usage\x18\x02 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\"a\n" +
 	"\x0eCommitResponse\x12\"\n" +
-	"\x04pool\x18\x01 \x01(\v2\x0e.hoosh.v1.PoolR\x04pool\"7\n" +
+	"\x04pool\x18\x01 \x01(\v2\x0e.hoosh.v1.PoolR\x04pool\x12+\n" +
+	"\x11already_committed\x18\x02 \x01(\bR\x10alreadyCommitted\"7\n" +
 	"\x0eReleaseRequest\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\"5\n" +
 	"\x0fReleaseResponse\x12\"\n" +
@@ -1320,44 +1353,45 @@ var file_hoosh_v1_budget_proto_depIdxs = []int32{
 	0,  // 0: hoosh.v1.Pool.period:type_name -> hoosh.v1.BudgetPeriod
 	20, // 1: hoosh.v1.Pool.period_start:type_name -> google.protobuf.Timestamp
 	20, // 2: hoosh.v1.Pool.period_end:type_name -> google.protobuf.Timestamp
-	2,  // 3: hoosh.v1.ListPoolsResponse.pools:type_name -> hoosh.v1.Pool
-	2,  // 4: hoosh.v1.GetPoolResponse.pool:type_name -> hoosh.v1.Pool
-	2,  // 5: hoosh.v1.CreatePoolRequest.pool:type_name -> hoosh.v1.Pool
-	2,  // 6: hoosh.v1.CreatePoolResponse.pool:type_name -> hoosh.v1.Pool
-	2,  // 7: hoosh.v1.UpdatePoolRequest.pool:type_name -> hoosh.v1.Pool
-	21, // 8: hoosh.v1.UpdatePoolRequest.update_mask:type_name -> google.protobuf.FieldMask
-	2,  // 9: hoosh.v1.UpdatePoolResponse.pool:type_name -> hoosh.v1.Pool
-	20, // 10: hoosh.v1.ReserveResponse.expires_at:type_name -> google.protobuf.Timestamp
-	2,  // 11: hoosh.v1.ReserveResponse.pool:type_name -> hoosh.v1.Pool
-	22, // 12: hoosh.v1.CommitRequest.usage:type_name -> hoosh.v1.Usage
-	2,  // 13: hoosh.v1.CommitResponse.pool:type_name -> hoosh.v1.Pool
-	2,  // 14: hoosh.v1.ReleaseResponse.pool:type_name -> hoosh.v1.Pool
-	20, // 15: hoosh.v1.GetUsageReportRequest.start_time:type_name -> google.protobuf.Timestamp
-	20, // 16: hoosh.v1.GetUsageReportRequest.end_time:type_name -> google.protobuf.Timestamp
-	1,  // 17: hoosh.v1.GetUsageReportRequest.group_by:type_name -> hoosh.v1.UsageGroupBy
-	19, // 18: hoosh.v1.GetUsageReportResponse.rows:type_name -> hoosh.v1.UsageReportRow
-	19, // 19: hoosh.v1.GetUsageReportResponse.total:type_name -> hoosh.v1.UsageReportRow
-	3,  // 20: hoosh.v1.BudgetService.ListPools:input_type -> hoosh.v1.ListPoolsRequest
-	5,  // 21: hoosh.v1.BudgetService.GetPool:input_type -> hoosh.v1.GetPoolRequest
-	7,  // 22: hoosh.v1.BudgetService.CreatePool:input_type -> hoosh.v1.CreatePoolRequest
-	9,  // 23: hoosh.v1.BudgetService.UpdatePool:input_type -> hoosh.v1.UpdatePoolRequest
-	11, // 24: hoosh.v1.BudgetService.Reserve:input_type -> hoosh.v1.ReserveRequest
-	13, // 25: hoosh.v1.BudgetService.Commit:input_type -> hoosh.v1.CommitRequest
-	15, // 26: hoosh.v1.BudgetService.Release:input_type -> hoosh.v1.ReleaseRequest
-	17, // 27: hoosh.v1.BudgetService.GetUsageReport:input_type -> hoosh.v1.GetUsageReportRequest
-	4,  // 28: hoosh.v1.BudgetService.ListPools:output_type -> hoosh.v1.ListPoolsResponse
-	6,  // 29: hoosh.v1.BudgetService.GetPool:output_type -> hoosh.v1.GetPoolResponse
-	8,  // 30: hoosh.v1.BudgetService.CreatePool:output_type -> hoosh.v1.CreatePoolResponse
-	10, // 31: hoosh.v1.BudgetService.UpdatePool:output_type -> hoosh.v1.UpdatePoolResponse
-	12, // 32: hoosh.v1.BudgetService.Reserve:output_type -> hoosh.v1.ReserveResponse
-	14, // 33: hoosh.v1.BudgetService.Commit:output_type -> hoosh.v1.CommitResponse
-	16, // 34: hoosh.v1.BudgetService.Release:output_type -> hoosh.v1.ReleaseResponse
-	18, // 35: hoosh.v1.BudgetService.GetUsageReport:output_type -> hoosh.v1.GetUsageReportResponse
-	28, // [28:36] is the sub-list for method output_type
-	20, // [20:28] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	20, // 3: hoosh.v1.Pool.holds_until:type_name -> google.protobuf.Timestamp
+	2,  // 4: hoosh.v1.ListPoolsResponse.pools:type_name -> hoosh.v1.Pool
+	2,  // 5: hoosh.v1.GetPoolResponse.pool:type_name -> hoosh.v1.Pool
+	2,  // 6: hoosh.v1.CreatePoolRequest.pool:type_name -> hoosh.v1.Pool
+	2,  // 7: hoosh.v1.CreatePoolResponse.pool:type_name -> hoosh.v1.Pool
+	2,  // 8: hoosh.v1.UpdatePoolRequest.pool:type_name -> hoosh.v1.Pool
+	21, // 9: hoosh.v1.UpdatePoolRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,  // 10: hoosh.v1.UpdatePoolResponse.pool:type_name -> hoosh.v1.Pool
+	20, // 11: hoosh.v1.ReserveResponse.expires_at:type_name -> google.protobuf.Timestamp
+	2,  // 12: hoosh.v1.ReserveResponse.pool:type_name -> hoosh.v1.Pool
+	22, // 13: hoosh.v1.CommitRequest.usage:type_name -> hoosh.v1.Usage
+	2,  // 14: hoosh.v1.CommitResponse.pool:type_name -> hoosh.v1.Pool
+	2,  // 15: hoosh.v1.ReleaseResponse.pool:type_name -> hoosh.v1.Pool
+	20, // 16: hoosh.v1.GetUsageReportRequest.start_time:type_name -> google.protobuf.Timestamp
+	20, // 17: hoosh.v1.GetUsageReportRequest.end_time:type_name -> google.protobuf.Timestamp
+	1,  // 18: hoosh.v1.GetUsageReportRequest.group_by:type_name -> hoosh.v1.UsageGroupBy
+	19, // 19: hoosh.v1.GetUsageReportResponse.rows:type_name -> hoosh.v1.UsageReportRow
+	19, // 20: hoosh.v1.GetUsageReportResponse.total:type_name -> hoosh.v1.UsageReportRow
+	3,  // 21: hoosh.v1.BudgetService.ListPools:input_type -> hoosh.v1.ListPoolsRequest
+	5,  // 22: hoosh.v1.BudgetService.GetPool:input_type -> hoosh.v1.GetPoolRequest
+	7,  // 23: hoosh.v1.BudgetService.CreatePool:input_type -> hoosh.v1.CreatePoolRequest
+	9,  // 24: hoosh.v1.BudgetService.UpdatePool:input_type -> hoosh.v1.UpdatePoolRequest
+	11, // 25: hoosh.v1.BudgetService.Reserve:input_type -> hoosh.v1.ReserveRequest
+	13, // 26: hoosh.v1.BudgetService.Commit:input_type -> hoosh.v1.CommitRequest
+	15, // 27: hoosh.v1.BudgetService.Release:input_type -> hoosh.v1.ReleaseRequest
+	17, // 28: hoosh.v1.BudgetService.GetUsageReport:input_type -> hoosh.v1.GetUsageReportRequest
+	4,  // 29: hoosh.v1.BudgetService.ListPools:output_type -> hoosh.v1.ListPoolsResponse
+	6,  // 30: hoosh.v1.BudgetService.GetPool:output_type -> hoosh.v1.GetPoolResponse
+	8,  // 31: hoosh.v1.BudgetService.CreatePool:output_type -> hoosh.v1.CreatePoolResponse
+	10, // 32: hoosh.v1.BudgetService.UpdatePool:output_type -> hoosh.v1.UpdatePoolResponse
+	12, // 33: hoosh.v1.BudgetService.Reserve:output_type -> hoosh.v1.ReserveResponse
+	14, // 34: hoosh.v1.BudgetService.Commit:output_type -> hoosh.v1.CommitResponse
+	16, // 35: hoosh.v1.BudgetService.Release:output_type -> hoosh.v1.ReleaseResponse
+	18, // 36: hoosh.v1.BudgetService.GetUsageReport:output_type -> hoosh.v1.GetUsageReportResponse
+	29, // [29:37] is the sub-list for method output_type
+	21, // [21:29] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_budget_proto_init() }

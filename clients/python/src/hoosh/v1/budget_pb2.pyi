@@ -42,7 +42,7 @@ USAGE_GROUP_BY_KEY: UsageGroupBy
 USAGE_GROUP_BY_DAY: UsageGroupBy
 
 class Pool(_message.Message):
-    __slots__ = ("name", "capacity_tokens", "capacity_usd_micros", "period", "used_tokens", "reserved_tokens", "used_usd_micros", "reserved_usd_micros", "period_start", "period_end")
+    __slots__ = ("name", "capacity_tokens", "capacity_usd_micros", "period", "used_tokens", "reserved_tokens", "used_usd_micros", "reserved_usd_micros", "period_start", "period_end", "active_reservations", "holds_until")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_USD_MICROS_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +53,8 @@ class Pool(_message.Message):
     RESERVED_USD_MICROS_FIELD_NUMBER: _ClassVar[int]
     PERIOD_START_FIELD_NUMBER: _ClassVar[int]
     PERIOD_END_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_RESERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_UNTIL_FIELD_NUMBER: _ClassVar[int]
     name: str
     capacity_tokens: int
     capacity_usd_micros: int
@@ -63,7 +65,9 @@ class Pool(_message.Message):
     reserved_usd_micros: int
     period_start: _timestamp_pb2.Timestamp
     period_end: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., capacity_tokens: _Optional[int] = ..., capacity_usd_micros: _Optional[int] = ..., period: _Optional[_Union[BudgetPeriod, str]] = ..., used_tokens: _Optional[int] = ..., reserved_tokens: _Optional[int] = ..., used_usd_micros: _Optional[int] = ..., reserved_usd_micros: _Optional[int] = ..., period_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    active_reservations: int
+    holds_until: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., capacity_tokens: _Optional[int] = ..., capacity_usd_micros: _Optional[int] = ..., period: _Optional[_Union[BudgetPeriod, str]] = ..., used_tokens: _Optional[int] = ..., reserved_tokens: _Optional[int] = ..., used_usd_micros: _Optional[int] = ..., reserved_usd_micros: _Optional[int] = ..., period_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., active_reservations: _Optional[int] = ..., holds_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListPoolsRequest(_message.Message):
     __slots__ = ()
@@ -144,10 +148,12 @@ class CommitRequest(_message.Message):
     def __init__(self, reservation_id: _Optional[str] = ..., usage: _Optional[_Union[_chat_pb2.Usage, _Mapping]] = ...) -> None: ...
 
 class CommitResponse(_message.Message):
-    __slots__ = ("pool",)
+    __slots__ = ("pool", "already_committed")
     POOL_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_COMMITTED_FIELD_NUMBER: _ClassVar[int]
     pool: Pool
-    def __init__(self, pool: _Optional[_Union[Pool, _Mapping]] = ...) -> None: ...
+    already_committed: bool
+    def __init__(self, pool: _Optional[_Union[Pool, _Mapping]] = ..., already_committed: _Optional[bool] = ...) -> None: ...
 
 class ReleaseRequest(_message.Message):
     __slots__ = ("reservation_id",)
