@@ -155,6 +155,8 @@ export interface UsageRecord {
   readonly model?: string | undefined;
   /** The API key's name (never the secret). */
   readonly key?: string | undefined;
+  /** The request's id (x-request-id), tying the record to the request that used it. */
+  readonly requestId?: string | undefined;
 }
 
 /** A commit's usage record: the store fills in the reservation's pool. */

@@ -4,6 +4,7 @@
 // fallback committing once, and 100 concurrent requests against a small pool.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageGroupBy } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { Tokenizer } from "../../server/core/accounting/tokenizer.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { fakeProviderConfig, startHoosh, type Hoosh } from "../harness/hoosh.js";
@@ -46,6 +47,10 @@ period = "hourly"
 [[budgets]]
 name = "crowd"
 capacity = 1000
+
+[[budgets]]
+name = "spent"
+capacity = 50
 `;
   hoosh = await startHoosh(fakeProviderConfig(fake.baseUrl, extra));
   c = clients(hoosh);
@@ -172,12 +177,33 @@ describe("budget errors", () => {
   it("an unknown pool named explicitly is InvalidArgument listing the pools", async () => {
     const err = (await c.inference.generate({ model: "o1", messages: [user("hi")], budgetPool: "nope" }).catch((e: unknown) => e)) as ConnectError;
     expect(err.code).toBe(Code.InvalidArgument);
-    expect(err.rawMessage).toBe('budget_pool: budget pool "nope" not found; the pools are cancel, counted, crowd, fb, rest, stream, tiny, unary');
+    expect(err.rawMessage).toBe('budget_pool: budget pool "nope" not found; the pools are cancel, counted, crowd, fb, rest, spent, stream, tiny, unary');
   });
 
-  it("no pool named and no \"default\" pool: no budget applies", async () => {
+  it("no pool named and no \"default\" pool: no budget applies, and the request still has its usage record", async () => {
+    const before = (await c.budget.getUsageReport({ groupBy: UsageGroupBy.POOL })).rows.find((r) => r.group === "");
     const res = await c.inference.generate({ model: "o1", messages: [user("hello there world")] });
     expect(res.usage).toMatchObject({ costUsdMicros: BigInt(O1_COST), budgetPool: "" });
+    await eventually(async () => {
+      const row = (await c.budget.getUsageReport({ groupBy: UsageGroupBy.POOL })).rows.find((r) => r.group === "");
+      expect(Number(row?.requests ?? 0) - Number(before?.requests ?? 0)).toBe(1);
+      expect(Number(row?.costUsdMicros ?? 0) - Number(before?.costUsdMicros ?? 0)).toBe(O1_COST);
+    });
+  });
+
+  it("a pool without a period never refills by waiting: no Retry-After, and the message says so (gRPC and REST)", async () => {
+    const err = (await c.inference.generate({ model: "o1", messages: [user("hello there world")], budgetPool: "spent", sampling: { maxTokens: 100 } }).catch((e: unknown) => e)) as ConnectError;
+    expect(err.code).toBe(Code.ResourceExhausted);
+    expect(err.rawMessage).toBe('budget pool "spent" has 50 tokens available, request needs 109; the pool has no period, so it stays exhausted until its capacity is raised');
+    expect(err.metadata.get("retry-after")).toBeNull();
+    const res = await fetch(`${hoosh.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hoosh-budget-pool": "spent" },
+      body: JSON.stringify({ model: "o1", max_tokens: 100, messages: [{ role: "user", content: "hello there world" }] }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBeNull();
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("stays exhausted until its capacity is raised");
   });
 });
 

@@ -125,6 +125,21 @@ describe("BudgetLedger reserve / commit / release", () => {
       [ledger.commit("x", usage({ outputTokens: -3 })), "usage.output_tokens: -3 is negative; must be 0 or more"],
       [ledger.createPool("q", { period: "none" }), "pool: neither capacity_tokens nor capacity_usd_micros is set; set at least one"],
       [ledger.createPool("q", { capacityTokens: 1, period: "weekly" as "none" }), 'pool.period: "weekly" is not one of: none, hourly, daily, monthly'],
+      [ledger.createPool("Q", { capacityTokens: 1, period: "none" }), 'pool.name: "Q" is not a valid pool name; use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit'],
+      [ledger.createPool("q", { capacityTokens: -1, period: "none" }), "pool.capacity_tokens: -1 is negative; must be 0 or more"],
+      [ledger.createPool("q", { capacityUsdMicros: 0.5, period: "none" }), "pool.capacity_usd_micros: 0.5 is not allowed; must be a whole number up to 9007199254740991"],
+      [ledger.updatePool("Q", {}), 'pool.name: "Q" is not a valid pool name; use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit'],
+      [ledger.updatePool("p", { capacityTokens: -2 }), "pool.capacity_tokens: -2 is negative; must be 0 or more"],
+      [ledger.updatePool("p", { capacityUsdMicros: -3 }), "pool.capacity_usd_micros: -3 is negative; must be 0 or more"],
+      [ledger.updatePool("p", { period: "weekly" as "none" }), 'pool.period: "weekly" is not one of: none, hourly, daily, monthly'],
+      [ledger.reserve("p", { tokens: 1, usdMicros: -4 }), "usd_micros: -4 is negative; must be 0 or more"],
+      [ledger.getPool("P"), 'name: "P" is not a valid pool name; use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit'],
+      [ledger.release(""), 'reservation_id: "" is not allowed; a reservation id is required'],
+      [ledger.report({ pool: "P", groupBy: "pool" }), 'pool: "P" is not a valid pool name; use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit'],
+      [
+        ledger.report({ start: T0 + 1, end: T0, groupBy: "pool" }),
+        "start_time: 2025-01-15T12:00:00.001Z is after end_time 2025-01-15T12:00:00.000Z; the range must not run backwards",
+      ],
     ];
     for (const [p, message] of cases) {
       const err = await failure(p);
@@ -156,5 +171,75 @@ describe("BudgetLedger reserve / commit / release", () => {
     t = T0 + 7;
     const r = await ledger.reserve("p", { tokens: 1, usdMicros: 0 });
     expect([reads, r.expiresAt]).toEqual([1, T0 + 1007]);
+  });
+});
+
+describe("BudgetLedger settle: a finished request's usage, never lost, never twice", () => {
+  const record = (tokens: number) => ({ time: T0, inputTokens: tokens, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, audioTokens: 0, costUsdMicros: tokens, provider: "x", cacheHit: false, requestId: `req-${tokens}` });
+
+  it("commits a reservation (once), charges by id when it is gone, records without a pool", async () => {
+    const { ledger, store, clock } = setup();
+    await ledger.createPool("p", { capacityTokens: 100, period: "none" });
+    const r = await ledger.reserve("p", { tokens: 10, usdMicros: 0 }, 1000);
+    const committed = { reservationId: r.reservationId, chargeId: `late:${r.reservationId}`, pool: "p", amount: { tokens: 7, usdMicros: 7 }, record: record(7) };
+    expect(await ledger.settle(committed)).toBe("committed");
+    expect(await ledger.settle(committed)).toBe("already");
+    const gone = await ledger.reserve("p", { tokens: 10, usdMicros: 0 }, 1000);
+    clock.advance(1000);
+    const late = { reservationId: gone.reservationId, chargeId: `late:${gone.reservationId}`, pool: "p", amount: { tokens: 5, usdMicros: 5 }, record: record(5) };
+    expect(await ledger.settle(late)).toBe("charged-late");
+    expect(await ledger.settle(late)).toBe("already");
+    expect(await ledger.settle({ chargeId: "c-none", pool: "", amount: { tokens: 3, usdMicros: 3 }, record: record(3) })).toBe("recorded");
+    expect(await ledger.settle({ chargeId: "c-gone", pool: "nope", amount: { tokens: 2, usdMicros: 2 }, record: record(2) })).toBe("recorded");
+    expect(await ledger.getPool("p")).toMatchObject({ usedTokens: 12, usedUsdMicros: 12, reservedTokens: 0 });
+    const rows = (await store.queryUsage({})).map((u) => [u.pool, u.reservationId, u.inputTokens, u.requestId]);
+    expect(rows).toEqual([
+      ["p", r.reservationId, 7, "req-7"],
+      ["p", `late:${gone.reservationId}`, 5, "req-5"],
+      ["", "c-none", 3, "req-3"],
+      ["nope", "c-gone", 2, "req-2"],
+    ]);
+  });
+
+  it("settleUnreserved: one store step for the list, one outcome each; an unreserved settlement never tries a commit", async () => {
+    const { ledger, store } = setup();
+    await ledger.createPool("p", { capacityTokens: 100, period: "none" });
+    let charges = 0;
+    let commits = 0;
+    const charge = store.charge.bind(store);
+    const commit = store.commit.bind(store);
+    store.charge = (...a) => (charges++, charge(...a));
+    store.commit = (...a) => (commits++, commit(...a));
+    const list = [
+      { chargeId: "a", pool: "p", amount: { tokens: 4, usdMicros: 1 }, record: record(4) },
+      { chargeId: "b", pool: "", amount: { tokens: 6, usdMicros: 1 }, record: record(6) },
+      { chargeId: "a", pool: "p", amount: { tokens: 4, usdMicros: 1 }, record: record(4) },
+    ];
+    expect(await ledger.settleUnreserved(list)).toEqual(["charged-late", "recorded", "already"]);
+    expect([charges, commits]).toEqual([1, 0]);
+    expect(await ledger.settle({ chargeId: "d", pool: "p", amount: { tokens: 1, usdMicros: 0 }, record: record(1) })).toBe("charged-late");
+    expect([charges, commits]).toEqual([2, 0]);
+    expect(await ledger.getPool("p")).toMatchObject({ usedTokens: 5, usedUsdMicros: 1 });
+  });
+
+  it("tryReserve answers no-pool and over-budget as results, with the pool's view", async () => {
+    const { ledger } = setup();
+    await ledger.createPool("p", { capacityTokens: 10, period: "daily" });
+    expect(await ledger.tryReserve("nope", { tokens: 1, usdMicros: 0 })).toEqual({ status: "no-pool" });
+    const over = await ledger.tryReserve("p", { tokens: 11, usdMicros: 0 });
+    expect(over.status).toBe("over-budget");
+    if (over.status !== "over-budget") return;
+    expect(over.error.rawMessage).toBe('budget pool "p" has 10 tokens available, request needs 11');
+    expect(over.pool).toMatchObject({ name: "p", usedTokens: 0, periodEnd: Date.UTC(2025, 0, 16) });
+  });
+
+  it("getPool shows how many holds there are and when the last one expires", async () => {
+    const { ledger } = setup();
+    await ledger.createPool("p", { capacityTokens: 100, period: "none" });
+    expect((await ledger.getPool("p")).holds).toEqual({ count: 0 });
+    await ledger.reserve("p", { tokens: 1, usdMicros: 0 }, 5000);
+    await ledger.reserve("p", { tokens: 1, usdMicros: 0 }, 9000);
+    expect((await ledger.getPool("p")).holds).toEqual({ count: 2, until: T0 + 9000 });
+    expect((await ledger.listPools())[0]!.holds).toEqual({ count: 2, until: T0 + 9000 });
   });
 });

@@ -102,7 +102,7 @@ export class Accounting {
     let estimate = estimateOf(prompt, output, price);
     // The pool's and the key's token windows get the call's tokens at commit.
     const charge = (pool: Pick<ChargeInit, "pool" | "reservationId">) =>
-      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle, this.prices, this.now);
+      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle, this.prices, this.now);
     let out: TryReserved;
     try {
       out = await this.reserve(choice.name, estimate);

@@ -25,6 +25,8 @@ export interface ChargeInit {
   requestedModel: string;
   /** The API key's id, for reports. */
   key?: string | undefined;
+  /** The request's id, kept in its usage record. */
+  requestId?: string | undefined;
   estimate: Estimate;
   count: (text: string) => number;
   /** Adds the used tokens to the key's and pool's tokens-per-minute windows (never throws). */
@@ -99,7 +101,7 @@ export class Charge {
 }
 
 /** The usage as a settlement: its reservation's commit, or a charge by a fresh id. */
-export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, "pool" | "reservationId" | "key">, time: number): Settlement {
+export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, "pool" | "reservationId" | "key" | "requestId">, time: number): Settlement {
   const { reservationId } = init;
   return {
     reservationId,
@@ -119,6 +121,7 @@ export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, 
       cacheHit: usage.cacheHit,
       model: usage.model || undefined,
       key: init.key || undefined,
+      requestId: init.requestId || undefined,
     },
   };
 }

@@ -14,14 +14,9 @@ export class MemoryOutbox implements Outbox {
     this.#entries.delete(chargeId);
   }
 
-  /** Insertion order is age order (add() re-inserts). */
+  /** Oldest first (by addedAt; equal times keep insertion order). */
   list(limit: number): OutboxEntry[] {
-    const out: OutboxEntry[] = [];
-    for (const e of this.#entries.values()) {
-      if (out.length >= limit) break;
-      out.push(e);
-    }
-    return out;
+    return [...this.#entries.values()].sort((a, b) => a.addedAt - b.addedAt).slice(0, limit);
   }
 
   count(): number {

@@ -43,6 +43,7 @@ export interface UsageRow {
   cache_hit: number;
   model: string | null;
   key: string | null;
+  request_id: string | null;
 }
 
 export function toPool(r: PoolRow): PoolState {
@@ -116,6 +117,7 @@ export function toUsage(r: UsageRow): UsageRecord {
     cacheHit: r.cache_hit !== 0,
     model: r.model ?? undefined,
     key: r.key ?? undefined,
+    requestId: r.request_id ?? undefined,
   };
 }
 
@@ -134,5 +136,6 @@ export function fromUsage(u: UsageRecord): UsageRow {
     cache_hit: u.cacheHit ? 1 : 0,
     model: u.model ?? null,
     key: u.key ?? null,
+    request_id: u.requestId ?? null,
   };
 }

@@ -58,8 +58,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX usage_time ON usage (time, seq);
   CREATE INDEX usage_pool_time ON usage (pool, time, seq);
   `,
-  // 2: what a commit charged (a repeated commit answers the same), and the ids of charges made
-  // without a reservation (late, fail-open, no pool), so a retried charge is applied once.
+  // 2: what a commit charged (a repeated commit answers the same), the ids of charges made
+  // without a reservation (late, fail-open, no pool), so a retried charge is applied once, and
+  // the request id of each usage record.
   `
   ALTER TABLE reservations ADD COLUMN charged_tokens INTEGER;
   ALTER TABLE reservations ADD COLUMN charged_usd_micros INTEGER;
@@ -68,6 +69,7 @@ const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX charges_at ON charges (at);
+  ALTER TABLE usage ADD COLUMN request_id TEXT;
   `,
 ];
 

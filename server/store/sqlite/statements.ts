@@ -6,7 +6,7 @@ import type { PoolRow, ReservationRow, UsageRow } from "./rows.js";
 const POOL_COLUMNS =
   "name, capacity_tokens, capacity_usd_micros, period, period_start, epoch, used_tokens, reserved_tokens, used_usd_micros, reserved_usd_micros";
 const USAGE_COLUMNS =
-  "time, pool, reservation_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, audio_tokens, cost_usd_micros, provider, cache_hit, model, key";
+  "time, pool, reservation_id, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, audio_tokens, cost_usd_micros, provider, cache_hit, model, key, request_id";
 const params = (columns: string): string => columns.split(", ").map((c) => `@${c}`).join(", ");
 
 export class BudgetStatements {
