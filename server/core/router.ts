@@ -83,29 +83,41 @@ export class Router {
 
   /** Providers to try in order for one model id (no aliases, no breaker). Throws NotFound when none serves it. */
   candidates(model: string, hints?: RoutingHints): Provider[] {
-    return this.providersFor(model, hints);
+    const found = this.providersFor(model, hints);
+    if (found instanceof ConnectError) throw found;
+    return found;
   }
 
   /**
-   * Everything to try, in order: the model (or its alias's models), then the
-   * hint's fallback models; per model the matching providers by strategy;
-   * providers with an open circuit breaker are left out.
+   * Every model a request can reach, in the order they are tried: the model
+   * (or its alias's models), then each of the hint's fallback models (or
+   * theirs), each once. Authorization checks all of them (auth/authorize.ts)
+   * and the cache key carries them (cache/key.ts).
+   */
+  reach(model: string, hints?: Pick<RoutingHints, "fallbackModels">): string[] {
+    const out = new Set(this.expand(model));
+    for (const m of hints?.fallbackModels ?? []) for (const e of this.expand(m)) out.add(e);
+    return [...out];
+  }
+
+  /**
+   * Everything to try, in order: the models the request reaches; per model the
+   * matching providers by strategy; providers with an open circuit breaker are
+   * left out. A model no provider serves is skipped (its reason kept as a
+   * value); only when nothing is left is the first reason thrown.
    */
   targets(model: string, hints?: RoutingHints): Target[] {
-    const models = [...this.expand(model), ...(hints?.fallbackModels ?? []).flatMap((m) => this.expand(m))];
     const targets: Target[] = [];
     const skipped: string[] = [];
-    let firstError: unknown;
-    for (const m of models) {
-      let providers: Provider[];
-      try {
-        providers = this.providersFor(m, hints);
-      } catch (err) {
-        if (err instanceof ConnectError && err.code === Code.InvalidArgument) throw err;
-        firstError ??= err;
+    let firstError: ConnectError | undefined;
+    for (const m of this.reach(model, hints)) {
+      const found = this.providersFor(m, hints);
+      if (found instanceof ConnectError) {
+        if (found.code === Code.InvalidArgument) throw found;
+        firstError ??= found;
         continue;
       }
-      for (const provider of providers) {
+      for (const provider of found) {
         if (targets.some((t) => t.provider === provider && t.model === m)) continue;
         if (this.health && !this.health.allows(provider.name)) {
           skipped.push(provider.name);
@@ -138,18 +150,19 @@ export class Router {
     return FROM_HINT[hints?.strategy ?? RoutingStrategy.UNSPECIFIED] ?? this.strategy;
   }
 
-  private providersFor(model: string, hints?: RoutingHints): Provider[] {
+  /** The providers for one model id in order, or why there are none (a value: callers try the next model). */
+  private providersFor(model: string, hints?: RoutingHints): Provider[] | ConnectError {
     let routes = this.matching(model);
     if (hints?.provider) {
       if (!this.routes.some((r) => r.provider.name === hints.provider)) {
         const names = this.routes.map((r) => r.provider.name).join(", ") || "(none configured)";
-        throw invalidArgument("routing.provider", `${JSON.stringify(hints.provider)} is not one of: ${names}`);
+        return invalidArgument("routing.provider", `${JSON.stringify(hints.provider)} is not one of: ${names}`);
       }
       routes = routes.filter((r) => r.provider.name === hints.provider);
-      if (routes.length === 0) throw notFound(`provider "${hints.provider}" does not serve model "${model}"`);
+      if (routes.length === 0) return notFound(`provider "${hints.provider}" does not serve model "${model}"`);
       return [routes[0]!.provider];
     }
-    if (routes.length === 0) throw notFound(`no provider serves model "${model}"`);
+    if (routes.length === 0) return notFound(`no provider serves model "${model}"`);
     return this.order(routes, this.strategyOf(hints)).map((r) => r.provider);
   }
 
