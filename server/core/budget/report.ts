@@ -82,3 +82,30 @@ export function summarizeUsage(records: readonly UsageRecord[], by: UsageGroupKe
   const rows = [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
   return { rows, total };
 }
+
+/** Several reports (e.g. one per pool a key may see) as one: rows of the same group summed. */
+export function mergeReports(reports: readonly UsageReport[]): UsageReport {
+  const groups = new Map<string, UsageRow>();
+  const total = emptyRow("");
+  for (const report of reports) {
+    for (const r of report.rows) {
+      let row = groups.get(r.group);
+      if (!row) groups.set(r.group, (row = emptyRow(r.group)));
+      addRow(row, r);
+    }
+    addRow(total, report.total);
+  }
+  const rows = [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  return { rows, total };
+}
+
+function addRow(into: UsageRow, r: UsageRow): void {
+  into.requests += r.requests;
+  into.inputTokens += r.inputTokens;
+  into.cachedInputTokens += r.cachedInputTokens;
+  into.outputTokens += r.outputTokens;
+  into.reasoningTokens += r.reasoningTokens;
+  into.audioTokens += r.audioTokens;
+  into.costUsdMicros += r.costUsdMicros;
+  into.cacheHits += r.cacheHits;
+}

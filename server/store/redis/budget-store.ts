@@ -24,12 +24,14 @@ import type {
   PoolLimits,
   PoolPatch,
   PoolState,
+  Reservation,
   ReserveOutcome,
   UpdatePoolOutcome,
   UsageQuery,
   UsageRecord,
 } from "../budget-store.js";
 import { decodeUsage, encodeUsage, toPool, toReservation } from "./codec.js";
+import { fromRedisError } from "./errors.js";
 import type { RedisConnectionOptions } from "./connection.js";
 import * as lua from "./lua-scripts.js";
 import { connectWithScripts, LuaScript } from "./scripts.js";
@@ -199,6 +201,16 @@ export class RedisBudgetStore implements BudgetStore {
 
   async release(id: string, now: number): Promise<FinishOutcome> {
     return this.#finish(id, now, "released", "0", "0");
+  }
+
+  async getReservation(id: string): Promise<Reservation | undefined> {
+    let r: (string | null)[];
+    try {
+      r = await this.#client.hmget(`${this.#prefix}res:${id}`, "pool", "tokens", "usd", "created", "expires", "epoch");
+    } catch (err) {
+      throw fromRedisError(err);
+    }
+    return r[0] === null ? undefined : toReservation(id, r.map((v) => v ?? "0"));
   }
 
   async expire(now: number): Promise<number> {
