@@ -30,6 +30,9 @@ export interface Target {
 /** Model names that stand for one model or an ordered list of them (config [aliases]). */
 export type Aliases = Record<string, string | string[]>;
 
+/** Why a model has no provider to try: the hint names no configured provider, or none serves the model. */
+type Miss = { kind: "unknown-provider" } | { kind: "not-served"; model: string };
+
 export interface CompiledRoute extends Route {
   matches: (model: string) => boolean;
 }
@@ -84,7 +87,7 @@ export class Router {
   /** Providers to try in order for one model id (no aliases, no breaker). Throws NotFound when none serves it. */
   candidates(model: string, hints?: RoutingHints): Provider[] {
     const found = this.providersFor(model, hints);
-    if (found instanceof ConnectError) throw found;
+    if (!Array.isArray(found)) throw this.missError(found, hints);
     return found;
   }
 
@@ -109,12 +112,12 @@ export class Router {
   targets(model: string, hints?: RoutingHints): Target[] {
     const targets: Target[] = [];
     const skipped: string[] = [];
-    let firstError: ConnectError | undefined;
+    let firstMiss: Miss | undefined;
     for (const m of this.reach(model, hints)) {
       const found = this.providersFor(m, hints);
-      if (found instanceof ConnectError) {
-        if (found.code === Code.InvalidArgument) throw found;
-        firstError ??= found;
+      if (!Array.isArray(found)) {
+        if (found.kind === "unknown-provider") throw this.missError(found, hints);
+        firstMiss ??= found;
         continue;
       }
       for (const provider of found) {
@@ -136,7 +139,17 @@ export class Router {
         { "retry-after": String(Math.max(1, Math.ceil((until - Date.now()) / 1000))) },
       );
     }
-    throw firstError ?? notFound(`no provider serves model "${model}"`);
+    throw this.missError(firstMiss ?? { kind: "not-served", model }, hints);
+  }
+
+  /** The error for a miss, made once per request (not per candidate: an Error captures a stack). */
+  private missError(miss: Miss, hints?: RoutingHints): ConnectError {
+    if (miss.kind === "unknown-provider") {
+      const names = this.routes.map((r) => r.provider.name).join(", ") || "(none configured)";
+      return invalidArgument("routing.provider", `${JSON.stringify(hints?.provider)} is not one of: ${names}`);
+    }
+    if (hints?.provider) return notFound(`provider "${hints.provider}" does not serve model "${miss.model}"`);
+    return notFound(`no provider serves model "${miss.model}"`);
   }
 
   /** An alias's models, or the model itself. */
@@ -150,19 +163,15 @@ export class Router {
     return FROM_HINT[hints?.strategy ?? RoutingStrategy.UNSPECIFIED] ?? this.strategy;
   }
 
-  /** The providers for one model id in order, or why there are none (a value: callers try the next model). */
-  private providersFor(model: string, hints?: RoutingHints): Provider[] | ConnectError {
+  /** The providers for one model id in order, or why there are none (a plain value: callers try the next model). */
+  private providersFor(model: string, hints?: RoutingHints): Provider[] | Miss {
     let routes = this.matching(model);
     if (hints?.provider) {
-      if (!this.routes.some((r) => r.provider.name === hints.provider)) {
-        const names = this.routes.map((r) => r.provider.name).join(", ") || "(none configured)";
-        return invalidArgument("routing.provider", `${JSON.stringify(hints.provider)} is not one of: ${names}`);
-      }
+      if (!this.routes.some((r) => r.provider.name === hints.provider)) return { kind: "unknown-provider" };
       routes = routes.filter((r) => r.provider.name === hints.provider);
-      if (routes.length === 0) return notFound(`provider "${hints.provider}" does not serve model "${model}"`);
-      return [routes[0]!.provider];
+      return routes.length === 0 ? { kind: "not-served", model } : [routes[0]!.provider];
     }
-    if (routes.length === 0) return notFound(`no provider serves model "${model}"`);
+    if (routes.length === 0) return { kind: "not-served", model };
     return this.order(routes, this.strategyOf(hints)).map((r) => r.provider);
   }
 
