@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema, InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
-import { fakeProviderConfig, startHoosh, type Hoosh } from "../harness/hoosh.js";
+import { fakeProviderConfig } from "../harness/hoosh.js";
 import { cpuSeconds } from "../../bench/overhead/proc.js";
 import { KEYS, serveWith, withKeys, type Served } from "./helpers.js";
 
@@ -26,11 +26,11 @@ const FALLBACKS = Array.from({ length: 300_000 }, (_, i) => `m${i}`);
 
 let fake: FakeOpenAI;
 let keyed: Served;
-let open: Hoosh;
+let open: Served;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  [keyed, open] = await Promise.all([serveWith(withKeys(fake.baseUrl)), startHoosh(fakeProviderConfig(fake.baseUrl))]);
+  [keyed, open] = await Promise.all([serveWith(withKeys(fake.baseUrl)), serveWith(fakeProviderConfig(fake.baseUrl))]);
 });
 afterAll(async () => {
   await keyed?.stop();
@@ -95,7 +95,7 @@ async function connectCall(url: string, headers: Record<string, string>, encodin
 
 const cases = [
   { name: "with keys (the auth layer bounds it)", server: () => keyed.server, headers: { authorization: `Bearer ${KEYS.app}` } },
-  { name: "without keys (validation bounds it)", server: () => open as { url: string; pid: number }, headers: {} as Record<string, string> },
+  { name: "without keys (validation bounds it)", server: () => open.server, headers: {} as Record<string, string> },
 ];
 
 describe("300,000 fallback models", () => {

@@ -7,7 +7,8 @@ import { Code, ConnectError, createClient, type Transport } from "@connectrpc/co
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import type { FakeOpenAI } from "../fakes/spawn.js";
+import { afterAll, beforeAll } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { sha256, serveWith, type Served } from "./helpers.js";
 
 export const TENANT_KEYS = {
@@ -99,6 +100,20 @@ export async function startTenancy(fake: FakeOpenAI): Promise<Tenancy> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** This file's fake upstream and tenancy hoosh, started before its tests and stopped after them. */
+export function useTenancy(): { fake: FakeOpenAI; t: Tenancy } {
+  const world = {} as { fake: FakeOpenAI; t: Tenancy };
+  beforeAll(async () => {
+    world.fake = await startFakeOpenAI();
+    world.t = await startTenancy(world.fake);
+  }, 60_000);
+  afterAll(async () => {
+    await world.t?.stop();
+    await world.fake?.stop();
+  });
+  return world;
 }
 
 export const EDGES = ["grpc", "connect", "grpcWeb", "rest", "anthropic", "transcoding"] as const;

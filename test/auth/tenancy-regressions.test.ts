@@ -5,26 +5,15 @@
 // listings, and the request-id rule on every edge.
 import { readFile } from "node:fs/promises";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BudgetService, UsageGroupBy } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
-import { ask, EDGES, startTenancy, TENANT_KEYS, type Tenancy, type TenantKey } from "./tenancy-helpers.js";
+import { ask, EDGES, startTenancy, TENANT_KEYS, type TenantKey, useTenancy } from "./tenancy-helpers.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-let fake: FakeOpenAI;
-let t: Tenancy;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTenancy(fake);
-});
-afterAll(async () => {
-  await t?.stop();
-  await fake?.stop();
-});
+const world = useTenancy();
 
 const as = (key: TenantKey) => ({ authorization: `Bearer ${TENANT_KEYS[key]}` });
 const user = (text: string) => [{ role: Role.USER, content: [{ part: { case: "text" as const, value: text } }] }];
@@ -36,13 +25,13 @@ async function rpcError(p: Promise<unknown>): Promise<ConnectError> {
 }
 
 async function upstreamModels(): Promise<string[]> {
-  return (await fake.events()).flatMap((e) => (e.type === "request" && e.model ? [e.model] : []));
+  return (await world.fake.events()).flatMap((e) => (e.type === "request" && e.model ? [e.model] : []));
 }
 
 describe("fallback bypass: every model a request reaches is authorized", () => {
   it("Generate, GenerateStream, Embed and POST /hoosh/v1/generate refuse a fallback outside the key's models", async () => {
-    await fake.reset();
-    const inference = createClient(InferenceService, t.transports.grpc);
+    await world.fake.reset();
+    const inference = createClient(InferenceService, world.t.transports.grpc);
     const routing = { provider: "premium", fallbackModels: ["premium-big"] };
     const unary = await rpcError(inference.generate({ model: "mock-cheap", messages: user("hi"), routing }, { headers: as("limited") }));
     expect(unary.code).toBe(Code.PermissionDenied);
@@ -53,7 +42,7 @@ describe("fallback bypass: every model a request reaches is authorized", () => {
     expect(stream.code).toBe(Code.PermissionDenied);
     const embed = await rpcError(inference.embed({ model: "mock-cheap", inputs: ["x"], routing: { fallbackModels: ["premium-big"] } }, { headers: as("limited") }));
     expect(embed.code).toBe(Code.PermissionDenied);
-    const rest = await fetch(`${t.url}/hoosh/v1/generate`, {
+    const rest = await fetch(`${world.t.url}/hoosh/v1/generate`, {
       method: "POST",
       headers: { ...as("limited"), "content-type": "application/json" },
       body: JSON.stringify({ model: "mock-cheap", messages: [{ role: "ROLE_USER", content: [{ text: "hi" }] }], routing: { provider: "premium", fallbackModels: ["premium-big"] } }),
@@ -71,7 +60,7 @@ describe("fallback bypass: every model a request reaches is authorized", () => {
 
 describe("pool hijack: a key uses only the pools it is granted", () => {
   it("budget_pool, metadata.budget_pool and x-hoosh-budget-pool naming another tenant's pool are refused, listing nothing", async () => {
-    const inference = createClient(InferenceService, t.transports.grpc);
+    const inference = createClient(InferenceService, world.t.transports.grpc);
     const field = await rpcError(inference.generate({ model: "mock-cheap", messages: user("hi"), budgetPool: "team-b" }, { headers: as("limited") }));
     const metadata = await rpcError(inference.generate({ model: "mock-cheap", messages: user("hi"), metadata: { budget_pool: "team-b" } }, { headers: as("limited") }));
     const header = await rpcError(inference.generate({ model: "mock-cheap", messages: user("hi") }, { headers: { ...as("limited"), "x-hoosh-budget-pool": "team-b" } }));
@@ -82,13 +71,13 @@ describe("pool hijack: a key uses only the pools it is granted", () => {
     const unknown = await rpcError(inference.generate({ model: "mock-cheap", messages: user("hi"), budgetPool: "nope" }, { headers: as("limited") }));
     expect(unknown.code).toBe(Code.PermissionDenied);
     expect(unknown.rawMessage).toBe('API key "limited" may not use budget pool "nope"');
-    const rest = await fetch(`${t.url}/v1/chat/completions`, {
+    const rest = await fetch(`${world.t.url}/v1/chat/completions`, {
       method: "POST",
       headers: { ...as("limited"), "content-type": "application/json", "x-hoosh-budget-pool": "team-b" },
       body: JSON.stringify({ model: "mock-cheap", messages: [{ role: "user", content: "hi" }] }),
     });
     expect(rest.status).toBe(403);
-    const restMeta = await fetch(`${t.url}/v1/chat/completions`, {
+    const restMeta = await fetch(`${world.t.url}/v1/chat/completions`, {
       method: "POST",
       headers: { ...as("limited"), "content-type": "application/json" },
       body: JSON.stringify({ model: "mock-cheap", messages: [{ role: "user", content: "hi" }], metadata: { budget_pool: "team-b" } }),
@@ -97,7 +86,7 @@ describe("pool hijack: a key uses only the pools it is granted", () => {
   });
 
   it("BudgetService: Reserve needs budgets:write and a granted pool; reads show only granted pools", async () => {
-    const budget = createClient(BudgetService, t.transports.grpc);
+    const budget = createClient(BudgetService, world.t.transports.grpc);
     const hijack = { pool: "team-b", tokens: 99000n, ttlSeconds: 86400 };
     expect((await rpcError(budget.reserve(hijack, { headers: as("limited") }))).code).toBe(Code.PermissionDenied);
     const writer = await rpcError(budget.reserve(hijack, { headers: as("writer") }));
@@ -124,7 +113,7 @@ describe("pool hijack: a key uses only the pools it is granted", () => {
 
 describe("forged commit", () => {
   it("a commit counts at most its reservation, records the key that made it, and needs the reservation's pool", async () => {
-    const budget = createClient(BudgetService, t.transports.grpc);
+    const budget = createClient(BudgetService, world.t.transports.grpc);
     const admin = as("admin");
     const usedBefore = (await budget.getPool({ name: "team-a" }, { headers: admin })).pool!.usedTokens;
     const r = await budget.reserve({ pool: "team-a", tokens: 1n }, { headers: as("writer") });
@@ -139,8 +128,8 @@ describe("forged commit", () => {
     expect(row.inputTokens + row.outputTokens).toBeLessThanOrEqual(1n);
     expect(row.costUsdMicros).toBe(0n);
     // The audit log names the key, not "system".
-    await expect.poll(async () => (await readFile(t.auditPath, "utf8")).includes(`"reservation_id":"${r.reservationId}"`)).toBe(true);
-    const entry = (await readFile(t.auditPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l)).find((e) => e.details?.reservation_id === r.reservationId);
+    await expect.poll(async () => (await readFile(world.t.auditPath, "utf8")).includes(`"reservation_id":"${r.reservationId}"`)).toBe(true);
+    const entry = (await readFile(world.t.auditPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l)).find((e) => e.details?.reservation_id === r.reservationId);
     expect(entry).toMatchObject({ actor: "key:writer", action: "budget.commit", details: { input_tokens: 1, output_tokens: 0 } });
 
     // Another tenant's reservation: neither committed nor released by this key.
@@ -163,55 +152,55 @@ describe("caches: shared only inside the [cache] scope (default team), never acr
   it("cache probe: another team's prompt is a miss; a key of the same team shares the answer", async () => {
     for (const edge of ["rest", "grpc"] as const) {
       const text = `probe over ${edge}: what did team b ask?`;
-      const first = await ask(t, edge, { key: "other", model: "mock-cheap", text, temperature: 0 });
+      const first = await ask(world.t, edge, { key: "other", model: "mock-cheap", text, temperature: 0 });
       expect(first.outcome).toBe("ok");
-      const probe = await ask(t, edge, { key: "limited", model: "mock-cheap", text, temperature: 0 });
+      const probe = await ask(world.t, edge, { key: "limited", model: "mock-cheap", text, temperature: 0 });
       expect(probe).toMatchObject({ outcome: "ok", cacheHit: false });
-      const team = await ask(t, edge, { key: "limited2", model: "mock-cheap", text, temperature: 0 });
+      const team = await ask(world.t, edge, { key: "limited2", model: "mock-cheap", text, temperature: 0 });
       expect(team).toMatchObject({ outcome: "ok", cacheHit: true, text: probe.text });
     }
   });
 
   it("poisoning: an answer a fallback gave is never handed to a request without that fallback", async () => {
     const text = "poison: which model answers?";
-    const viaFallback = await ask(t, "grpc", { key: "limited2", model: "mock-down", fallbacks: ["premium-big"], text, temperature: 0 });
+    const viaFallback = await ask(world.t, "grpc", { key: "limited2", model: "mock-down", fallbacks: ["premium-big"], text, temperature: 0 });
     expect(viaFallback).toMatchObject({ outcome: "ok", model: "premium-big" });
-    const again = await ask(t, "grpc", { key: "limited2", model: "mock-down", fallbacks: ["premium-big"], text, temperature: 0 });
+    const again = await ask(world.t, "grpc", { key: "limited2", model: "mock-down", fallbacks: ["premium-big"], text, temperature: 0 });
     expect(again).toMatchObject({ outcome: "ok", cacheHit: true });
     // Same team, same prompt, no fallback: mock-down itself answers (here: it is down), never premium-big's answer.
     for (const key of ["limited", "limited2"] as const) {
-      const plain = await ask(t, "grpc", { key, model: "mock-down", text, temperature: 0 });
+      const plain = await ask(world.t, "grpc", { key, model: "mock-down", text, temperature: 0 });
       expect(plain.outcome).toBe(Code.Unavailable);
     }
   });
 
   it("the semantic cache never crosses the scope", async () => {
-    const first = await ask(t, "grpc", { key: "other", model: "mock-cheap", text: "What is the capital of Portugal?", temperature: 0 });
+    const first = await ask(world.t, "grpc", { key: "other", model: "mock-cheap", text: "What is the capital of Portugal?", temperature: 0 });
     expect(first.outcome).toBe("ok");
-    const rephrased = await ask(t, "grpc", { key: "limited", model: "mock-cheap", text: "what is the capital of portugal", temperature: 0 });
+    const rephrased = await ask(world.t, "grpc", { key: "limited", model: "mock-cheap", text: "what is the capital of portugal", temperature: 0 });
     expect(rephrased).toMatchObject({ outcome: "ok", cacheHit: false });
-    const sameTeam = await ask(t, "grpc", { key: "limited2", model: "mock-cheap", text: "WHAT is the capital of Portugal", temperature: 0 });
+    const sameTeam = await ask(world.t, "grpc", { key: "limited2", model: "mock-cheap", text: "WHAT is the capital of Portugal", temperature: 0 });
     expect(sameTeam).toMatchObject({ outcome: "ok", cacheHit: true, text: rephrased.text });
   });
 });
 
 describe("REST model listings and the request-id rule", () => {
   it("/v1/models and /v1/models/{id} show a key only its models, as ListModels does", async () => {
-    const list = async (key: TenantKey) => ((await (await fetch(`${t.url}/v1/models`, { headers: as(key) })).json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    const list = async (key: TenantKey) => ((await (await fetch(`${world.t.url}/v1/models`, { headers: as(key) })).json()) as { data: { id: string }[] }).data.map((m) => m.id);
     expect(await list("limited")).toEqual(["mock-cheap", "mock-down"]);
     expect(await list("other")).toEqual(expect.arrayContaining(["fake-words-embedding", "mock-cheap", "mock-down", "premium-big"]));
-    const denied = await fetch(`${t.url}/v1/models/premium-big`, { headers: as("limited") });
+    const denied = await fetch(`${world.t.url}/v1/models/premium-big`, { headers: as("limited") });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { error: { message: string } }).error.message).toBe('API key "limited" may not use model "premium-big"');
-    expect((await fetch(`${t.url}/v1/models/premium-big`, { headers: as("other") })).status).toBe(200);
-    expect((await fetch(`${t.url}/v1/models/mock-cheap`, { headers: as("limited") })).status).toBe(200);
+    expect((await fetch(`${world.t.url}/v1/models/premium-big`, { headers: as("other") })).status).toBe(200);
+    expect((await fetch(`${world.t.url}/v1/models/mock-cheap`, { headers: as("limited") })).status).toBe(200);
   });
 
   it.each(EDGES)("%s: a valid x-request-id is echoed; a long or non-ASCII one is replaced", async (edge) => {
-    const good = await ask(t, edge, { key: "other", model: "mock-cheap", headers: { "x-request-id": "req-abc_123" } });
+    const good = await ask(world.t, edge, { key: "other", model: "mock-cheap", headers: { "x-request-id": "req-abc_123" } });
     expect(good.requestId).toBe("req-abc_123");
     for (const bad of ["x".repeat(12_000), "caf\u00e9-id", "two words"]) {
-      const res = await ask(t, edge, { key: "other", model: "mock-cheap", headers: { "x-request-id": bad } });
+      const res = await ask(world.t, edge, { key: "other", model: "mock-cheap", headers: { "x-request-id": bad } });
       expect(res.requestId).toBeTruthy();
       expect(res.requestId).not.toBe(bad);
       expect(res.requestId!.length).toBeLessThanOrEqual(128);

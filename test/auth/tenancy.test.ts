@@ -6,24 +6,13 @@
 // not granted or that does not exist → PERMISSION_DENIED. Then the usage report must show each
 // pool charged only by keys granted it.
 import { Code, createClient } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BudgetService, UsageGroupBy } from "../../gen/ts/hoosh/v1/budget_pb.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
-import { ask, canBodyPool, canFallback, EDGES, pooled, POOL_OWNERS, startTenancy, type Answer, type Ask, type Edge, type Tenancy, type TenantKey } from "./tenancy-helpers.js";
+import { ask, canBodyPool, canFallback, EDGES, pooled, POOL_OWNERS, type Answer, type Ask, type Edge, type TenantKey, useTenancy } from "./tenancy-helpers.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
-let fake: FakeOpenAI;
-let t: Tenancy;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  t = await startTenancy(fake);
-});
-afterAll(async () => {
-  await t?.stop();
-  await fake?.stop();
-});
+const world = useTenancy();
 
 type KeyCase = TenantKey | "anonymous";
 const KEY_CASES: KeyCase[] = ["limited", "other", "reader", "anonymous"];
@@ -103,7 +92,7 @@ const results: Record<string, { cells: number; allowed: number; refused: number 
 describe("tenancy matrix: keys x models x pools x edges", () => {
   it.each(EDGES)("%s", async (edge) => {
     const list = cells(edge);
-    const answers = await pooled(list, 6, (c) => ask(t, edge, toAsk(c)));
+    const answers = await pooled(list, 6, (c) => ask(world.t, edge, toAsk(c)));
     const wrong = list.map((c, i) => judge(c, answers[i]!)).filter((w): w is string => w !== undefined);
     expect(wrong).toEqual([]);
     const allowed = list.filter((c) => expected(c) === "ok").length;
@@ -114,7 +103,7 @@ describe("tenancy matrix: keys x models x pools x edges", () => {
   });
 
   it("each pool was charged only by keys granted it", async () => {
-    const budget = createClient(BudgetService, t.transports.grpc);
+    const budget = createClient(BudgetService, world.t.transports.grpc);
     const admin = { authorization: `Bearer hk_tenant_admin_0123456789abcdef` };
     for (const [pool, owners] of Object.entries(POOL_OWNERS)) {
       const report = await budget.getUsageReport({ pool, groupBy: UsageGroupBy.KEY }, { headers: admin });
