@@ -29,17 +29,13 @@ import {
   UsageReportRowSchema,
 } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import type { Pool, UsageReportRow } from "../../gen/ts/hoosh/v1/budget_pb.js";
-import { Code, ConnectError } from "@connectrpc/connect";
-import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { UNRESTRICTED, type BudgetCaller } from "../auth/budget-access.js";
-import { poolDenied } from "../core/accounting/pool.js";
+import { cappedUsage, checkReservation, UNRESTRICTED, usePool, type BudgetCaller, type ReservationLookup } from "../auth/budget-access.js";
 import { invalidArgument } from "../core/budget/errors.js";
 import type { BudgetLedger, PoolPatch, UsageInput } from "../core/budget/ledger.js";
 import type { BudgetPeriodKind } from "../core/budget/period.js";
 import type { PoolView } from "../core/budget/pool-view.js";
 import { mergeReports, type UsageGroupKey, type UsageReport, type UsageRow } from "../core/budget/report.js";
 import { checkCount } from "../core/budget/validate.js";
-import type { Amount } from "../store/budget-store.js";
 
 /**
  * Admin-only RPCs (CreatePool, UpdatePool) call this first. The auth issue
@@ -54,7 +50,7 @@ export interface BudgetServiceOptions {
   /** Who is calling and which pools they may use; default: everyone, every pool. */
   readonly caller?: (ctx: HandlerContext) => BudgetCaller;
   /** A reservation's pool and amount, read before Commit/Release (BudgetStore.getReservation). */
-  readonly reservation?: (id: string) => Promise<({ readonly pool: string } & Amount) | undefined>;
+  readonly reservation?: ReservationLookup;
   /** Warnings (a commit cut to its reservation). */
   readonly log?: (level: "warn", msg: string, fields: Record<string, unknown>) => void;
 }
@@ -164,15 +160,6 @@ function patchFromMask(pool: Pool, paths: readonly string[]): PoolPatch {
   return patch;
 }
 
-/** Usage cut to what the reservation holds: input + output tokens and cost, output first. */
-export function cappedUsage(usage: Usage, held: Amount): { usage: UsageInput; capped: boolean } {
-  const inputTokens = Math.min(usage.inputTokens, held.tokens);
-  const outputTokens = Math.min(usage.outputTokens, held.tokens - inputTokens);
-  const costUsdMicros = usage.costUsdMicros > BigInt(held.usdMicros) ? BigInt(held.usdMicros) : usage.costUsdMicros;
-  const capped = inputTokens !== usage.inputTokens || outputTokens !== usage.outputTokens || costUsdMicros !== usage.costUsdMicros;
-  return { usage: { ...usage, inputTokens, outputTokens, costUsdMicros }, capped };
-}
-
 export function createBudgetService(
   ledger: BudgetLedger,
   options: BudgetServiceOptions = {},
@@ -181,26 +168,7 @@ export function createBudgetService(
     await options.authorizeAdmin?.(ctx);
   };
   const callerOf = (ctx: HandlerContext): BudgetCaller => options.caller?.(ctx) ?? UNRESTRICTED;
-  /** Runs `step` on a pool the caller may use; for a restricted caller a missing pool is the same denial. */
-  const onPool = async <T>(caller: BudgetCaller, pool: string, step: () => Promise<T>): Promise<T> => {
-    if (!caller.mayUse(pool)) throw poolDenied(caller.keyId ?? "", pool);
-    try {
-      return await step();
-    } catch (err) {
-      if (!caller.unrestricted && ConnectError.from(err).code === Code.NotFound) throw poolDenied(caller.keyId ?? "", pool);
-      throw err;
-    }
-  };
-  /** The reservation, checked against the caller's pools (unknown ids are left to the ledger's NotFound). */
-  const reservationFor = async (caller: BudgetCaller, id: string, action: string) => {
-    if (caller.unrestricted || id === "") return undefined;
-    const held = await options.reservation?.(id);
-    if (held && !caller.mayUse(held.pool)) {
-      throw new ConnectError(`API key ${JSON.stringify(caller.keyId)} may not ${action} reservation ${JSON.stringify(id)}: its budget pool is not one this key may use`, Code.PermissionDenied);
-    }
-    if (!held && !options.reservation) throw new ConnectError(`reservation ${JSON.stringify(id)} cannot be checked`, Code.PermissionDenied);
-    return held;
-  };
+  const reservationFor = (caller: BudgetCaller, id: string, action: "commit" | "release") => checkReservation(caller, id, action, options.reservation);
 
   return {
     async listPools(_req, ctx) {
@@ -209,7 +177,7 @@ export function createBudgetService(
     },
 
     async getPool(req, ctx) {
-      return { pool: toWirePool(await onPool(callerOf(ctx), req.name, () => ledger.getPool(req.name))) };
+      return { pool: toWirePool(await usePool(callerOf(ctx), req.name, () => ledger.getPool(req.name))) };
     },
 
     async createPool(req, ctx) {
@@ -242,7 +210,7 @@ export function createBudgetService(
       }
       const ttlMs = req.ttlSeconds === 0 ? undefined : req.ttlSeconds * 1000;
       const amount = { tokens: checkCount(req.tokens, "tokens"), usdMicros: checkCount(req.usdMicros, "usd_micros") };
-      const r = await onPool(callerOf(ctx), req.pool, () => ledger.reserve(req.pool, amount, ttlMs));
+      const r = await usePool(callerOf(ctx), req.pool, () => ledger.reserve(req.pool, amount, ttlMs));
       return { reservationId: r.reservationId, expiresAt: timestampFromMs(r.expiresAt), pool: toWirePool(r.pool) };
     },
 
@@ -277,7 +245,7 @@ export function createBudgetService(
         groupBy: groupFromWire(req.groupBy),
       };
       let report: UsageReport;
-      if (req.pool !== "") report = await onPool(caller, req.pool, () => ledger.report({ ...query, pool: req.pool }));
+      if (req.pool !== "") report = await usePool(caller, req.pool, () => ledger.report({ ...query, pool: req.pool }));
       else if (caller.unrestricted) report = await ledger.report(query);
       else {
         // Only the pools this caller may see, summed as one report.

@@ -5,8 +5,8 @@ import { Code, createClient, createRouterTransport } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { BudgetService, UsageGroupBy } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { UsageSchema } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import type { BudgetCaller } from "../../server/auth/budget-access.js";
-import { cappedUsage, createBudgetService } from "../../server/rpc/budget.js";
+import { cappedUsage, type BudgetCaller } from "../../server/auth/budget-access.js";
+import { createBudgetService } from "../../server/rpc/budget.js";
 import { setup } from "./helpers.js";
 import { expectError } from "./rpc-helpers.js";
 
