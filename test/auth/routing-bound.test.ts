@@ -30,7 +30,11 @@ let open: Served;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  [keyed, open] = await Promise.all([serveWith(withKeys(fake.baseUrl)), serveWith(fakeProviderConfig(fake.baseUrl))]);
+  // allSettled: if one server fails to start, the other is still stopped in afterAll.
+  const [a, b] = await Promise.allSettled([serveWith(withKeys(fake.baseUrl)), serveWith(fakeProviderConfig(fake.baseUrl))]);
+  if (a.status === "fulfilled") keyed = a.value;
+  if (b.status === "fulfilled") open = b.value;
+  for (const r of [a, b]) if (r.status === "rejected") throw r.reason;
 });
 afterAll(async () => {
   await keyed?.stop();
