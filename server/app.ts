@@ -9,6 +9,7 @@ import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
 import { TranscribeService } from "../gen/ts/hoosh/v1/transcribe_pb.js";
 import { Auth } from "./auth/authorize.js";
+import { budgetCaller } from "./auth/budget-access.js";
 import { authInterceptor, keyOf } from "./auth/interceptor.js";
 import { streamDurationInterceptor } from "./auth/limits.js";
 import { guardCore, restGate } from "./auth/rest.js";
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       ? undefined
       : new ResponseCache({
           mode: config.cache.mode,
+          scope: config.cache.scope,
           maxBytes: config.cache.max_bytes,
           defaultTtlSeconds: config.cache.default_ttl_seconds,
           maxTtlSeconds: config.cache.max_ttl_seconds,
@@ -223,7 +225,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   prober.start();
   const timeout = config.server.request_timeout_ms;
 
-  const auth = new Auth(config.keys, config.auth, { limiter: rateLimiter });
+  // Every model a request reaches (aliases, fallbacks) is checked against its key.
+  const auth = new Auth(config.keys, config.auth, { limiter: rateLimiter, reach: (model, hints) => router.reach(model, hints) });
   const interceptors = [authInterceptor(auth), streamDurationInterceptor(config.server.max_stream_duration_ms ?? timeout)];
   const restDeps: RestDeps = {
     inference: obs.inference(inference, "rest"),
@@ -237,7 +240,13 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     r.service(InferenceService, createInferenceService(rpcInference, timeout));
     r.service(ModelsService, createModelsService(catalog));
     r.service(TranscribeService, createTranscribeService(transcription, timeout));
-    registerBudget(r, ledger, { authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"), audit: obs.auditAdmin });
+    registerBudget(r, ledger, {
+      authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"),
+      audit: obs.auditAdmin,
+      caller: budgetCaller,
+      reservation: (id) => budgetStore.getReservation(id),
+      log: (level, msg, fields) => logger.log(level, msg, fields),
+    });
     r.service(HardwareService, createHardwareService(hardware));
     r.service(AdminService, createAdminService({ reload: options.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
     registerHealth(r, health);

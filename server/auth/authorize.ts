@@ -1,28 +1,55 @@
 // The one place access is decided, for every edge: who is calling
-// (authenticate), may they do this to this model (authorize), and are they
-// within their requests and tokens per minute (admit, through the shared rate
-// windows: exact across replicas with Redis). Errors name the key id and the
-// model, never the key.
+// (authenticate), may they do this (authorize: the scope), to everything the
+// request can reach (authorizeRequest: every model, through aliases and
+// fallbacks, and the budget pool it charges), and are they within their
+// requests and tokens per minute (admit, through the shared rate windows:
+// exact across replicas with Redis). Errors name the key id and what was
+// refused, never the key, and never list what else exists.
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { RoutingHints } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { AuthConfig, KeyConfig, KeyScope } from "../config/schema.js";
+import { choosePool } from "../core/accounting/pool.js";
 import { MemoryRateWindows } from "../core/rate-limit/memory.js";
 import { limitsByName, RateLimiter } from "../core/rate-limit/limiter.js";
+import { checkRoutingHints } from "../core/validate.js";
 import { KeyRing, presentedKey, type ApiKey, type HeaderGetter, type KeyIdentity } from "./keys.js";
 
 export type Scope = KeyScope;
 
+type Hints = Pick<RoutingHints, "provider" | "strategy" | "fallbackModels">;
+
+/** The parts of a request that decide what it reaches (Generate, GenerateStream, Embed, a transcription's config). */
+export interface RequestReach {
+  model: string;
+  routing?: Hints | undefined;
+  budgetPool?: string | undefined;
+  metadata?: { [k: string]: string } | undefined;
+}
+
+/** Every model a request reaches (core/router.ts Router.reach: aliases and fallback models expanded). */
+export type ReachFn = (model: string, hints?: Pick<RoutingHints, "fallbackModels">) => string[];
+
+export interface AuthExtras {
+  /** The app's shared limiter; default: in-memory windows over these keys' rpm/tpm. */
+  limiter?: RateLimiter;
+  now?: () => number;
+  /** The router's model expansion (aliases); none: the names as written are all a request reaches. */
+  reach?: ReachFn;
+}
+
 export class Auth {
   readonly ring: KeyRing;
   private readonly limiter: RateLimiter;
+  private readonly reach: ReachFn | undefined;
 
-  /** `rate.limiter`: the app's shared limiter; default: in-memory windows over these keys' rpm/tpm. */
   constructor(
     keys: readonly KeyConfig[],
     readonly options: AuthConfig,
-    rate: { limiter?: RateLimiter; now?: () => number } = {},
+    extras: AuthExtras = {},
   ) {
     this.ring = new KeyRing(keys);
-    this.limiter = rate.limiter ?? new RateLimiter(new MemoryRateWindows(), { keys: limitsByName(keys, (k) => k.id), now: rate.now });
+    this.limiter = extras.limiter ?? new RateLimiter(new MemoryRateWindows(), { keys: limitsByName(keys, (k) => k.id), now: extras.now });
+    this.reach = extras.reach;
   }
 
   /** False with no [[keys]]: every request is let through (serve then insists on loopback). */
@@ -60,9 +87,27 @@ export class Auth {
       const need = wanted.map((s) => `"${s}"`).join(" or ");
       throw new ConnectError(`API key "${key.id}" lacks scope ${need}`, Code.PermissionDenied);
     }
-    if (model !== undefined && model !== "" && !key.allowsModel(model)) {
-      throw new ConnectError(`API key "${key.id}" may not use model "${model}"`, Code.PermissionDenied);
+    if (model !== undefined && model !== "" && !key.allowsModel(model)) throw modelDenied(key, model);
+  }
+
+  /**
+   * authorize for a whole request: the scope, then every model it can reach
+   * (the model, each fallback model, and what aliases among them stand for),
+   * then the budget pool it charges (field, metadata, `headerPool`, the key's
+   * default). The routing hints are bounded first (core/validate.ts), so a
+   * request naming 300,000 fallback models costs one length check.
+   */
+  authorizeRequest(key: ApiKey | undefined, scope: Scope | readonly Scope[], req: RequestReach, headerPool?: string): void {
+    this.authorize(key, scope);
+    if (!key) return;
+    checkRoutingHints(req.routing);
+    // An empty model is left to validation (InvalidArgument "model: is required").
+    const asked = [req.model, ...(req.routing?.fallbackModels ?? [])].filter((m) => m !== "");
+    for (const model of asked) if (!key.allowsModel(model)) throw modelDenied(key, model);
+    for (const name of asked) {
+      for (const model of this.reach?.(name) ?? []) if (!key.allowsModel(model)) throw modelDenied(key, model, name);
     }
+    choosePool({ budgetPool: req.budgetPool ?? "", metadata: req.metadata ?? {} }, { budgetPool: headerPool, key });
   }
 
   /**
@@ -94,8 +139,16 @@ export class Auth {
   }
 }
 
+/** PermissionDenied naming the key id and the model (and the alias that reached it). */
+export function modelDenied(key: { id: string }, model: string, alias?: string): ConnectError {
+  const via = alias === undefined ? "" : ` (alias "${alias}" stands for it)`;
+  return new ConnectError(`API key "${key.id}" may not use model "${model}"${via}`, Code.PermissionDenied);
+}
+
+/** What CallContext.key carries: the id, the default pool and the key's grants (no scopes, never the key). */
 export function identity(key: ApiKey): KeyIdentity {
-  return key.defaultPool === undefined ? { id: key.id } : { id: key.id, defaultPool: key.defaultPool };
+  const grants = { allowsModel: key.allowsModel, allowsPool: key.allowsPool };
+  return key.defaultPool === undefined ? { id: key.id, ...grants } : { id: key.id, defaultPool: key.defaultPool, ...grants };
 }
 
 /** A HeaderGetter over Fetch Headers or a Node header map. */

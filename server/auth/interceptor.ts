@@ -1,10 +1,13 @@
 // Access control for every RPC (gRPC, gRPC-Web, Connect, and REST transcoding,
 // which runs the same router in memory): authenticate from call metadata, map
-// the method to a scope, check the request's model, count the key's rpm/tpm, and
-// leave the key in the context values for callContext (CallContext.key).
+// the method to a scope, check everything the request reaches (models through
+// aliases and fallbacks, its budget pool), count the key's rpm/tpm, and leave
+// the key in the context values for callContext (CallContext.key). BudgetService
+// checks its pools itself (auth/budget-access.ts).
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { POOL_HEADER } from "../core/accounting/pool.js";
 import type { ApiKey } from "./keys.js";
-import type { Auth, Scope } from "./authorize.js";
+import type { Auth, RequestReach, Scope } from "./authorize.js";
 
 /** The authenticated key of this call (undefined when auth is off or the method is open). */
 export const API_KEY = createContextKey<ApiKey | undefined>(undefined, { description: "hoosh API key" });
@@ -17,9 +20,11 @@ const HEALTH = "grpc.health.v1.Health";
 const REFLECTION = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 /**
- * Scopes per method ("admin" passes every check). Budget Reserve/Commit/Release
- * also accept "inference": services that do their own inference account it
- * against a pool. Methods not listed need "admin".
+ * Scopes per method ("admin" passes every check). Reserve, Commit and Release
+ * need "budgets:write", and then a pool the key is granted (rpc/budget.ts);
+ * reads accept either budget scope and show only granted pools. Changing a
+ * pool's limits (CreatePool, UpdatePool) stays "admin": a key that could raise
+ * its own pool's capacity would have no budget. Methods not listed need "admin".
  */
 const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.InferenceService/Generate": ["inference"],
@@ -30,14 +35,14 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.ModelsService/GetModel": ["inference", "transcribe", "budgets:read"],
   "hoosh.v1.TranscribeService/Transcribe": ["transcribe"],
   "hoosh.v1.TranscribeService/TranscribeStream": ["transcribe"],
-  "hoosh.v1.BudgetService/ListPools": ["budgets:read"],
-  "hoosh.v1.BudgetService/GetPool": ["budgets:read"],
-  "hoosh.v1.BudgetService/GetUsageReport": ["budgets:read"],
+  "hoosh.v1.BudgetService/ListPools": ["budgets:read", "budgets:write"],
+  "hoosh.v1.BudgetService/GetPool": ["budgets:read", "budgets:write"],
+  "hoosh.v1.BudgetService/GetUsageReport": ["budgets:read", "budgets:write"],
   "hoosh.v1.BudgetService/CreatePool": ["admin"],
   "hoosh.v1.BudgetService/UpdatePool": ["admin"],
-  "hoosh.v1.BudgetService/Reserve": ["inference"],
-  "hoosh.v1.BudgetService/Commit": ["inference"],
-  "hoosh.v1.BudgetService/Release": ["inference"],
+  "hoosh.v1.BudgetService/Reserve": ["budgets:write"],
+  "hoosh.v1.BudgetService/Commit": ["budgets:write"],
+  "hoosh.v1.BudgetService/Release": ["budgets:write"],
   "hoosh.v1.HardwareService/GetHardware": ["inference"],
   "hoosh.v1.HardwareService/RecommendPlacement": ["inference"],
   "hoosh.v1.AdminService/ReloadConfig": ["admin"],
@@ -51,24 +56,24 @@ export function scopesOf(auth: Auth, service: string, method: string): readonly 
   return SCOPES[`${service}/${method}`] ?? ["admin"];
 }
 
-/** The model a unary request names (model, or GetModel's id). */
-function modelOf(message: unknown): string | undefined {
+/** What a request reaches (Generate, GenerateStream, Embed: model, routing, pool; GetModel: its id). */
+export function reachOf(message: unknown): RequestReach | undefined {
   if (typeof message !== "object" || message === null) return undefined;
-  const m = message as { $typeName?: string; model?: unknown; id?: unknown };
-  if (typeof m.model === "string") return m.model;
-  if (m.$typeName === "hoosh.v1.GetModelRequest" && typeof m.id === "string") return m.id;
+  const m = message as { $typeName?: string; model?: unknown; id?: unknown; payload?: { case?: string; value?: unknown } };
+  if (m.payload?.case === "config") return reachOf(m.payload.value);
+  if (typeof m.model === "string") return m as RequestReach;
+  if (m.$typeName === "hoosh.v1.GetModelRequest" && typeof m.id === "string") return { model: m.id };
   return undefined;
 }
 
-/** Checks the model of a stream's first message (GenerateStream's model, Transcribe's payload config). */
-export async function* modelChecked<T>(messages: AsyncIterable<T>, check: (model: string) => void): AsyncGenerator<T> {
+/** Checks what a client stream's first message reaches (Transcribe's payload config). */
+export async function* reachChecked<T>(messages: AsyncIterable<T>, check: (reach: RequestReach) => void): AsyncGenerator<T> {
   let first = true;
   for await (const m of messages) {
     if (first) {
       first = false;
-      const payload = (m as { payload?: { case?: string; value?: { model?: unknown } } }).payload;
-      const model = payload?.case === "config" && typeof payload.value?.model === "string" ? payload.value.model : modelOf(m);
-      if (model !== undefined) check(model);
+      const reach = reachOf(m);
+      if (reach !== undefined) check(reach);
     }
     yield m;
   }
@@ -82,11 +87,13 @@ export function authInterceptor(auth: Auth): Interceptor {
     const key = auth.authenticate((name) => req.header.get(name) ?? undefined);
     auth.authorize(key, scopes);
     req.contextValues.set(API_KEY, key);
+    const pool = req.header.get(POOL_HEADER) ?? undefined;
+    const check = (reach: RequestReach | undefined) => reach && auth.authorizeRequest(key, scopes, reach, pool);
     if (req.stream) {
       await auth.admit(key);
-      return next({ ...req, message: modelChecked(req.message, (model) => auth.authorize(key, scopes, model)) });
+      return next({ ...req, message: reachChecked(req.message, check) });
     }
-    auth.authorize(key, scopes, modelOf(req.message));
+    check(reachOf(req.message));
     await auth.admit(key);
     const res = await next(req);
     // A key limited to some models sees only those in the catalog.

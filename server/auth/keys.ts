@@ -5,18 +5,32 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import picomatch from "picomatch";
 import type { KeyConfig, KeyScope } from "../config/schema.js";
+import { DEFAULT_POOL } from "../core/accounting/pool.js";
 
 /** The authenticated caller, as carried in CallContext.key and logs. */
 export interface KeyIdentity {
   id: string;
   defaultPool?: string;
+  /** True when the key may use this model (its `models` globs). */
+  allowsModel(model: string): boolean;
+  /** True when the key may charge, read and reserve in this budget pool (see poolGrant). */
+  allowsPool(pool: string): boolean;
 }
 
 export interface ApiKey extends KeyIdentity {
   scopes: ReadonlySet<KeyScope>;
-  /** True when the key may use this model (its `models` globs). */
-  allowsModel(model: string): boolean;
   rpm?: number;
+}
+
+/**
+ * The pools a key may use: its default pool (default_pool, else the pool named
+ * "default"), plus the globs in `pools`; an admin key may use every pool.
+ */
+export function poolGrant(k: Pick<KeyConfig, "scopes" | "default_pool" | "pools">): (pool: string) => boolean {
+  if (k.scopes.includes("admin")) return () => true;
+  const own = k.default_pool ?? DEFAULT_POOL;
+  const listed = k.pools.length > 0 ? picomatch(k.pools, { dot: true }) : () => false;
+  return (pool) => pool === own || listed(pool);
 }
 
 /** Header carrying the key, as a header-map lookup (HTTP/1.1, HTTP/2 and Connect Headers alike). */
@@ -73,6 +87,7 @@ export class KeyRing {
         defaultPool: k.default_pool,
         scopes: new Set(k.scopes),
         allowsModel: (model) => matches(model),
+        allowsPool: poolGrant(k),
         rpm: k.rpm,
       };
       this.byHash.set(hash, { hash, key, enabled: k.enabled });

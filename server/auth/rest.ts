@@ -3,8 +3,9 @@
 // - restGate, first in the chain: authenticates /v1/* requests, checks the
 //   path's scope and the key's rpm/tpm, answering 401/403/429 in the edge's own
 //   error shape before any body is read; the key is then found by restKey(req).
-// - guardCore: the core as the REST edges see it, checking each call's model
-//   against its key (CallContext.key) before the work starts.
+// - guardCore: the core as the REST edges see it, checking everything each call
+//   reaches (models through aliases, its budget pool) against its key
+//   (CallContext.key) before the work starts.
 import type { ChatRequest, CallContext } from "../providers/provider.js";
 import type { EmbedRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { HttpRequest, RestDeps, RestHandler } from "../rest/handler.js";
@@ -12,8 +13,8 @@ import { discardBody, writeText } from "../rest/http-io.js";
 import { toOpenAIError } from "../rest/openai/errors.js";
 import { writeError as writeAnthropicError } from "../rest/anthropic/errors.js";
 import { idHeaders } from "../rest/anthropic/call.js";
-import { headerGetter, identity, type Auth, type Scope } from "./authorize.js";
-import { modelChecked } from "./interceptor.js";
+import { headerGetter, identity, type Auth, type RequestReach, type Scope } from "./authorize.js";
+import { reachChecked } from "./interceptor.js";
 import type { ApiKey, KeyIdentity } from "./keys.js";
 
 const keys = new WeakMap<HttpRequest, ApiKey>();
@@ -61,32 +62,32 @@ export function restGate(auth: Auth): RestHandler {
   };
 }
 
-/** The REST edges' core: every call checks its model against CallContext.key first. */
+/** The REST edges' core: every call checks what it reaches against CallContext.key first. */
 export function guardCore(deps: RestDeps, auth: Auth): RestDeps {
   if (!auth.enabled) return deps;
-  const check = (call: CallContext, scope: Scope, model: string) => {
+  const check = (call: CallContext, scope: Scope, req: RequestReach) => {
     const key = call.key && auth.ring.byId(call.key.id);
-    auth.authorize(key, scope, model);
+    auth.authorizeRequest(key, scope, req, call.budgetPool);
   };
   const inference = deps.inference;
   const transcription = deps.transcription;
   const guardedInference = Object.assign(Object.create(inference) as typeof inference, {
     generate(req: ChatRequest, call: CallContext) {
-      check(call, "inference", req.model);
+      check(call, "inference", req);
       return inference.generate(req, call);
     },
     async *generateStream(req: ChatRequest, call: CallContext) {
-      check(call, "inference", req.model);
+      check(call, "inference", req);
       yield* inference.generateStream(req, call);
     },
     embed(req: EmbedRequest, call: CallContext) {
-      check(call, "inference", req.model);
+      check(call, "inference", req);
       return inference.embed(req, call);
     },
   });
   const guardedTranscription = Object.assign(Object.create(transcription) as typeof transcription, {
     transcribe(requests: Parameters<typeof transcription.transcribe>[0], call: CallContext) {
-      return transcription.transcribe(modelChecked(requests, (model) => check(call, "transcribe", model)), call);
+      return transcription.transcribe(reachChecked(requests, (reach) => check(call, "transcribe", reach)), call);
     },
   });
   return { ...deps, inference: guardedInference, transcription: guardedTranscription };

@@ -83,3 +83,31 @@ export function expandString(
   }
   return out;
 }
+
+const REFERENCE_NAME = /\$\{([A-Za-z_][A-Za-z0-9_]*)/g;
+/** Shorter values are left alone: they are no secret, and replacing them would garble messages. */
+const MIN_SCRUBBED = 4;
+
+/**
+ * The variables `text` refers to with `${NAME}` or `${NAME:-…}`, and their values in `env`,
+ * longest value first: what scrubEnvValues takes out of error messages.
+ */
+export function referencedValues(text: string, env: Env): Array<[name: string, value: string]> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(REFERENCE_NAME)) {
+    const value = env[m[1]!];
+    if (value !== undefined && value.length >= MIN_SCRUBBED) out.set(m[1]!, value);
+  }
+  return [...out].sort((a, b) => b[1].length - a[1].length);
+}
+
+/**
+ * An error message with every value that came from the environment replaced by `${NAME}`:
+ * errors about a config name the variable, never its value (a config sent over
+ * ReloadConfig must not read the server's environment back through its errors).
+ */
+export function scrubEnvValues(message: string, values: ReadonlyArray<readonly [string, string]>): string {
+  let out = message;
+  for (const [name, value] of values) out = out.split(value).join(`\${${name}}`);
+  return out;
+}

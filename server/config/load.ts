@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parse as parseToml, TomlError } from "smol-toml";
-import { expandEnv, type Env } from "./env.js";
+import { expandEnv, referencedValues, scrubEnvValues, type Env } from "./env.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 import { issuesFromZod } from "./issues.js";
 import { applyPresets } from "./presets.js";
@@ -34,10 +34,13 @@ export function parseConfig(text: string, opts: ParseOptions): Config {
   }
 
   const secrets = collectSecrets(tree);
+  // Values that came from ${ENV} are named, never shown (also outside secret keys).
+  const fromEnv = referencedValues(text, opts.env);
+  const scrub = (s: string) => scrubEnvValues(scrubSecrets(s, secrets), fromEnv);
   const failure = (issues: ConfigIssue[]): ConfigError =>
     new ConfigError(
       opts.source,
-      issues.map((i) => ({ path: scrubSecrets(i.path, secrets), message: scrubSecrets(i.message, secrets) })),
+      issues.map((i) => ({ path: scrub(i.path), message: scrub(i.message) })),
     );
 
   const expanded = expandEnv(tree, opts.env);

@@ -23,9 +23,10 @@
  * [[keys]]               array of tables; none = auth off (and serve only on loopback)
  *   id                   string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique; names the key in errors and logs
  *   hash                 string   (required)   sha256 hex of the key (`hoosh keys hash`); the key itself is never stored
- *   scopes               array    (required)   inference | transcribe | budgets:read | admin (admin grants all)
- *   models               array    ["*"]        model globs this key may use
- *   default_pool         string   (none)       budget pool charged when the request names none
+ *   scopes               array    (required)   inference | transcribe | budgets:read | budgets:write | admin (admin grants all)
+ *   models               array    ["*"]        model globs this key may use (every model a request reaches: aliases, fallbacks)
+ *   default_pool         string   (none)       budget pool charged when the request names none; without it, the pool "default"
+ *   pools                array    []           globs of further budget pools this key may charge, read and (budgets:write) reserve in
  *   rpm                  int      (none)       >= 1; requests per minute for this key (sliding 60 s window)
  *   tpm                  int      (none)       >= 1; tokens (input + output) per minute for this key; a request is
  *                                              refused once the last 60 s used that many (tokens count when a call ends)
@@ -99,6 +100,9 @@
  *   shared_timeout_ms    int      100          1..60000; longest a shared lookup waits for Redis before it is a miss
  *   charge_hits          bool     false        false: an answer from the cache costs 0 and charges no budget
  *                                              (its usage record still counts it); true: charged like any answer
+ *   scope                enum     "team"       global | team | key: who shares cached answers (exact and semantic).
+ *                                              team = keys with the same default_pool (a key without one is its own
+ *                                              team); key = each API key alone; global = every caller allowed the model
  *   semantic_model       string   (none)       an embedding model id (routed like any): turns on the semantic
  *                                              cache (a question close in meaning to one answered before, all
  *                                              else equal, gets its answer; unary and streams, per process)
@@ -350,7 +354,7 @@ export const serverSchema = z
   })
   .prefault({});
 
-export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "admin"] as const;
+export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "admin"] as const;
 
 export const authSchema = z
   .strictObject({
@@ -371,6 +375,8 @@ const apiKey = z.strictObject({
   scopes: z.array(z.enum(KEY_SCOPES)).min(1),
   models: z.array(z.string().min(1)).min(1).default(() => ["*"]),
   default_pool: name.optional(),
+  // Globs of pool names (e.g. "team-a-*"); the default pool is always granted.
+  pools: z.array(z.string().min(1).max(256)).default(() => []),
   rpm: int(1).optional(),
   tpm: int(1).optional(),
   enabled: z.boolean().default(true),
@@ -401,6 +407,9 @@ export const observabilitySchema = z
   })
   .prefault({});
 
+/** Who shares cached answers: every caller allowed the model, keys of one team (default pool), or each key alone. */
+export const CACHE_SCOPES = ["global", "team", "key"] as const;
+
 /** Response cache: exact match on everything that changes the output (see server/core/cache). */
 export const cacheSchema = z
   .strictObject({
@@ -412,6 +421,7 @@ export const cacheSchema = z
     shared_max_entry_bytes: int(0).default(1024 * 1024),
     shared_timeout_ms: int(1, 60_000).default(100),
     charge_hits: z.boolean().default(false),
+    scope: z.enum(CACHE_SCOPES).default("team"),
     semantic_model: z.string().min(1).optional(),
     semantic_threshold: z.number().min(0).max(1).default(0.95),
     semantic_max_entries: int(1).default(10_000),
@@ -481,6 +491,7 @@ export type BudgetConfig = Config["budgets"][number];
 export type AuthConfig = Config["auth"];
 export type KeyConfig = Config["keys"][number];
 export type KeyScope = (typeof KEY_SCOPES)[number];
+export type CacheScope = (typeof CACHE_SCOPES)[number];
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export type RouterStrategy = (typeof ROUTER_STRATEGIES)[number];
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];

@@ -59,7 +59,7 @@ export class Inference {
    */
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     validateChatRequest(req, this.options.limits);
-    const cachePlan = this.cache?.plan(req);
+    const cachePlan = this.cache?.plan(req, { key: call.key, models: this.router.reach(req.model, req.routing) });
     if (!cachePlan) return this.generateCharged(req, call);
     if (this.options.chargeCacheHits) return this.generateCachedCharged(req, call, cachePlan);
     const upstream = (signal: AbortSignal) => this.generateCharged(req, { ...call, signal });
@@ -142,7 +142,7 @@ export class Inference {
    */
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     validateChatRequest(req, this.options.limits);
-    const cachePlan = this.cache?.plan(req);
+    const cachePlan = this.cache?.plan(req, { key: call.key, models: this.router.reach(req.model, req.routing) });
     if (!cachePlan) {
       yield* this.streamCharged(req, call);
       return;

@@ -30,6 +30,9 @@ export interface Target {
 /** Model names that stand for one model or an ordered list of them (config [aliases]). */
 export type Aliases = Record<string, string | string[]>;
 
+/** Why a model has no provider to try: the hint names no configured provider, or none serves the model. */
+type Miss = { kind: "unknown-provider" } | { kind: "not-served"; model: string };
+
 export interface CompiledRoute extends Route {
   matches: (model: string) => boolean;
 }
@@ -83,29 +86,41 @@ export class Router {
 
   /** Providers to try in order for one model id (no aliases, no breaker). Throws NotFound when none serves it. */
   candidates(model: string, hints?: RoutingHints): Provider[] {
-    return this.providersFor(model, hints);
+    const found = this.providersFor(model, hints);
+    if (!Array.isArray(found)) throw this.missError(found, hints);
+    return found;
   }
 
   /**
-   * Everything to try, in order: the model (or its alias's models), then the
-   * hint's fallback models; per model the matching providers by strategy;
-   * providers with an open circuit breaker are left out.
+   * Every model a request can reach, in the order they are tried: the model
+   * (or its alias's models), then each of the hint's fallback models (or
+   * theirs), each once. Authorization checks all of them (auth/authorize.ts)
+   * and the cache key carries them (cache/key.ts).
+   */
+  reach(model: string, hints?: Pick<RoutingHints, "fallbackModels">): string[] {
+    const out = new Set(this.expand(model));
+    for (const m of hints?.fallbackModels ?? []) for (const e of this.expand(m)) out.add(e);
+    return [...out];
+  }
+
+  /**
+   * Everything to try, in order: the models the request reaches; per model the
+   * matching providers by strategy; providers with an open circuit breaker are
+   * left out. A model no provider serves is skipped (its reason kept as a
+   * value); only when nothing is left is the first reason thrown.
    */
   targets(model: string, hints?: RoutingHints): Target[] {
-    const models = [...this.expand(model), ...(hints?.fallbackModels ?? []).flatMap((m) => this.expand(m))];
     const targets: Target[] = [];
     const skipped: string[] = [];
-    let firstError: unknown;
-    for (const m of models) {
-      let providers: Provider[];
-      try {
-        providers = this.providersFor(m, hints);
-      } catch (err) {
-        if (err instanceof ConnectError && err.code === Code.InvalidArgument) throw err;
-        firstError ??= err;
+    let firstMiss: Miss | undefined;
+    for (const m of this.reach(model, hints)) {
+      const found = this.providersFor(m, hints);
+      if (!Array.isArray(found)) {
+        if (found.kind === "unknown-provider") throw this.missError(found, hints);
+        firstMiss ??= found;
         continue;
       }
-      for (const provider of providers) {
+      for (const provider of found) {
         if (targets.some((t) => t.provider === provider && t.model === m)) continue;
         if (this.health && !this.health.allows(provider.name)) {
           skipped.push(provider.name);
@@ -124,7 +139,17 @@ export class Router {
         { "retry-after": String(Math.max(1, Math.ceil((until - Date.now()) / 1000))) },
       );
     }
-    throw firstError ?? notFound(`no provider serves model "${model}"`);
+    throw this.missError(firstMiss ?? { kind: "not-served", model }, hints);
+  }
+
+  /** The error for a miss, made once per request (not per candidate: an Error captures a stack). */
+  private missError(miss: Miss, hints?: RoutingHints): ConnectError {
+    if (miss.kind === "unknown-provider") {
+      const names = this.routes.map((r) => r.provider.name).join(", ") || "(none configured)";
+      return invalidArgument("routing.provider", `${JSON.stringify(hints?.provider)} is not one of: ${names}`);
+    }
+    if (hints?.provider) return notFound(`provider "${hints.provider}" does not serve model "${miss.model}"`);
+    return notFound(`no provider serves model "${miss.model}"`);
   }
 
   /** An alias's models, or the model itself. */
@@ -138,18 +163,15 @@ export class Router {
     return FROM_HINT[hints?.strategy ?? RoutingStrategy.UNSPECIFIED] ?? this.strategy;
   }
 
-  private providersFor(model: string, hints?: RoutingHints): Provider[] {
+  /** The providers for one model id in order, or why there are none (a plain value: callers try the next model). */
+  private providersFor(model: string, hints?: RoutingHints): Provider[] | Miss {
     let routes = this.matching(model);
     if (hints?.provider) {
-      if (!this.routes.some((r) => r.provider.name === hints.provider)) {
-        const names = this.routes.map((r) => r.provider.name).join(", ") || "(none configured)";
-        throw invalidArgument("routing.provider", `${JSON.stringify(hints.provider)} is not one of: ${names}`);
-      }
+      if (!this.routes.some((r) => r.provider.name === hints.provider)) return { kind: "unknown-provider" };
       routes = routes.filter((r) => r.provider.name === hints.provider);
-      if (routes.length === 0) throw notFound(`provider "${hints.provider}" does not serve model "${model}"`);
-      return [routes[0]!.provider];
+      return routes.length === 0 ? { kind: "not-served", model } : [routes[0]!.provider];
     }
-    if (routes.length === 0) throw notFound(`no provider serves model "${model}"`);
+    if (routes.length === 0) return { kind: "not-served", model };
     return this.order(routes, this.strategyOf(hints)).map((r) => r.provider);
   }
 

@@ -1,7 +1,7 @@
 // Checks of Generate/GenerateStream/Embed requests at the edge of the core.
 // Every failure is InvalidArgument naming the field (proto names), the value
 // and what is allowed.
-import { ResponseFormat_Type, Role, RoutingStrategy, ToolChoice_Mode, type ContentPart, type Message } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { ResponseFormat_Type, Role, RoutingStrategy, ToolChoice_Mode, type ContentPart, type Message, type RoutingHints } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { ChatRequest } from "../providers/provider.js";
 import { invalidArgument, showValue } from "./errors.js";
@@ -83,6 +83,7 @@ function checkMessage(field: string, m: Message): void {
 
 export function validateChatRequest(req: ChatRequest, limits: RequestLimits): void {
   checkModel(req.model);
+  checkRoutingHints(req.routing);
   if (req.messages.length === 0) throw invalidArgument("messages", "is empty; at least one message is required");
   if (req.messages.length > limits.maxMessages) {
     throw invalidArgument("messages", `has ${req.messages.length} messages; at most ${limits.maxMessages} are allowed`);
@@ -126,17 +127,39 @@ export function validateChatRequest(req: ChatRequest, limits: RequestLimits): vo
     if (f.type === ResponseFormat_Type.JSON_SCHEMA && !f.jsonSchema) throw invalidArgument("response_format.json_schema", "is required with TYPE_JSON_SCHEMA");
     if (f.jsonSchema && depthOf(f.jsonSchema) > MAX_SCHEMA_DEPTH) throw invalidArgument("response_format.json_schema", `is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
   }
-  checkRouting(req.routing?.strategy);
 }
 
-function checkRouting(strategy: RoutingStrategy | undefined): void {
-  if (strategy !== undefined && !(strategy in RoutingStrategy)) {
-    throw invalidArgument("routing.strategy", `${strategy} is not one of: ${STRATEGIES}`);
+/** Most fallback models one request may name, and the longest name (model or provider) in routing. */
+export const MAX_FALLBACK_MODELS = 8;
+export const MAX_ROUTING_NAME = 256;
+
+/**
+ * Bounds what a caller may ask the router for, before anything iterates it:
+ * a request reaches at most 1 + MAX_FALLBACK_MODELS models (and their aliases).
+ * The auth layer calls it first too (auth/authorize.ts), so a huge list is
+ * refused before any per-model check runs.
+ */
+export function checkRoutingHints(hints: Pick<RoutingHints, "provider" | "strategy" | "fallbackModels"> | undefined): void {
+  if (!hints) return;
+  if (hints.strategy !== undefined && !(hints.strategy in RoutingStrategy)) {
+    throw invalidArgument("routing.strategy", `${hints.strategy} is not one of: ${STRATEGIES}`);
   }
+  if (hints.provider.length > MAX_ROUTING_NAME) {
+    throw invalidArgument("routing.provider", `is ${hints.provider.length} characters long; at most ${MAX_ROUTING_NAME} are allowed`);
+  }
+  const fallbacks = hints.fallbackModels;
+  if (fallbacks.length > MAX_FALLBACK_MODELS) {
+    throw invalidArgument("routing.fallback_models", `has ${fallbacks.length} models; at most ${MAX_FALLBACK_MODELS} are allowed`);
+  }
+  fallbacks.forEach((m, i) => {
+    if (m.trim() === "") throw invalidArgument(`routing.fallback_models[${i}]`, "is empty; name a model");
+    if (m.length > MAX_ROUTING_NAME) throw invalidArgument(`routing.fallback_models[${i}]`, `is ${m.length} characters long; at most ${MAX_ROUTING_NAME} are allowed`);
+  });
 }
 
 export function validateEmbedRequest(req: EmbedRequest, limits: RequestLimits): void {
   checkModel(req.model);
+  checkRoutingHints(req.routing);
   if (req.inputs.length === 0) throw invalidArgument("inputs", "is empty; at least one input is required");
   if (req.inputs.length > limits.maxEmbedInputs) {
     throw invalidArgument("inputs", `has ${req.inputs.length} inputs; at most ${limits.maxEmbedInputs} are allowed`);
@@ -145,5 +168,4 @@ export function validateEmbedRequest(req: EmbedRequest, limits: RequestLimits): 
     if (text === "") throw invalidArgument(`inputs[${i}]`, "is empty; every input needs text");
   });
   if (req.dimensions !== undefined && req.dimensions < 1) throw invalidArgument("dimensions", "0 is not allowed; use at least 1 or leave it unset");
-  checkRouting(req.routing?.strategy);
 }

@@ -8,10 +8,13 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp, type App } from "../app.js";
 import { unsafeBindReason } from "../auth/limits.js";
 import { ConfigError, loadConfigFile, loadDefaultConfig, parseConfig, type Config, type Env } from "../config/index.js";
+import { referencedValues, scrubEnvValues } from "../config/env.js";
+import { underDataDir } from "../engines/data-dir.js";
 import { jsonLogger, type Logger } from "../observability/log.js";
 import { chain } from "../rest/handler.js";
 import { notFoundFallback } from "../rpc/fallback.js";
 import { openBudgetStore } from "../store/open-budget-store.js";
+import { DiskFootprint } from "./disk-footprint.js";
 import { Generations } from "./generations.js";
 import { restartOnlyIssues } from "./restart-only.js";
 import { SharedStore } from "./shared-store.js";
@@ -84,7 +87,14 @@ export class Lifecycle {
     if (unsafe) issues.push({ path: "server.bind", message: unsafe.replace(/^server\.bind: /, "") });
     if (issues.length > 0) throw new ConfigError(source, issues);
 
-    const app = await this.build(config, source);
+    let app: App;
+    try {
+      app = await this.build(config, source);
+    } catch (err) {
+      // TOML sent over ReloadConfig: its errors name the variables it used, never their values.
+      if (err instanceof ConfigError && source === REQUEST_SOURCE) throw scrubbed(err, toml!, this.options.env);
+      throw err;
+    }
     const gen = this.generations.install(app, this.handlerFor(app));
     const result: ReloadResult = {
       source,
@@ -96,11 +106,21 @@ export class Lifecycle {
     return result;
   }
 
-  /** Builds an app; the budget store is reused when [store] is unchanged. A failed build is a ConfigError. */
+  /**
+   * Builds an app; the budget store is reused when [store] is unchanged. A failed build is a
+   * ConfigError and leaves nothing on disk it created (a new SQLite file, folders).
+   */
   private async build(config: Config, source: string): Promise<App> {
     const key = JSON.stringify(config.store);
     const reuse = this.store?.key === key ? this.store : undefined;
-    const shared = reuse ?? { key, shared: new SharedStore(await openBudgetStore(config.store, source)) };
+    const footprint = DiskFootprint.before(filesOf(config, reuse === undefined));
+    let shared: { key: string; shared: SharedStore };
+    try {
+      shared = reuse ?? { key, shared: new SharedStore(await openBudgetStore(config.store, source)) };
+    } catch (err) {
+      footprint.undo();
+      throw err;
+    }
     const handle = shared.shared.handle();
     let app: App;
     try {
@@ -114,6 +134,7 @@ export class Lifecycle {
       });
     } catch (err) {
       await handle.close();
+      footprint.undo();
       if (err instanceof ConfigError) throw err;
       throw new ConfigError(source, [{ path: "(root)", message: (err as Error).message }]);
     }
@@ -130,6 +151,19 @@ export class Lifecycle {
       shutdownSignal: this.options.shutdownSignal,
     });
   }
+}
+
+/** Files building this config may create: the SQLite store (when opened anew) and the audit log. */
+function filesOf(config: Config, newStore: boolean): string[] {
+  const files: string[] = [];
+  if (newStore && config.store.kind === "sqlite" && config.store.path) files.push(underDataDir(config.store.path, process.env));
+  if (config.observability.audit_path) files.push(underDataDir(config.observability.audit_path, process.env));
+  return files;
+}
+
+function scrubbed(err: ConfigError, toml: string, env: Env): ConfigError {
+  const values = referencedValues(toml, env);
+  return new ConfigError(err.source, err.issues.map((i) => ({ path: scrubEnvValues(i.path, values), message: scrubEnvValues(i.message, values) })));
 }
 
 function sameAudit(a: Config, b: Config): boolean {

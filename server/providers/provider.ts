@@ -25,8 +25,11 @@ export interface CallContext {
   requestId: string;
   /** Headers to forward upstream (e.g. traceparent). */
   forwardHeaders?: Record<string, string>;
-  /** The authenticated API key (absent when auth is off); its id, never the key. */
-  key?: { id: string; defaultPool?: string };
+  /**
+   * The authenticated API key (absent when auth is off); its id, never the key,
+   * and what it may reach (auth/keys.ts; a predicate left out allows everything).
+   */
+  key?: { id: string; defaultPool?: string; allowsModel?(model: string): boolean; allowsPool?(pool: string): boolean };
   /** The x-hoosh-budget-pool header (gRPC metadata or HTTP), when the caller sent one; see core/accounting/pool.ts. */
   budgetPool?: string;
   /** Filled by the core as the call runs, for edges that report it (x-hoosh-* headers, logs). */

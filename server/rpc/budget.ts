@@ -9,6 +9,13 @@
  *   create and update alike, so `{"pool":{"name":"a","capacity_tokens":100}}` works.
  * - USAGE_GROUP_BY_UNSPECIFIED groups by pool.
  * - UpdatePool requires a non-empty update_mask; a masked capacity left unset clears it (no limit).
+ *
+ * Access (auth/budget-access.ts): a caller sees and uses only the pools it may
+ * (ListPools, GetPool, GetUsageReport, Reserve; Commit and Release by the
+ * reservation's pool); a pool it may not use and one that does not exist get
+ * the same PermissionDenied, which lists nothing. Unless unrestricted (admin),
+ * a commit counts at most what its reservation holds, and every commit records
+ * the caller's key (usage report, audit log).
  */
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
@@ -22,11 +29,12 @@ import {
   UsageReportRowSchema,
 } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import type { Pool, UsageReportRow } from "../../gen/ts/hoosh/v1/budget_pb.js";
+import { cappedUsage, checkReservation, UNRESTRICTED, usePool, type BudgetCaller, type ReservationLookup } from "../auth/budget-access.js";
 import { invalidArgument } from "../core/budget/errors.js";
-import type { BudgetLedger, PoolPatch } from "../core/budget/ledger.js";
+import type { BudgetLedger, PoolPatch, UsageInput } from "../core/budget/ledger.js";
 import type { BudgetPeriodKind } from "../core/budget/period.js";
 import type { PoolView } from "../core/budget/pool-view.js";
-import type { UsageGroupKey, UsageRow } from "../core/budget/report.js";
+import { mergeReports, type UsageGroupKey, type UsageReport, type UsageRow } from "../core/budget/report.js";
 import { checkCount } from "../core/budget/validate.js";
 
 /**
@@ -39,6 +47,12 @@ export interface BudgetServiceOptions {
   readonly authorizeAdmin?: AdminGuard;
   /** Called after each admin change succeeded (the audit log; server/observability). */
   readonly audit?: (ctx: HandlerContext, action: string, details: Record<string, unknown>) => void;
+  /** Who is calling and which pools they may use; default: everyone, every pool. */
+  readonly caller?: (ctx: HandlerContext) => BudgetCaller;
+  /** A reservation's pool and amount, read before Commit/Release (BudgetStore.getReservation). */
+  readonly reservation?: ReservationLookup;
+  /** Warnings (a commit cut to its reservation). */
+  readonly log?: (level: "warn", msg: string, fields: Record<string, unknown>) => void;
 }
 
 const MAX_TTL_SECONDS = 86_400;
@@ -155,14 +169,17 @@ export function createBudgetService(
   const admin = async (ctx: HandlerContext): Promise<void> => {
     await options.authorizeAdmin?.(ctx);
   };
+  const callerOf = (ctx: HandlerContext): BudgetCaller => options.caller?.(ctx) ?? UNRESTRICTED;
+  const reservationFor = (caller: BudgetCaller, id: string, action: "commit" | "release") => checkReservation(caller, id, action, options.reservation);
 
   return {
-    async listPools() {
-      return { pools: (await ledger.listPools()).map(toWirePool) };
+    async listPools(_req, ctx) {
+      const caller = callerOf(ctx);
+      return { pools: (await ledger.listPools()).filter((p) => caller.mayUse(p.name)).map(toWirePool) };
     },
 
-    async getPool(req) {
-      return { pool: toWirePool(await ledger.getPool(req.name)) };
+    async getPool(req, ctx) {
+      return { pool: toWirePool(await usePool(callerOf(ctx), req.name, () => ledger.getPool(req.name))) };
     },
 
     async createPool(req, ctx) {
@@ -186,7 +203,7 @@ export function createBudgetService(
       return { pool: toWirePool(view) };
     },
 
-    async reserve(req) {
+    async reserve(req, ctx) {
       if (req.ttlSeconds > MAX_TTL_SECONDS) {
         throw invalidArgument(
           "ttl_seconds",
@@ -195,29 +212,49 @@ export function createBudgetService(
       }
       const ttlMs = req.ttlSeconds === 0 ? undefined : req.ttlSeconds * 1000;
       const amount = { tokens: checkCount(req.tokens, "tokens"), usdMicros: checkCount(req.usdMicros, "usd_micros") };
-      const r = await ledger.reserve(req.pool, amount, ttlMs);
+      const r = await usePool(callerOf(ctx), req.pool, () => ledger.reserve(req.pool, amount, ttlMs));
       return { reservationId: r.reservationId, expiresAt: timestampFromMs(r.expiresAt), pool: toWirePool(r.pool) };
     },
 
     // usage.budget_pool is not read: the reservation decides the pool.
-    // Seam: once auth lands, pass the caller's key name as CommitContext.key.
-    async commit(req) {
-      const usage = required(req.usage, "usage");
-      const committed = await ledger.commit(req.reservationId, usage);
+    async commit(req, ctx) {
+      const caller = callerOf(ctx);
+      let usage: UsageInput = required(req.usage, "usage");
+      const held = await reservationFor(caller, req.reservationId, "commit");
+      if (held) {
+        const cut = cappedUsage(req.usage!, held);
+        if (cut.capped) {
+          options.log?.("warn", "commit cut to its reservation (only admin keys may commit more)", {
+            key: caller.keyId, reservation_id: req.reservationId, reserved_tokens: held.tokens, asked_tokens: usage.inputTokens + usage.outputTokens,
+          });
+        }
+        usage = cut.usage;
+      }
+      const model = req.usage?.model || undefined;
+      const committed = await ledger.commit(req.reservationId, usage, { model, key: caller.keyId });
       return { pool: toWirePool(committed.pool), alreadyCommitted: committed.alreadyCommitted };
     },
 
-    async release(req) {
+    async release(req, ctx) {
+      await reservationFor(callerOf(ctx), req.reservationId, "release");
       return { pool: toWirePool(await ledger.release(req.reservationId)) };
     },
 
-    async getUsageReport(req) {
-      const report = await ledger.report({
-        pool: req.pool === "" ? undefined : req.pool,
+    async getUsageReport(req, ctx) {
+      const caller = callerOf(ctx);
+      const query = {
         start: req.startTime ? timestampMs(req.startTime) : undefined,
         end: req.endTime ? timestampMs(req.endTime) : undefined,
         groupBy: groupFromWire(req.groupBy),
-      });
+      };
+      let report: UsageReport;
+      if (req.pool !== "") report = await usePool(caller, req.pool, () => ledger.report({ ...query, pool: req.pool }));
+      else if (caller.unrestricted) report = await ledger.report(query);
+      else {
+        // Only the pools this caller may see, summed as one report.
+        const pools = (await ledger.listPools()).filter((p) => caller.mayUse(p.name));
+        report = mergeReports(await Promise.all(pools.map((p) => ledger.report({ ...query, pool: p.name }))));
+      }
       return { rows: report.rows.map(toWireRow), total: toWireRow(report.total) };
     },
   };

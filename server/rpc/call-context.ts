@@ -1,18 +1,18 @@
 // Turns a Connect handler context into the provider call context: one
 // AbortSignal for client cancel, disconnect, deadline and hoosh's own request
 // timeout; a request id; headers to forward upstream.
-import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { identity } from "../auth/authorize.js";
 import { keyOf } from "../auth/interceptor.js";
 import type { CallContext } from "../providers/provider.js";
+import { REQUEST_ID_HEADER, requestIdOf } from "../core/request-id.js";
 
 const FORWARDED = ["traceparent", "tracestate"];
 
 export function callContext(ctx: HandlerContext, requestTimeoutMs: number): CallContext {
   const timeout = AbortSignal.timeout(requestTimeoutMs);
   const signal = AbortSignal.any([ctx.signal, timeout]);
-  const requestId = ctx.requestHeader.get("x-request-id") || randomUUID();
+  const requestId = requestIdOf(ctx.requestHeader.get(REQUEST_ID_HEADER));
   ctx.responseHeader.set("x-request-id", requestId);
   const forwardHeaders: Record<string, string> = {};
   for (const name of FORWARDED) {

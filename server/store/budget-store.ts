@@ -187,6 +187,12 @@ export interface BudgetStore {
   commit(reservationId: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome>;
   /** Drops the hold without charging anything. */
   release(reservationId: string, now: number): Promise<FinishOutcome>;
+  /**
+   * A reservation (active or still remembered as finished) as it was made, changing nothing;
+   * undefined when unknown. Its pool and amount never change, so a check made on it before a
+   * commit or release holds (BudgetService checks the caller may use the pool, rpc/budget.ts).
+   */
+  getReservation(reservationId: string): Promise<Reservation | undefined>;
   /** Drops every abandoned reservation (expiresAt <= now) and forgets old finished ones and charge ids; returns how many expired. */
   expire(now: number): Promise<number>;
 

@@ -52,6 +52,7 @@ export class FlakyStore implements BudgetStore {
   reserve: BudgetStore["reserve"] = (...a) => this.#run("reserve", () => this.inner.reserve(...a));
   commit: BudgetStore["commit"] = (...a) => this.#run("commit", () => this.inner.commit(...a));
   release: BudgetStore["release"] = (...a) => this.#run("release", () => this.inner.release(...a));
+  getReservation: BudgetStore["getReservation"] = (...a) => this.#run("getReservation", () => this.inner.getReservation(...a));
   expire: BudgetStore["expire"] = (...a) => this.#run("expire", () => this.inner.expire(...a));
   charge: BudgetStore["charge"] = (...a) => this.#run("charge", () => this.inner.charge(...a));
   queryUsage: BudgetStore["queryUsage"] = (...a) => this.#run("queryUsage", () => this.inner.queryUsage(...a));

@@ -63,7 +63,7 @@ capacity = 100000000
 tpm = 5
 
 ${key("app", "rpm = 10")}
-${key("free")}
+${key("free", 'pools = ["rpm-pool", "tpm-pool"]')}
 ${key("tok", "tpm = 5")}
 ${key("spare", "rpm = 1000")}
 `;

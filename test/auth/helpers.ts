@@ -38,6 +38,7 @@ scopes = ["admin"]
 id = "reader"
 hash = "${sha256(KEYS.reader)}"
 scopes = ["budgets:read"]
+pools = ["*"]
 
 [[keys]]
 id = "limited"

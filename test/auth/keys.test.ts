@@ -15,7 +15,7 @@ vi.mock("node:crypto", async (importOriginal) => {
 });
 
 const KEY = "hk_unit_0123456789abcdef";
-const entry = (over: Partial<KeyConfig> = {}): KeyConfig => ({ id: "unit", hash: hashKey(KEY), scopes: ["inference"], models: ["*"], enabled: true, ...over });
+const entry = (over: Partial<KeyConfig> = {}): KeyConfig => ({ id: "unit", hash: hashKey(KEY), scopes: ["inference"], models: ["*"], pools: [], enabled: true, ...over });
 const codeOf = (f: () => unknown): Code | undefined => {
   try {
     f();
@@ -85,7 +85,7 @@ describe("Auth", () => {
     expect(codeOf(() => auth.authorize(root, ["budgets:read"]))).toBeUndefined();
     expect(codeOf(() => auth.authenticate(() => undefined))).toBe(Code.Unauthenticated);
     expect(codeOf(() => auth.requireScope({ authorization: `Bearer ${KEY}` }, "admin"))).toBe(Code.PermissionDenied);
-    expect(auth.requireScope(new Headers({ authorization: `Bearer ${KEY}-root` }), "admin")).toEqual({ id: "root" });
+    expect(auth.requireScope(new Headers({ authorization: `Bearer ${KEY}-root` }), "admin")).toMatchObject({ id: "root" });
   });
 
   it("rpm: a sliding 60 s window with retry-after", async () => {
@@ -155,10 +155,10 @@ describe("[[keys]] config", () => {
 
   it("applies defaults and rejects bad entries without echoing a pasted key", () => {
     const ok = parse(`[[keys]]\nid = "a"\nhash = "${hashKey(KEY)}"\nscopes = ["inference"]\n`);
-    expect(ok).toMatchObject({ keys: [{ id: "a", models: ["*"], enabled: true }], auth: { open_health: true, allow_unauthenticated_remote: false } });
+    expect(ok).toMatchObject({ keys: [{ id: "a", models: ["*"], pools: [], enabled: true }], auth: { open_health: true, allow_unauthenticated_remote: false } });
     const bad = parse(`[[keys]]\nid = "a"\nhash = "${KEY}"\nscopes = ["inference", "root"]\n\n[[keys]]\nid = "a"\nhash = "${hashKey(KEY)}"\nscopes = ["admin"]\n`) as string;
     expect(bad).toContain("keys[0].hash: is not 64 hex digits");
-    expect(bad).toContain('keys[0].scopes[1]: "root" is not one of: inference, transcribe, budgets:read, admin');
+    expect(bad).toContain('keys[0].scopes[1]: "root" is not one of: inference, transcribe, budgets:read, budgets:write, admin');
     expect(bad).toContain('keys[1].id: duplicate key id "a" (already used by keys[0])');
     expect(bad).not.toContain(KEY);
   });

@@ -65,6 +65,18 @@ export function describeBudgetStoreContract(name: string, makeStore: () => Budge
       expect(r.pool.reservedTokens).toBe(90); // earlier results are snapshots
     });
 
+    it("getReservation reads a reservation as made, active or finished, changing nothing", async () => {
+      const store = await withPool();
+      const r = await store.reserve("p", { tokens: 10, usdMicros: 3 }, MIN, T0);
+      if (r.status !== "reserved") throw new Error("expected a reservation");
+      const id = r.reservation.id;
+      expect(await store.getReservation(id)).toMatchObject({ id, pool: "p", tokens: 10, usdMicros: 3, createdAt: T0, expiresAt: T0 + MIN });
+      expect((await store.getPool("p", T0))!.reservedTokens).toBe(10);
+      await store.commit(id, { tokens: 4, usdMicros: 0 }, T0);
+      expect(await store.getReservation(id)).toMatchObject({ id, pool: "p", tokens: 10 });
+      expect(await store.getReservation("never-made")).toBeUndefined();
+    });
+
     it("releases holds and tells repeats from unknown ids", async () => {
       const store = await withPool();
       const a = await store.reserve("p", { tokens: 10, usdMicros: 0 }, MIN, T0);

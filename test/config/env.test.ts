@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, expandEnv, parseConfig } from "../../server/config/index.js";
+import { referencedValues, scrubEnvValues } from "../../server/config/env.js";
 
 describe("expandEnv", () => {
   const env = { HOST: "example.com", EMPTY: "", KEY: "sk-live-1234" };
@@ -81,6 +82,15 @@ describe("env expansion in parseConfig", () => {
     });
   });
 
+  it("names the variable, never its value, in errors (values of 4 characters or more)", () => {
+    const secret = "sk-live-0123456789";
+    const err = () => parseConfig(toml, { source: "t.toml", env: { NAME: "oai", OPENAI_API_KEY: "k", BIND: secret } });
+    expect(err).toThrow("t.toml: server.bind: \"${BIND}\" is not an IP address or \"localhost\"");
+    expect(err).not.toThrow(secret);
+    const name = () => parseConfig(toml, { source: "t.toml", env: { NAME: "Not A Name", OPENAI_API_KEY: "k" } });
+    expect(name).toThrow("providers[0].name: \"${NAME}\"");
+  });
+
   it("validates the expanded value", () => {
     expect(() => parseConfig(toml, { source: "t.toml", env: { NAME: "oai", OPENAI_API_KEY: "k", BIND: "any" } })).toThrow(
       't.toml: server.bind: "any" is not an IP address or "localhost"',
@@ -99,5 +109,22 @@ describe("env expansion in parseConfig", () => {
     } finally {
       delete process.env.HOOSH_TEST_ONLY_IN_PROCESS_ENV;
     }
+  });
+});
+
+describe("referencedValues / scrubEnvValues", () => {
+  const env = { LONG: "abcdefgh", LONGER: "abcdefghij", SHORT: "abc", EMPTY: "", UNUSED: "zzzzzzzz" };
+  it("finds the variables a text refers to (with or without a default), longest value first", () => {
+    expect(referencedValues("a = \"${LONG}\"\nb = \"${LONGER:-x}\"\nc = \"${SHORT}\" d = \"${EMPTY}\" e = \"${MISSING}\"", env)).toEqual([
+      ["LONGER", "abcdefghij"],
+      ["LONG", "abcdefgh"],
+    ]);
+    expect(referencedValues("no references", env)).toEqual([]);
+  });
+
+  it("replaces every occurrence with ${NAME}, longer values first", () => {
+    const values = referencedValues("${LONG} ${LONGER}", env);
+    expect(scrubEnvValues("x abcdefghij y abcdefgh z abcdefgh", values)).toBe("x ${LONGER} y ${LONG} z ${LONG}");
+    expect(scrubEnvValues("nothing here", values)).toBe("nothing here");
   });
 });

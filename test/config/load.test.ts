@@ -19,7 +19,7 @@ const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_
 const storeDefaults = { command_timeout_ms: 1000, finished_retention_ms: 3_600_000, outbox_path: "outbox.db" } as const;
 const tableDefaults = {
   observability: { metrics_path: "/metrics", metrics_require_key: false, log_level: "info", log_prompts: false, max_model_labels: 200 },
-  cache: { mode: "deterministic", max_bytes: 64 * 1024 * 1024, default_ttl_seconds: 300, max_ttl_seconds: 86400, shared: true, shared_max_entry_bytes: 1024 * 1024, shared_timeout_ms: 100, charge_hits: false, semantic_threshold: 0.95, semantic_max_entries: 10_000 },
+  cache: { mode: "deterministic", max_bytes: 64 * 1024 * 1024, default_ttl_seconds: 300, max_ttl_seconds: 86400, shared: true, shared_max_entry_bytes: 1024 * 1024, shared_timeout_ms: 100, charge_hits: false, scope: "team", semantic_threshold: 0.95, semantic_max_entries: 10_000 },
   store: { kind: "memory", prefix: "hoosh:", on_unavailable: "fail-closed", ...storeDefaults },
 } as const;
 const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100 };

@@ -2,6 +2,7 @@
 // and bad TOML text (admin scope when keys are configured), VerifyAuditLog on
 // a good and a tampered audit file, and both over REST transcoding.
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -66,6 +67,40 @@ describe("AdminService.ReloadConfig", () => {
     const rest = await fetch(`${server.url}/hoosh/v1/admin/config:reload`, { method: "POST", headers: { ...bearer(ADMIN), "content-type": "application/json" }, body: "{}" });
     expect(rest.status).toBe(200);
     expect(await rest.json()).toMatchObject({ providers: ["one"], keys: ["admin", "app"] });
+  });
+});
+
+describe("AdminService.ReloadConfig hardening", () => {
+  const SECRET = "sk-live-0123456789abcdefSECRET";
+
+  it("errors name an ${ENV} variable, never its value (parse and build errors alike)", async () => {
+    const server = await env.serve(await env.write(SERVER + env.provider("one", `"gpt-*"`) + KEYS), { SECRET_TOKEN: SECRET });
+    const admin = env.client(AdminService, server, bearer(ADMIN));
+    const parse = await rpcError(admin.reloadConfig({ configToml: `[server]\nbind = "\${SECRET_TOKEN}"\nport = 0\n${env.provider("one", `"gpt-*"`)}${KEYS}` }));
+    expect(parse.code).toBe(Code.InvalidArgument);
+    expect(parse.rawMessage).toContain("${SECRET_TOKEN}");
+    expect(parse.rawMessage).not.toContain(SECRET);
+    // Valid TOML whose value only fails when the app is built (no provider serves that model).
+    const build = await rpcError(admin.reloadConfig({ configToml: `${SERVER}${env.provider("one", `"gpt-*"`)}\n[cache]\nsemantic_model = "emb-\${SECRET_TOKEN}"\n${KEYS}` }));
+    expect(build.code).toBe(Code.InvalidArgument);
+    expect(build.rawMessage).toContain("cache.semantic_model");
+    expect(build.rawMessage).toContain("emb-${SECRET_TOKEN}");
+    expect(build.rawMessage).not.toContain(SECRET);
+    expect(server.stdout() + server.stderr()).not.toContain(SECRET);
+  });
+
+  it("a rejected config leaves nothing on disk: no SQLite file, no folders", async () => {
+    const server = await env.serve(await env.write(SERVER + env.provider("one", `"gpt-*"`) + KEYS));
+    const admin = env.client(AdminService, server, bearer(ADMIN));
+    const root = join(env.dir, "not-yet");
+    const store = `\n[store]\nkind = "sqlite"\npath = "${join(root, "deeper", "hoosh.db")}"\n`;
+    const bad = await rpcError(admin.reloadConfig({ configToml: `${SERVER}${env.provider("one", `"gpt-*"`)}${store}\n[cache]\nsemantic_model = "nobody-serves-this"\n${KEYS}` }));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.rawMessage).toContain("cache.semantic_model");
+    expect(existsSync(root)).toBe(false);
+    // The same store in an accepted config is created.
+    await admin.reloadConfig({ configToml: `${SERVER}${env.provider("one", `"gpt-*"`)}${store}${KEYS}` });
+    expect(existsSync(join(root, "deeper", "hoosh.db"))).toBe(true);
   });
 });
 

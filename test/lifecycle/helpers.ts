@@ -8,7 +8,7 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import type { DescService } from "@bufbuild/protobuf";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
-import { spawnServe, type ServeProcess } from "../harness/cli.js";
+import { cleanEnv, spawnServe, type ServeProcess } from "../harness/cli.js";
 
 export class Env {
   dir = "";
@@ -34,8 +34,9 @@ export class Env {
     return path;
   }
 
-  async serve(configPath: string): Promise<ServeProcess> {
-    const server = await spawnServe(["--config", configPath, "--port", "0"]);
+  /** `hoosh serve` on this config; `env` adds variables to its (otherwise clean) environment. */
+  async serve(configPath: string, env: Record<string, string> = {}): Promise<ServeProcess> {
+    const server = await spawnServe(["--config", configPath, "--port", "0"], cleanEnv(env));
     this.servers.push(server);
     return server;
   }

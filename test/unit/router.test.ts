@@ -1,13 +1,20 @@
 // Router: pattern matching, hints and every strategy, over tiny in-memory providers.
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RoutingHintsSchema, RoutingStrategy } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { LatencyTracker } from "../../server/core/latency.js";
 import { Router, type Route, type StrategyName } from "../../server/core/router.js";
 import type { Provider } from "../../server/providers/provider.js";
+import { notFound } from "../../server/core/errors.js";
 import { caughtSync, expectError } from "./helpers.js";
+
+// notFound counted (and still made): a model without a provider must not cost an error each.
+vi.mock("../../server/core/errors.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../server/core/errors.js")>();
+  return { ...actual, notFound: vi.fn(actual.notFound) };
+});
 
 function provider(name: string): Provider {
   const unused = () => {
@@ -187,5 +194,42 @@ describe("routing hints", () => {
     const r = router(routes(), "priority", { latency, random: () => 0.9 });
     expect(names(r.candidates("llama-3", hints({ strategy: RoutingStrategy.LOWEST_LATENCY })))).toEqual(["local", "groq"]);
     expect(names(r.candidates("llama-3", hints({ strategy: RoutingStrategy.WEIGHTED })))).toEqual(["local", "groq"]);
+  });
+});
+
+describe("reach and targets (aliases, fallbacks)", () => {
+  const routes = () => [route("cheap", ["mock-*"], 10), route("premium", ["premium-*"], 20)];
+  const aliased = () => new Router(routes(), "priority", new LatencyTracker(), Math.random, { fast: "mock-a", both: ["mock-a", "premium-b"] });
+  const fallbacks = (fallbackModels: string[], provider = "") => create(RoutingHintsSchema, { fallbackModels, provider });
+
+  it("reach: the model or its alias's models, then each fallback's, each once, in order", () => {
+    const r = aliased();
+    expect(r.reach("mock-x")).toEqual(["mock-x"]);
+    expect(r.reach("fast")).toEqual(["mock-a"]);
+    expect(r.reach("both", fallbacks(["fast", "premium-c", "premium-b"]))).toEqual(["mock-a", "premium-b", "premium-c"]);
+    // Only own keys are aliases.
+    expect(r.reach("toString")).toEqual(["toString"]);
+  });
+
+  it("targets skip a model nobody serves and keep going; with nothing left, the first reason", () => {
+    const r = aliased();
+    expect(r.targets("nobody", fallbacks(["premium-b"])).map((t) => `${t.provider.name}/${t.model}`)).toEqual(["premium/premium-b"]);
+    const err = caughtSync(() => r.targets("nobody", fallbacks(["also-nobody"])));
+    expectError(err, Code.NotFound, 'no provider serves model "nobody"');
+    const pinned = caughtSync(() => r.targets("mock-a", fallbacks(["mock-b"], "premium")));
+    expectError(pinned, Code.NotFound, 'provider "premium" does not serve model "mock-a"');
+    const unknown = caughtSync(() => r.targets("mock-a", fallbacks([], "nope")));
+    expectError(unknown, Code.InvalidArgument, "routing.provider:");
+    expect(unknown.rawMessage).toContain('"nope" is not one of: cheap, premium');
+  });
+
+  it("a long list of unserved fallbacks costs no error per model: one for the request at most", () => {
+    const r = aliased();
+    const many = fallbacks(Array.from({ length: 2000 }, (_, i) => `unserved-${i}`));
+    vi.mocked(notFound).mockClear();
+    expect(r.targets("premium-b", many).map((t) => t.model)).toEqual(["premium-b"]);
+    expect(notFound).not.toHaveBeenCalled();
+    expectError(caughtSync(() => r.targets("unserved", many)), Code.NotFound, 'no provider serves model "unserved"');
+    expect(notFound).toHaveBeenCalledTimes(1);
   });
 });

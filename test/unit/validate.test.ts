@@ -218,6 +218,17 @@ describe("validateChatRequest: response_format and routing", () => {
     expect(msg).toContain("ROUTING_STRATEGY_PRIORITY");
     expect(msg).toContain("ROUTING_STRATEGY_WEIGHTED");
   });
+
+  it("routing is bounded: at most 8 fallback models, each named, names up to 256 characters", () => {
+    expect(() => validateChatRequest(chat({ routing: { fallbackModels: Array(8).fill("m"), provider: "p".repeat(256) } }), LIMITS)).not.toThrow();
+    expect(chatError({ routing: { fallbackModels: Array(9).fill("m") } }, "routing.fallback_models:")).toBe("routing.fallback_models: has 9 models; at most 8 are allowed");
+    expect(chatError({ routing: { fallbackModels: ["a", " "] } }, "routing.fallback_models[1]:")).toBe("routing.fallback_models[1]: is empty; name a model");
+    expect(chatError({ routing: { fallbackModels: ["x".repeat(257)] } }, "routing.fallback_models[0]:")).toContain("is 257 characters long; at most 256");
+    expect(chatError({ routing: { provider: "p".repeat(257) } }, "routing.provider:")).toContain("at most 256");
+    // 300,000 names: refused on the length alone.
+    const huge = Array.from({ length: 300_000 }, (_, i) => `m${i}`);
+    expect(chatError({ routing: { fallbackModels: huge } }, "routing.fallback_models:")).toContain("has 300000 models");
+  });
 });
 
 describe("validateEmbedRequest", () => {
@@ -240,7 +251,8 @@ describe("validateEmbedRequest", () => {
     embedError({ dimensions: 0 }, "dimensions:");
   });
 
-  it("unknown routing.strategy is rejected", () => {
+  it("unknown routing.strategy is rejected; routing is bounded", () => {
     embedError({ routing: { strategy: 99 as RoutingStrategy } }, "routing.strategy:");
+    embedError({ routing: { fallbackModels: Array(9).fill("m") } }, "routing.fallback_models:");
   });
 });

@@ -58,27 +58,51 @@ function emptyRow(group: string): UsageRow {
   };
 }
 
-function add(row: UsageRow, r: UsageRecord): void {
-  row.requests += 1;
-  row.inputTokens += r.inputTokens;
-  row.cachedInputTokens += r.cachedInputTokens;
-  row.outputTokens += r.outputTokens;
-  row.reasoningTokens += r.reasoningTokens;
-  row.audioTokens += r.audioTokens;
-  row.costUsdMicros += r.costUsdMicros;
-  if (r.cacheHit) row.cacheHits += 1;
+/** One record as a row of one request. */
+function rowOf(r: UsageRecord, group: string): UsageRow {
+  return {
+    group,
+    requests: 1,
+    inputTokens: r.inputTokens,
+    cachedInputTokens: r.cachedInputTokens,
+    outputTokens: r.outputTokens,
+    reasoningTokens: r.reasoningTokens,
+    audioTokens: r.audioTokens,
+    costUsdMicros: r.costUsdMicros,
+    cacheHits: r.cacheHit ? 1 : 0,
+  };
+}
+
+function addRow(into: UsageRow, r: UsageRow): void {
+  into.requests += r.requests;
+  into.inputTokens += r.inputTokens;
+  into.cachedInputTokens += r.cachedInputTokens;
+  into.outputTokens += r.outputTokens;
+  into.reasoningTokens += r.reasoningTokens;
+  into.audioTokens += r.audioTokens;
+  into.costUsdMicros += r.costUsdMicros;
+  into.cacheHits += r.cacheHits;
+}
+
+/** Rows summed per group (sorted by group, so days run in calendar order) and in total. */
+function sumRows(rows: Iterable<UsageRow>): UsageReport {
+  const groups = new Map<string, UsageRow>();
+  const total = emptyRow("");
+  for (const r of rows) {
+    let row = groups.get(r.group);
+    if (!row) groups.set(r.group, (row = emptyRow(r.group)));
+    addRow(row, r);
+    addRow(total, r);
+  }
+  const sorted = [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  return { rows: sorted, total };
 }
 
 export function summarizeUsage(records: readonly UsageRecord[], by: UsageGroupKey): UsageReport {
-  const groups = new Map<string, UsageRow>();
-  const total = emptyRow("");
-  for (const r of records) {
-    const key = groupOf(r, by);
-    let row = groups.get(key);
-    if (!row) groups.set(key, (row = emptyRow(key)));
-    add(row, r);
-    add(total, r);
-  }
-  const rows = [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-  return { rows, total };
+  return sumRows(records.map((r) => rowOf(r, groupOf(r, by))));
+}
+
+/** Several reports (e.g. one per pool a key may see) as one: rows of the same group summed. */
+export function mergeReports(reports: readonly UsageReport[]): UsageReport {
+  return sumRows(reports.flatMap((r) => r.rows));
 }

@@ -1,8 +1,14 @@
 // The response-cache key: sha256 over a canonical serialization of every
-// request field that changes the model's output.
+// request field that changes the model's output, and of who may share it.
 //
-// In the key (each one changes what the model answers):
-//   model (as requested, before routing), messages (role, name, tool_call_id,
+// In the key (each one changes what the model answers, or who may see it):
+//   the partition (cache/scope.ts: "" when every caller allowed the model
+//   shares, else the team or the key; [cache] scope), model (as requested),
+//   the models the request reaches in order (Router.reach: aliases resolved,
+//   fallback models; a reload that points an alias elsewhere starts afresh),
+//   routing (provider, strategy, fallback models: fallback changes which model
+//   answers, so an answer reached through a fallback is never handed to a plain
+//   request), messages (role, name, tool_call_id,
 //   content parts: text, image url or bytes + mime type + detail, audio bytes +
 //   format; tool calls: id, name, arguments), tools (name, description,
 //   parameters, strict), tool_choice, parallel_tool_calls, sampling
@@ -31,25 +37,37 @@
 // "!" + JSON.stringify instead, which escapes it. Bytes go into the hash
 // directly, length-prefixed, without base64. Without bytes the text is hashed
 // in one shot (crypto.hash, Node >= 20.12: ~2x cheaper than
-// createHash().update().digest()). The "v1" prefix lets a future format
-// change invalidate old keys.
+// createHash().update().digest()). The version prefix invalidates old keys
+// when the format changes: "v2" added the partition, the reached models and
+// routing (v1 keys, shared through Redis, may hold answers a fallback gave to
+// a request that named one; none of them is ever read again).
 import * as crypto from "node:crypto";
 
 import type { JsonValue } from "@bufbuild/protobuf";
 
-import type { ContentPart, Message, SamplingParams, ToolDefinition } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import type { ContentPart, Message, RoutingHints, SamplingParams, ToolDefinition } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { ChatRequest } from "../../providers/provider.js";
 
 /** The parts of a request the key reads (a ChatRequest or a GenerateStreamRequest). */
 export type KeyedRequest = Pick<
   ChatRequest,
-  "model" | "messages" | "tools" | "toolChoice" | "parallelToolCalls" | "sampling" | "responseFormat"
+  "model" | "messages" | "tools" | "toolChoice" | "parallelToolCalls" | "sampling" | "responseFormat" | "routing"
 >;
 
-/** 43-character base64url sha256 of the output-affecting fields. */
-export function cacheKey(req: KeyedRequest): string {
-  const w = new Writer();
-  w.s = "v1" + str(req.model) + "M" + req.messages.length;
+/** What the key holds beyond the request: who shares the answer and which models can give it. */
+export interface KeyContext {
+  /** "" when every caller allowed the model shares it; else the team's or the key's partition (cache/scope.ts). */
+  partition: string;
+  /** Every model the request reaches, in order (Router.reach). */
+  models: readonly string[];
+}
+
+/** 43-character base64url sha256 of the output-affecting fields. Without a context: shared by all, the model alone. */
+export function cacheKey(req: KeyedRequest, ctx: KeyContext = { partition: "", models: [req.model] }): string {
+  const w = new Writer("v2" + str(ctx.partition) + str(req.model) + "N" + ctx.models.length);
+  for (const m of ctx.models) w.s += str(m);
+  routing(w, req.routing);
+  w.s += "M" + req.messages.length;
   for (const m of req.messages) message(w, m);
   w.s += "T" + req.tools.length;
   for (const t of req.tools) tool(w, t);
@@ -68,8 +86,8 @@ const oneShot: ((text: string) => string) | undefined =
 
 /** Accumulates text; a streaming hash starts only when bytes come along, so bytes are never re-encoded. */
 class Writer {
-  s = "";
   private hash: crypto.Hash | undefined;
+  constructor(public s: string) {}
   bytes(b: Uint8Array): void {
     this.hash ??= crypto.createHash("sha256");
     this.hash.update(this.s + "b" + b.length + ":");
@@ -113,6 +131,13 @@ function part(w: Writer, p: ContentPart["part"]): void {
 
 function tool(w: Writer, t: ToolDefinition): void {
   w.s += "f" + str(t.name) + str(t.description) + canonicalJson(t.parameters) + (t.strict ? "1" : "0");
+}
+
+/** Unset hints and empty ones ask the same thing. */
+function routing(w: Writer, r: RoutingHints | undefined): void {
+  const fallbacks = r?.fallbackModels ?? [];
+  w.s += "H" + str(r?.provider ?? "") + (r?.strategy ?? 0) + "," + fallbacks.length;
+  for (const m of fallbacks) w.s += str(m);
 }
 
 function sampling(w: Writer, s: SamplingParams | undefined): void {

@@ -12,7 +12,7 @@
 // (the caller wants a fresh answer), no_store skips storing the answer,
 // ttl_seconds replaces the default lifetime, capped at maxTtlSeconds.
 import type { ChatRequest } from "../../providers/provider.js";
-import { cacheKey } from "./key.js";
+import { cacheKey, type KeyContext } from "./key.js";
 
 export type CacheMode = "deterministic" | "all" | "off";
 
@@ -29,6 +29,8 @@ export const DEFAULT_CACHE_POLICY: CachePolicyOptions = { mode: "deterministic",
 /** What the cache may do for one request. */
 export interface CachePlan {
   key: string;
+  /** The partition and reached models in the key (the semantic cache buckets by them too). */
+  context?: KeyContext;
   /** Answer from the cache or from an identical request in flight. */
   lookup: boolean;
   /** Store the answer when it completes. */
@@ -58,10 +60,12 @@ export function ttlMs(req: PolicyRequest, opts: CachePolicyOptions): number {
  * (mode excludes it, or both no_cache and no_store are set). The key is only
  * computed when needed.
  */
-export function planCache(req: ChatRequest, opts: CachePolicyOptions): CachePlan | undefined {
+export function planCache(req: ChatRequest, opts: CachePolicyOptions, context?: KeyContext): CachePlan | undefined {
   if (!isCacheable(req, opts.mode)) return undefined;
   const lookup = !req.cache?.noCache;
   const store = !req.cache?.noStore;
   if (!lookup && !store) return undefined;
-  return { key: cacheKey(req), lookup, store, ttlMs: ttlMs(req, opts) };
+  const plan: CachePlan = { key: cacheKey(req, context), lookup, store, ttlMs: ttlMs(req, opts) };
+  if (context) plan.context = context;
+  return plan;
 }

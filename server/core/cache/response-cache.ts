@@ -24,7 +24,7 @@
 // miss (upstream calls = misses - coalesced). Unary and stream answers are
 // stored under separate keys ("u"/"s" + key).
 import type { GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import type { ChatRequest } from "../../providers/provider.js";
+import type { CallContext, ChatRequest } from "../../providers/provider.js";
 import {
   hitEvent,
   hitResponse,
@@ -37,10 +37,13 @@ import {
 import { StreamFlight, UnaryFlight } from "./flight.js";
 import { LruCache } from "./lru.js";
 import { DEFAULT_CACHE_POLICY, planCache, type CachePlan, type CachePolicyOptions } from "./policy.js";
+import { cachePartition, DEFAULT_CACHE_SCOPE, type CacheScope } from "./scope.js";
 import { SharedCopies } from "./shared-copies.js";
 import type { SharedTier } from "./shared-tier.js";
 
 export interface ResponseCacheOptions extends CachePolicyOptions {
+  /** Who shares answers (cache/scope.ts); default "team". */
+  scope?: CacheScope;
   /** Byte cap over the serialized size of stored answers. */
   maxBytes: number;
   /** Clock in ms, injectable for tests. */
@@ -83,9 +86,14 @@ export class ResponseCache {
     this.shared = options.shared && new SharedCopies(options.shared, options.sharedMaxEntryBytes);
   }
 
-  /** What the cache may do for this request; undefined when it is not involved. */
-  plan(req: ChatRequest): CachePlan | undefined {
-    return planCache(req, this.options);
+  /**
+   * What the cache may do for this request; undefined when it is not involved.
+   * `who`: the caller's key (its partition under [cache] scope) and every model
+   * the request reaches (Router.reach); without it, the model alone, shared by all.
+   */
+  plan(req: ChatRequest, who?: { key: CallContext["key"]; models: readonly string[] }): CachePlan | undefined {
+    const context = who && { partition: cachePartition(this.options.scope ?? DEFAULT_CACHE_SCOPE, who.key), models: who.models };
+    return planCache(req, this.options, context);
   }
 
   /** A stored unary answer, marked as a hit (fresh top level and usage per call). */

@@ -64,7 +64,7 @@ export class SemanticStep {
 
   /** The question, its vector (undefined when embedding failed) and a stored answer if one is close enough. */
   private async ask(req: ChatRequest, call: CallContext, plan: CachePlan): Promise<{ question: SemanticQuestion; vector?: number[]; hit?: GenerateResponse } | undefined> {
-    const question = plan.lookup ? semanticQuestion(req) : undefined;
+    const question = plan.lookup ? semanticQuestion(req, plan.context) : undefined;
     if (!question) return undefined;
     try {
       const embedReq = create(EmbedRequestSchema, { model: this.lookup.model, inputs: [question.text], budgetPool: req.budgetPool, metadata: req.metadata, user: req.user });

@@ -2,9 +2,10 @@
 // that answer, when everything else about the two requests is the same.
 //
 //   bucket    everything but the text of the last user message must match exactly: the exact
-//             cache key of the request with that text left out (model, system prompt, earlier
-//             turns, tools, sampling, response format). "Capital of France?" asked of another
-//             model, or after another system prompt, is another question.
+//             cache key of the request with that text left out (partition, model, routing,
+//             system prompt, earlier turns, tools, sampling, response format). "Capital of
+//             France?" asked of another model, after another system prompt, or by a caller in
+//             another partition ([cache] scope, cache/scope.ts), is another question.
 //   question  that text, embedded by [cache] semantic_model (inference.ts routes and charges
 //             the embedding like any other).
 //   match     the stored question in the bucket with the highest cosine similarity, if it is
@@ -19,7 +20,7 @@ import type { GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js"
 import { Role } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { ChatRequest } from "../../providers/provider.js";
 import { hitResponse, unaryEntry } from "./entry.js";
-import { cacheKey } from "./key.js";
+import { cacheKey, type KeyContext } from "./key.js";
 
 export interface SemanticCacheOptions {
   /** Lowest cosine similarity that counts as the same question (0..1). */
@@ -48,12 +49,12 @@ interface Entry {
 }
 
 /** The bucket and question of a request whose last message is one user text; else undefined. */
-export function semanticQuestion(req: ChatRequest): SemanticQuestion | undefined {
+export function semanticQuestion(req: ChatRequest, context?: KeyContext): SemanticQuestion | undefined {
   const last = req.messages.at(-1);
   const part = last?.content.length === 1 ? last.content[0]!.part : undefined;
   if (last?.role !== Role.USER || part?.case !== "text" || part.value.trim() === "") return undefined;
   const blanked = { ...req, messages: [...req.messages.slice(0, -1), { ...last, content: [] }] };
-  return { bucket: cacheKey(blanked), text: part.value };
+  return { bucket: cacheKey(blanked, context), text: part.value };
 }
 
 export class SemanticCache {

@@ -3,13 +3,12 @@
 // stats) and the response headers that report it.
 import { restKey } from "../../auth/rest.js";
 import type { CallContext } from "../../providers/provider.js";
+import { requestIdOf } from "../../core/request-id.js";
 import type { HttpRequest, HttpResponse } from "../handler.js";
 import { requestSignal } from "../http-io.js";
 import { anthropicId } from "./response.js";
 
 const FORWARDED = ["traceparent", "tracestate"];
-/** A caller's x-request-id is reused when it is a plain token. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface EdgeCall {
   call: CallContext;
@@ -26,10 +25,9 @@ function header(req: HttpRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** request-id and x-request-id: the caller's x-request-id when it is a plain token, else a new req_… id. */
+/** request-id and x-request-id: the caller's x-request-id when valid (core/request-id.ts), else a new req_… id. */
 export function idHeaders(req: HttpRequest): Record<string, string> {
-  const given = header(req, "x-request-id");
-  const requestId = given && REQUEST_ID.test(given) ? given : anthropicId("req");
+  const requestId = requestIdOf(header(req, "x-request-id"), () => anthropicId("req"));
   return { "request-id": requestId, "x-request-id": requestId };
 }
 

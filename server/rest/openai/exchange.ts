@@ -1,16 +1,14 @@
 // One request/response pair of this edge: the CallContext the core fills
 // (signal, request id, stats) and the x-request-id / x-hoosh-* headers every
 // response carries.
-import { randomUUID } from "node:crypto";
 import { restKey } from "../../auth/rest.js";
 import type { CallContext, CallStats } from "../../providers/provider.js";
+import { requestIdOf } from "../../core/request-id.js";
 import type { HttpRequest, HttpResponse } from "../handler.js";
 import { requestSignal, SseWriter, writeJson, writeText } from "../http-io.js";
 import { toOpenAIError } from "./errors.js";
 
 const FORWARDED = ["traceparent", "tracestate"];
-/** A caller's request id is echoed only when it is a sane header value. */
-const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 const header = (req: HttpRequest, name: string): string | undefined => {
   const v = req.headers[name];
@@ -28,8 +26,7 @@ export class Exchange {
     readonly res: HttpResponse,
     requestTimeoutMs: number,
   ) {
-    const given = header(req, "x-request-id");
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOf(header(req, "x-request-id"));
     const forwardHeaders: Record<string, string> = {};
     for (const name of FORWARDED) {
       const value = header(req, name);

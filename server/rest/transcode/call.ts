@@ -4,8 +4,8 @@
 import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
 import type { HttpRequest, HttpResponse } from "../handler.js";
 
-/** Request headers forwarded to the RPC as call headers (auth, correlation, tracing). */
-export const FORWARDED_REQUEST_HEADERS = ["authorization", "x-api-key", "x-request-id", "traceparent", "tracestate"];
+/** Request headers forwarded to the RPC as call headers (auth, correlation, tracing, the budget pool). */
+export const FORWARDED_REQUEST_HEADERS = ["authorization", "x-api-key", "x-request-id", "traceparent", "tracestate", "x-hoosh-budget-pool"];
 /** RPC response headers copied onto the HTTP response. */
 const RETURNED = (name: string) => name === "x-request-id" || name.startsWith("x-hoosh-");
 export const TIMEOUT_HEADER = "x-hoosh-timeout-ms";

@@ -123,6 +123,11 @@ export class MemoryBudgetStore implements BudgetStore {
     return this.#finishActive(id, now, "released", undefined);
   }
 
+  async getReservation(id: string): Promise<Reservation | undefined> {
+    const r = this.#active.get(id) ?? this.#finished.get(id)?.reservation;
+    return r && { ...r };
+  }
+
   async expire(now: number): Promise<number> {
     let expired = 0;
     for (const name of this.#nextExpiry.keys()) expired += this.#expirePool(name, now);

@@ -28,6 +28,7 @@ import type {
   PoolPatch,
   PoolState,
   PoolWithHolds,
+  Reservation,
   ReserveOutcome,
   UpdatePoolOutcome,
   UsageQuery,
@@ -35,6 +36,8 @@ import type {
 } from "../budget-store.js";
 import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
 import { decodeUsage, encodeUsage, toPool, toPoolWithHolds, toReservation } from "./codec.js";
+import { withReplyDeadline } from "./deadline.js";
+import { fromRedisError } from "./errors.js";
 import type { RedisConnectionOptions } from "./connection.js";
 import * as lua from "./lua-scripts.js";
 import { connectWithScripts, DEFAULT_REPLY_TIMEOUT_MS, LuaScript } from "./scripts.js";
@@ -207,6 +210,16 @@ export class RedisBudgetStore implements BudgetStore {
 
   async release(id: string, now: number): Promise<FinishOutcome> {
     return this.#finish(id, now, "released", "0", "0", "", "");
+  }
+
+  async getReservation(id: string): Promise<Reservation | undefined> {
+    let r: (string | null)[];
+    try {
+      r = await withReplyDeadline(this.#client.hmget(`${this.#prefix}res:${id}`, "pool", "tokens", "usd", "created", "expires", "epoch"), this.#timeoutMs);
+    } catch (err) {
+      throw fromRedisError(err);
+    }
+    return r[0] === null ? undefined : toReservation(id, r.map((v) => v ?? "0"));
   }
 
   async expire(now: number): Promise<number> {

@@ -27,6 +27,7 @@ import type {
   PoolPatch,
   PoolState,
   PoolWithHolds,
+  Reservation,
   ReserveOutcome,
   UpdatePoolOutcome,
   UsageQuery,
@@ -130,6 +131,11 @@ export class SqliteBudgetStore implements BudgetStore {
 
   async release(id: string, now: number): Promise<FinishOutcome> {
     return this.#step(() => this.#finish(id, now, "released", undefined));
+  }
+
+  async getReservation(id: string): Promise<Reservation | undefined> {
+    const row = this.#step(() => this.#st.reservation.get(id), "deferred");
+    return row && toReservation(row);
   }
 
   async expire(now: number): Promise<number> {
