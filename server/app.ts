@@ -8,6 +8,10 @@ import { HardwareService } from "../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
 import { TranscribeService } from "../gen/ts/hoosh/v1/transcribe_pb.js";
+import { SpeechService } from "../gen/ts/hoosh/v1/speech_pb.js";
+import { Speech } from "./core/speech.js";
+import { createSpeechService } from "./rpc/speech.js";
+import { watchSpeechEngines } from "./core/speech-engines.js";
 import { Auth } from "./auth/authorize.js";
 import { budgetCaller } from "./auth/budget-access.js";
 import { authInterceptor, keyOf } from "./auth/interceptor.js";
@@ -102,7 +106,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   const providers: Provider[] = [];
   const routes = config.providers.flatMap((p, i) => {
     if (!p.enabled) return [];
-    const provider = obs.provider(createProvider(p, i, transport, options.source));
+    // Managed engines (speech) log into hoosh's log.
+    const provider = obs.provider(createProvider(p, i, transport, options.source, { log: (level, msg, fields) => options.logger?.log(level, msg, fields) }));
     providers.push(provider);
     return [{ provider, models: p.models, priority: p.priority, weight: p.weight }];
   });
@@ -114,6 +119,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     return { failures: breaker?.failures ?? 5, cooldownMs: breaker?.cooldown_ms ?? 30_000 };
   });
   const router = new Router(routes, config.router.strategy, latency, Math.random, config.aliases, providerHealth);
+  watchSpeechEngines(providers, providerHealth);
   const semanticModel = semanticModelOf(config.cache);
   if (semanticModel !== undefined) {
     try {
@@ -194,7 +200,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     providerHealth,
   );
   const catalog = new ModelCatalog(router, providerHealth);
-  const transcription = new Transcription(router, { maxAudioBytes: config.server.max_audio_bytes });
+  const transcription = new Transcription(router, { maxAudioBytes: config.server.max_audio_bytes }, accounting);
+  const speech = new Speech(router, accounting);
 
   try {
     await applyConfigPools(ledger, config.budgets);
@@ -218,7 +225,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, options.source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), providerHealth, (level, msg, fields) => logger.log(level, msg, fields));
 
-  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService, AdminService];
+  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, SpeechService, BudgetService, HardwareService, AdminService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   publishProviderHealth(providerHealth, health, providers.map((p) => p.name));
   obs.watchHealth(providerHealth, providers.map((p) => p.name));
@@ -232,6 +239,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     inference: obs.inference(inference, "rest"),
     catalog,
     transcription,
+    speech,
     maxBodyBytes: config.server.max_body_bytes,
     requestTimeoutMs: timeout,
   };
@@ -240,6 +248,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     r.service(InferenceService, createInferenceService(rpcInference, timeout));
     r.service(ModelsService, createModelsService(catalog));
     r.service(TranscribeService, createTranscribeService(transcription, timeout));
+    r.service(SpeechService, createSpeechService(speech, timeout));
     registerBudget(r, ledger, {
       authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"),
       audit: obs.auditAdmin,

@@ -6,6 +6,8 @@ import { UsageError } from "./cli/args.js";
 const USAGE = `usage:
   hoosh serve [--config FILE] [--port N] [--bind ADDR]   start the gateway (embedded default config without --config)
   hoosh infer [--server URL] [--stream] [--system TEXT] [--max-tokens N] MODEL PROMPT
+  hoosh transcribe FILE [--model M] [--stream] [--format text|json|srt|vtt] [--language L]   speech to text (default model whisper-1)
+  hoosh speak TEXT [-o out.wav] [--voice V] [--speed S] [--model M] [--format wav|mp3|pcm]  text to speech (default model tts-1; no -o: stdout)
   hoosh models [--server URL]                            list models of a running hoosh
   hoosh models pull URL [--name FILE] [--sha256 HEX]     download a model file (resumable) into $HOOSH_DATA_DIR/models
   hoosh models list                                      model files there, with GGUF metadata
@@ -15,13 +17,15 @@ const USAGE = `usage:
   hoosh config check FILE                                validate a config file
   hoosh audit verify FILE [--config FILE]                check an audit log's hash chain (key: config's audit_key or $HOOSH_AUDIT_KEY)
   hoosh keys hash [--generate]                           sha256 of an API key read from stdin (or of a new random one) for [[keys]].hash
---server defaults to $HOOSH_SERVER or http://127.0.0.1:8088`;
+--server defaults to $HOOSH_SERVER or http://127.0.0.1:8088; transcribe and speak also take --server and --api-key (default $HOOSH_API_KEY)`;
 
 type Command = (args: string[]) => Promise<void>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./cli/serve.js")).serve,
   infer: async () => (await import("./cli/infer.js")).infer,
+  transcribe: async () => (await import("./cli/transcribe.js")).transcribe,
+  speak: async () => (await import("./cli/speak.js")).speak,
   models: async () => (await import("./cli/models.js")).models,
   health: async () => (await import("./cli/health.js")).health,
   info: async () => (await import("./cli/info.js")).info,

@@ -35,6 +35,8 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.ModelsService/GetModel": ["inference", "transcribe", "budgets:read"],
   "hoosh.v1.TranscribeService/Transcribe": ["transcribe"],
   "hoosh.v1.TranscribeService/TranscribeStream": ["transcribe"],
+  // Speech both ways is one scope: /v1/audio/* on REST is too.
+  "hoosh.v1.SpeechService/Synthesize": ["transcribe"],
   "hoosh.v1.BudgetService/ListPools": ["budgets:read", "budgets:write"],
   "hoosh.v1.BudgetService/GetPool": ["budgets:read", "budgets:write"],
   "hoosh.v1.BudgetService/GetUsageReport": ["budgets:read", "budgets:write"],

@@ -90,5 +90,14 @@ export function guardCore(deps: RestDeps, auth: Auth): RestDeps {
       return transcription.transcribe(reachChecked(requests, (reach) => check(call, "transcribe", reach)), call);
     },
   });
-  return { ...deps, inference: guardedInference, transcription: guardedTranscription };
+  const speech = deps.speech;
+  const guardedSpeech = speech
+    ? Object.assign(Object.create(speech) as typeof speech, {
+        async *synthesize(req: Parameters<typeof speech.synthesize>[0], call: CallContext) {
+          check(call, "transcribe", req);
+          yield* speech.synthesize(req, call);
+        },
+      })
+    : undefined;
+  return { ...deps, inference: guardedInference, transcription: guardedTranscription, speech: guardedSpeech };
 }

@@ -1,5 +1,5 @@
 // Generated-TS-client plumbing for the CLI commands that talk to a running hoosh.
-import { createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
 import { UsageError } from "./args.js";
@@ -17,7 +17,26 @@ export function serverUrl(value: string | undefined): string {
   return url;
 }
 
-/** gRPC over HTTP/2 (h2c for http:// URLs). */
-export function clientFor<S extends DescService>(service: S, baseUrl: string): Client<S> {
-  return createClient(service, createGrpcTransport({ baseUrl }));
+/** The API key: --api-key, else $HOOSH_API_KEY; none when neither is set. Never printed. */
+export function apiKeyOf(flag: string | undefined): string | undefined {
+  const key = flag ?? process.env.HOOSH_API_KEY;
+  if (key === undefined || key === "") return undefined;
+  if (/[\r\n]/.test(key)) throw new UsageError("--api-key: the key must be one line");
+  return key;
+}
+
+/** The flags every client command takes (--server, --api-key). */
+export const CLIENT_FLAGS = { server: { type: "string" }, "api-key": { type: "string" } } as const;
+
+/** gRPC over HTTP/2 (h2c for http:// URLs); with a key, every call carries `authorization: Bearer <key>`. */
+export function clientFor<S extends DescService>(service: S, baseUrl: string, apiKey?: string): Client<S> {
+  const interceptors: Interceptor[] = apiKey
+    ? [
+        (next) => (req) => {
+          req.header.set("authorization", `Bearer ${apiKey}`);
+          return next(req);
+        },
+      ]
+    : [];
+  return createClient(service, createGrpcTransport({ baseUrl, interceptors }));
 }

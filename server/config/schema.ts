@@ -131,9 +131,9 @@ import { z } from "zod";
 import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
 
-export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local", "pocketsphinx", "whisper"] as const;
-/** Provider types that run inside hoosh and need no base_url. */
-const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper"];
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local", "pocketsphinx", "whisper", "flite", "whisper-server"] as const;
+/** Provider types that run inside hoosh (or as its managed child) and need no base_url. */
+const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper", "flite", "whisper-server"];
 export const ROUTER_STRATEGIES = ["priority", "round-robin", "lowest-latency", "direct", "weighted"] as const;
 export const BUDGET_PERIODS = ["none", "hourly", "daily", "monthly"] as const;
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -246,6 +246,25 @@ const whisper = z.strictObject({
   max_queue: int(0).default(4),
 });
 
+/** In-process text to speech: flite compiled to WebAssembly, in worker threads (server/engines/tts). */
+const flite = z.strictObject({
+  workers: int(1, 64).default(1),
+  max_queue: int(0).default(8),
+});
+
+/** The faster-whisper server (scripts/whisper-server) as a child process hoosh starts, watches and stops. */
+const whisperServer = z.strictObject({
+  /** The python of a venv with scripts/whisper-server/requirements.txt; default <data dir>/venv-whisper/bin/python (scripts/setup-speech.sh). */
+  python: z.string().min(1).optional(),
+  threads: int(1, 256).optional(),
+  beam_size: int(1, 16).default(5),
+  load: z.enum(["startup", "first-use"]).default("startup"),
+  start_timeout_ms: int(1000).default(120_000),
+  /** TranscribeStream: a partial is decoded every this much new audio, over the last window_seconds. */
+  partial_every_ms: int(200).default(2000),
+  window_seconds: int(2, 30).default(10),
+});
+
 const provider = z
   .strictObject({
     name,
@@ -270,6 +289,8 @@ const provider = z
     local: local.optional(),
     pocketsphinx: pocketsphinx.optional(),
     whisper: whisper.optional(),
+    flite: flite.optional(),
+    whisper_server: whisperServer.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.preset !== undefined && Object.hasOwn(PRESETS, p.preset) && p.type !== PRESETS[p.preset].type) {
@@ -290,9 +311,10 @@ const provider = z
         message: `missing required key (every provider except types ${IN_PROCESS.map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
       });
     }
-    for (const table of ["local", "pocketsphinx", "whisper"] as const) {
-      if (type !== table && p[table] !== undefined) {
-        ctx.addIssue({ code: "custom", path: [table], message: `is only allowed with type "${table}" (this provider has type "${type}")` });
+    for (const table of ["local", "pocketsphinx", "whisper", "flite", "whisper_server"] as const) {
+      const owner = table.replace("_", "-");
+      if (type !== owner && p[table] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [table], message: `is only allowed with type "${owner}" (this provider has type "${type}")` });
       }
     }
     if (type === "whisper" && p.whisper === undefined) {

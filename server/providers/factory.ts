@@ -11,7 +11,7 @@ import { GeminiProvider } from "./gemini/client.js";
 import { OllamaProvider } from "./ollama/client.js";
 import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
-import { createSpeechProvider } from "./stt/config.js";
+import { createSpeechProvider, SPEECH_PROVIDER_TYPES, type SpeechDeps } from "./stt/config.js";
 import type { Transport } from "./transport.js";
 
 type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: Preset | undefined) => Provider;
@@ -34,10 +34,10 @@ export function localityOf(baseUrl: string): Locality {
   return Locality.REMOTE;
 }
 
-export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string): Provider {
+export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string, deps: Pick<SpeechDeps, "log"> = { log: () => {} }): Provider {
   // In-process engine: no wire protocol, no transport.
   if (config.type === "local") return createLocalProvider(config, index, source);
-  if (config.type === "pocketsphinx" || config.type === "whisper") return createSpeechProvider(config, index, source);
+  if ((SPEECH_PROVIDER_TYPES as readonly string[]).includes(config.type)) return createSpeechProvider(config, index, source, { transport, ...deps });
   const adapter = ADAPTERS[config.type];
   if (!adapter || config.base_url === undefined) {
     throw new ConfigError(source, [

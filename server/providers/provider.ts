@@ -3,6 +3,7 @@
 // once, inside providers/<vendor>/).
 import type { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import type { TranscribeConfig, TranscribeResponse, TranscribeStreamResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import type { SynthesizeRequest, SynthesizeResponse } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import type {
   EmbedRequest,
   EmbedResponse,
@@ -13,6 +14,12 @@ import type {
 
 /** One TranscribeStream event: a partial hypothesis, or the final transcript (always last). */
 export type TranscriptEvent = Exclude<TranscribeStreamResponse["event"], { case: undefined }>;
+
+/** One Synthesize event: start (always first), audio chunks, end (always last). */
+export type SpeechEvent = Exclude<SynthesizeResponse["event"], { case: undefined }>;
+
+/** A text-to-speech request as the core hands it to a provider (validated; speed filled in). */
+export type SpeechRequest = Omit<SynthesizeRequest, "$typeName" | "$unknown" | "speed"> & { speed: number };
 
 /** Generate and GenerateStream carry the same fields; the core handles both as this. */
 export type ChatRequest = Omit<GenerateRequest, "$typeName" | "$unknown">;
@@ -71,6 +78,12 @@ export interface Provider {
    * Errors thrown by `audio` (validation, cancellation) must propagate.
    */
   transcribeStream?(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): AsyncIterable<TranscriptEvent>;
+  /**
+   * Text to speech, for providers that can: one start event, the audio as it is produced,
+   * one end event. Voice and format problems are INVALID_ARGUMENT naming `voice` / `format`,
+   * thrown before the first event. Breaking out of the loop stops the engine or upstream.
+   */
+  synthesize?(req: SpeechRequest, call: CallContext): AsyncIterable<SpeechEvent>;
   /** Model ids the upstream says it serves (may be empty when it cannot tell). */
   listModels(call: CallContext): Promise<string[]>;
   close(): Promise<void>;

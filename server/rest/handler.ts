@@ -4,6 +4,7 @@
 import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import type { Inference } from "../core/inference.js";
 import type { ModelCatalog } from "../core/model-catalog.js";
+import type { Speech } from "../core/speech.js";
 import type { Transcription } from "../core/transcribe.js";
 
 type Fallback = NonNullable<ConnectNodeAdapterOptions["fallback"]>;
@@ -19,6 +20,8 @@ export interface RestDeps {
   inference: Inference;
   catalog: ModelCatalog;
   transcription: Transcription;
+  /** Text to speech (/v1/audio/speech); absent in apps built without it. */
+  speech?: Speech;
   /** Largest request body accepted (server.max_body_bytes). */
   maxBodyBytes: number;
   /** server.request_timeout_ms, as for RPCs. */

@@ -61,7 +61,14 @@ export interface AccountingOptions {
 
 const TTL_SLACK_MS = 60_000;
 
-export type Chargeable = { kind: "chat"; req: ChatRequest } | { kind: "embed"; req: EmbedRequest };
+/**
+ * "units": speech requests, whose input is counted in characters (text to speech) or whole
+ * seconds of audio (speech to text) and held as that many input tokens (core/speech-usage.ts).
+ */
+export type Chargeable =
+  | { kind: "chat"; req: ChatRequest }
+  | { kind: "embed"; req: EmbedRequest }
+  | { kind: "units"; req: { model: string; budgetPool: string; metadata: { [k: string]: string } }; units: number };
 
 export class Accounting {
   readonly prices: PriceTable;
@@ -96,7 +103,7 @@ export class Accounting {
     if (choice.field) checkPoolName(choice.name, choice.field);
     await this.rate?.admitPool(choice.name);
     const count = await this.tokenizer.counter(req.model);
-    const prompt = what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count);
+    const prompt = what.kind === "chat" ? chatPromptTokens(what.req, count) : what.kind === "embed" ? embedPromptTokens(what.req, count) : what.units;
     const output = what.kind === "chat" ? outputLimit(what.req) : 0;
     const price = this.prices.lookup(req.model).price;
     let estimate = estimateOf(prompt, output, price);

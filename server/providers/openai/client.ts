@@ -6,11 +6,12 @@ import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamRespo
 import type { TranscribeConfig, TranscribeResponse } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { contentType, HttpUpstream, type HttpProviderOptions } from "../http-upstream.js";
 import { wholeAsStream } from "../stream-event.js";
-import type { CallContext, ChatRequest, Provider } from "../provider.js";
+import type { CallContext, ChatRequest, Provider, SpeechEvent, SpeechRequest } from "../provider.js";
 import { readSse } from "../sse.js";
 import type { Transport } from "../transport.js";
 import { openaiHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
+import { speakOpenAI } from "./speech.js";
 import { transcribeOpenAI } from "./transcribe.js";
 import { DEFAULT_QUIRKS, fromChatResponse, fromEmbeddingsResponse, toChatRequest, toEmbeddingsRequest, type OpenAIQuirks } from "./translate.js";
 import type { ChatResponse, EmbeddingsResponse, ModelsResponse } from "./wire.js";
@@ -61,6 +62,10 @@ export class OpenAIProvider implements Provider {
 
   transcribe(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse> {
     return transcribeOpenAI(this.http, config, audio, call);
+  }
+
+  synthesize(req: SpeechRequest, call: CallContext): AsyncIterable<SpeechEvent> {
+    return speakOpenAI(this.http, req, call);
   }
 
   async listModels(call: CallContext): Promise<string[]> {

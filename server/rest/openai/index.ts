@@ -1,5 +1,5 @@
 // The OpenAI-compatible REST edge on the gateway's port: /v1/chat/completions,
-// /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions. OpenAI JSON is
+// /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions, /v1/audio/speech. OpenAI JSON is
 // translated to hoosh.v1 here, once, and served by the same core as the RPCs.
 import type { HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
 import { discardBody, HttpError } from "../http-io.js";
@@ -7,6 +7,7 @@ import { chatCompletions } from "./chat.js";
 import { embeddings } from "./embeddings.js";
 import { Exchange } from "./exchange.js";
 import { listModels, retrieveModel } from "./models.js";
+import { speech } from "./speech.js";
 import { transcriptions } from "./transcriptions.js";
 
 type Endpoint = (ex: Exchange, deps: RestDeps) => Promise<void>;
@@ -16,6 +17,7 @@ const ENDPOINTS = new Map<string, { method: string; run: Endpoint }>([
   ["/v1/embeddings", { method: "POST", run: embeddings }],
   ["/v1/models", { method: "GET", run: listModels }],
   ["/v1/audio/transcriptions", { method: "POST", run: transcriptions }],
+  ["/v1/audio/speech", { method: "POST", run: speech }],
 ]);
 const MODEL_PREFIX = "/v1/models/";
 

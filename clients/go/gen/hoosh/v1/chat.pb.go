@@ -1225,7 +1225,11 @@ type Usage struct {
 	// The budget pool charged.
 	BudgetPool string `protobuf:"bytes,9,opt,name=budget_pool,json=budgetPool,proto3" json:"budget_pool,omitempty"`
 	// The model that served the request, as the provider names it.
-	Model         string `protobuf:"bytes,10,opt,name=model,proto3" json:"model,omitempty"`
+	Model string `protobuf:"bytes,10,opt,name=model,proto3" json:"model,omitempty"`
+	// Characters of text spoken (text to speech).
+	InputCharacters uint32 `protobuf:"varint,11,opt,name=input_characters,json=inputCharacters,proto3" json:"input_characters,omitempty"`
+	// Seconds of audio transcribed or produced (speech models).
+	AudioSeconds  float64 `protobuf:"fixed64,12,opt,name=audio_seconds,json=audioSeconds,proto3" json:"audio_seconds,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1330,6 +1334,20 @@ func (x *Usage) GetModel() string {
 	return ""
 }
 
+func (x *Usage) GetInputCharacters() uint32 {
+	if x != nil {
+		return x.InputCharacters
+	}
+	return 0
+}
+
+func (x *Usage) GetAudioSeconds() float64 {
+	if x != nil {
+		return x.AudioSeconds
+	}
+	return 0
+}
+
 var File_hoosh_v1_chat_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_chat_proto_rawDesc = "" +
@@ -1413,7 +1431,7 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\bno_cache\x18\x01 \x01(\bR\anoCache\x12\x19\n" +
 	"\bno_store\x18\x02 \x01(\bR\anoStore\x12\x1f\n" +
 	"\vttl_seconds\x18\x03 \x01(\rR\n" +
-	"ttlSeconds\"\xe5\x02\n" +
+	"ttlSeconds\"\xb5\x03\n" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\rR\vinputTokens\x12.\n" +
 	"\x13cached_input_tokens\x18\x02 \x01(\rR\x11cachedInputTokens\x12#\n" +
@@ -1426,7 +1444,9 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\vbudget_pool\x18\t \x01(\tR\n" +
 	"budgetPool\x12\x14\n" +
 	"\x05model\x18\n" +
-	" \x01(\tR\x05model*_\n" +
+	" \x01(\tR\x05model\x12)\n" +
+	"\x10input_characters\x18\v \x01(\rR\x0finputCharacters\x12#\n" +
+	"\raudio_seconds\x18\f \x01(\x01R\faudioSeconds*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +

