@@ -214,14 +214,15 @@ async function firstConfig(messages: AsyncIterator<TranscribeRequest>, signal: A
 }
 
 /**
- * Charges the transcription: its audio seconds (rounded up) are its input units, priced per
- * second where data/pricing.json has a price (whisper-1: OpenAI's per-minute price).
+ * Charges the transcription: unless the provider reported tokens, its audio seconds (rounded up)
+ * are its input units, priced per second where data/pricing.json has a price (whisper-1).
  */
 async function settle(charge: Charge | undefined, res: TranscribeResponse): Promise<TranscribeResponse> {
   if (!charge) return res;
   const usage = res.usage ?? create(UsageSchema);
   usage.audioSeconds = res.durationSeconds;
-  usage.inputTokens = Math.max(1, Math.ceil(res.durationSeconds));
+  // Models billed by token (gpt-4o-transcribe) report tokens; the others are billed by the second.
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) usage.inputTokens = Math.max(1, Math.ceil(res.durationSeconds));
   res.usage = await charge.commit(usage, "");
   return res;
 }
