@@ -4,7 +4,7 @@
 // gets a sensible answer. That GGUF has no chat template (a base model), so it is served through
 // the few-shot conversation format (server/engines/llm/base-model-wrapper.ts). Its budget
 // ledger is a SQLite file in the data dir: committed usage survives kill -9.
-// The data dir here is a temp one whose models/ links to the installed model.
+// The data dir here is a temp one whose models/ and venv-whisper link to the installed ones.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import OpenAI from "openai";
 import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { modelsDir } from "../../server/engines/data-dir.js";
 import { cleanEnv, runHoosh, spawnServe, type ServeProcess } from "../harness/cli.js";
+import { installEngines } from "../speech/harness.js";
 
 const home = cleanEnv({ ...(process.env.HOME && { HOME: process.env.HOME }), ...(process.env.HOOSH_DATA_DIR && { HOOSH_DATA_DIR: process.env.HOOSH_DATA_DIR }) });
 const MODEL = join(modelsDir(home), "gemma3-270m-q4_k_m.gguf");
@@ -29,9 +30,11 @@ describe.skipIf(!present)("embedded default model", () => {
     dataDir = mkdtempSync(join(tmpdir(), "hoosh-data-"));
     mkdirSync(join(dataDir, "models"));
     symlinkSync(MODEL, join(dataDir, "models", "gemma3-270m-q4_k_m.gguf"));
+    // The default config also runs the speech-to-text engine (scripts/setup-speech.sh; a no-op when installed).
+    symlinkSync(join(installEngines(), "venv-whisper"), join(dataDir, "venv-whisper"));
     env = { ...home, HOOSH_DATA_DIR: dataDir };
     server = await spawnServe(["--port", "0"], env);
-  }, 30_000);
+  }, 900_000);
   afterAll(async () => {
     await server?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
