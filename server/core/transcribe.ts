@@ -15,6 +15,7 @@ import { AudioEncoding, type TranscribeConfig, type TranscribeRequest as Transcr
 type TranscribeRequest = Pick<TranscribeRequestMessage, "payload">;
 import type { CallContext, Provider, TranscriptEvent } from "../providers/provider.js";
 import { checkEncoding, encodingName, parseWav, pcm16Duration } from "../providers/audio.js";
+import { untilAborted } from "./abort.js";
 import { invalidArgument, isRetryable, showValue } from "./errors.js";
 import type { Accounting } from "./accounting/accounting.js";
 import type { Charge } from "./accounting/charge.js";
@@ -291,17 +292,6 @@ function inspectAudio(c: TranscribeConfig, audio: Buffer, head = false): number 
 /** A fresh iterable over the same bytes for each attempt. */
 async function* replay(audio: Buffer): AsyncGenerator<Uint8Array> {
   yield audio;
-}
-
-/** Waits for `p` unless the call is cancelled or times out first (a stalled upload must not outlive the deadline). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  const reason = () => (signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
-  if (signal.aborted) return Promise.reject(reason());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(reason());
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 const formatMiB = (bytes: number) => `${+(bytes / (1024 * 1024)).toFixed(2)} MiB`;

@@ -122,3 +122,20 @@ describe("managed speech-to-text engine", () => {
     expect(server.stdout()).toMatch(/"msg":"stopped"/);
   });
 });
+
+describe("hoosh killed with kill -9", () => {
+  it("takes its speech engine with it", { timeout: 300_000 }, async () => {
+    const dataDir = privateDataDir(installEngines());
+    try {
+      const config = join(dataDir, "hoosh.toml");
+      writeFileSync(config, CONFIG);
+      const server = await spawnServe(["--config", config, "--port", "0"], { ...userEnv, HOOSH_DATA_DIR: dataDir });
+      await until(() => enginePids(server.stdout()).length === 1, 120_000, "the engine's ready line");
+      const [pid] = enginePids(server.stdout());
+      await server.stop("SIGKILL");
+      await until(() => !alive(pid!), 10_000, `engine ${pid} to exit after hoosh was killed`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { ChildRequests } from "../child-request.js";
 import { EnginePool, type PoolStats } from "../stt/pool.js";
 import { splitSentences } from "./sentences.js";
 
@@ -50,10 +51,11 @@ const RECYCLE_AFTER = 400;
 
 export class FliteEngine {
   private readonly pool: EnginePool<FliteWorker>;
-  private nextId = 1;
+  private readonly requests: ChildRequests;
 
   constructor(private readonly opts: FliteOptions) {
     const url = opts.workerUrl ?? new URL("./flite-worker.mjs", import.meta.url);
+    this.requests = new ChildRequests(`${opts.name}: flite worker`);
     this.pool = new EnginePool({
       name: opts.name,
       size: opts.workers ?? 1,
@@ -87,7 +89,7 @@ export class FliteEngine {
     try {
       for (const sentence of splitSentences(text)) {
         worker.utterances++;
-        const reply = await this.ask(worker.worker, { text: sentence, voice, stretch: 1 / speed }, signal);
+        const reply = await this.requests.ask<Reply>(worker.worker, { text: sentence, voice, stretch: 1 / speed }, signal);
         if (reply.error !== undefined) throw new ConnectError(`${this.opts.name}: flite could not speak: ${reply.error}`, Code.Internal);
         yield { pcm: reply.pcm!, rate: reply.rate! };
       }
@@ -96,38 +98,6 @@ export class FliteEngine {
       // A request that stopped early (cancelled, consumer gone) may have left its worker mid-sentence.
       this.pool.release(worker, healthy);
     }
-  }
-
-  private ask(worker: ChildProcess, req: Record<string, unknown>, signal: AbortSignal): Promise<Reply> {
-    const id = this.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
-      const done = () => {
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-        worker.off("exit", onExit);
-        signal.removeEventListener("abort", onAbort);
-      };
-      const onMessage = (m: Reply) => {
-        if (m.id !== id) return;
-        done();
-        resolve(m);
-      };
-      const onError = (err: Error) => {
-        done();
-        reject(new ConnectError(`${this.opts.name}: flite worker failed: ${err.message}`, Code.Internal));
-      };
-      const onExit = (code: number | null, sig: string | null) => onError(new Error(`exited with ${sig ?? `code ${code}`}`));
-      const onAbort = () => {
-        done();
-        reject(signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
-      };
-      if (signal.aborted) return onAbort();
-      worker.on("message", onMessage);
-      worker.on("error", onError);
-      worker.on("exit", onExit);
-      signal.addEventListener("abort", onAbort, { once: true });
-      worker.send({ id, ...req });
-    });
   }
 
   close(): void {

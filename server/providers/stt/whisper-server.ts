@@ -42,7 +42,8 @@ export class WhisperServerProvider extends SpeechProvider implements Provider {
 
   constructor(private readonly opts: WhisperServerOptions) {
     super(opts.name, opts.models);
-    const args = [serverScript(), "--port", "0", "--cpu-threads", String(opts.threads), "--beam-size", String(opts.beamSize), "--models", opts.models.join(",")];
+    // --exit-with-parent: the engine goes too when hoosh dies without stopping it (kill -9, a crash).
+    const args = [serverScript(), "--port", "0", "--exit-with-parent", "--cpu-threads", String(opts.threads), "--beam-size", String(opts.beamSize), "--models", opts.models.join(",")];
     this.engine = new ManagedProcess({
       name: `provider "${opts.name}"`,
       command: opts.python,

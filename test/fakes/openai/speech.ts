@@ -2,6 +2,7 @@
 // (chunked transfer, a few ms apart, so a client can see it arrive in pieces). The audio is a
 // deterministic tone: 24 kHz PCM16 mono, 50 ms per character of input (raw for "pcm", with a
 // WAV header for "wav"; other formats get the same samples behind a marker naming the format).
+import { streamingWavHeader } from "../../../server/engines/tts/encoders.js";
 import { apiError, sendError, sleep, type Conn } from "./http.js";
 
 const VOICES = ["alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse"];
@@ -24,7 +25,7 @@ export async function handleSpeech(conn: Conn, body: Record<string, unknown>): P
   const samples = Math.round((input.length * 0.05 * RATE) / speed);
   const pcm = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / RATE)), i * 2);
-  const head = format === "wav" ? wavHeader(pcm.length) : format === "pcm" ? Buffer.alloc(0) : Buffer.from(`FAKE-${format.toUpperCase()}:`);
+  const head = format === "wav" ? streamingWavHeader(RATE, pcm.length) : format === "pcm" ? Buffer.alloc(0) : Buffer.from(`FAKE-${format.toUpperCase()}:`);
   const audio = Buffer.concat([head, pcm]);
   res.writeHead(200, { "content-type": FORMATS[format]!, "transfer-encoding": "chunked" });
   for (let at = 0; at < audio.length; at += CHUNK_BYTES) {
@@ -34,21 +35,4 @@ export async function handleSpeech(conn: Conn, body: Record<string, unknown>): P
     if (!(await sleep(5, conn.signal))) return;
   }
   res.end();
-}
-
-function wavHeader(dataBytes: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write("RIFF", 0, "ascii");
-  h.writeUInt32LE(36 + dataBytes, 4);
-  h.write("WAVEfmt ", 8, "ascii");
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(RATE, 24);
-  h.writeUInt32LE(RATE * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write("data", 36, "ascii");
-  h.writeUInt32LE(dataBytes, 40);
-  return h;
 }

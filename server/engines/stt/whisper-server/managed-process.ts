@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { untilAborted } from "../../../core/abort.js";
 
 export type LogFn = (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 
@@ -139,14 +140,4 @@ function firstPortLine(child: ChildProcess): Promise<number> {
 
 function rejectOnAbort(signal: AbortSignal, message: string): Promise<never> {
   return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new ConnectError(message, Code.Unavailable)), { once: true }));
-}
-
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  const reason = () => (signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
-  if (signal.aborted) return Promise.reject(reason());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(reason());
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
