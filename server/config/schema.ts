@@ -248,7 +248,7 @@ const whisper = z.strictObject({
 
 /** In-process text to speech: flite compiled to WebAssembly, in worker threads (server/engines/tts). */
 const flite = z.strictObject({
-  workers: int(1, 64).default(1),
+  processes: int(1, 64).default(1),
   max_queue: int(0).default(8),
 });
 

@@ -29,7 +29,7 @@ export interface SpeechProviderConfig {
   models: string[];
   pocketsphinx?: { hmm_dir?: string; dict_path?: string; lm_path?: string; decoders?: number; max_queue?: number } | undefined;
   whisper?: { model_path: string; threads?: number | undefined; max_queue?: number } | undefined;
-  flite?: { workers: number; max_queue: number } | undefined;
+  flite?: { processes: number; max_queue: number } | undefined;
   whisper_server?:
     | { python?: string | undefined; threads?: number | undefined; beam_size: number; load: "startup" | "first-use"; start_timeout_ms: number; partial_every_ms: number; window_seconds: number }
     | undefined;
@@ -56,7 +56,7 @@ export function createSpeechProvider(config: SpeechProviderConfig, index: number
   }
   const cores = availableParallelism();
   if (config.type === "flite") {
-    return new FliteProvider({ name: config.name, models: config.models, workers: config.flite?.workers, maxQueue: config.flite?.max_queue });
+    return new FliteProvider({ name: config.name, models: config.models, workers: config.flite?.processes, maxQueue: config.flite?.max_queue });
   }
   if (config.type === "whisper-server") {
     const w = config.whisper_server ?? { beam_size: 5, load: "startup", start_timeout_ms: 120_000, partial_every_ms: 2000, window_seconds: 10 };
