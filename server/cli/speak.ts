@@ -3,7 +3,7 @@
 // The format follows -o's extension (.wav, .mp3, .pcm) unless --format says; without -o the
 // audio goes to stdout. A WAV written to a file gets its real sizes in the header at the end.
 import { createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
 import { extname } from "node:path";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -29,12 +29,15 @@ export async function speak(args: string[]): Promise<void> {
   }
   const client = clientFor(SpeechService, serverUrl(values.server), apiKeyOf(values["api-key"]));
   const request = { model: values.model ?? "tts-1", input: positionals[0]!, voice: values.voice ?? "", format: FORMATS[format], speed };
-  const sink: Writable = out === undefined || out === "-" ? process.stdout : createWriteStream(out);
+  const toFile = out !== undefined && out !== "-";
+  // The file is made with the first audio: a refused request leaves no empty file behind.
+  let sink: Writable | undefined;
   let bytes = 0;
   try {
     for await (const ev of client.synthesize(request)) {
       const e = ev.event;
       if (e.case === "audio") {
+        sink ??= toFile ? createWriteStream(out) : process.stdout;
         bytes += e.value.length;
         if (!sink.write(e.value)) await once(sink, "drain");
       }
@@ -43,10 +46,13 @@ export async function speak(args: string[]): Promise<void> {
         process.stderr.write(`[model=${u?.model ?? request.model} provider=${u?.provider ?? "?"} characters=${u?.inputCharacters ?? 0} audio_seconds=${e.value.durationSeconds.toFixed(2)} cost_usd_micros=${u?.costUsdMicros ?? 0}]\n`);
       }
     }
-  } finally {
-    if (sink !== process.stdout) await new Promise<void>((resolve) => sink.end(resolve));
+  } catch (err) {
+    // A stream cut short leaves no half file.
+    if (sink && toFile) await new Promise<void>((resolve) => sink!.end(resolve)).then(() => rm(out, { force: true }));
+    throw err;
   }
-  if (format === "wav" && out !== undefined && out !== "-") await fixWavSizes(out, bytes);
+  if (sink && toFile) await new Promise<void>((resolve) => sink!.end(resolve));
+  if (format === "wav" && toFile) await fixWavSizes(out, bytes);
 }
 
 function formatOf(flag: string | undefined, out: string | undefined): FormatName {
