@@ -3,7 +3,8 @@
 // interleaved in one run so a busy machine skews both alike. Also tokens per CPU-second of the
 // process, which a shared machine disturbs much less than wall time: it shows what a batch of
 // several sequences' tokens costs per token.
-// Run: node --import tsx bench/local-llm-concurrency.ts [--runs N] [MODEL.gguf]
+// Several GGUF files (e.g. re-quantized by bench/gguf-requantize.py) are measured side by side.
+// Run: node --import tsx bench/local-llm-concurrency.ts [--runs N] [MODEL.gguf ...]
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,13 +16,13 @@ import type { LlmModelConfig } from "../server/engines/llm/types.js";
 
 const { values, positionals } = parseArgs({ options: { runs: { type: "string" } }, allowPositionals: true });
 const RUNS = Number(values.runs ?? 3);
-const MODEL = positionals[0] ?? join(modelsDir(process.env), "gemma3-270m-q4_k_m.gguf");
+const MODELS = positionals.length > 0 ? positionals : [join(modelsDir(process.env), "gemma3-270m-q4_k_m.gguf")];
 const DECODE_TOKENS = 96;
-if (!existsSync(MODEL)) throw new Error(`${MODEL} is absent: run scripts/setup-default-model.sh`);
+for (const m of MODELS) if (!existsSync(m)) throw new Error(`${m} is absent: run scripts/setup-default-model.sh`);
 
-const config: LlmModelConfig = {
-  name: basename(MODEL),
-  modelPath: MODEL,
+const configOf = (file: string): LlmModelConfig => ({
+  name: basename(file),
+  modelPath: file,
   threads: 1,
   contextSize: 1024,
   sequences: 4,
@@ -29,7 +30,7 @@ const config: LlmModelConfig = {
   load: "first-use",
   idleUnloadMs: 0,
   chatTemplate: "auto",
-};
+});
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -54,7 +55,8 @@ async function round(model: LoadedModel, prompt: Token[], k: number, seed: numbe
 
 const runtime = new LlamaRuntime();
 const handle = await runtime.get();
-const layouts = [{ name: "1 context, 4 sequences, 1 thread", model: await LoadedModel.load(handle, config) }];
+const layouts = [];
+for (const file of MODELS) layouts.push({ name: `${basename(file)}: 1 context, 4 sequences, 1 thread`, model: await LoadedModel.load(handle, configOf(file)) });
 const prompt = layouts[0]!.model.model.tokenize("Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ".repeat(2));
 const results = new Map<string, { wall: number[]; cpu: number[]; load: string[] }>();
 for (let run = 0; run <= RUNS; run++) {
@@ -75,7 +77,7 @@ for (let run = 0; run <= RUNS; run++) {
 for (const { model } of layouts) await model.dispose();
 await runtime.dispose();
 
-console.log(`\nEmbedded LLM, concurrent streams (${basename(MODEL)}, ${DECODE_TOKENS} tokens per stream incl. a ${prompt.length}-token prompt, median of ${RUNS} runs)\n`);
+console.log(`\nEmbedded LLM, concurrent streams (${DECODE_TOKENS} tokens per stream incl. a ${prompt.length}-token prompt, median of ${RUNS} runs)\n`);
 console.log("| layout | streams | aggregate tok/s (wall) | tok per CPU-second | 4 streams / 1 stream | load average during the runs |");
 console.log("|---|---|---|---|---|---|");
 for (const { name } of layouts) {
