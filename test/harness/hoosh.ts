@@ -14,11 +14,11 @@ export interface Hoosh extends StartedProcess {
 }
 
 /** `hoosh serve --config <tmp>/hoosh.toml --port 0`; resolves when it logs its port. */
-export async function startHoosh(configToml: string): Promise<Hoosh> {
+export async function startHoosh(configToml: string, env?: NodeJS.ProcessEnv): Promise<Hoosh> {
   const dir = await mkdtemp(join(tmpdir(), "hoosh-test-"));
   const configPath = join(dir, "hoosh.toml");
   await writeFile(configPath, configToml);
-  const proc = await startProcess(HOOSH_MAIN, ["serve", "--config", configPath, "--port", "0"]);
+  const proc = await startProcess(HOOSH_MAIN, ["serve", "--config", configPath, "--port", "0"], env);
   return {
     ...proc,
     configPath,
