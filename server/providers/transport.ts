@@ -2,10 +2,11 @@
 // setting (TLS material, proxy), shared by every provider that points there.
 // Direct origins get a Pool; proxied ones a ProxyAgent that tunnels with
 // CONNECT. undici sets TCP_NODELAY on its sockets and keeps connections alive.
-import { Pool, ProxyAgent } from "undici";
+import type { ConnectionOptions } from "node:tls";
+import { buildConnector, Pool, ProxyAgent } from "undici";
 import type { Dispatcher } from "undici";
 import { proxyFor, type ProxyEnv, type ProxySetting } from "./proxy.js";
-import { tlsConnectOptions, type UpstreamTls } from "./upstream-tls.js";
+import { CLOSED_AFTER_HANDSHAKE, tlsConnectOptions, type UpstreamTls } from "./upstream-tls.js";
 
 export interface TransportLimits {
   /** Max time to establish a TCP connection. */
@@ -34,8 +35,17 @@ export interface UpstreamRequest {
   signal: AbortSignal;
 }
 
+/** What a socket showed that undici's "other side closed" hides: a TLS alert, or that it presented a client certificate. */
+interface SocketTrace {
+  alert?: Error;
+  clientCert: boolean;
+}
+/** Traces kept for explaining errors (the newest; an error is explained right after its socket closed). */
+const MAX_TRACES = 256;
+
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly traces = new Map<number, SocketTrace>();
 
   /** `env` supplies HTTPS_PROXY / HTTP_PROXY / NO_PROXY (app.ts passes process.env). */
   constructor(private readonly env: ProxyEnv = {}) {}
@@ -51,21 +61,60 @@ export class Transport {
       const common = { headersTimeout: limits.firstByteMs, bodyTimeout: limits.idleMs, keepAliveTimeout: 30_000, pipelining: 1 };
       dispatcher = proxy
         ? new ProxyAgent({ uri: proxy, requestTls: tls, proxyTls: { timeout: limits.connectMs }, connections: limits.maxConnections, ...common })
-        : new Pool(url.origin, { connections: limits.maxConnections, connect: tls, ...common });
+        : new Pool(url.origin, { connections: limits.maxConnections, connect: this.connector(tls), ...common });
       this.dispatchers.set(key, dispatcher);
     }
     return dispatcher;
   }
 
   request(req: UpstreamRequest, limits: TransportLimits, net?: UpstreamNetwork): Promise<Dispatcher.ResponseData> {
-    return this.dispatcher(req.url, limits, net).request({
-      origin: req.url.origin,
-      path: req.url.pathname + req.url.search,
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      signal: req.signal,
-    });
+    return this.dispatcher(req.url, limits, net)
+      .request({
+        origin: req.url.origin,
+        path: req.url.pathname + req.url.search,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+      })
+      .catch((err: unknown) => {
+        throw this.explain(err);
+      });
+  }
+
+  /**
+   * undici's connector, watching each TLS socket: under TLS 1.3 a server
+   * refuses a client certificate after the client's side of the handshake is
+   * done, and undici then reports only "other side closed".
+   */
+  private connector(tls: ConnectionOptions): buildConnector.connector {
+    const connect = buildConnector(tls as buildConnector.BuildOptions);
+    const clientCert = tls.cert !== undefined;
+    return (options, callback) =>
+      connect(options, (err, socket) => {
+        const port = socket?.localPort;
+        if (socket && port !== undefined && "encrypted" in socket) {
+          const trace: SocketTrace = { clientCert };
+          this.traces.delete(port);
+          this.traces.set(port, trace);
+          if (this.traces.size > MAX_TRACES) this.traces.delete(this.traces.keys().next().value!);
+          socket.on("error", (e: NodeJS.ErrnoException) => {
+            if (e.code?.startsWith("ERR_SSL_")) trace.alert = e;
+          });
+        }
+        if (err) callback(err, null);
+        else callback(null, socket!);
+      });
+  }
+
+  /** Adds what the socket showed as the error's cause, for describeTlsFailure. */
+  private explain(err: unknown): unknown {
+    const e = err as { code?: string; socket?: { localPort?: number; bytesRead?: number }; cause?: unknown };
+    const trace = e?.code === "UND_ERR_SOCKET" && e.socket?.localPort !== undefined ? this.traces.get(e.socket.localPort) : undefined;
+    if (!trace || e.cause !== undefined) return err;
+    if (trace.alert) e.cause = trace.alert;
+    else if (trace.clientCert && e.socket?.bytesRead === 0) e.cause = Object.assign(new Error("the upstream closed the connection right after the TLS handshake, before answering"), { code: CLOSED_AFTER_HANDSHAKE });
+    return err;
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,8 @@ export interface UpstreamTls {
 
 /** Marks the error of a pin check, so the transport can name it. */
 export const PIN_MISMATCH = "ERR_HOOSH_TLS_PIN_MISMATCH";
+/** Marks a connection that presented a client certificate and was closed unanswered right after the handshake. */
+export const CLOSED_AFTER_HANDSHAKE = "ERR_HOOSH_TLS_CLOSED_AFTER_HANDSHAKE";
 
 /** Reads the files of a provider's tls table; ConfigError names the key of the file that fails. */
 export function loadTls(tls: TlsConfig | undefined, where: string, source: string): UpstreamTls | undefined {
@@ -120,6 +122,9 @@ export function describeTlsFailure(err: unknown): string | undefined {
     const code = typeof e.code === "string" ? e.code : "";
     const reason = e.message ?? "";
     if (code === PIN_MISMATCH) return `TLS check failed: ${reason}`;
+    if (code === CLOSED_AFTER_HANDSHAKE) {
+      return `TLS check failed: the upstream rejected the client certificate (${reason}, as servers that refuse a TLS 1.3 client certificate do); check tls.cert_file and tls.key_file`;
+    }
     if (UNTRUSTED.has(code)) return `TLS check failed: the upstream's certificate is not trusted (${code}: ${reason}); add its CA with tls.ca_file`;
     if (EXPIRED.has(code)) return `TLS check failed: the upstream's certificate is outside its validity period (${code}: ${reason})`;
     if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return `TLS check failed: the upstream's certificate does not name this host (${reason})`;

@@ -1,6 +1,6 @@
 // Certificates for the upstream TLS tests, made per run with the openssl CLI
 // (scripts/install-system-deps.sh installs it): a private CA and a server
-// certificate it signs (names: localhost, 127.0.0.1, *.test), a client CA and
+// certificate it signs (names: localhost, 127.0.0.1, upstream.test, nopx.test), a client CA and
 // a client certificate it signs, and a second, untrusted CA with a client
 // certificate of its own (the "wrong" one).
 import { execFileSync } from "node:child_process";
@@ -46,7 +46,7 @@ export function makeTestPki(): TestPki {
   makeCa(dir, "ca");
   makeCa(dir, "clientca");
   makeCa(dir, "otherca");
-  issue(dir, "ca", "server", "subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:*.test\nextendedKeyUsage=serverAuth\n");
+  issue(dir, "ca", "server", "subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:upstream.test,DNS:nopx.test\nextendedKeyUsage=serverAuth\n");
   issue(dir, "clientca", "client", "extendedKeyUsage=clientAuth\n");
   issue(dir, "otherca", "wrongclient", "extendedKeyUsage=clientAuth\n");
   const cert = new X509Certificate(readFileSync(join(dir, "server.pem")));
