@@ -1,26 +1,17 @@
 // Azure OpenAI end to end: a real hoosh with type "azure" providers (api-key,
 // and Microsoft Entra client credentials) against the fake Azure resource,
 // which checks api-version, the credential and the deployment path.
-import { Code, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { embed as fakeVector } from "../fakes/openai/embeddings.js";
 import { startFakeAzure, type FakeAzure } from "../fakes/spawn-clouds.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { Hoosh } from "../harness/hoosh.js";
 import { providerContract, rejection } from "./contract.js";
+import { closedAt, FAULTS_EXPECTED, startE2E, user, type E2E } from "./e2e-harness.js";
 
 const API_KEY = "azure-e2e-api-key-0123456789";
 const CLIENT_SECRET = "entra-client-secret-value~abc";
 const config = (url: string) => `
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-
-[router]
-max_attempts = 1
-fallback = false
 
 [[providers]]
 name = "aoai"
@@ -29,8 +20,7 @@ base_url = "${url}"
 api_key = "${API_KEY}"
 deployments = { "gpt-4o" = "gpt4o-prod", "text-embedding-3-small" = "embed-prod", "whisper-1" = "whisper-prod" }
 models = ["gpt-4o", "fake-*", "text-embedding-3-small", "missing-model"]
-timeouts = { connect_ms = 1000, first_byte_ms = 5000, idle_ms = 5000 }
-breaker = { failures = 1000 }
+${FAULTS_EXPECTED}
 
 [[providers]]
 name = "aoai-entra"
@@ -52,11 +42,10 @@ models = ["badsecret-gpt"]
 
 let fake: FakeAzure;
 let hoosh: Hoosh;
-let client: ReturnType<typeof createClient<typeof InferenceService>>;
+let client: E2E["client"];
 beforeAll(async () => {
   fake = await startFakeAzure({ apiKey: API_KEY, args: ["--tenant", "contoso-tenant", "--client-id", "hoosh-app", "--client-secret", CLIENT_SECRET] });
-  hoosh = await startHoosh(config(fake.url));
-  client = createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+  ({ hoosh, client } = await startE2E(config(fake.url)));
 }, 30_000);
 afterAll(async () => {
   await hoosh?.stop();
@@ -66,7 +55,6 @@ beforeEach(async () => {
   await fake.reset();
 });
 
-const user = (value: string) => ({ role: Role.USER, content: [{ part: { case: "text" as const, value } }] });
 
 describe('type = "azure" through a real hoosh', () => {
   providerContract({
@@ -75,10 +63,7 @@ describe('type = "azure" through a real hoosh', () => {
     chatModel: "gpt-4o",
     toolModel: "gpt-4o",
     models: { throttled: "fake-429", notFound: "missing-model", unavailable: "fake-503", longStream: "fake-long-stream" },
-    closedAt: async (model) => {
-      const closed = await fake.waitForEvent((e) => e.type === "client-closed" && e.model === model, 5_000);
-      return closed.type === "client-closed" ? closed.at : 0;
-    },
+    closedAt: (model) => closedAt(fake)(model),
   });
 
   it("sends the deployment path, the api-version query and the api-key header (never a bearer)", async () => {

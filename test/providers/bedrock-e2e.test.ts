@@ -9,23 +9,16 @@ import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FinishReason, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { embed as fakeVector } from "../fakes/openai/embeddings.js";
 import { startFakeBedrock, type FakeBedrock } from "../fakes/spawn-clouds.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { Hoosh } from "../harness/hoosh.js";
 import { providerContract, rejection } from "./contract.js";
+import { closedAt, FAULTS_EXPECTED, startE2E, user, type E2E } from "./e2e-harness.js";
 
 const KEY_ID = "AKIAHOOSHTESTKEY0001";
 const SECRET = "hoosh/test+secret/key0123456789abcdefghij";
 const config = (url: string, credentialsFile: string) => `
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-
-[router]
-max_attempts = 1
-fallback = false
 
 [[providers]]
 name = "aws"
@@ -34,8 +27,7 @@ region = "eu-west-1"
 base_url = "${url}"
 credentials = { access_key_id = "${KEY_ID}", secret_access_key = "${SECRET}" }
 models = ["anthropic.*", "meta.*", "mistral.*", "amazon.*", "fake-*"]
-timeouts = { connect_ms = 1000, first_byte_ms = 5000, idle_ms = 5000 }
-breaker = { failures = 1000 }
+${FAULTS_EXPECTED}
 
 [[providers]]
 name = "aws-profile"
@@ -57,14 +49,13 @@ models = ["wrong/*"]
 let fake: FakeBedrock;
 let hoosh: Hoosh;
 let dir: string;
-let client: ReturnType<typeof createClient<typeof InferenceService>>;
+let client: E2E["client"];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "hoosh-aws-"));
   const credentials = join(dir, "credentials");
   writeFileSync(credentials, `[default]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other\n\n[hoosh]\naws_access_key_id = ${KEY_ID}\naws_secret_access_key = ${SECRET}\n`);
   fake = await startFakeBedrock({ args: ["--access-key-id", KEY_ID, "--secret-access-key", SECRET, "--region", "eu-west-1"] });
-  hoosh = await startHoosh(config(fake.url, credentials));
-  client = createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+  ({ hoosh, client } = await startE2E(config(fake.url, credentials)));
 }, 30_000);
 afterAll(async () => {
   await hoosh?.stop();
@@ -75,7 +66,6 @@ beforeEach(async () => {
   await fake.reset();
 });
 
-const user = (value: string) => ({ role: Role.USER, content: [{ part: { case: "text" as const, value } }] });
 
 describe('type = "bedrock" through a real hoosh', () => {
   providerContract({
@@ -84,7 +74,7 @@ describe('type = "bedrock" through a real hoosh', () => {
     chatModel: "anthropic.claude-3-5-haiku-20241022-v1:0",
     toolModel: "amazon.nova-lite-v1:0",
     models: { throttled: "fake-throttle", notFound: "fake-404", unavailable: "fake-unavailable", longStream: "fake-long-stream" },
-    closedAt: async (model) => (await fake.waitForEvent((e) => e.type === "client-closed" && e.model === model, 5_000)).at,
+    closedAt: (model) => closedAt(fake)(model),
   });
 
   it("models of several families go through Converse, each request signed (the fake verified every signature)", async () => {

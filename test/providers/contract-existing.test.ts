@@ -1,45 +1,29 @@
 // The provider contract (contract.ts) run against the adapters that came
 // before the cloud ones, each through a real hoosh and its own fake: the
 // cloud adapters are held to exactly what these pass.
-import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe } from "vitest";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { startFakeAnthropic } from "../fakes/spawn-anthropic.js";
 import { startFakeGemini } from "../fakes/spawn-gemini.js";
 import { startFakeOpenAI, type FakeUpstream } from "../fakes/spawn.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { Hoosh } from "../harness/hoosh.js";
 import { providerContract } from "./contract.js";
-
-interface Closable {
-  type: string;
-  model: string | null;
-  at: number;
-}
+import { closedAt, FAULTS_EXPECTED, startE2E, type E2E } from "./e2e-harness.js";
 
 function suite(type: string, start: () => Promise<FakeUpstream<unknown>>, chatModel: string, unavailable: string): void {
   describe(`type = "${type}" through a real hoosh`, () => {
     let fake: FakeUpstream<unknown>;
     let hoosh: Hoosh;
-    let client: ReturnType<typeof createClient<typeof InferenceService>>;
+    let client: E2E["client"];
     beforeAll(async () => {
       fake = await start();
-      hoosh = await startHoosh(`
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-[router]
-max_attempts = 1
-fallback = false
+      ({ hoosh, client } = await startE2E(`
 [[providers]]
 name = "${type}-contract"
 type = "${type}"
 base_url = "${fake.baseUrl}"
 models = ["*"]
-timeouts = { connect_ms = 1000, first_byte_ms = 5000, idle_ms = 5000 }
-breaker = { failures = 1000 }
-`);
-      client = createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+${FAULTS_EXPECTED}
+`));
     }, 30_000);
     afterAll(async () => {
       await hoosh?.stop();
@@ -51,7 +35,7 @@ breaker = { failures = 1000 }
       chatModel,
       toolModel: chatModel,
       models: { throttled: "fake-429", notFound: "fake-404", unavailable, longStream: "fake-long-stream" },
-      closedAt: async (model) => ((await fake.waitForEvent((e) => (e as Closable).type === "client-closed" && (e as Closable).model === model, 5_000)) as Closable).at,
+      closedAt: (model) => closedAt(fake)(model),
     });
   });
 }

@@ -2,15 +2,14 @@
 // NO_PROXY, and a provider's own `proxy` (with credentials), through a local
 // CONNECT proxy (test/fakes/connect-proxy.ts). Upstream names ending in
 // ".test" resolve only inside that proxy, so an answer proves the tunnel.
-import { Code, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code } from "@connectrpc/connect";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { startFakeOpenAI, startProcess, type FakeOpenAI, type StartedProcess } from "../fakes/spawn.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { Hoosh } from "../harness/hoosh.js";
 import { rejection } from "./contract.js";
+import { openaiProvider as provider, startE2E, type E2E } from "./e2e-harness.js";
 import { makeTestPki, type TestPki } from "./tls-certs.js";
 
 const PROXY = fileURLToPath(new URL("../fakes/connect-proxy.ts", import.meta.url));
@@ -28,18 +27,8 @@ let authProxy: StartedProcess;
 let tlsFake: StartedProcess;
 let plainFake: FakeOpenAI;
 let hoosh: Hoosh;
-let client: ReturnType<typeof createClient<typeof InferenceService>>;
+let client: E2E["client"];
 
-const provider = (name: string, baseUrl: string, extra = "") => `
-[[providers]]
-name = "${name}"
-type = "openai"
-base_url = "${baseUrl}"
-models = ["${name}/*"]
-timeouts = { connect_ms = 2000, first_byte_ms = 5000, idle_ms = 5000 }
-breaker = { failures = 1000 }
-${extra}
-`;
 
 beforeAll(async () => {
   pki = makeTestPki();
@@ -50,12 +39,6 @@ beforeAll(async () => {
     startFakeOpenAI(),
   ]);
   const config = `
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-[router]
-max_attempts = 1
-fallback = false
 ${provider("viaenv", `https://upstream.test:${tlsFake.port}/v1`, `tls = { ca_file = "${pki.ca}" }`)}
 ${provider("bypassed", `https://nopx.test:${tlsFake.port}/v1`, `tls = { ca_file = "${pki.ca}" }`)}
 ${provider("loopback", `${plainFake.baseUrl}`)}
@@ -63,8 +46,7 @@ ${provider("own", `http://api.test:${plainFake.port}/v1`, `proxy = "http://hoosh
 ${provider("badauth", `http://api.test:${plainFake.port}/v1`, `proxy = "http://hoosh:wrong-pass@127.0.0.1:${authProxy.port}"`)}
 ${provider("direct", `http://api.test:${plainFake.port}/v1`, `proxy = "none"`)}
 `;
-  hoosh = await startHoosh(config, { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${envProxy.port}`, HTTP_PROXY: `http://127.0.0.1:${envProxy.port}`, NO_PROXY: "example.com,.nopx.test" });
-  client = createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+  ({ hoosh, client } = await startE2E(config, { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${envProxy.port}`, HTTP_PROXY: `http://127.0.0.1:${envProxy.port}`, NO_PROXY: "example.com,.nopx.test" }));
 }, 60_000);
 
 afterAll(async () => {

@@ -3,52 +3,34 @@
 // certificate requirement. Trusted, untrusted, pinned (match and mismatch),
 // mTLS (right, wrong and missing client certificate); every failure is
 // UNAVAILABLE naming the check that failed.
-import { Code, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code } from "@connectrpc/connect";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { startProcess, type StartedProcess } from "../fakes/spawn.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { Hoosh } from "../harness/hoosh.js";
 import { rejection } from "./contract.js";
+import { openaiProvider, startE2E, type E2E } from "./e2e-harness.js";
 import { makeTestPki, type TestPki } from "./tls-certs.js";
 
 const TLS_FAKE = fileURLToPath(new URL("../fakes/tls-upstream.ts", import.meta.url));
 const WRONG_PIN = "sha256/" + Buffer.alloc(32, 7).toString("base64");
 
-function provider(name: string, url: string, tls: string): string {
-  return `
-[[providers]]
-name = "${name}"
-type = "openai"
-base_url = "${url}/v1"
-models = ["${name}/*"]
-${tls ? `tls = { ${tls} }` : ""}
-timeouts = { connect_ms = 2000, first_byte_ms = 5000, idle_ms = 5000 }
-breaker = { failures = 1000 }
-`;
-}
 
 let pki: TestPki;
 let plain: StartedProcess;
 let mutual: StartedProcess;
 let hoosh: Hoosh;
-let client: ReturnType<typeof createClient<typeof InferenceService>>;
+let client: E2E["client"];
 
 beforeAll(async () => {
   pki = makeTestPki();
   const serve = (extra: string[]) => startProcess(TLS_FAKE, ["--exit-with-parent", "--port", "0", "--cert", pki.serverCert, "--key", pki.serverKey, ...extra]);
   [plain, mutual] = await Promise.all([serve([]), serve(["--client-ca", pki.clientCa])]);
-  const https = (p: StartedProcess) => `https://localhost:${p.port}`;
+  const https = (p: StartedProcess) => `https://localhost:${p.port}/v1`;
+  const provider = (name: string, url: string, tls: string) => openaiProvider(name, url, tls ? `tls = { ${tls} }` : "");
   const ca = `ca_file = "${pki.ca}"`;
-  hoosh = await startHoosh(`
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-[router]
-max_attempts = 1
-fallback = false
+  ({ hoosh, client } = await startE2E(`
 ${provider("trusted", https(plain), ca)}
 ${provider("untrusted", https(plain), "")}
 ${provider("pinned", https(plain), `${ca}, pinned_sha256 = ["${pki.serverFingerprint}", "${WRONG_PIN}"]`)}
@@ -57,8 +39,7 @@ ${provider("mispinned", https(plain), `${ca}, pinned_sha256 = ["${WRONG_PIN}"]`)
 ${provider("mtls", https(mutual), `${ca}, cert_file = "${pki.clientCert}", key_file = "${pki.clientKey}"`)}
 ${provider("wrongcert", https(mutual), `${ca}, cert_file = "${pki.wrongClientCert}", key_file = "${pki.wrongClientKey}"`)}
 ${provider("nocert", https(mutual), ca)}
-`);
-  client = createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+`));
 }, 60_000);
 
 afterAll(async () => {

@@ -8,14 +8,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Code, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { embed as fakeVector } from "../fakes/openai/embeddings.js";
 import { startFakeVertex, type FakeVertex } from "../fakes/spawn-clouds.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { Hoosh } from "../harness/hoosh.js";
+import { closedAt as closedOn, FAULTS_EXPECTED, startE2E, user, type E2E } from "./e2e-harness.js";
 import { providerContract, rejection } from "./contract.js";
 
 const EMAIL = "hoosh-test@hoosh-project.iam.gserviceaccount.com";
@@ -24,13 +22,6 @@ const serviceAccount = (privateKey: string, tokenUri: string) =>
   JSON.stringify({ type: "service_account", project_id: "hoosh-project", private_key_id: "k1", private_key: privateKey, client_email: EMAIL, client_id: "1", token_uri: tokenUri });
 
 const config = (url: string, keyFile: string, wrongJson: string) => `
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-
-[router]
-max_attempts = 1
-fallback = false
 
 [[providers]]
 name = "gcp"
@@ -40,8 +31,7 @@ location = "europe-west4"
 base_url = "${url}"
 credentials = { service_account_file = "${keyFile}" }
 models = ["gemini-*", "claude-*", "text-embedding-*", "fake-*"]
-timeouts = { connect_ms = 1000, first_byte_ms = 5000, idle_ms = 5000 }
-breaker = { failures = 1000 }
+${FAULTS_EXPECTED}
 
 [[providers]]
 name = "gcp-wrongkey"
@@ -56,7 +46,7 @@ models = ["wrong/*"]
 let fake: FakeVertex;
 let hoosh: Hoosh;
 let dir: string;
-let client: ReturnType<typeof createClient<typeof InferenceService>>;
+let client: E2E["client"];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "hoosh-gcp-"));
   const good = pair();
@@ -64,8 +54,7 @@ beforeAll(async () => {
   fake = await startFakeVertex({ args: ["--project", "hoosh-project", "--location", "europe-west4", "--client-email", EMAIL, "--public-key-file", join(dir, "public.pem")] });
   const keyFile = join(dir, "sa.json");
   writeFileSync(keyFile, serviceAccount(good.privateKey, `${fake.url}/token`));
-  hoosh = await startHoosh(config(fake.url, keyFile, serviceAccount(pair().privateKey, `${fake.url}/token`)));
-  client = createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+  ({ hoosh, client } = await startE2E(config(fake.url, keyFile, serviceAccount(pair().privateKey, `${fake.url}/token`))));
 }, 30_000);
 afterAll(async () => {
   await hoosh?.stop();
@@ -76,8 +65,7 @@ beforeEach(async () => {
   await fake.reset();
 });
 
-const user = (value: string) => ({ role: Role.USER, content: [{ part: { case: "text" as const, value } }] });
-const closedAt = async (model: string) => (await fake.waitForEvent((e) => e.type === "client-closed" && e.model === model, 5_000)).at;
+const closedAt = (model: string) => closedOn(fake)(model);
 
 describe('type = "vertex" through a real hoosh: Gemini models', () => {
   providerContract({

@@ -6,6 +6,7 @@
 import { ResponseFormat_Type, Role, ToolChoice_Mode, type ContentPart, type Message } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import type { ChatRequest } from "../provider.js";
+import { argumentsObject } from "../tool-arguments.js";
 import type * as wire from "./wire.js";
 
 const FORMATS = new Map<string, wire.ImageFormat>([
@@ -47,18 +48,6 @@ function blocks(parts: ContentPart[], field: string): wire.ContentBlock[] {
   return out;
 }
 
-function toolInput(args: string, field: string): Record<string, unknown> {
-  if (args.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    throw invalidArgument(field, `${showValue(args)} is not valid JSON; bedrock needs the arguments as a JSON object`);
-  }
-  if (!isObject(parsed)) throw invalidArgument(field, `${showValue(args)} is not a JSON object; bedrock needs the arguments as a JSON object`);
-  return parsed;
-}
-
 function toolResult(m: Message, field: string): wire.ContentBlock {
   const text = blocks(m.content, field).map((b) => ("text" in b ? b.text : "")).join("");
   let json: unknown;
@@ -75,7 +64,7 @@ function toTurn(m: Message, i: number): wire.Message {
   if (m.role === Role.TOOL) return { role: "user", content: [toolResult(m, field)] };
   const content = blocks(m.content, field);
   if (m.role !== Role.ASSISTANT) return { role: "user", content };
-  m.toolCalls.forEach((c, j) => content.push({ toolUse: { toolUseId: c.id, name: c.name, input: toolInput(c.arguments, `${field}.tool_calls[${j}].arguments`) } }));
+  m.toolCalls.forEach((c, j) => content.push({ toolUse: { toolUseId: c.id, name: c.name, input: argumentsObject(c.arguments, `${field}.tool_calls[${j}].arguments`, "bedrock") } }));
   return { role: "assistant", content };
 }
 
