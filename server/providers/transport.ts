@@ -40,12 +40,20 @@ interface SocketTrace {
   alert?: Error;
   clientCert: boolean;
 }
+interface SocketInfo {
+  localPort?: number;
+  remoteAddress?: string;
+  remotePort?: number;
+}
+const traceKey = (s: SocketInfo) => `${s.localPort} ${s.remoteAddress}:${s.remotePort}`;
+
 /** Traces kept for explaining errors (the newest; an error is explained right after its socket closed). */
 const MAX_TRACES = 256;
 
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
-  private readonly traces = new Map<number, SocketTrace>();
+  /** By "localPort remoteAddress:remotePort" (Linux may reuse a local port towards another destination). */
+  private readonly traces = new Map<string, SocketTrace>();
 
   /** `env` supplies HTTPS_PROXY / HTTP_PROXY / NO_PROXY (app.ts passes process.env). */
   constructor(private readonly env: ProxyEnv = {}) {}
@@ -92,11 +100,11 @@ export class Transport {
     const clientCert = tls.cert !== undefined;
     return (options, callback) =>
       connect(options, (err, socket) => {
-        const port = socket?.localPort;
-        if (socket && port !== undefined && "encrypted" in socket) {
+        if (socket && socket.localPort !== undefined && "encrypted" in socket) {
+          const key = traceKey(socket);
           const trace: SocketTrace = { clientCert };
-          this.traces.delete(port);
-          this.traces.set(port, trace);
+          this.traces.delete(key);
+          this.traces.set(key, trace);
           if (this.traces.size > MAX_TRACES) this.traces.delete(this.traces.keys().next().value!);
           socket.on("error", (e: NodeJS.ErrnoException) => {
             if (e.code?.startsWith("ERR_SSL_")) trace.alert = e;
@@ -109,8 +117,8 @@ export class Transport {
 
   /** Adds what the socket showed as the error's cause, for describeTlsFailure. */
   private explain(err: unknown): unknown {
-    const e = err as { code?: string; socket?: { localPort?: number; bytesRead?: number }; cause?: unknown };
-    const trace = e?.code === "UND_ERR_SOCKET" && e.socket?.localPort !== undefined ? this.traces.get(e.socket.localPort) : undefined;
+    const e = err as { code?: string; socket?: SocketInfo & { bytesRead?: number }; cause?: unknown };
+    const trace = e?.code === "UND_ERR_SOCKET" && e.socket?.localPort !== undefined ? this.traces.get(traceKey(e.socket)) : undefined;
     if (!trace || e.cause !== undefined) return err;
     if (trace.alert) e.cause = trace.alert;
     else if (trace.clientCert && e.socket?.bytesRead === 0) e.cause = Object.assign(new Error("the upstream closed the connection right after the TLS handshake, before answering"), { code: CLOSED_AFTER_HANDSHAKE });

@@ -1,7 +1,10 @@
 // Azure OpenAI end to end: a real hoosh with type "azure" providers (api-key,
 // and Microsoft Entra client credentials) against the fake Azure resource,
 // which checks api-version, the credential and the deployment path.
-import { Code } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { AudioEncoding, TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import { requests, toneWav } from "../transcribe/harness.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { embed as fakeVector } from "../fakes/openai/embeddings.js";
 import { startFakeAzure, type FakeAzure } from "../fakes/spawn-clouds.js";
@@ -19,7 +22,7 @@ type = "azure"
 base_url = "${url}"
 api_key = "${API_KEY}"
 deployments = { "gpt-4o" = "gpt4o-prod", "text-embedding-3-small" = "embed-prod", "whisper-1" = "whisper-prod" }
-models = ["gpt-4o", "fake-*", "text-embedding-3-small", "missing-model"]
+models = ["gpt-4o", "fake-*", "text-embedding-3-small", "whisper-1", "missing-model"]
 ${FAULTS_EXPECTED}
 
 [[providers]]
@@ -89,6 +92,15 @@ describe('type = "azure" through a real hoosh', () => {
     expect(res.embeddings.map((e) => e.values)).toEqual([fakeVector("one", 4), fakeVector("two", 4)]);
     const [req] = (await fake.events()).filter((e) => e.type === "request");
     expect(req?.path).toBe("/openai/deployments/embed-prod/embeddings?api-version=2024-10-21");
+  });
+
+  it("transcription uploads to the speech deployment", async () => {
+    const transcribe = createClient(TranscribeService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+    const wav = toneWav(1);
+    const res = await transcribe.transcribe(requests({ model: "whisper-1", encoding: AudioEncoding.WAV }, wav));
+    expect(res.text).toBe(`transcribed ${wav.length} bytes of wav audio at 16000 Hz`);
+    const [req] = (await fake.events()).filter((e) => e.type === "request");
+    expect(req?.path).toBe("/openai/deployments/whisper-prod/audio/transcriptions?api-version=2024-10-21");
   });
 
   it("Microsoft Entra: one client-credentials token serves many calls, sent as a bearer", async () => {

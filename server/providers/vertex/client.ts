@@ -31,6 +31,7 @@ export class VertexProvider implements Provider {
   private readonly anthropic: AnthropicProvider;
   private readonly http: HttpUpstream;
   private readonly token: ServiceAccountToken;
+  private readonly predictPath: (model: string) => string;
 
   constructor(options: HttpProviderOptions, transport: Transport, vertex: VertexOptions) {
     this.name = options.name;
@@ -51,8 +52,6 @@ export class VertexProvider implements Provider {
     this.http = new HttpUpstream(options.name, options.baseUrl, options.headers, options.limits, transport, geminiHttpError, { network: options.network, authorize });
     this.predictPath = (model) => path(model, "predict");
   }
-
-  private readonly predictPath: (model: string) => string;
 
   private family(model: string): Provider {
     return publisherOf(model) === "anthropic" ? this.anthropic : this.gemini;
