@@ -3,8 +3,7 @@
 // their length prelude, and each is decoded (CRCs checked, headers parsed) by
 // @smithy/eventstream-codec.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import type { EventStreamCodec } from "@smithy/eventstream-codec";
 
 export interface EventFrame {
   /** "event", "exception" or "error". */
@@ -23,8 +22,15 @@ function headerText(headers: Record<string, { type: string; value: unknown }>, n
   return h && typeof h.value === "string" ? h.value : "";
 }
 
+// Loaded on first stream: a hoosh without bedrock providers never pays for the codec.
+let loading: Promise<{ codec: EventStreamCodec; toUtf8: (bytes: Uint8Array) => string }> | undefined;
+const load = async () => {
+  const [{ EventStreamCodec: Codec }, { fromUtf8, toUtf8 }] = await Promise.all([import("@smithy/eventstream-codec"), import("@smithy/util-utf8")]);
+  return { codec: new Codec(toUtf8, fromUtf8), toUtf8 };
+};
+
 export async function* eventFrames(provider: string, body: AsyncIterable<Uint8Array>): AsyncGenerator<EventFrame> {
-  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const { codec, toUtf8 } = await (loading ??= load());
   let buffer = Buffer.alloc(0);
   for await (const chunk of body) {
     buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);

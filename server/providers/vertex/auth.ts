@@ -7,7 +7,7 @@
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { JWT } from "google-auth-library";
+import type { JWT } from "google-auth-library";
 import { fetch as undiciFetch } from "undici";
 import { ConfigError } from "../../config/index.js";
 import type { CredentialsConfig } from "../../config/upstream.js";
@@ -61,22 +61,27 @@ export function loadServiceAccount(creds: CredentialsConfig | undefined, env: Re
 }
 
 export class ServiceAccountToken {
-  private readonly client: JWT;
+  private client?: Promise<JWT>;
 
   constructor(
     private readonly provider: string,
-    account: ServiceAccount,
-    transport: Transport,
-    limits: TransportLimits,
-    network: UpstreamNetwork | undefined,
-  ) {
+    private readonly account: ServiceAccount,
+    private readonly transport: Transport,
+    private readonly limits: TransportLimits,
+    private readonly network: UpstreamNetwork | undefined,
+  ) {}
+
+  /** google-auth-library is loaded on first use: a hoosh without vertex providers never pays for it. */
+  private async createClient(): Promise<JWT> {
+    const { JWT: Client } = await import("google-auth-library");
+    const { account, transport, limits, network } = this;
     const custom = account.tokenUri !== GOOGLE_TOKEN_URL;
     const fetchImplementation = (input: unknown, init?: object) => {
       const requested = new URL(input instanceof URL ? input.href : typeof input === "string" ? input : (input as Request).url);
       const url = custom && requested.href === GOOGLE_TOKEN_URL ? new URL(account.tokenUri) : requested;
       return undiciFetch(url, { ...(init as object), dispatcher: transport.dispatcher(url, limits, network) }) as unknown as Promise<Response>;
     };
-    this.client = new JWT({
+    return new Client({
       email: account.clientEmail,
       key: account.privateKey,
       keyId: account.privateKeyId,
@@ -90,7 +95,7 @@ export class ServiceAccountToken {
   /** A valid access token (cached by the client until five minutes before it expires). */
   async get(): Promise<string> {
     try {
-      const { token } = await this.client.getAccessToken();
+      const { token } = await (await (this.client ??= this.createClient())).getAccessToken();
       if (!token) throw new Error("the token endpoint answered without an access token");
       return token;
     } catch (err) {
