@@ -65,7 +65,8 @@ export function verifySigV4(req: IncomingMessage, body: Buffer, keys: AwsKey, re
   }
   const url = new URL(req.url ?? "/", "http://fake.invalid");
   const rawPath = (req.url ?? "/").split("?", 1)[0]!;
-  const payloadHash = headerValue(req, "x-amz-content-sha256") ?? sha256(body);
+  // The body actually received, never a hash the client claims (x-amz-content-sha256 is signed as a header like any).
+  const payloadHash = sha256(body);
   const canonical = [req.method ?? "GET", canonicalPath(rawPath), canonicalQuery(url.search), headerLines.join(""), signedHeaders, payloadHash].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const toSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
