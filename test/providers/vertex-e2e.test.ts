@@ -97,6 +97,12 @@ describe('type = "vertex" through a real hoosh: Gemini models', () => {
     expect(err.rawMessage).toContain("Quota exceeded for aiplatform.googleapis.com");
   });
 
+  it("Google's safety filter: a blocked prompt is INVALID_ARGUMENT naming the block reason", async () => {
+    const err = await rejection(() => client.generate({ model: "gemini-2.0-flash", messages: [user("this gets blocked")] }));
+    expect(Code[err.code]).toBe(Code[Code.InvalidArgument]);
+    expect(err.rawMessage).toContain('provider "gcp" blocked the prompt (blockReason SAFETY');
+  });
+
   it("text embeddings through predict", async () => {
     const res = await client.embed({ model: "text-embedding-005", inputs: ["one", "two words"], dimensions: 4 });
     expect(res.embeddings.map((e) => e.values)).toEqual([fakeVector("one", 4), fakeVector("two words", 4)]);
