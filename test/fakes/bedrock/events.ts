@@ -1,4 +1,6 @@
 // What the fake Bedrock has observed; exposed to tests via GET /_fake/events.
+import { EventLog } from "../event-log.js";
+
 export interface FakeBedrockRequestEvent {
   type: "request";
   at: number;
@@ -21,15 +23,4 @@ export interface FakeBedrockClosedEvent {
 
 export type FakeBedrockEvent = FakeBedrockRequestEvent | FakeBedrockClosedEvent;
 
-export class BedrockEventLog {
-  private events: FakeBedrockEvent[] = [];
-  push(e: FakeBedrockEvent): void {
-    this.events.push(e);
-  }
-  list(): FakeBedrockEvent[] {
-    return this.events;
-  }
-  clear(): void {
-    this.events = [];
-  }
-}
+export class BedrockEventLog extends EventLog<FakeBedrockEvent> {}

@@ -1,4 +1,6 @@
 // What the fake Vertex AI has observed; exposed to tests via GET /_fake/events.
+import { EventLog } from "../event-log.js";
+
 export interface FakeVertexRequestEvent {
   type: "request";
   at: number;
@@ -22,15 +24,4 @@ export interface FakeVertexClosedEvent {
 
 export type FakeVertexEvent = FakeVertexRequestEvent | FakeVertexClosedEvent;
 
-export class VertexEventLog {
-  private events: FakeVertexEvent[] = [];
-  push(e: FakeVertexEvent): void {
-    this.events.push(e);
-  }
-  list(): FakeVertexEvent[] {
-    return this.events;
-  }
-  clear(): void {
-    this.events = [];
-  }
-}
+export class VertexEventLog extends EventLog<FakeVertexEvent> {}
