@@ -1,9 +1,9 @@
 // The cloud provider types (issue #21): how each is built from its config
 // entry, and the endpoint each derives when base_url is unset.
-import type { ProviderConfig } from "../config/index.js";
+import type { Env, ProviderConfig } from "../config/index.js";
 import { createAzureProvider } from "./azure/client.js";
 import { bedrockBaseUrl, BedrockProvider } from "./bedrock/client.js";
-import { resolveAwsCredentials, type Env } from "./bedrock/credentials.js";
+import { resolveAwsCredentials } from "./bedrock/credentials.js";
 import type { HttpProviderOptions } from "./http-upstream.js";
 import type { Provider } from "./provider.js";
 import type { Transport } from "./transport.js";

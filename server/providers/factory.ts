@@ -2,7 +2,7 @@
 // add the quirks of known OpenAI-compatible servers.
 import { isIP } from "node:net";
 import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
-import { ConfigError, type ProviderConfig } from "../config/index.js";
+import { ConfigError, type Env, type ProviderConfig } from "../config/index.js";
 import { PRESETS, type Preset } from "../config/presets.js";
 import type { HttpProviderOptions } from "./http-upstream.js";
 import { createLocalProvider } from "./local/config.js";
@@ -14,7 +14,6 @@ import type { Provider } from "./provider.js";
 import { createSpeechProvider } from "./stt/config.js";
 import type { Transport } from "./transport.js";
 import { CLOUD_ADAPTERS, derivedBaseUrl } from "./clouds.js";
-import type { Env } from "./bedrock/credentials.js";
 import { loadTls } from "./upstream-tls.js";
 
 type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: Preset | undefined) => Provider;

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "../../config/index.js";
+import { ConfigError, type Env } from "../../config/index.js";
 import type { CredentialsConfig } from "../../config/upstream.js";
 
 export interface AwsCredentials {
@@ -15,8 +15,6 @@ export interface AwsCredentials {
   /** Where they came from, for logs and errors (never the values). */
   source: string;
 }
-
-export type Env = Record<string, string | undefined>;
 
 /** The profiles of an INI credentials file: [name] sections of key = value lines. */
 export function parseIni(text: string): Map<string, Record<string, string>> {
