@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FinishReason, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { FinishReason, ResponseFormat_Type, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { embed as fakeVector } from "../fakes/openai/embeddings.js";
 import { startFakeBedrock, type FakeBedrock } from "../fakes/spawn-clouds.js";
@@ -132,10 +132,15 @@ describe('type = "bedrock" through a real hoosh', () => {
     expect(res.usage?.inputTokens).toBe(3);
   });
 
-  it("a JSON response format is refused naming the field", async () => {
-    const err = await rejection(() => client.generate({ model: "amazon.nova-lite-v1:0", messages: [user("x")], responseFormat: { type: 2 } }));
-    expect(Code[err.code]).toBe(Code[Code.InvalidArgument]);
-    expect(err.rawMessage).toContain("response_format: bedrock (Converse) has no JSON response format");
+  it("JSON formats are answered through a forced tool: the answer is the text, finish STOP, no tool call", async () => {
+    const responseFormat = { type: ResponseFormat_Type.JSON_SCHEMA, jsonSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+    const res = await client.generate({ model: "amazon.nova-lite-v1:0", messages: [user("where?")], responseFormat });
+    expect([res.message?.content[0]?.part.value, res.finishReason, res.message?.toolCalls.length]).toEqual(['{"city":"Paris"}', FinishReason.STOP, 0]);
+    const events = [];
+    for await (const e of client.generateStream({ model: "amazon.nova-lite-v1:0", messages: [user("where?")], responseFormat })) events.push(e.event);
+    const end = events.at(-1);
+    expect(end?.case === "end" && [end.value.message?.content[0]?.part.value, end.value.finishReason]).toEqual(['{"city":"Paris"}', FinishReason.STOP]);
+    expect(events.some((e) => e.case === "toolCall")).toBe(false);
   });
 
   it("ListModels includes the region's foundation models (signed GET /foundation-models)", async () => {

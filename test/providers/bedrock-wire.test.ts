@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { ImageDetail, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { ImageDetail, ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema, type GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { ConfigError } from "../../server/config/index.js";
 import { resolveAwsCredentials } from "../../server/providers/bedrock/credentials.js";
@@ -32,7 +32,7 @@ async function failure(run: () => unknown): Promise<ConnectError> {
 
 describe("toConverseRequest", () => {
   it("lifts system text, merges tool results into one user turn (results first), keeps call ids", () => {
-    const body = toConverseRequest(
+    const { body } = toConverseRequest(
       request({
         model: "m",
         tools: [TOOL],
@@ -60,7 +60,7 @@ describe("toConverseRequest", () => {
   });
 
   it("tool choice: required -> any, a name -> tool, none -> no tools unless the history uses them", () => {
-    const choice = (toolChoice: object, messages: object[] = [{ role: Role.USER, content: [text("x")] }]) => toConverseRequest(request({ model: "m", tools: [TOOL], toolChoice, messages: messages as never })).toolConfig;
+    const choice = (toolChoice: object, messages: object[] = [{ role: Role.USER, content: [text("x")] }]) => toConverseRequest(request({ model: "m", tools: [TOOL], toolChoice, messages: messages as never })).body.toolConfig;
     expect(choice({ choice: { case: "mode", value: ToolChoice_Mode.REQUIRED } })?.toolChoice).toEqual({ any: {} });
     expect(choice({ choice: { case: "functionName", value: "get_weather" } })?.toolChoice).toEqual({ tool: { name: "get_weather" } });
     expect(choice({ choice: { case: "mode", value: ToolChoice_Mode.NONE } })).toBeUndefined();
@@ -74,7 +74,7 @@ describe("toConverseRequest", () => {
 
   it("images as bytes or data: URLs; http URLs, other types, audio and bad arguments are refused naming the field", async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
-    const body = toConverseRequest(request({ model: "m", messages: [{ role: Role.USER, content: [{ part: { case: "image", value: { mimeType: "image/png", detail: ImageDetail.AUTO, source: { case: "data", value: png } } } }, { part: { case: "image", value: { mimeType: "", source: { case: "url", value: `data:image/jpeg;base64,${png.toString("base64")}` } } } }] }] }));
+    const { body } = toConverseRequest(request({ model: "m", messages: [{ role: Role.USER, content: [{ part: { case: "image", value: { mimeType: "image/png", detail: ImageDetail.AUTO, source: { case: "data", value: png } } } }, { part: { case: "image", value: { mimeType: "", source: { case: "url", value: `data:image/jpeg;base64,${png.toString("base64")}` } } } }] }] }));
     expect(body.messages[0]?.content).toEqual([{ image: { format: "png", source: { bytes: png.toString("base64") } } }, { image: { format: "jpeg", source: { bytes: png.toString("base64") } } }]);
     const cases: [object, string][] = [
       [{ part: { case: "image", value: { mimeType: "image/png", source: { case: "url", value: "https://x/y.png" } } } }, "messages[0].content[0].image.url: bedrock takes images as bytes or base64 data: URLs"],
@@ -88,6 +88,17 @@ describe("toConverseRequest", () => {
     }
     const args = await failure(() => toConverseRequest(request({ model: "m", messages: [{ role: Role.USER, content: [text("x")] }, { role: Role.ASSISTANT, toolCalls: [{ id: "t", name: "f", arguments: "[1]" }] }] })));
     expect(args.rawMessage).toContain("messages[1].tool_calls[0].arguments");
+  });
+
+  it("JSON formats become a forced helper tool; with user tools any tool may answer", () => {
+    const schema = { type: "object", properties: { city: { type: "string" } } };
+    const json = toConverseRequest(request({ model: "m", messages: [{ role: Role.USER, content: [text("x")] }], responseFormat: { type: ResponseFormat_Type.JSON_SCHEMA, jsonSchema: schema, schemaName: "place" } }));
+    expect(json.jsonTool).toBe("json_response");
+    expect(json.body.toolConfig).toMatchObject({ tools: [{ toolSpec: { name: "json_response", inputSchema: { json: schema } } }], toolChoice: { tool: { name: "json_response" } } });
+    const withTools = toConverseRequest(request({ model: "m", tools: [{ ...TOOL, name: "json_response" }], messages: [{ role: Role.USER, content: [text("x")] }], responseFormat: { type: ResponseFormat_Type.JSON_OBJECT } }));
+    expect(withTools.jsonTool).toBe("json_response_1");
+    expect(withTools.body.toolConfig?.toolChoice).toEqual({ any: {} });
+    expect(toConverseRequest(request({ model: "m", messages: [{ role: Role.USER, content: [text("x")] }] })).jsonTool).toBeUndefined();
   });
 
   it("model ids and ARNs are one path segment", () => {

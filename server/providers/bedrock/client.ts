@@ -53,13 +53,15 @@ export class BedrockProvider implements Provider {
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
-    const res = await this.http.send("POST", modelPath(req.model, "converse"), toConverseRequest(req), call);
-    return fromConverseResponse(await this.http.readJson<ConverseResponse>(res, call), requestIdOf(res.headers), req.model);
+    const plan = toConverseRequest(req);
+    const res = await this.http.send("POST", modelPath(req.model, "converse"), plan.body, call);
+    return fromConverseResponse(await this.http.readJson<ConverseResponse>(res, call), requestIdOf(res.headers), req.model, plan.jsonTool);
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
-    const res = await this.http.send("POST", modelPath(req.model, "converse-stream"), toConverseRequest(req), call, "application/vnd.amazon.eventstream");
-    yield* this.http.relay(res, call, (body) => converseStreamEvents(this.name, requestIdOf(res.headers), req.model, eventFrames(this.name, body)));
+    const plan = toConverseRequest(req);
+    const res = await this.http.send("POST", modelPath(req.model, "converse-stream"), plan.body, call, "application/vnd.amazon.eventstream");
+    yield* this.http.relay(res, call, (body) => converseStreamEvents(this.name, requestIdOf(res.headers), req.model, eventFrames(this.name, body), plan.jsonTool));
   }
 
   /** Amazon Titan text embeddings (InvokeModel takes one text per call; the calls run together). */

@@ -3,9 +3,10 @@
 // top-level list, tool results are toolResult blocks in a user turn, and turns
 // alternate (consecutive same-role messages are merged, tool results first).
 // Fields Converse has no counterpart for (seed, penalties, user) are not sent.
-import { ResponseFormat_Type, Role, ToolChoice_Mode, type ContentPart, type Message } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { Role, ToolChoice_Mode, type ContentPart, type Message } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import type { ChatRequest } from "../provider.js";
+import { withJsonTool } from "./json-mode.js";
 import { argumentsObject } from "../tool-arguments.js";
 import type * as wire from "./wire.js";
 
@@ -107,12 +108,14 @@ function toolConfig(req: ChatRequest, history: wire.Message[]): wire.ConverseReq
   return { tools, toolChoice: { auto: {} } };
 }
 
+export interface ConversePlan {
+  body: wire.ConverseRequest;
+  /** The JSON-mode helper tool (json-mode.ts), whose input is turned back into text. */
+  jsonTool?: string;
+}
+
 /** The Converse / ConverseStream body for a request (the model id is in the path). */
-export function toConverseRequest(req: ChatRequest): wire.ConverseRequest {
-  const f = req.responseFormat?.type;
-  if (f === ResponseFormat_Type.JSON_OBJECT || f === ResponseFormat_Type.JSON_SCHEMA) {
-    throw invalidArgument("response_format", "bedrock (Converse) has no JSON response format; ask for JSON in the prompt, or declare a tool with the schema");
-  }
+export function toConverseRequest(req: ChatRequest): ConversePlan {
   const body: wire.ConverseRequest = toConversation(req.messages);
   const s = req.sampling;
   const inference: NonNullable<wire.ConverseRequest["inferenceConfig"]> = {};
@@ -121,9 +124,9 @@ export function toConverseRequest(req: ChatRequest): wire.ConverseRequest {
   if (s?.topP !== undefined) inference.topP = s.topP;
   if (s && s.stop.length > 0) inference.stopSequences = s.stop;
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
-  const tools = toolConfig(req, body.messages);
-  if (tools) body.toolConfig = tools;
-  return body;
+  const { config, jsonTool } = withJsonTool(req, toolConfig(req, body.messages));
+  if (config) body.toolConfig = config;
+  return jsonTool ? { body, jsonTool } : { body };
 }
 
 /** The URL path of a model operation: model ids and ARNs are one path segment. */

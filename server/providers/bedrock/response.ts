@@ -18,8 +18,10 @@ const STOP_REASONS = new Map<string, FinishReason>([
   ["content_filtered", FinishReason.CONTENT_FILTER],
 ]);
 
-export function fromStopReason(reason: string | undefined): FinishReason {
-  return (reason && STOP_REASONS.get(reason)) || FinishReason.UNSPECIFIED;
+/** The finish reason; a tool_use stop caused only by the JSON-mode tool is STOP (its input is the text). */
+export function fromStopReason(reason: string | undefined, realToolCalls = 0, jsonAnswered = false): FinishReason {
+  const finish = (reason && STOP_REASONS.get(reason)) || FinishReason.UNSPECIFIED;
+  return finish === FinishReason.TOOL_CALLS && realToolCalls === 0 && jsonAnswered ? FinishReason.STOP : finish;
 }
 
 /** Like Anthropic's: inputTokens leaves out cache reads and writes; hoosh's input is the whole prompt. */
@@ -29,20 +31,24 @@ export function fromUsage(u: wire.TokenUsage | undefined): Usage {
   return upstreamUsage({ inputTokens: (u?.inputTokens ?? 0) + read + written, cachedInputTokens: read, outputTokens: u?.outputTokens ?? 0 });
 }
 
-export function fromConverseResponse(res: wire.ConverseResponse, id: string, model: string): GenerateResponse {
+export function fromConverseResponse(res: wire.ConverseResponse, id: string, model: string, jsonTool?: string): GenerateResponse {
   let text = "";
+  let json: string | undefined;
   const toolCalls: { id: string; name: string; arguments: string }[] = [];
   for (const block of res.output?.message?.content ?? []) {
     if ("text" in block && typeof block.text === "string") text += block.text;
-    if ("toolUse" in block && block.toolUse) {
-      toolCalls.push({ id: block.toolUse.toolUseId ?? "", name: block.toolUse.name ?? "", arguments: JSON.stringify(block.toolUse.input ?? {}) });
-    }
+    if (!("toolUse" in block) || !block.toolUse) continue;
+    const input = JSON.stringify(block.toolUse.input ?? {});
+    if (jsonTool !== undefined && block.toolUse.name === jsonTool) json = (json ?? "") + input;
+    else toolCalls.push({ id: block.toolUse.toolUseId ?? "", name: block.toolUse.name ?? "", arguments: input });
   }
+  // A JSON answer is the whole text: prose around it would make it invalid JSON.
+  if (json !== undefined) text = json;
   return create(GenerateResponseSchema, {
     id,
     model,
     message: create(MessageSchema, { role: Role.ASSISTANT, content: text ? [{ part: { case: "text", value: text } }] : [], toolCalls }),
-    finishReason: fromStopReason(res.stopReason),
+    finishReason: fromStopReason(res.stopReason, toolCalls.length, json !== undefined),
     usage: fromUsage(res.usage),
   });
 }

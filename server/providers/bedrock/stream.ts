@@ -24,13 +24,18 @@ function parse<T>(provider: string, frame: EventFrame): T {
  * reason + usage from the metadata event). A stream that ends before
  * messageStop is Unavailable; exception frames keep their mapped code.
  */
-export function converseStreamEvents(provider: string, id: string, model: string, frames: AsyncIterable<EventFrame>): AsyncGenerator<GenerateStreamResponse> {
-  return guardStream(provider, events(provider, id, model, frames));
+export function converseStreamEvents(provider: string, id: string, model: string, frames: AsyncIterable<EventFrame>, jsonTool?: string): AsyncGenerator<GenerateStreamResponse> {
+  return guardStream(provider, events(provider, id, model, frames, jsonTool));
 }
 
-async function* events(provider: string, id: string, model: string, frames: AsyncIterable<EventFrame>): AsyncGenerator<GenerateStreamResponse> {
+/** A toolUse block: a real call (its index among calls), or the JSON-mode tool, streamed as text. */
+type ToolBlock = { index: number; args: boolean; json: boolean };
+
+async function* events(provider: string, id: string, model: string, frames: AsyncIterable<EventFrame>, jsonTool?: string): AsyncGenerator<GenerateStreamResponse> {
   let started = false;
-  const tools = new Map<number, { index: number; args: boolean }>();
+  let calls = 0;
+  let jsonAnswered = false;
+  const tools = new Map<number, ToolBlock>();
   let stopReason: string | undefined;
   let usage: wire.TokenUsage | undefined;
   for await (const frame of frames) {
@@ -45,8 +50,13 @@ async function* events(provider: string, id: string, model: string, frames: Asyn
         const ev = parse<wire.StreamEvents["contentBlockStart"]>(provider, frame);
         const use = ev.start?.toolUse;
         if (!use) break;
-        const index = tools.size;
-        tools.set(count(ev.contentBlockIndex), { index, args: false });
+        if (jsonTool !== undefined && use.name === jsonTool) {
+          jsonAnswered = true;
+          tools.set(count(ev.contentBlockIndex), { index: -1, args: false, json: true });
+          break;
+        }
+        const index = calls++;
+        tools.set(count(ev.contentBlockIndex), { index, args: false, json: false });
         yield event({ case: "toolCall", value: { index, id: use.toolUseId ?? "", name: use.name ?? "", argumentsDelta: "" } });
         break;
       }
@@ -58,14 +68,15 @@ async function* events(provider: string, id: string, model: string, frames: Asyn
         const tool = tools.get(count(ev.contentBlockIndex));
         if (d?.toolUse?.input && tool) {
           tool.args = true;
-          yield event({ case: "toolCall", value: { index: tool.index, argumentsDelta: d.toolUse.input } });
+          if (tool.json) yield event({ case: "text", value: { text: d.toolUse.input } });
+          else yield event({ case: "toolCall", value: { index: tool.index, argumentsDelta: d.toolUse.input } });
         }
         break;
       }
       case "contentBlockStop": {
         // A call without arguments may stream none; its arguments are still an object.
         const tool = tools.get(count(parse<wire.StreamEvents["contentBlockStop"]>(provider, frame).contentBlockIndex));
-        if (tool && !tool.args) yield event({ case: "toolCall", value: { index: tool.index, argumentsDelta: "{}" } });
+        if (tool && !tool.args) yield tool.json ? event({ case: "text", value: { text: "{}" } }) : event({ case: "toolCall", value: { index: tool.index, argumentsDelta: "{}" } });
         break;
       }
       case "messageStop":
@@ -80,5 +91,5 @@ async function* events(provider: string, id: string, model: string, frames: Asyn
     }
   }
   if (stopReason === undefined) throw new ConnectError(`provider "${provider}" ended the stream before messageStop`, Code.Unavailable);
-  yield event({ case: "end", value: { finishReason: fromStopReason(stopReason), usage: fromUsage(usage) } });
+  yield event({ case: "end", value: { finishReason: fromStopReason(stopReason, calls, jsonAnswered), usage: fromUsage(usage) } });
 }
