@@ -24,8 +24,8 @@ export interface StartedProcess {
  * Runs `node --import tsx <scriptPath> ...args` (cwd = repo root) and waits for the
  * first stdout line of the form {"port":N,"pid":P}.
  */
-export function startProcess(scriptPath: string, args: string[] = [], env?: NodeJS.ProcessEnv): Promise<StartedProcess> {
-  return startCommand(process.execPath, ["--import", "tsx", scriptPath, ...args], { label: scriptPath, env });
+export function startProcess(scriptPath: string, args: string[] = [], options: Partial<StartCommandOptions> = {}): Promise<StartedProcess> {
+  return startCommand(process.execPath, ["--import", "tsx", scriptPath, ...args], { label: scriptPath, ...options });
 }
 
 export interface StartCommandOptions {

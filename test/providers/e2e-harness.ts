@@ -29,7 +29,7 @@ export interface E2E {
 
 /** hoosh with E2E_HEAD plus `providers`, and a Connect client to it. */
 export async function startE2E(providers: string, env?: NodeJS.ProcessEnv): Promise<E2E> {
-  const hoosh = await startHoosh(`${E2E_HEAD}\n${providers}`, env);
+  const hoosh = await startHoosh(`${E2E_HEAD}\n${providers}`, { env });
   return { hoosh, client: createClient(InferenceService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" })) };
 }
 
