@@ -98,11 +98,12 @@ export interface AppOptions {
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
   // Metrics, access logs, traces, audit; its admin endpoints use the auth module's admin check.
   const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id, audit: options.audit });
-  const transport = new Transport();
+  // The environment's HTTPS_PROXY / NO_PROXY and cloud credentials (AWS_*, GOOGLE_APPLICATION_CREDENTIALS).
+  const transport = new Transport(process.env);
   const providers: Provider[] = [];
   const routes = config.providers.flatMap((p, i) => {
     if (!p.enabled) return [];
-    const provider = obs.provider(createProvider(p, i, transport, options.source));
+    const provider = obs.provider(createProvider(p, i, transport, options.source, process.env));
     providers.push(provider);
     return [{ provider, models: p.models, priority: p.priority, weight: p.weight }];
   });

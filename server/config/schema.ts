@@ -39,8 +39,10 @@
  *
  * [[providers]]          array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among providers
- *   type                 enum     (required)   wire protocol: openai | anthropic | gemini | ollama | local
- *   base_url             string   (required*)  http:// or https:// URL; *optional for type "local"
+ *   type                 enum     (required)   wire protocol: openai | anthropic | gemini | ollama | azure | bedrock | vertex | local
+ *   base_url             string   (required*)  http:// or https:// URL; *optional for type "local", and derived for
+ *                                              "bedrock" (region) and "vertex" (location) when unset
+ *   region, project, location, deployments, credentials, tls, proxy: see upstream.ts
  *   api_key              string   (none)       SECRET; never printed in logs or errors
  *   headers              table    {}           extra HTTP headers, name = "value"; values are SECRETS
  *   models               array    (required)   non-empty list of model globs, e.g. ["gpt-*", "o*"]
@@ -130,8 +132,9 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
+import { checkCloudKeys, credentialsTable, DERIVED_BASE_URL, proxySetting, tlsTable } from "./upstream.js";
 
-export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local", "pocketsphinx", "whisper"] as const;
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "azure", "bedrock", "vertex", "local", "pocketsphinx", "whisper"] as const;
 /** Provider types that run inside hoosh and need no base_url. */
 const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper"];
 export const ROUTER_STRATEGIES = ["priority", "round-robin", "lowest-latency", "direct", "weighted"] as const;
@@ -270,6 +273,13 @@ const provider = z
     local: local.optional(),
     pocketsphinx: pocketsphinx.optional(),
     whisper: whisper.optional(),
+    region: z.string().min(1).optional(),
+    project: z.string().min(1).optional(),
+    location: z.string().min(1).optional(),
+    deployments: z.record(z.string().min(1), z.string().min(1)).optional(),
+    credentials: credentialsTable.optional(),
+    tls: tlsTable.optional(),
+    proxy: proxySetting.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.preset !== undefined && Object.hasOwn(PRESETS, p.preset) && p.type !== PRESETS[p.preset].type) {
@@ -283,11 +293,12 @@ const provider = z
   .superRefine((p, ctx) => {
     const type: unknown = p.type;
     if (typeof type !== "string" || !(PROVIDER_TYPES as readonly string[]).includes(type)) return;
-    if (!IN_PROCESS.includes(type) && p.base_url === undefined) {
+    checkCloudKeys(p, ctx);
+    if (!IN_PROCESS.includes(type) && !DERIVED_BASE_URL.includes(type) && p.base_url === undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["base_url"],
-        message: `missing required key (every provider except types ${IN_PROCESS.map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
+        message: `missing required key (every provider except types ${[...IN_PROCESS, ...DERIVED_BASE_URL].map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
       });
     }
     for (const table of ["local", "pocketsphinx", "whisper"] as const) {

@@ -24,7 +24,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "bad enum",
       `${provider("")}\n[[providers]]\nname = "q"\ntype = "opnai"\nbase_url = "http://x"\nmodels = ["*"]`,
-      'hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, local, pocketsphinx, whisper',
+      'hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper',
     ],
     [
       "bad router strategy",
@@ -59,14 +59,14 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "missing required key (enum)",
       '[[providers]]\nname = "p"\nmodels = ["*"]',
-      "hoosh.toml: providers[0].type: missing required key (one of: openai, anthropic, gemini, ollama, local, pocketsphinx, whisper)",
+      "hoosh.toml: providers[0].type: missing required key (one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper)",
     ],
     ["missing required key (string)", '[[providers]]\ntype = "local"\nmodels = ["*"]', "hoosh.toml: providers[0].name: missing required key (expected string)"],
     ["missing required key (array)", '[[providers]]\nname = "p"\ntype = "local"', "hoosh.toml: providers[0].models: missing required key (expected array of strings)"],
     [
       "base_url missing for a remote type",
       '[[providers]]\nname = "p"\ntype = "gemini"\nmodels = ["*"]',
-      'hoosh.toml: providers[0].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper" needs one; this one has type "gemini")',
+      'hoosh.toml: providers[0].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "bedrock", "vertex" needs one; this one has type "gemini")',
     ],
     [
       "duplicate provider names",
@@ -158,7 +158,7 @@ describe("ConfigError", () => {
     );
     expect(err.message.split("\n")).toEqual([
       "hoosh.toml: providers[0].models: expected at least 1 entry, got []",
-      'hoosh.toml: providers[1].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper" needs one; this one has type "openai")',
+      'hoosh.toml: providers[1].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "bedrock", "vertex" needs one; this one has type "openai")',
       'hoosh.toml: providers[1].name: duplicate provider name "a" (already used by providers[0])',
     ]);
   });
