@@ -12,7 +12,8 @@ import { Auth } from "./auth/authorize.js";
 import { budgetCaller } from "./auth/budget-access.js";
 import { authInterceptor, keyOf } from "./auth/interceptor.js";
 import { streamDurationInterceptor } from "./auth/limits.js";
-import { guardCore, restGate } from "./auth/rest.js";
+import { guardedDeps } from "./auth/guarded-core.js";
+import { restGate } from "./auth/rest.js";
 import { ConfigError, type Config } from "./config/index.js";
 import { Accounting } from "./core/accounting/accounting.js";
 import { applyConfigPools } from "./core/budget/config-pools.js";
@@ -255,7 +256,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   };
   // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
   // /hoosh/v1/* (google.api.http, through the same Connect handlers); the OpenAI-shaped 404 closes /v1/*.
-  const guarded = guardCore(restDeps, auth);
+  const guarded = guardedDeps(restDeps, auth);
   const rest: RestHandler[] = [
     ...obs.rest(),
     restGate(auth),
