@@ -161,11 +161,11 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   });
   // [store] kind = "redis" with [cache] shared: a response cache tier shared by replicas (fails open).
   const sharedCache = await openSharedCache(config, (level, msg, fields) => logger.log(level, msg, fields));
-  const inference = new Inference(
+  const inference = new Inference({
     router,
-    providerHealth,
+    health: providerHealth,
     latency,
-    {
+    options: {
       fallback: config.router.fallback,
       maxAttempts: config.router.max_attempts,
       backoffMs: config.router.backoff_ms,
@@ -176,20 +176,21 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     },
     providerLimits,
     accounting,
-    config.cache.mode === "off"
-      ? undefined
-      : new ResponseCache({
-          mode: config.cache.mode,
-          scope: config.cache.scope,
-          maxBytes: config.cache.max_bytes,
-          defaultTtlSeconds: config.cache.default_ttl_seconds,
-          maxTtlSeconds: config.cache.max_ttl_seconds,
-          shared: sharedCache?.tier,
-          sharedMaxEntryBytes: config.cache.shared_max_entry_bytes,
-        }),
-    new CacheHitRecorder(ledger, (s) => accounting.recordUnreserved(s), (level, msg, fields) => logger.log(level, msg, fields)),
-    semanticLookup(config.cache, (level, msg, fields) => logger.log(level, msg, fields)),
-  );
+    cache:
+      config.cache.mode === "off"
+        ? undefined
+        : new ResponseCache({
+            mode: config.cache.mode,
+            scope: config.cache.scope,
+            maxBytes: config.cache.max_bytes,
+            defaultTtlSeconds: config.cache.default_ttl_seconds,
+            maxTtlSeconds: config.cache.max_ttl_seconds,
+            shared: sharedCache?.tier,
+            sharedMaxEntryBytes: config.cache.shared_max_entry_bytes,
+          }),
+    cacheHits: new CacheHitRecorder(ledger, (s) => accounting.recordUnreserved(s), (level, msg, fields) => logger.log(level, msg, fields)),
+    semantic: semanticLookup(config.cache, (level, msg, fields) => logger.log(level, msg, fields)),
+  });
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
   const prober = new HealthProber(
     providers.map((p) => ({ provider: p, intervalMs: byName.get(p.name)?.probe_interval_ms ?? 0 })),
