@@ -90,8 +90,11 @@ describe("input limits", () => {
   it("too many concurrent HTTP/2 streams → the extra stream is refused", async () => {
     const frames = await rawHttp2(served.server.port, 3);
     expect(frames.settingsMaxStreams).toBe(2);
-    // RST_STREAM REFUSED_STREAM (7) on the third stream (id 5) only.
-    expect(frames.resets).toEqual([{ stream: 5, code: 7 }]);
+    // RST_STREAM REFUSED_STREAM (7) on the third stream (id 5) only. The two admitted streams are
+    // answered (401) while this client never ends its upload, so they may be reset with NO_ERROR (0)
+    // after the answer (server/unread-body.ts); nothing else.
+    expect(frames.resets.filter((r) => r.code !== 0)).toEqual([{ stream: 5, code: 7 }]);
+    expect(frames.resets.filter((r) => r.code === 0).every((r) => r.stream === 1 || r.stream === 3)).toBe(true);
   });
 });
 
