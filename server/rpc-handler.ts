@@ -29,5 +29,5 @@ export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
     readMaxBytes: options.readMaxBytes,
     shutdownSignal: options.shutdownSignal,
     jsonOptions: options.jsonOptions,
-  }) as RequestHandler;
+  });
 }
