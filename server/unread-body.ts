@@ -23,7 +23,7 @@ export function releaseUnreadBody(req: Request, res: Response): void {
   // A reader that stops early (connect-node's `for await` over the body, left by a throw) would
   // destroy the request, and Node then destroys an unfinished HTTP/1.1 request's socket: a reset
   // that can overtake the response just written. Leave the body to be discarded below instead.
-  req[Symbol.asyncIterator] = () => req.iterator({ destroyOnReturn: false });
+  req[Symbol.asyncIterator] = iterateKeepingBody;
   if (!("stream" in res)) {
     res.once("finish", () => !req.complete && !req.destroyed && discard(req, () => req.socket.destroy()));
     return;
@@ -36,6 +36,10 @@ export function releaseUnreadBody(req: Request, res: Response): void {
   stream.once("wantTrailers", () => {
     setImmediate(() => !stream.closed && !stream.destroyed && !req.complete && stream.close(http2.constants.NGHTTP2_NO_ERROR));
   });
+}
+
+function iterateKeepingBody(this: Request): AsyncIterableIterator<Buffer> {
+  return this.iterator({ destroyOnReturn: false });
 }
 
 function discard(req: Request, tooLong: () => void): void {
