@@ -29,12 +29,14 @@ export function releaseUnreadBody(req: Request, res: Response): void {
     return;
   }
   const stream = res.stream;
+  // Still uploading: the client has not ended its side (a GET, or a body nobody read to its end, has).
+  const uploading = () => !req.complete && !req.destroyed && !stream.destroyed && stream.state.remoteClose === 0;
   // The stream's own 'finish' (its writable side is done; Http2ServerResponse emits 'finish' only once the stream closed).
-  stream.once("finish", () => !req.complete && !req.destroyed && discard(req, () => stream.close(http2.constants.NGHTTP2_CANCEL)));
+  stream.once("finish", () => uploading() && discard(req, () => stream.close(http2.constants.NGHTTP2_CANCEL)));
   // Node's compat layer answers 'wantTrailers' first and submits the trailers in an immediate;
   // an immediate queued after it runs once they are queued ahead of the RST_STREAM.
   stream.once("wantTrailers", () => {
-    setImmediate(() => !stream.closed && !stream.destroyed && !req.complete && stream.close(http2.constants.NGHTTP2_NO_ERROR));
+    setImmediate(() => !stream.closed && uploading() && stream.close(http2.constants.NGHTTP2_NO_ERROR));
   });
 }
 
