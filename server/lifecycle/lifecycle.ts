@@ -4,7 +4,6 @@
 // only then swaps it in: new requests go to the new app, requests in flight
 // finish on the old one, which closes once they are done. A bad config is
 // rejected with a ConfigError and the running app stays. Reloads run one at a time.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp, type App } from "../app.js";
 import { unsafeBindReason } from "../auth/limits.js";
 import { ConfigError, loadConfigFile, loadDefaultConfig, parseConfig, type Config, type Env } from "../config/index.js";
@@ -13,6 +12,7 @@ import { underDataDir } from "../engines/data-dir.js";
 import { jsonLogger, type Logger } from "../observability/log.js";
 import { chain } from "../rest/handler.js";
 import { notFoundFallback } from "../rpc/fallback.js";
+import { createRpcHandler } from "../rpc-handler.js";
 import { openBudgetStore } from "../store/open-budget-store.js";
 import { DiskFootprint } from "./disk-footprint.js";
 import { Generations } from "./generations.js";
@@ -143,7 +143,7 @@ export class Lifecycle {
   }
 
   private handlerFor(app: App) {
-    return connectNodeAdapter({
+    return createRpcHandler({
       routes: app.routes,
       interceptors: app.interceptors,
       fallback: chain(app.rest, notFoundFallback),
