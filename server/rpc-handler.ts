@@ -1,12 +1,15 @@
 // The one construction of the port's request handler: the Connect router
 // (gRPC, gRPC-Web and Connect over HTTP/1.1 and h2c) over the given routes,
-// with the fallback (REST edges, then 404) for every other path. `hoosh serve`
+// with the fallback (REST edges, then 404) for every other path, and in front
+// of it the gRPC unary fast path (rpc/unary-fast-path.ts), which serves plain
+// gRPC unary calls without Connect's streaming plumbing. `hoosh serve`
 // (server/lifecycle) and the Connect conformance server (test/conformance)
 // both build it here, so whatever this function serves is what the
 // conformance suite checks.
 import type { Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import type { RequestHandler } from "./listen.js";
+import { createUnaryFastPath } from "./rpc/unary-fast-path.js";
 
 export interface RpcHandlerOptions {
   routes: ConnectNodeAdapterOptions["routes"];
@@ -22,7 +25,7 @@ export interface RpcHandlerOptions {
 }
 
 export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
-  return connectNodeAdapter({
+  const connect = connectNodeAdapter({
     routes: options.routes,
     interceptors: options.interceptors,
     fallback: options.fallback,
@@ -30,4 +33,8 @@ export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
     shutdownSignal: options.shutdownSignal,
     jsonOptions: options.jsonOptions,
   });
+  const fast = createUnaryFastPath(options);
+  return (req, res) => {
+    if (!fast(req, res)) connect(req, res);
+  };
 }
