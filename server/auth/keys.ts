@@ -5,6 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import picomatch from "picomatch";
 import type { KeyConfig, KeyScope } from "../config/schema.js";
+import { patternFilter } from "../mcp/allowlist.js";
 
 /** The authenticated caller, as carried in CallContext.key and logs. */
 export interface KeyIdentity {
@@ -17,6 +18,10 @@ export interface ApiKey extends KeyIdentity {
   /** True when the key may use this model (its `models` globs). */
   allowsModel(model: string): boolean;
   rpm?: number;
+  /** True when the key may list and call this exposed MCP name (its `tools` globs; none by default). */
+  allowsTool(name: string): boolean;
+  /** MCP tool calls per minute ([[keys]] tool_rpm). */
+  toolRpm?: number;
 }
 
 /** Header carrying the key, as a header-map lookup (HTTP/1.1, HTTP/2 and Connect Headers alike). */
@@ -74,6 +79,8 @@ export class KeyRing {
         scopes: new Set(k.scopes),
         allowsModel: (model) => matches(model),
         rpm: k.rpm,
+        allowsTool: patternFilter(k.tools ?? []),
+        toolRpm: k.tool_rpm,
       };
       this.byHash.set(hash, { hash, key, enabled: k.enabled });
       if (k.enabled) this.ids.set(k.id, key);
