@@ -14,6 +14,7 @@ import { toolCallSink } from "./record.js";
 import { McpRuntime, mcpFingerprint, SERVER_INFO } from "./runtime.js";
 import { mcpEndpoint } from "./serve/endpoint.js";
 import { hostCheck } from "./serve/host-check.js";
+import { statelessHandler } from "./serve/stateless.js";
 import type { LogFn } from "./upstream/upstream.js";
 import { ArgumentValidator } from "./validate-args.js";
 
@@ -62,6 +63,7 @@ export function createMcp(config: Config, deps: McpDeps): McpBridge {
         deps: { calls },
         serverInfo: SERVER_INFO,
         maxBodyBytes: config.server.max_body_bytes,
+        stateless: statelessHandler(() => calls, SERVER_INFO),
       })
     : undefined;
   return { runtime, calls, endpoint };

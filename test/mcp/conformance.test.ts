@@ -1,12 +1,14 @@
-// The official MCP conformance suite (@modelcontextprotocol/conformance 0.1.16,
-// `conformance server --suite active`) against hoosh's /mcp, with hoosh in
-// front of the reference server the suite's scenarios are written for (the
+// The official MCP conformance suite (`conformance server --suite active`)
+// against hoosh's /mcp: @modelcontextprotocol/conformance 0.1.16 for protocol
+// 2025-11-25 (sessions), and 0.2.0-alpha.10 for 2026-07-28 (stateless; 0.1.16
+// has no scenarios for it). hoosh stands in front of the reference server the
+// suite's scenarios are written for (the
 // TypeScript SDK's conformance "everything" server, vendored in
 // test/mcp/conformance/everything-server.ts) over Streamable HTTP, unprefixed
 // (namespace = "") so the scenarios find their tools by their own names. The
 // suite runs on Node 24 from PyPI (scripts/setup-mcp-conformance.sh); hoosh on
 // this Node. Scenarios hoosh is expected to fail are listed, with reasons, in
-// test/mcp/conformance/expected-failures.yaml (empty today).
+// test/mcp/conformance/expected-failures*.yaml (both empty today).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,8 +21,8 @@ import { httpToml, serverState, startMcpHoosh, waitForTools, type McpHoosh } fro
 
 const DIR = join(REPO_ROOT, ".tools", "mcp-conformance");
 const NODE = join(DIR, "node");
-const CLI = join(DIR, "suite", "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
-const EXPECTED = fileURLToPath(new URL("./conformance/expected-failures.yaml", import.meta.url));
+const cli = (suite: string) => join(DIR, suite, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
+const expected = (file: string) => fileURLToPath(new URL(`./conformance/${file}`, import.meta.url));
 const REFERENCE = fileURLToPath(new URL("./conformance/everything-server.ts", import.meta.url));
 
 let reference: StartedProcess;
@@ -42,15 +44,21 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true });
 });
 
-describe("MCP conformance suite (server, active, protocol 2025-11-25)", () => {
-  it("passes every scenario but those listed in expected-failures.yaml", async () => {
-    const result = await run(
-      NODE,
-      [CLI, "server", "--url", `http://localhost:${h.port}/mcp`, "--suite", "active", "--spec-version", "2025-11-25", "--expected-failures", EXPECTED, "-o", out],
-      { timeoutMs: 300_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: out } },
-    );
-    const summary = result.stdout.slice(result.stdout.lastIndexOf("=== SUMMARY ==="));
-    expect(result.code, `conformance exited ${result.code}\n${summary}\n${result.stderr.slice(-3000)}`).toBe(0);
-    expect(summary).toMatch(/Total: \d+ passed, 0 failed/);
-  }, 320_000);
+async function conformance(suite: string, specVersion: string, expectedFailures: string): Promise<void> {
+  const dir = join(out, specVersion);
+  const result = await run(
+    NODE,
+    [cli(suite), "server", "--url", `http://localhost:${h.port}/mcp`, "--suite", "active", "--spec-version", specVersion, "--expected-failures", expected(expectedFailures), "-o", dir],
+    { timeoutMs: 300_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: out } },
+  );
+  const summary = result.stdout.slice(result.stdout.lastIndexOf("=== SUMMARY ==="));
+  expect(result.code, `conformance exited ${result.code}\n${summary}\n${result.stderr.slice(-3000)}`).toBe(0);
+  expect(summary).toMatch(/Total: [1-9]\d* passed, 0 failed/);
+}
+
+describe("MCP conformance suite (server, active)", () => {
+  it("protocol 2025-11-25 (conformance 0.1.16): passes every scenario but those in expected-failures.yaml", () => conformance("suite", "2025-11-25", "expected-failures.yaml"), 320_000);
+
+  it("protocol 2026-07-28 (conformance 0.2.0-alpha.10): passes every scenario but those in expected-failures-2026.yaml", () =>
+    conformance("suite-2026", "2026-07-28", "expected-failures-2026.yaml"), 320_000);
 });

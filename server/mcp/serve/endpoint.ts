@@ -90,6 +90,8 @@ export function mcpEndpoint(o: EndpointOptions): RestHandler {
       await serve(session, key, o, req, res, body);
       return true;
     }
+    // A stateless (2026-07-28) request first: its "initialize" is a removed method, not a handshake.
+    if (req.method === "POST" && o.stateless && (await o.stateless(req, res, body, key))) return true;
     if (req.method === "POST" && isInitializeRequest(body)) {
       if (!o.sessions.makeRoom()) {
         writeRpcError(res, 503, -32000, "hoosh has [mcp] max_sessions sessions open, all in use; retry later", { "retry-after": "5" });
@@ -105,7 +107,6 @@ export function mcpEndpoint(o: EndpointOptions): RestHandler {
       await serve(session, key, o, req, res, body);
       return true;
     }
-    if (req.method === "POST" && o.stateless && (await o.stateless(req, res, body, key))) return true;
     writeRpcError(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     return true;
   };

@@ -23,22 +23,16 @@ import {
   type ServerResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import { randomUUID } from "node:crypto";
-import { ALLOW_ALL, type NameFilter } from "../allowlist.js";
 import type { ToolCalls } from "../calls.js";
 import type { McpHub } from "../hub.js";
 import type { Caller } from "../relay.js";
 import { LOOSE } from "../upstream/catalog.js";
-import { fromUpstream } from "../errors.js";
 import { toMcpError } from "./errors.js";
+import { McpMethods, type Who } from "./methods.js";
 
 const LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-/** MCP's "resource not found" error code. */
-const RESOURCE_NOT_FOUND = -32002;
 
-export interface SessionKey {
-  id?: string;
-  allowed: NameFilter;
-}
+export type SessionKey = Who;
 
 /** What a session answers with: the current app's tool calls (a reload swaps it). */
 export interface SessionDeps {
@@ -106,10 +100,6 @@ export class McpSession {
     await Promise.all(held.map((k) => this.hub.unsubscribe(...(k.split("\0") as [string, string]))));
   }
 
-  private allowed(name: string): boolean {
-    return this.key.allowed === ALLOW_ALL || this.key.allowed(name);
-  }
-
   private caller(extra: { sendRequest: (r: never, s: typeof LOOSE, o?: { signal?: AbortSignal }) => Promise<unknown>; sendNotification: (n: never) => Promise<void> }): Caller {
     return {
       request: async (method, params, signal) => {
@@ -126,10 +116,14 @@ export class McpSession {
     };
   }
 
+  private methods(): McpMethods {
+    return new McpMethods(this.deps.calls, this.key);
+  }
+
   private install(): void {
     const s = this.server;
     const guard =
-      <A extends unknown[]>(fn: (...a: A) => Promise<ServerResult>) =>
+      <A extends unknown[]>(fn: (...a: A) => Promise<ServerResult> | ServerResult) =>
       async (...a: A): Promise<ServerResult> => {
         try {
           return await fn(...a);
@@ -137,16 +131,13 @@ export class McpSession {
           throw toMcpError(err);
         }
       };
-    s.setRequestHandler(
-      ListToolsRequestSchema,
-      guard(async () => ({ tools: this.deps.calls.list({ keyId: this.key.id, allowed: this.key.allowed }).map((t) => ({ ...t.item, name: t.name })) })),
-    );
+    s.setRequestHandler(ListToolsRequestSchema, guard(() => this.methods().listTools()));
     s.setRequestHandler(
       CallToolRequestSchema,
-      guard(async (req, extra) => {
+      guard((req, extra) => {
         const meta = req.params._meta as Record<string, unknown> | undefined;
         const token = meta?.progressToken as string | number | undefined;
-        return this.deps.calls.call({ keyId: this.key.id, allowed: this.key.allowed }, req.params.name, req.params.arguments ?? {}, {
+        return this.methods().callTool(req.params, {
           edge: "mcp",
           requestId: `${this.id ?? ""}/${String(extra.requestId)}`,
           signal: extra.signal,
@@ -159,34 +150,15 @@ export class McpSession {
         });
       }),
     );
-    s.setRequestHandler(
-      ListPromptsRequestSchema,
-      guard(async () => ({ prompts: this.hub.prompts().filter((p) => this.allowed(p.name)).map((p) => ({ ...p.item, name: p.name })) })),
-    );
-    s.setRequestHandler(
-      GetPromptRequestSchema,
-      guard(async (req, extra) => {
-        const p = this.allowed(req.params.name) ? this.hub.prompt(req.params.name) : undefined;
-        if (!p) throw new McpError(ErrorCode.InvalidParams, `no prompt "${req.params.name}"; prompts/list shows the prompts this key may use`);
-        return this.forward(p.server, "prompts/get", { ...req.params, name: p.original }, extra.signal);
-      }),
-    );
-    s.setRequestHandler(
-      ListResourcesRequestSchema,
-      guard(async () => ({ resources: this.hub.resources().filter((r) => this.allowed(r.name)).map((r) => ({ ...r.item, name: r.name })) })),
-    );
-    s.setRequestHandler(
-      ListResourceTemplatesRequestSchema,
-      guard(async () => ({ resourceTemplates: this.hub.templates().filter((t) => this.allowed(t.name)).map((t) => ({ ...t.item, name: t.name })) })),
-    );
-    s.setRequestHandler(
-      ReadResourceRequestSchema,
-      guard(async (req, extra) => this.forward(this.resourceServer(req.params.uri), "resources/read", req.params, extra.signal)),
-    );
+    s.setRequestHandler(ListPromptsRequestSchema, guard(() => this.methods().listPrompts()));
+    s.setRequestHandler(GetPromptRequestSchema, guard((req, extra) => this.methods().getPrompt(req.params, extra.signal)));
+    s.setRequestHandler(ListResourcesRequestSchema, guard(() => this.methods().listResources()));
+    s.setRequestHandler(ListResourceTemplatesRequestSchema, guard(() => this.methods().listResourceTemplates()));
+    s.setRequestHandler(ReadResourceRequestSchema, guard((req, extra) => this.methods().readResource(req.params, extra.signal)));
     s.setRequestHandler(
       SubscribeRequestSchema,
       guard(async (req) => {
-        const server = this.resourceServer(req.params.uri);
+        const server = this.methods().resourceServer(req.params.uri);
         const k = `${server}\0${req.params.uri}`;
         if (!this.subscriptions.has(k)) {
           await this.hub.subscribe(server, req.params.uri);
@@ -207,40 +179,10 @@ export class McpSession {
         return {};
       }),
     );
-    s.setRequestHandler(
-      CompleteRequestSchema,
-      guard(async (req, extra) => {
-        const ref = req.params.ref;
-        if (ref.type === "ref/prompt") {
-          const p = this.allowed(ref.name) ? this.hub.prompt(ref.name) : undefined;
-          if (!p) throw new McpError(ErrorCode.InvalidParams, `no prompt "${ref.name}"`);
-          return this.forward(p.server, "completion/complete", { ...req.params, ref: { ...ref, name: p.original } }, extra.signal);
-        }
-        const t = this.hub.templates().find((e) => e.item.uriTemplate === ref.uri && this.allowed(e.name));
-        if (!t) throw new McpError(ErrorCode.InvalidParams, `no resource template "${ref.uri}"`);
-        return this.forward(t.server, "completion/complete", req.params, extra.signal);
-      }),
-    );
+    s.setRequestHandler(CompleteRequestSchema, guard((req, extra) => this.methods().complete(req.params, extra.signal)));
     s.setRequestHandler(SetLevelRequestSchema, async (req) => {
       this.level = req.params.level;
       return {};
     });
-  }
-
-  private resourceServer(uri: string): string {
-    const found = this.hub.resolveResource(uri, (n) => this.allowed(n));
-    if (!found) throw new McpError(RESOURCE_NOT_FOUND, "Resource not found", { uri });
-    return found.server;
-  }
-
-  /** A request passed to a server as is (its answer and its errors too). */
-  private async forward(server: string, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<ServerResult> {
-    const upstream = this.hub.upstream(server)!;
-    const timeout = upstream.config.call_timeout_ms;
-    try {
-      return (await upstream.request((c) => c.request({ method, params } as never, LOOSE, { signal, timeout }))) as ServerResult;
-    } catch (err) {
-      throw fromUpstream(server, err);
-    }
   }
 }
