@@ -45,6 +45,8 @@ export function fromUpstream(server: string, err: unknown): ConnectError {
 
 /** fetch's "fetch failed" says nothing; its cause (ECONNREFUSED ...) does. */
 function describe(err: Error): string {
+  const own = (err as { code?: unknown }).code;
+  if (typeof own === "string" && !err.message.includes(own)) return `${err.message} (${own})`;
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;

@@ -100,7 +100,10 @@ export class McpSession {
     await Promise.all(held.map((k) => this.hub.unsubscribe(...(k.split("\0") as [string, string]))));
   }
 
-  private caller(extra: { sendRequest: (r: never, s: typeof LOOSE, o?: { signal?: AbortSignal }) => Promise<unknown>; sendNotification: (n: never) => Promise<void> }): Caller {
+  private caller(
+    extra: { sendRequest: (r: never, s: typeof LOOSE, o?: { signal?: AbortSignal }) => Promise<unknown>; sendNotification: (n: never) => Promise<void> },
+    sent: Promise<void>[],
+  ): Caller {
     return {
       request: async (method, params, signal) => {
         const caps = this.server.getClientCapabilities();
@@ -111,7 +114,7 @@ export class McpSession {
       notify: (method, params) => {
         const level = params?.level as LoggingLevel | undefined;
         if (method === "notifications/message" && this.level && level && LEVELS.indexOf(level) < LEVELS.indexOf(this.level)) return;
-        void extra.sendNotification({ method, params } as never).catch(() => undefined);
+        sent.push(extra.sendNotification({ method, params } as never).catch(() => undefined));
       },
     };
   }
@@ -134,20 +137,26 @@ export class McpSession {
     s.setRequestHandler(ListToolsRequestSchema, guard(() => this.methods().listTools()));
     s.setRequestHandler(
       CallToolRequestSchema,
-      guard((req, extra) => {
+      guard(async (req, extra) => {
         const meta = req.params._meta as Record<string, unknown> | undefined;
         const token = meta?.progressToken as string | number | undefined;
-        return this.methods().callTool(req.params, {
-          edge: "mcp",
-          requestId: `${this.id ?? ""}/${String(extra.requestId)}`,
-          signal: extra.signal,
-          meta,
-          caller: this.caller(extra as never),
-          onProgress:
-            token === undefined
-              ? undefined
-              : (p) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => undefined),
-        });
+        // Notifications relayed during the call go out before its result (the result ends the stream).
+        const sent: Promise<void>[] = [];
+        try {
+          return await this.methods().callTool(req.params, {
+            edge: "mcp",
+            requestId: `${this.id ?? ""}/${String(extra.requestId)}`,
+            signal: extra.signal,
+            meta,
+            caller: this.caller(extra as never, sent),
+            onProgress:
+              token === undefined
+                ? undefined
+                : (p) => void sent.push(extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => undefined)),
+          });
+        } finally {
+          await Promise.all(sent);
+        }
       }),
     );
     s.setRequestHandler(ListPromptsRequestSchema, guard(() => this.methods().listPrompts()));

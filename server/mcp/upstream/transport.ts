@@ -1,12 +1,13 @@
 // The SDK transport for one [[mcp_servers]] entry: a child process over stdio
 // (started with a minimal environment: the SDK's short list of safe variables
 // plus the entry's `env`, nothing else of hoosh's), or Streamable HTTP with the
-// entry's headers. A child's stderr is kept (last lines) for crash reports and
+// entry's headers (http-transport.ts). A child's stderr is kept (last lines) for crash reports and
 // logged at debug level.
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "../../config/schema.js";
+import { HttpClientTransport } from "./http-transport.js";
+import { ordered } from "./ordered.js";
 
 const STDERR_LINES = 20;
 
@@ -20,7 +21,7 @@ export interface UpstreamTransport {
 
 export function createTransport(config: McpServerConfig, onStderr: (line: string) => void): UpstreamTransport {
   if (config.transport === "http") {
-    const transport = new StreamableHTTPClientTransport(new URL(config.url!), { requestInit: { headers: config.headers } });
+    const transport = ordered(new HttpClientTransport(new URL(config.url!), config.headers));
     return { transport, pid: () => undefined, stderrTail: () => [] };
   }
   const stdio = new StdioClientTransport({ command: config.command!, args: config.args, env: config.env, cwd: config.cwd, stderr: "pipe" });
@@ -37,5 +38,5 @@ export function createTransport(config: McpServerConfig, onStderr: (line: string
       onStderr(line);
     }
   });
-  return { transport: stdio, pid: () => stdio.pid ?? undefined, stderrTail: () => [...tail] };
+  return { transport: ordered(stdio), pid: () => stdio.pid ?? undefined, stderrTail: () => [...tail] };
 }

@@ -260,5 +260,7 @@ export class Upstream {
 function connectionLost(err: unknown): boolean {
   if (err instanceof McpError) return err.code === ErrorCode.ConnectionClosed;
   if (err instanceof StreamableHTTPError) return err.code === 404 || err.code === undefined || err.code < 0;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && /^(E[A-Z]+|UND_ERR_)/.test(code) && code !== "UND_ERR_ABORTED") return true;
   return err instanceof TypeError || (err instanceof Error && /fetch failed|ECONNREFUSED|ECONNRESET|socket/i.test(err.message));
 }
