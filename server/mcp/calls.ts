@@ -13,7 +13,7 @@ import { fromUpstream } from "./errors.js";
 import type { Exposed, McpHub } from "./hub.js";
 import { CallGate, type ToolRateLimits } from "./limits.js";
 import { redactArguments } from "./redact.js";
-import type { Caller, Relay } from "./relay.js";
+import type { Caller } from "./relay.js";
 import type { ToolCallOutcome, ToolCallSink } from "./record.js";
 import { LOOSE } from "./upstream/catalog.js";
 import type { ArgumentValidator } from "./validate-args.js";
@@ -48,7 +48,6 @@ export interface CallOptions {
 
 export interface ToolCallsDeps {
   hub: McpHub;
-  relay: Relay;
   validator: ArgumentValidator;
   rates: ToolRateLimits;
   sink: ToolCallSink;
@@ -144,17 +143,17 @@ export class ToolCalls {
       if (meta) delete meta.progressToken;
       const params = { name: exposed.original, arguments: args, ...(meta && Object.keys(meta).length > 0 ? { _meta: meta } : {}) };
       const onprogress = options.onProgress;
-      return await this.deps.relay.run(options.caller, () =>
-        upstream.request(
-          (client) =>
-            client.request({ method: "tools/call", params }, LOOSE, {
-              signal,
-              // hoosh's own timer decides (and names the limit); the SDK's is only a backstop.
-              timeout: timeoutMs + 60_000,
-              onprogress: onprogress && ((p) => onprogress({ progress: p.progress, total: p.total, message: p.message })),
-            }) as Promise<CallToolResult>,
-        ),
-      ).then((result) => checkResult(exposed, result));
+      const result = await upstream.request(
+        (client) =>
+          client.request({ method: "tools/call", params }, LOOSE, {
+            signal,
+            // hoosh's own timer decides (and names the limit); the SDK's is only a backstop.
+            timeout: timeoutMs + 60_000,
+            onprogress: onprogress && ((p) => onprogress({ progress: p.progress, total: p.total, message: p.message })),
+          }) as Promise<CallToolResult>,
+        options.caller,
+      );
+      return checkResult(exposed, result);
     } catch (err) {
       throw this.aborted(exposed, timeoutMs, timeout.signal, options.signal) ?? fromUpstream(exposed.server, err);
     } finally {

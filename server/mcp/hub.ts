@@ -9,7 +9,6 @@ import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import type { McpServerConfig } from "../config/schema.js";
 import { serverFilter, type NameFilter } from "./allowlist.js";
 import { assignNames } from "./names.js";
-import type { Relay } from "./relay.js";
 import type { CatalogKind, Catalog } from "./upstream/catalog.js";
 import { LOOSE } from "./upstream/catalog.js";
 import { Upstream, type LogFn } from "./upstream/upstream.js";
@@ -35,7 +34,6 @@ interface View {
 }
 
 export interface HubDeps {
-  relay: Relay;
   log: LogFn;
   clientInfo: { name: string; version: string };
 }
@@ -65,7 +63,6 @@ export class McpHub {
       this.upstreams.set(
         c.name,
         new Upstream(c, {
-          relay: deps.relay,
           clientInfo: deps.clientInfo,
           log: deps.log,
           onChange: (server) => this.changed(server),

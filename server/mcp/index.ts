@@ -43,7 +43,6 @@ export function createMcp(config: Config, deps: McpDeps): McpBridge {
     new Map(entries.flatMap((e) => (limit(e) === undefined ? [] : [[id(e), limit(e)!] as const])));
   const calls = new ToolCalls({
     hub: runtime.hub,
-    relay: runtime.relay,
     validator: new ArgumentValidator((level, msg, fields) => deps.log(level, msg, fields)),
     rates: new ToolRateLimits(
       deps.windows,

@@ -6,7 +6,6 @@
 import type { Config } from "../config/schema.js";
 import { mcpSettings } from "../config/mcp-schema.js";
 import { McpHub } from "./hub.js";
-import { Relay } from "./relay.js";
 import { SessionStore } from "./serve/sessions.js";
 import type { LogFn } from "./upstream/upstream.js";
 
@@ -18,7 +17,6 @@ export function mcpFingerprint(config: Pick<Config, "mcp_servers" | "mcp">): str
 }
 
 export class McpRuntime {
-  readonly relay = new Relay();
   readonly hub: McpHub;
   readonly sessions: SessionStore;
   readonly started: Promise<void>;
@@ -32,7 +30,7 @@ export class McpRuntime {
     log: LogFn,
   ) {
     const settings = mcpSettings(config);
-    this.hub = new McpHub(config.mcp_servers ?? [], { relay: this.relay, log, clientInfo: SERVER_INFO });
+    this.hub = new McpHub(config.mcp_servers ?? [], { log, clientInfo: SERVER_INFO });
     this.sessions = new SessionStore(settings.max_sessions, settings.session_idle_ms);
     // The hub's news, passed to every open session.
     this.unsubscribe.push(
@@ -59,7 +57,7 @@ export class McpRuntime {
    * closed so clients reconnect (to the new generation, which shares the sessions).
    */
   retire(): void {
-    for (const s of this.sessions.all()) s.transport.closeStandaloneSSEStream?.();
+    for (const s of this.sessions.all()) s.transport.closeStandaloneSSEStream();
   }
 
   /** An app is done with it; the last one closes it. */

@@ -9,11 +9,12 @@ import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { headerGetter, type Auth } from "../../auth/authorize.js";
 import type { HttpRequest, HttpResponse, RestHandler } from "../../rest/handler.js";
-import { discardBody, HttpError, readBody, writeJson } from "../../rest/http-io.js";
+import { discardBody, HttpError, readBody } from "../../rest/http-io.js";
 import { ALLOW_ALL } from "../allowlist.js";
 import type { HostCheck } from "./host-check.js";
 import { McpSession, type SessionDeps, type SessionKey } from "./session.js";
 import type { SessionStore } from "./sessions.js";
+import { writeRpcError } from "./rpc-error.js";
 
 export interface EndpointOptions {
   path: string;
@@ -25,11 +26,6 @@ export interface EndpointOptions {
   maxBodyBytes: number;
   /** Serves a session-less request of a stateless protocol revision; false when it is not one. */
   stateless?: (req: HttpRequest, res: HttpResponse, body: unknown, key: SessionKey) => Promise<boolean>;
-}
-
-/** A JSON-RPC error answer with no request id (the request never reached a session). */
-export function writeRpcError(res: HttpResponse, status: number, code: number, message: string, headers: Record<string, string> = {}, id: string | number | null = null): void {
-  writeJson(res, status, { jsonrpc: "2.0", error: { code, message }, id }, headers);
 }
 
 function header(req: HttpRequest, name: string): string | undefined {
@@ -99,7 +95,6 @@ export function mcpEndpoint(o: EndpointOptions): RestHandler {
       }
       const session = new McpSession(key, o.deps, {
         serverInfo: o.serverInfo,
-        maxBodyBytes: o.maxBodyBytes,
         onInitialized: (s) => o.sessions.add(s),
         onClosed: (s) => o.sessions.close(s),
       });
@@ -121,7 +116,7 @@ async function serve(session: McpSession, key: SessionKey, o: EndpointOptions, r
     session.open--;
     session.lastUsed = Date.now();
   });
-  await session.transport.handleRequest(req as never, res as never, body);
+  await session.transport.handle(req, res, body);
 }
 
 /** The POST body as JSON; answers the error itself (413, 400 parse error) and returns ok: false. */

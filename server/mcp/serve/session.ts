@@ -4,7 +4,6 @@
 // the session as the caller of the server's own requests and log messages;
 // resource subscriptions are held for it on the hub.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -22,13 +21,13 @@ import {
   type LoggingLevel,
   type ServerResult,
 } from "@modelcontextprotocol/sdk/types.js";
-import { randomUUID } from "node:crypto";
 import type { ToolCalls } from "../calls.js";
 import type { McpHub } from "../hub.js";
 import type { Caller } from "../relay.js";
 import { LOOSE } from "../upstream/catalog.js";
 import { toMcpError } from "./errors.js";
 import { McpMethods, type Who } from "./methods.js";
+import { SessionTransport } from "./transport.js";
 
 const LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -41,14 +40,13 @@ export interface SessionDeps {
 
 export interface SessionOptions {
   serverInfo: { name: string; version: string };
-  maxBodyBytes: number;
   onInitialized(session: McpSession): void;
   onClosed(session: McpSession): void;
 }
 
 export class McpSession {
   readonly server: Server;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: SessionTransport;
   /** The key id that opened the session; every later request must present the same key. */
   readonly keyId: string | undefined;
   key: SessionKey;
@@ -63,12 +61,7 @@ export class McpSession {
     this.keyId = key.id;
     this.key = key;
     this.deps = deps;
-    this.transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: () => options.onInitialized(this),
-      onsessionclosed: () => options.onClosed(this),
-      maxRequestBodySize: options.maxBodyBytes,
-    });
+    this.transport = new SessionTransport({ onInitialized: () => options.onInitialized(this), onClosed: () => options.onClosed(this) });
     this.server = new Server(options.serverInfo, {
       capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
     });
@@ -76,7 +69,7 @@ export class McpSession {
     this.install();
   }
 
-  get id(): string | undefined {
+  get id(): string {
     return this.transport.sessionId;
   }
 
@@ -145,7 +138,7 @@ export class McpSession {
         try {
           return await this.methods().callTool(req.params, {
             edge: "mcp",
-            requestId: `${this.id ?? ""}/${String(extra.requestId)}`,
+            requestId: `${this.id}/${String(extra.requestId)}`,
             signal: extra.signal,
             meta,
             caller: this.caller(extra as never, sent),

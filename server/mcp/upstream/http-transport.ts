@@ -15,6 +15,7 @@ import { Agent, request } from "undici";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { Relay } from "../relay.js";
 
 const GET_RETRY_MS = 1_000;
 const GET_RETRY_MAX_MS = 30_000;
@@ -36,6 +37,8 @@ export class HttpClientTransport implements Transport {
   constructor(
     private readonly url: URL,
     private readonly headers: Record<string, string>,
+    /** Tags a server's messages with the request whose stream carried them (relay.ts). */
+    private readonly relay?: Relay,
   ) {}
 
   async start(): Promise<void> {}
@@ -50,7 +53,10 @@ export class HttpClientTransport implements Transport {
     if (m.method === "notifications/cancelled") this.open.get(m.params?.requestId as RequestId)?.abort();
     const id = m.method !== undefined && m.id !== undefined ? m.id : undefined;
     const abort = new AbortController();
-    if (id !== undefined) this.open.set(id, abort);
+    if (id !== undefined) {
+      this.open.set(id, abort);
+      this.relay?.open(id);
+    }
     try {
       const res = await request(this.url, {
         method: "POST",
@@ -85,7 +91,10 @@ export class HttpClientTransport implements Transport {
       this.onerror?.(err as Error);
       throw err;
     } finally {
-      if (id !== undefined) this.open.delete(id);
+      if (id !== undefined) {
+        this.open.delete(id);
+        this.relay?.close(id);
+      }
     }
   }
 
@@ -131,6 +140,7 @@ export class HttpClientTransport implements Transport {
           return;
         }
         if (id !== undefined && msg.method === undefined && msg.id === id) answered = true;
+        if (id !== undefined) this.relay?.tag(msg, id);
         this.onmessage?.(msg);
       },
       onRetry: (ms) => (retryMs = ms),

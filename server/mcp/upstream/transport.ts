@@ -8,6 +8,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "../../config/schema.js";
 import { HttpClientTransport } from "./http-transport.js";
 import { ordered } from "./ordered.js";
+import type { Relay } from "../relay.js";
 
 const STDERR_LINES = 20;
 
@@ -19,9 +20,9 @@ export interface UpstreamTransport {
   stderrTail(): string[];
 }
 
-export function createTransport(config: McpServerConfig, onStderr: (line: string) => void): UpstreamTransport {
+export function createTransport(config: McpServerConfig, relay: Relay, onStderr: (line: string) => void): UpstreamTransport {
   if (config.transport === "http") {
-    const transport = ordered(new HttpClientTransport(new URL(config.url!), config.headers));
+    const transport = ordered(new HttpClientTransport(new URL(config.url!), config.headers, relay));
     return { transport, pid: () => undefined, stderrTail: () => [] };
   }
   const stdio = new StdioClientTransport({ command: config.command!, args: config.args, env: config.env, cwd: config.cwd, stderr: "pipe" });

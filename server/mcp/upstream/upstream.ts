@@ -22,7 +22,7 @@ import {
 import type { ConnectError } from "@connectrpc/connect";
 import type { McpServerConfig } from "../../config/schema.js";
 import { unavailable } from "../errors.js";
-import type { Relay } from "../relay.js";
+import { Relay, type Caller } from "../relay.js";
 import { EMPTY_CATALOG, fetchCatalog, fetchKind, type Catalog, type CatalogKind } from "./catalog.js";
 import { CrashPolicy } from "./crash-policy.js";
 import { createTransport, type UpstreamTransport } from "./transport.js";
@@ -31,7 +31,6 @@ export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "
 export type LogFn = (level: "debug" | "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) => void;
 
 export interface UpstreamDeps {
-  relay: Relay;
   clientInfo: { name: string; version: string };
   log: LogFn;
   /** State or catalog changed. */
@@ -53,6 +52,7 @@ export class Upstream {
   private generation = 0;
   private attempt?: Promise<void>;
   private readonly policy: CrashPolicy;
+  private readonly relay = new Relay();
   private readonly refreshing = new Map<CatalogKind, { again: boolean }>();
   /** Lists announced as changed while the connection was still being set up. */
   private readonly pending = new Set<CatalogKind>();
@@ -78,17 +78,21 @@ export class Upstream {
     return this.connect();
   }
 
-  /** Runs a request on the connection; UNAVAILABLE naming the server when it is not ready. */
-  async request<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  /**
+   * Runs a request on the connection; UNAVAILABLE naming the server when it is not ready.
+   * `caller` answers what the server asks while it handles the request (fn must send it synchronously).
+   */
+  async request<T>(fn: (client: Client) => Promise<T>, caller?: Caller): Promise<T> {
     const client = this.readyClient();
     try {
-      return await fn(client);
+      return await this.relay.sending(caller, () => fn(client));
     } catch (err) {
       if (this.state === "ready" && client === this.client && this.config.transport === "http" && connectionLost(err)) {
         // An HTTP server that forgot the session (restarted) or cannot be reached: connect again.
         if (err instanceof StreamableHTTPError && err.code === 404) {
           await this.reconnect("the server no longer knows hoosh's session");
-          return fn(this.readyClient());
+          const again = this.readyClient();
+          return this.relay.sending(caller, () => fn(again));
         }
         this.lost(this.generation, err instanceof Error ? err.message : String(err));
       }
@@ -137,7 +141,7 @@ export class Upstream {
   }
 
   private async connectNow(gen: number): Promise<void> {
-    const io = createTransport(this.config, (line) => this.deps.log("debug", "MCP server stderr", { server: this.name, line }));
+    const io = createTransport(this.config, this.relay, (line) => this.deps.log("debug", "MCP server stderr", { server: this.name, line }));
     const client = new Client(this.deps.clientInfo, { capabilities: CLIENT_CAPABILITIES });
     this.installHandlers(client);
     this.client = client;
@@ -213,12 +217,12 @@ export class Upstream {
     client.setNotificationHandler(PromptListChangedNotificationSchema, refresh("prompts"));
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => this.deps.onResourceUpdated(this.name, n.params.uri));
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      const caller = this.deps.relay.current();
+      const caller = this.relay.callerOf(n.params as { _meta?: Record<string, unknown> });
       if (caller) caller.notify(n.method, { ...n.params, logger: n.params.logger ?? this.name });
       else this.deps.log("debug", "MCP server log message", { server: this.name, level: n.params.level, logger: n.params.logger });
     });
     const ask = async (req: { method: string; params?: Record<string, unknown> }, extra: { signal: AbortSignal }) => {
-      const caller = this.deps.relay.current();
+      const caller = this.relay.callerOf(req.params as { _meta?: Record<string, unknown> });
       if (!caller) throw new McpError(ErrorCode.InvalidRequest, `hoosh cannot relay ${req.method}: no caller is waiting on a call to "${this.name}" that this request belongs to`);
       return caller.request(req.method, req.params, extra.signal) as never;
     };
