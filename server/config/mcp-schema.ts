@@ -13,6 +13,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const ALWAYS = { when: () => true };
 
+/** A string matching `pattern`, else one clear message naming the value. */
+const matching = (pattern: RegExp, what: string) =>
+  z.string().superRefine((v, ctx) => {
+    if (!pattern.test(v)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not a valid ${what}` });
+  });
+
 const int = (min: number, max?: number) => (max === undefined ? z.int().min(min) : z.int().min(min).max(max));
 
 const stringMap = (what: string, keyPattern: RegExp, keyHelp: string) =>
@@ -40,7 +46,7 @@ const restart = z
 
 export const mcpServerSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'is not a valid name (lowercase letters, digits, ".", "_", "-"; starting with a letter or digit)'),
+    name: matching(/^[a-z0-9][a-z0-9._-]*$/, 'name (lowercase letters, digits, ".", "_", "-"; starting with a letter or digit)'),
     transport: z.enum(["stdio", "http"]),
     command: z.string().min(1).optional(),
     args: z.array(z.string()).default(() => []),
@@ -48,7 +54,7 @@ export const mcpServerSchema = z
     cwd: z.string().min(1).optional(),
     url: z.string().optional(),
     headers: stringMap("header", HEADER_NAME, "not a valid HTTP header name").default(() => ({})),
-    namespace: z.string().max(MAX_NAMESPACE_LENGTH).regex(NAMESPACE_PATTERN, 'may hold letters, digits, "_", "-" and inner "." only').optional(),
+    namespace: matching(NAMESPACE_PATTERN, 'namespace (letters, digits, "_", "-" and inner "."; "" for none)').pipe(z.string().max(MAX_NAMESPACE_LENGTH)).optional(),
     tools: z.array(z.string().min(1)).default(() => ["*"]),
     deny_tools: z.array(z.string().min(1)).default(() => []),
     enabled: z.boolean().default(true),
