@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, type Client as RpcClient } from "@connectrpc/connect";
+import { ConnectError, createClient, type Client as RpcClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -58,21 +58,32 @@ export async function startMcpHoosh(configToml: string, key?: string): Promise<M
   const configPath = join(dir, "hoosh.toml");
   await writeFile(configPath, `[server]\nbind = "127.0.0.1"\nshutdown_grace_ms = 1000\n${configToml}`);
   const serve = await spawnServe(["--config", configPath, "--port", "0"], cleanEnv({ HOME: dir, HOOSH_DATA_DIR: dir }));
-  const transport = createConnectTransport({
-    baseUrl: serve.url,
-    httpVersion: "1.1",
-    interceptors: key ? [(next) => (req) => (req.header.set("authorization", `Bearer ${key}`), next(req))] : [],
-  });
   return {
     ...serve,
     dir,
     configPath,
-    tools: createClient(ToolsService, transport),
+    tools: toolsClient(serve.url, key),
     async close() {
       await serve.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A ToolsService client (Connect over HTTP/1.1), sending `key` when given. */
+export function toolsClient(baseUrl: string, key?: string): RpcClient<typeof ToolsService> {
+  const interceptors = key ? [((next) => (req) => (req.header.set("authorization", `Bearer ${key}`), next(req))) satisfies Interceptor] : [];
+  return createClient(ToolsService, createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors }));
+}
+
+/** The ConnectError a call failed with (fails the test if it succeeded). */
+export async function failure(p: Promise<unknown>): Promise<ConnectError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => ConnectError.from(e),
+  );
+  if (!err) throw new Error("the call succeeded");
+  return err;
 }
 
 /** Polls ListTools until `ready` holds (servers connect in the background after hoosh starts). */

@@ -5,10 +5,10 @@
 // that goes down and comes back.
 import { toJson } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startProcess } from "../fakes/spawn.js";
-import { firstText, HTTP_SERVER, httpToml, logLines, serverState, startHttpMcp, startMcpHoosh, waitForTools, type McpHoosh } from "./helpers.js";
+import { failure, firstText, HTTP_SERVER, httpToml, logLines, serverState, startHttpMcp, startMcpHoosh, waitForTools, type McpHoosh } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -33,15 +33,6 @@ afterAll(async () => {
 async function stats(): Promise<{ calls: number; cancelled: number }> {
   const res = await h.tools.callTool({ name: "web.stats", arguments: {} });
   return JSON.parse(firstText(res.content)) as { calls: number; cancelled: number };
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => ConnectError.from(e),
-  );
-  if (!err) throw new Error("the call succeeded");
-  return err;
 }
 
 describe("Streamable HTTP MCP server", () => {

@@ -3,13 +3,11 @@
 // per-key and per-server rates, and every call in the audit chain.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code } from "@connectrpc/connect";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ToolsService } from "../../gen/ts/hoosh/v1/tools_pb.js";
 import { sha256 } from "../auth/helpers.js";
-import { httpToml, mcpClient, serverState, startHttpMcp, startMcpHoosh, waitForTools, type McpHoosh } from "./helpers.js";
+import { failure, httpToml, mcpClient, serverState, startHttpMcp, startMcpHoosh, toolsClient, waitForTools, type McpHoosh } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -24,20 +22,7 @@ const KEY = {
 let server: Awaited<ReturnType<typeof startHttpMcp>>;
 let h: McpHoosh;
 
-const toolsFor = (key?: string) =>
-  createClient(
-    ToolsService,
-    createConnectTransport({ baseUrl: h.url, httpVersion: "1.1", interceptors: key ? [(next) => (req) => (req.header.set("authorization", `Bearer ${key}`), next(req))] : [] }),
-  );
-
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => ConnectError.from(e),
-  );
-  if (!err) throw new Error("the call succeeded");
-  return err;
-}
+const toolsFor = (key?: string) => toolsClient(h.url, key);
 
 beforeAll(async () => {
   server = await startHttpMcp();
