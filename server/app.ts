@@ -61,7 +61,7 @@ import { createModelsService } from "./rpc/models.js";
 import { registerReflection } from "./rpc/reflection.js";
 import { createTranscribeService } from "./rpc/transcribe.js";
 import { createToolsService } from "./rpc/tools.js";
-import { createMcp, type McpRuntime } from "./mcp/index.js";
+import { createMcp, type McpRuntimeRef } from "./mcp/index.js";
 import { silentLogger } from "./observability/log.js";
 
 /** Limits on requests that are not yet in the config file. */
@@ -84,7 +84,7 @@ export interface App {
   /** The hash-chained audit log (a reload hands it to the next app when its settings are unchanged). */
   audit: AuditLog;
   /** MCP servers and /mcp sessions (a reload hands them to the next app when [[mcp_servers]] and [mcp] are unchanged). */
-  mcp: McpRuntime;
+  mcp: McpRuntimeRef;
   /** Called when a newer generation replaces this app (before it closes). */
   retire?(): void;
   close(): Promise<void>;
@@ -102,7 +102,7 @@ export interface AppOptions {
   /** An audit log to continue (config reload with unchanged audit settings). */
   audit?: AuditLog;
   /** The running app's MCP runtime, kept when [[mcp_servers]] and [mcp] are unchanged. */
-  mcp?: McpRuntime;
+  mcp?: McpRuntimeRef;
 }
 
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
@@ -258,7 +258,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     r.service(HardwareService, createHardwareService(hardware));
     r.service(AdminService, createAdminService({ reload: options.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
     registerHealth(r, health);
-    r.service(ToolsService, createToolsService(mcp.calls, timeout));
+    r.service(ToolsService, createToolsService(mcp.tools, timeout));
     registerReflection(r, { services });
   };
   // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST

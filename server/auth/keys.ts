@@ -20,8 +20,6 @@ export interface ApiKey extends KeyIdentity {
   rpm?: number;
   /** True when the key may list and call this exposed MCP name (its `tools` globs; none by default). */
   allowsTool(name: string): boolean;
-  /** MCP tool calls per minute ([[keys]] tool_rpm). */
-  toolRpm?: number;
 }
 
 /** Header carrying the key, as a header-map lookup (HTTP/1.1, HTTP/2 and Connect Headers alike). */
@@ -80,7 +78,6 @@ export class KeyRing {
         allowsModel: (model) => matches(model),
         rpm: k.rpm,
         allowsTool: patternFilter(k.tools ?? []),
-        toolRpm: k.tool_rpm,
       };
       this.byHash.set(hash, { hash, key, enabled: k.enabled });
       if (k.enabled) this.ids.set(k.id, key);

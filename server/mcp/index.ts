@@ -1,6 +1,8 @@
-// The MCP bridge for one app: tool calls (with the app's keys, rate windows,
-// access log and audit chain) over the shared runtime (servers and sessions),
-// and hoosh's own /mcp endpoint. app.ts wires it; rpc/tools.ts serves it over gRPC.
+// The MCP bridge as app.ts wires it, without loading it: the MCP SDK, ajv and
+// the rest of server/mcp (hundreds of ms of imports) load on first use, or at
+// startup when [[mcp_servers]] are configured (their servers start connecting
+// then). The runtime (servers, /mcp sessions) is shared by the app generations
+// whose [[mcp_servers]] and [mcp] are the same; the last app to let go closes it.
 import type { Auth } from "../auth/authorize.js";
 import type { Config } from "../config/schema.js";
 import { mcpSettings } from "../config/mcp-schema.js";
@@ -8,64 +10,85 @@ import type { RateWindows } from "../core/rate-limit/window.js";
 import type { AuditLog } from "../observability/audit-log.js";
 import type { Logger } from "../observability/log.js";
 import type { RestHandler } from "../rest/handler.js";
-import { ToolCalls } from "./calls.js";
-import { ToolRateLimits } from "./limits.js";
-import { toolCallSink } from "./record.js";
-import { McpRuntime, mcpFingerprint, SERVER_INFO } from "./runtime.js";
-import { mcpEndpoint } from "./serve/endpoint.js";
-import { hostCheck } from "./serve/host-check.js";
-import { statelessHandler } from "./serve/stateless.js";
+import type { ToolsApi } from "./api.js";
+import { mcpFingerprint } from "./fingerprint.js";
+import type { BoundApp } from "./load.js";
+import type { McpRuntime } from "./runtime.js";
 import type { LogFn } from "./upstream/upstream.js";
-import { ArgumentValidator } from "./validate-args.js";
+
+const load = () => import("./load.js");
+
+/** The runtime as the app generations share it: created on first use, closed by the last holder. */
+export class McpRuntimeRef {
+  private holders = 1;
+  private runtime?: Promise<McpRuntime>;
+
+  constructor(
+    readonly fingerprint: string,
+    private readonly make: () => Promise<McpRuntime>,
+  ) {}
+
+  get(): Promise<McpRuntime> {
+    return (this.runtime ??= this.make());
+  }
+
+  retain(): this {
+    this.holders++;
+    return this;
+  }
+
+  /** A generation was replaced: its sessions' GET streams are closed so clients reconnect to the new one. */
+  retire(): void {
+    void this.runtime?.then((r) => r.retire()).catch(() => undefined);
+  }
+
+  async release(): Promise<void> {
+    if (--this.holders > 0 || !this.runtime) return;
+    await (await this.runtime.catch(() => undefined))?.close();
+  }
+}
 
 export interface McpDeps {
   auth: Auth;
   windows: RateWindows;
-  /** Access log lines (serve: stdout at [observability] log_level). */
   accessLog: Logger;
   audit: AuditLog;
   log: LogFn;
-  /** The running app's runtime, when a reload keeps it (same fingerprint). */
-  runtime?: McpRuntime;
+  /** The running app's runtime, kept when the fingerprint matches. */
+  runtime?: McpRuntimeRef;
 }
 
 export interface McpBridge {
-  runtime: McpRuntime;
-  calls: ToolCalls;
+  runtime: McpRuntimeRef;
+  tools: ToolsApi;
   /** hoosh's /mcp endpoint ([mcp] enabled). */
   endpoint?: RestHandler;
 }
 
 export function createMcp(config: Config, deps: McpDeps): McpBridge {
   const fingerprint = mcpFingerprint(config);
-  const runtime = deps.runtime?.fingerprint === fingerprint ? deps.runtime.retain() : new McpRuntime(fingerprint, config, deps.log);
-  const byId = <T extends { rpm?: number; tool_rpm?: number }>(entries: readonly T[], id: (e: T) => string, limit: (e: T) => number | undefined) =>
-    new Map(entries.flatMap((e) => (limit(e) === undefined ? [] : [[id(e), limit(e)!] as const])));
-  const calls = new ToolCalls({
-    hub: runtime.hub,
-    validator: new ArgumentValidator((level, msg, fields) => deps.log(level, msg, fields)),
-    rates: new ToolRateLimits(
-      deps.windows,
-      byId(config.keys, (k) => k.id, (k) => k.tool_rpm),
-      byId(config.mcp_servers ?? [], (s) => s.name, (s) => s.rpm),
-    ),
-    sink: toolCallSink(deps.accessLog, deps.audit),
-    logArguments: config.observability.log_prompts,
-  });
+  const runtime =
+    deps.runtime?.fingerprint === fingerprint ? deps.runtime.retain() : new McpRuntimeRef(fingerprint, async () => (await load()).createRuntime(config, deps.log));
+  let bound: Promise<BoundApp> | undefined;
+  const bind = () => (bound ??= Promise.all([load(), runtime.get()]).then(([m, r]) => m.bindApp(r, config, deps)));
+  if ((config.mcp_servers ?? []).some((s) => s.enabled)) void bind().catch((err: Error) => deps.log("error", "MCP bridge failed to load", { error: err.message }));
+  const tools: ToolsApi = {
+    list: async (who) => (await bind()).tools.list(who),
+    servers: async () => (await bind()).tools.servers(),
+    serverOf: async (name) => (await bind()).tools.serverOf(name),
+    call: async (who, name, args, options) => (await bind()).tools.call(who, name, args, options),
+    async *stream(who, name, args, options) {
+      yield* (await bind()).tools.stream(who, name, args, options);
+    },
+  };
   const settings = mcpSettings(config);
-  const endpoint = settings.enabled
-    ? mcpEndpoint({
-        path: settings.path,
-        hostCheck: hostCheck(config.server.bind, settings.allowed_hosts, settings.allowed_origins),
-        auth: deps.auth,
-        sessions: runtime.sessions,
-        deps: { calls },
-        serverInfo: SERVER_INFO,
-        maxBodyBytes: config.server.max_body_bytes,
-        stateless: statelessHandler(() => calls, SERVER_INFO),
-      })
+  const endpoint: RestHandler | undefined = settings.enabled
+    ? async (req, res) => {
+        const url = req.url ?? "/";
+        const q = url.indexOf("?");
+        if ((q < 0 ? url : url.slice(0, q)) !== settings.path) return false;
+        return (await bind()).endpoint(req, res);
+      }
     : undefined;
-  return { runtime, calls, endpoint };
+  return { runtime, tools, endpoint };
 }
-
-export { McpRuntime } from "./runtime.js";

@@ -1,4 +1,4 @@
-// ToolsService over the MCP tool calls (server/mcp): proto in, proto out.
+// ToolsService over the MCP bridge (server/mcp): proto in, proto out.
 import { fromJson, type JsonObject, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
@@ -7,8 +7,8 @@ import type { CallToolResponseSchema, ToolsService } from "../../gen/ts/hoosh/v1
 import { keyOf } from "../auth/interceptor.js";
 import { invalidArgument } from "../core/errors.js";
 import { ALLOW_ALL } from "../mcp/allowlist.js";
-import type { ToolCaller, ToolCalls } from "../mcp/calls.js";
-import { callToolStream } from "../mcp/stream.js";
+import type { ToolsApi } from "../mcp/api.js";
+import type { ToolCaller } from "../mcp/calls.js";
 import { callContext } from "./call-context.js";
 
 function callerOf(ctx: HandlerContext): ToolCaller {
@@ -26,21 +26,20 @@ function response(result: CallToolResult, server: string, durationMs: number): M
   };
 }
 
-export function createToolsService(calls: ToolCalls, requestTimeoutMs: number): ServiceImpl<typeof ToolsService> {
-  const start = (req: { name: string; arguments?: JsonObject; timeoutMs: number }, ctx: HandlerContext) => {
+export function createToolsService(tools: ToolsApi, requestTimeoutMs: number): ServiceImpl<typeof ToolsService> {
+  const start = async (req: { name: string; arguments?: JsonObject; timeoutMs: number }, ctx: HandlerContext) => {
     if (req.name === "") throw invalidArgument("name", 'is required: a tool\'s exposed name, e.g. "server.tool" (ListTools shows them)');
     const call = callContext(ctx, requestTimeoutMs);
-    const server = calls.hub.tool(req.name)?.server ?? "";
     const options = { edge: "rpc", requestId: call.requestId, signal: call.signal, timeoutMs: req.timeoutMs > 0 ? req.timeoutMs : undefined };
-    return { who: callerOf(ctx), args: (req.arguments ?? {}) as Record<string, unknown>, options, server, started: performance.now() };
+    return { who: callerOf(ctx), args: (req.arguments ?? {}) as Record<string, unknown>, options, server: await tools.serverOf(req.name), started: performance.now() };
   };
   return {
-    listTools(req, ctx) {
-      let tools = calls.list(callerOf(ctx));
-      if (req.server) tools = tools.filter((t) => t.server === req.server);
-      tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    async listTools(req, ctx) {
+      let list = await tools.list(callerOf(ctx));
+      if (req.server) list = list.filter((t) => t.server === req.server);
+      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       return {
-        tools: tools.map((t) => ({
+        tools: list.map((t) => ({
           name: t.name,
           server: t.server,
           serverTool: t.original,
@@ -50,24 +49,17 @@ export function createToolsService(calls: ToolCalls, requestTimeoutMs: number): 
           outputSchema: t.item.outputSchema as JsonObject | undefined,
           annotations: t.item.annotations as JsonObject | undefined,
         })),
-        servers: calls.hub.servers.map((u) => ({
-          name: u.name,
-          transport: u.config.transport,
-          state: u.state,
-          lastError: u.lastError ?? "",
-          restarts: u.restarts,
-          tools: u.catalog.tools.length,
-        })),
+        servers: await tools.servers(),
       };
     },
     async callTool(req, ctx) {
-      const s = start(req, ctx);
-      const result = await calls.call(s.who, req.name, s.args, s.options);
+      const s = await start(req, ctx);
+      const result = await tools.call(s.who, req.name, s.args, s.options);
       return response(result, s.server, performance.now() - s.started);
     },
     async *callToolStream(req, ctx) {
-      const s = start(req, ctx);
-      for await (const e of callToolStream(calls, s.who, req.name, s.args, s.options)) {
+      const s = await start(req, ctx);
+      for await (const e of tools.stream(s.who, req.name, s.args, s.options)) {
         if (e.kind === "progress") yield { event: { case: "progress", value: e.progress } };
         else if (e.kind === "log") yield { event: { case: "log", value: { level: e.level, logger: e.logger, data: fromJson(ValueSchema, e.data as JsonValue) } } };
         else yield { event: { case: "result", value: response(e.result, s.server, performance.now() - s.started) } };
