@@ -4,34 +4,15 @@
 // events hoosh's /mcp sessions pass on: list changes and resource updates.
 // Resource subscriptions are counted across callers and made again on the
 // server after it restarts.
-import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
+import type { Prompt, Resource, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerConfig } from "../config/schema.js";
 import { serverFilter, type NameFilter } from "./allowlist.js";
-import { assignNames } from "./names.js";
 import type { CatalogKind, Catalog } from "./upstream/catalog.js";
 import { LOOSE } from "./upstream/catalog.js";
 import { Upstream, type LogFn } from "./upstream/upstream.js";
+import { buildView, type Exposed, type ExposedTemplate, type View } from "./view.js";
 
-export interface Exposed<T> {
-  /** The exposed name. */
-  name: string;
-  server: string;
-  /** The name on its server. */
-  original: string;
-  item: T;
-}
-
-export interface ExposedTemplate extends Exposed<ResourceTemplate> {
-  match(uri: string): boolean;
-}
-
-interface View {
-  tools: Map<string, Exposed<Tool>>;
-  prompts: Map<string, Exposed<Prompt>>;
-  resources: Exposed<Resource>[];
-  templates: ExposedTemplate[];
-}
+export type { Exposed, ExposedTemplate } from "./view.js";
 
 export interface HubDeps {
   log: LogFn;
@@ -199,42 +180,8 @@ export class McpHub {
   }
 
   private current(): View {
-    this.view ??= this.build();
+    this.view ??= buildView(this.servers, this.order, (u) => this.namespaceOf(u), (u) => this.filters.get(u)!, this.deps.log);
     return this.view;
-  }
-
-  private build(): View {
-    const tools: { server: string; namespace: string; original: string; item: Tool }[] = [];
-    const prompts: { server: string; namespace: string; original: string; item: Prompt }[] = [];
-    const resources: Exposed<Resource>[] = [];
-    const templates: ExposedTemplate[] = [];
-    for (const u of this.servers) {
-      if (u.state !== "ready") continue;
-      const namespace = this.namespaceOf(u.name);
-      const serves = this.filters.get(u.name)!;
-      for (const t of u.catalog.tools) if (serves(t.name)) tools.push({ server: u.name, namespace, original: t.name, item: t });
-      for (const p of u.catalog.prompts) prompts.push({ server: u.name, namespace, original: p.name, item: p });
-      const prefix = namespace === "" ? "" : `${namespace}.`;
-      for (const r of u.catalog.resources) resources.push({ name: `${prefix}${r.name}`, server: u.name, original: r.name, item: r });
-      for (const t of u.catalog.templates) {
-        let matcher: UriTemplate | undefined;
-        try {
-          matcher = new UriTemplate(t.uriTemplate);
-        } catch {
-          matcher = undefined;
-        }
-        templates.push({ name: `${prefix}${t.name}`, server: u.name, original: t.name, item: t, match: (uri) => matcher?.match(uri) != null });
-      }
-    }
-    const namedTools = assignNames(tools, this.order);
-    const namedPrompts = assignNames(prompts, this.order);
-    for (const r of [...namedTools.renamed, ...namedPrompts.renamed]) this.deps.log("warn", "MCP name taken; exposed under another name", r);
-    return {
-      tools: new Map([...namedTools.byName].map(([n, e]) => [n, { name: n, server: e.server, original: e.original, item: e.item }])),
-      prompts: new Map([...namedPrompts.byName].map(([n, e]) => [n, { name: n, server: e.server, original: e.original, item: e.item }])),
-      resources,
-      templates,
-    };
   }
 
   private killChildren(): void {
