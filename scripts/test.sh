@@ -16,6 +16,8 @@ echo "== python venv for clients/python (pinned)"
 scripts/python-venv.sh
 echo "== Whisper server venv (faster-whisper + tiny.en from PyPI, pinned; test/stt/whisper-server)"
 scripts/setup-whisper-server.sh
+echo "== MCP conformance suite (pinned, with Node 24 from PyPI in a venv; test/mcp/conformance.test.ts)"
+scripts/setup-mcp-conformance.sh
 echo "== buf lint"
 npx buf lint
 echo "== buf breaking (against the released contract, .ci/contract.binpb)"

@@ -8,6 +8,7 @@ import { HardwareService } from "../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../gen/ts/hoosh/v1/models_pb.js";
 import { TranscribeService } from "../gen/ts/hoosh/v1/transcribe_pb.js";
+import { ToolsService } from "../gen/ts/hoosh/v1/tools_pb.js";
 import { Auth } from "./auth/authorize.js";
 import { budgetCaller } from "./auth/budget-access.js";
 import { authInterceptor, keyOf } from "./auth/interceptor.js";
@@ -43,6 +44,7 @@ import type { RestDeps, RestHandler } from "./rest/handler.js";
 import { createAnthropicRest } from "./rest/anthropic/index.js";
 import { createOpenAINotFound, createOpenAIRest } from "./rest/openai/index.js";
 import { createTranscoder } from "./rest/transcode/index.js";
+import { createToolsRest } from "./rest/tools/index.js";
 import { Observability } from "./observability/index.js";
 import type { Logger } from "./observability/log.js";
 import { ResponseCache } from "./core/cache/response-cache.js";
@@ -60,6 +62,9 @@ import { createInferenceService } from "./rpc/inference.js";
 import { createModelsService } from "./rpc/models.js";
 import { registerReflection } from "./rpc/reflection.js";
 import { createTranscribeService } from "./rpc/transcribe.js";
+import { createToolsService } from "./rpc/tools.js";
+import { createMcp, type McpRuntimeRef } from "./mcp/index.js";
+import { silentLogger } from "./observability/log.js";
 
 /** Limits on requests that are not yet in the config file. */
 const MAX_EMBED_INPUTS = 2048;
@@ -80,6 +85,10 @@ export interface App {
   services: string[];
   /** The hash-chained audit log (a reload hands it to the next app when its settings are unchanged). */
   audit: AuditLog;
+  /** MCP servers and /mcp sessions (a reload hands them to the next app when [[mcp_servers]] and [mcp] are unchanged). */
+  mcp: McpRuntimeRef;
+  /** Called when a newer generation replaces this app (before it closes). */
+  retire?(): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +103,8 @@ export interface AppOptions {
   reload?: (configToml?: string) => Promise<ReloadOutcome>;
   /** An audit log to continue (config reload with unchanged audit settings). */
   audit?: AuditLog;
+  /** The running app's MCP runtime, kept when [[mcp_servers]] and [mcp] are unchanged. */
+  mcp?: McpRuntimeRef;
 }
 
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
@@ -221,7 +232,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, options.source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), providerHealth, (level, msg, fields) => logger.log(level, msg, fields));
 
-  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService, AdminService];
+  const services: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService, AdminService, ToolsService];
   const health = new HealthStatus([["", "SERVING"], ...services.map((s) => [s.typeName, "SERVING"] as const)]);
   publishProviderHealth(providerHealth, health, providers.map((p) => p.name));
   obs.watchHealth(providerHealth, providers.map((p) => p.name));
@@ -231,6 +242,15 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   // Every model a request reaches (aliases, fallbacks) is checked against its key.
   const auth = new Auth(config.keys, config.auth, { limiter: rateLimiter, reach: (model, hints) => router.reach(model, hints) });
   const interceptors = [authInterceptor(auth), streamDurationInterceptor(config.server.max_stream_duration_ms ?? timeout)];
+  // [[mcp_servers]]: their tools over ToolsService, /v1/tools/* and hoosh's own /mcp endpoint.
+  const mcp = createMcp(config, {
+    auth,
+    windows,
+    accessLog: options.logger ?? silentLogger,
+    audit: obs.audit,
+    log: (level, msg, fields) => logger.log(level, msg, fields),
+    runtime: options.mcp,
+  });
   const restDeps: RestDeps = {
     inference: obs.inference(inference, "rest"),
     catalog,
@@ -253,6 +273,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     r.service(HardwareService, createHardwareService(hardware));
     r.service(AdminService, createAdminService({ reload: options.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
     registerHealth(r, health);
+    r.service(ToolsService, createToolsService(mcp.tools, timeout));
     registerReflection(r, { services });
   };
   // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
@@ -260,6 +281,9 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   const guarded = guardedDeps(restDeps, auth);
   const rest: RestHandler[] = [
     ...obs.rest(),
+    // /mcp and /v1/tools/* check keys themselves (scope "tools"), so they come before the /v1 gate.
+    ...(mcp.endpoint ? [mcp.endpoint] : []),
+    createToolsRest(createTranscoder({ routes: connectRoutes, services: [ToolsService], maxBodyBytes: config.server.max_body_bytes, interceptors })),
     restGate(auth),
     createAnthropicRest(guarded),
     createOpenAIRest(guarded),
@@ -277,6 +301,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     routes: connectRoutes,
     auth,
     interceptors,
+    mcp: mcp.runtime,
+    retire: () => mcp.runtime.retire(),
     async close() {
       stopSweeper();
       prober.stop();
@@ -289,6 +315,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       await opened.close();
       await rateWindows.close();
       await sharedCache?.close();
+      await mcp.runtime.release();
     },
   };
 }

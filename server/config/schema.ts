@@ -23,8 +23,11 @@
  * [[keys]]               array of tables; none = auth off (and serve only on loopback)
  *   id                   string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique; names the key in errors and logs
  *   hash                 string   (required)   sha256 hex of the key (`hoosh keys hash`); the key itself is never stored
- *   scopes               array    (required)   inference | transcribe | budgets:read | budgets:write | admin (admin grants all)
+ *   scopes               array    (required)   inference | transcribe | budgets:read | budgets:write | tools | admin (admin grants all)
  *   models               array    ["*"]        model globs this key may use (every model a request reaches: aliases, fallbacks)
+ *   tools                array    []           globs over exposed MCP names ("server.tool"; also prompts and resource
+ *                                              names) this key may list and call; none: no tool (even for admin)
+ *   tool_rpm             int      (none)       >= 1; MCP tool calls per minute for this key (all servers together)
  *   default_pool         string   (none)       budget pool charged when the request names none; without it, the pool "default"
  *   pools                array    []           globs of further budget pools this key may charge, read and (budgets:write) reserve in
  *   rpm                  int      (none)       >= 1; requests per minute for this key (sliding 60 s window)
@@ -111,6 +114,43 @@
  *   semantic_threshold   float    0.95         0..1; lowest cosine similarity that counts as the same question
  *   semantic_max_entries int      10000        >= 1; questions kept, oldest dropped first
  *
+ * [[mcp_servers]]       array of tables, may be empty: MCP servers whose tools hoosh serves (server/mcp)
+ *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique; names the server in errors, logs, audit
+ *   transport            enum     (required)   stdio (hoosh starts and supervises `command`) | http (Streamable HTTP `url`)
+ *   command              string   (stdio)      program to start; found on PATH
+ *   args                 array    []           its arguments
+ *   env                  table    {}           SECRETS; the child's environment on top of a minimal one (HOME, LOGNAME,
+ *                                              PATH, SHELL, TERM, USER); nothing else of hoosh's environment is passed
+ *   cwd                  string   (none)       the child's working directory
+ *   url                  string   (http)       http:// or https:// endpoint
+ *   headers              table    {}           SECRETS; extra HTTP headers (e.g. authorization = "Bearer ${TOKEN}")
+ *   namespace            string   (name)       exposed names are "namespace.tool"; "" exposes the server's own names
+ *                                              (a name two servers share is then made unique); unique across servers
+ *   tools                array    ["*"]        globs over the server's own tool names to serve
+ *   deny_tools           array    []           globs over the server's own tool names never to serve (wins over tools)
+ *   enabled              bool     true         false keeps the entry but never connects
+ *   connect_timeout_ms   int      10000        >= 1; connecting and listing must finish in this time
+ *   call_timeout_ms      int      60000        >= 1; a tool call past it is cancelled at the server (DEADLINE_EXCEEDED)
+ *   max_concurrent_calls int      16           >= 1; calls in flight to this server; more wait in a queue
+ *   max_queued_calls     int      64           >= 0; calls waiting; beyond it RESOURCE_EXHAUSTED
+ *   rpm                  int      (none)       >= 1; tool calls per minute to this server (all keys together)
+ *   max_argument_bytes   int      1048576      >= 1; largest JSON of one call's arguments
+ *   [restart]            table                 stdio servers that exit are restarted after a backoff:
+ *     initial_backoff_ms int      250            first wait, doubled per consecutive crash
+ *     max_backoff_ms     int      30000          longest wait
+ *     max_crashes        int      5              crashes within crash_window_ms that stop restarts (crash loop);
+ *     crash_window_ms    int      60000          the server then stays down until a reload or restart
+ *
+ * [mcp]                  hoosh's own MCP endpoint (Streamable HTTP; every configured server's allowed tools,
+ *                                              resources and prompts behind one URL)
+ *   enabled              bool     true
+ *   path                 string   "/mcp"       where it answers
+ *   allowed_hosts        array    (loopback)   Host header values accepted (DNS rebinding protection); default: any
+ *                                              host when server.bind is not loopback, else localhost/127.0.0.1/[::1]
+ *   allowed_origins      array    (as hosts)   Origin header values accepted when one is sent (e.g. "http://localhost:3000")
+ *   max_sessions         int      1000         >= 1; open MCP sessions; the one idle longest is closed to make room
+ *   session_idle_ms      int      1800000      >= 1000; a session unused this long is closed
+ *
  * [store]
  *   kind                 enum     "memory"     memory | sqlite | redis (where budgets, usage and rate windows live)
  *   path                 string   (none)       kind "sqlite": the database file (required); "~/" is the home folder,
@@ -133,6 +173,7 @@ import { z } from "zod";
 import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
 import { checkCloudKeys, credentialsTable, DERIVED_BASE_URL, proxySetting, tlsTable } from "./upstream.js";
+import { mcpSchema, mcpServerSchema, uniqueMcpServers } from "./mcp-schema.js";
 
 export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "azure", "bedrock", "vertex", "local", "pocketsphinx", "whisper"] as const;
 /** Provider types that run inside hoosh and need no base_url. */
@@ -365,7 +406,7 @@ export const serverSchema = z
   })
   .prefault({});
 
-export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "admin"] as const;
+export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "tools", "admin"] as const;
 
 export const authSchema = z
   .strictObject({
@@ -391,6 +432,9 @@ const apiKey = z.strictObject({
   rpm: int(1).optional(),
   tpm: int(1).optional(),
   enabled: z.boolean().default(true),
+  // No default on purpose: a config without MCP parses exactly as before (none = no tool).
+  tools: z.array(z.string().min(1)).optional(),
+  tool_rpm: int(1).optional(),
 });
 
 export const routerSchema = z
@@ -487,6 +531,9 @@ export const configSchema = z.strictObject({
   aliases: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default(() => ({})),
   cache: cacheSchema,
   store: storeSchema,
+  // Optional (no defaults): a config without MCP parses exactly as before; server/mcp applies the defaults.
+  mcp_servers: z.array(mcpServerSchema).superRefine(uniqueMcpServers, ALWAYS).optional(),
+  mcp: mcpSchema.optional(),
 });
 
 /** A validated configuration with every default applied. */
@@ -506,3 +553,4 @@ export type CacheScope = (typeof CACHE_SCOPES)[number];
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export type RouterStrategy = (typeof ROUTER_STRATEGIES)[number];
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+export type { McpConfig, McpServerConfig } from "./mcp-schema.js";

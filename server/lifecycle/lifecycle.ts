@@ -131,6 +131,8 @@ export class Lifecycle {
         reload: (text) => this.reload(text),
         // One audit chain, one writer: keep the running app's log while its settings are unchanged.
         audit: this.generations.installed && sameAudit(this.app.config, config) ? this.app.audit : undefined,
+        // The MCP servers and sessions carry over when their settings are unchanged (createMcp compares them).
+        mcp: this.generations.installed ? this.app.mcp : undefined,
       });
     } catch (err) {
       await handle.close();
