@@ -131,7 +131,12 @@ describe("Streamable HTTP MCP server", () => {
 
   it("records every call in the access log: tool, server, duration, outcome, redacted arguments", async () => {
     await h.tools.callTool({ name: "web.echo", arguments: { text: "logged", token: "s3cret" } });
-    const line = logLines(h, "tool call").find((l) => (l.arguments as { text?: string } | undefined)?.text === "logged");
+    // Log lines are written off the request path: wait for the line.
+    const line = await vi.waitFor(() => {
+      const found = logLines(h, "tool call").find((l) => (l.arguments as { text?: string } | undefined)?.text === "logged");
+      expect(found).toBeDefined();
+      return found!;
+    }, { timeout: 10_000, interval: 20 });
     expect(line).toMatchObject({ kind: "tool_call", edge: "rpc", server: "web", tool: "web.echo", server_tool: "echo", outcome: "ok", arguments: { text: "logged", token: "<redacted>" } });
     expect(typeof line?.duration_ms).toBe("number");
     expect(h.stdout()).not.toContain("s3cret");
@@ -149,6 +154,6 @@ describe("Streamable HTTP MCP server", () => {
     server = { ...back, mcpUrl: `${back.url}/mcp` };
     await waitForTools(h, (r) => serverState(r, "web") === "ready" && r.tools.some((t) => t.name === "web.echo"));
     expect(firstText((await h.tools.callTool({ name: "web.echo", arguments: { text: "again" } })).content)).toBe("again");
-    expect(logLines(h, "MCP server went away; restarting it").length, h.stdout().slice(-4000)).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(logLines(h, "MCP server went away; restarting it").length, h.stdout().slice(-4000)).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
   });
 });

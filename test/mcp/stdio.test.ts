@@ -80,11 +80,14 @@ describe("stdio MCP server (server-everything)", () => {
     // (hoosh) supports them, and announces them with notifications/tools/list_changed.
     const r = await waitForTools(h, (x) => x.tools.some((t) => t.name === "everything.trigger-sampling-request"));
     expect(r.tools.some((t) => t.name === "everything.trigger-elicitation-request")).toBe(true);
-    expect(logLines(h, "MCP server list changed").some((l) => l.server === "everything" && l.kind === "tools")).toBe(true);
+    await vi.waitFor(() => expect(logLines(h, "MCP server list changed").some((l) => l.server === "everything" && l.kind === "tools")).toBe(true), { timeout: 10_000, interval: 20 });
   });
 
   it("notices a crash at once, answers UNAVAILABLE naming the server, restarts it and lists its tools again", async () => {
-    const [pid] = readyPids();
+    const [pid] = await vi.waitFor(() => {
+      expect(readyPids().length).toBeGreaterThan(0);
+      return readyPids();
+    }, { timeout: 10_000, interval: 20 });
     expect(pid).toBeGreaterThan(0);
     const killedAt = Date.now();
     process.kill(pid!, "SIGKILL");
@@ -99,8 +102,8 @@ describe("stdio MCP server (server-everything)", () => {
     }
     const after = await waitForTools(h, (r) => serverState(r, "everything") === "ready" && r.servers[0]!.restarts === 1 && r.tools.some((t) => t.name === "everything.echo"));
     expect(after.servers[0]!.restarts).toBe(1);
+    await vi.waitFor(() => expect(readyPids()).toHaveLength(2), { timeout: 10_000, interval: 20 });
     const pids = readyPids();
-    expect(pids).toHaveLength(2);
     expect(pids[1]).not.toBe(pid);
     expect(alive(pids[1]!)).toBe(true);
     const echo = await h.tools.callTool({ name: "everything.echo", arguments: { message: "back" } });
@@ -132,8 +135,9 @@ restart = { initial_backoff_ms = 20, max_crashes = 3, crash_window_ms = 60000 }
 `);
     const r = await waitForTools(loop, (x) => serverState(x, "broken") === "failed");
     expect(r.servers[0]!.restarts).toBe(2);
+    // Log lines are written off the request path: wait for them.
+    await vi.waitFor(() => expect(logLines(loop, "MCP server keeps crashing; not restarting it")).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect(logLines(loop, "MCP server went away; restarting it")).toHaveLength(2);
-    expect(logLines(loop, "MCP server keeps crashing; not restarting it")).toHaveLength(1);
     const err = await loop.tools.callTool({ name: "broken.anything", arguments: {} }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.Unavailable);
