@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (redis-server for the Redis
+# Installs the Debian packages the tests need (openssl for the upstream TLS
+# tests; redis-server for the Redis
 # budget store tests; pocketsphinx, pocketsphinx-en-us and flite for the
 # speech-to-text tests). Idempotent: installs only what is missing, so a warm
 # machine spends no time here. Run as root (CI is root) or with sudo at hand.
@@ -14,6 +15,8 @@ declare -A WANT=(
   [pocketsphinx]=/usr/bin/pocketsphinx_continuous
   [pocketsphinx-en-us]=/usr/share/pocketsphinx/model/en-us/en-us
   [flite]=/usr/bin/flite
+  # upstream TLS tests make a private CA and certificates
+  [openssl]=/usr/bin/openssl
 )
 
 missing=()

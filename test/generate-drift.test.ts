@@ -1,7 +1,8 @@
 // Generated code must be exactly what `buf generate` (buf.gen.yaml) produces from proto/, and proto/
 // must lint. buf.gen.yaml is used as is, with every `out:` folder moved into a temp dir (so this test
 // never writes into the working tree); each output is compared with its committed folder (gen/ts,
-// and whatever else buf.gen.yaml generates, e.g. clients/go/gen).
+// and whatever else buf.gen.yaml generates, e.g. clients/go/gen). The same for the conformance
+// server's code (test/conformance/buf.gen.yaml).
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +16,8 @@ const OUT_LINE = /^(\s*out:\s*)(\S+)\s*$/gm;
 let tmp: string;
 let outs: string[];
 let generated: RunResult;
+/** The conformance server's own generation (test/conformance/buf.gen.yaml, the vendored protos). */
+let conformance: { outs: string[]; result: RunResult };
 
 async function listFiles(root: string, dir = root): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -42,17 +45,24 @@ async function compare(freshDir: string, committedDir: string, label: string): P
   ];
 }
 
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "hoosh-gen-"));
-  const template = await readFile(join(REPO_ROOT, "buf.gen.yaml"), "utf8");
-  outs = [...new Set([...template.matchAll(OUT_LINE)].map((m) => m[2]!))];
-  const templatePath = join(tmp, "buf.gen.yaml");
-  await writeFile(templatePath, template.replace(OUT_LINE, (_line, key: string, out: string) => `${key}${JSON.stringify(join(tmp, "out", out))}`));
-  generated = await run(npmBinPath("buf"), ["generate", "--template", templatePath], {
+/** Runs `buf generate` with a template whose `out:` folders are moved under tmp/<dir>; returns the folders. */
+async function generate(templateFile: string, dir: string, input: string[]): Promise<{ outs: string[]; result: RunResult }> {
+  const template = await readFile(join(REPO_ROOT, templateFile), "utf8");
+  const outs = [...new Set([...template.matchAll(OUT_LINE)].map((m) => m[2]!))];
+  const templatePath = join(tmp, `${dir}.buf.gen.yaml`);
+  await writeFile(templatePath, template.replace(OUT_LINE, (_line, key: string, out: string) => `${key}${JSON.stringify(join(tmp, dir, out))}`));
+  const result = await run(npmBinPath("buf"), ["generate", ...input, "--template", templatePath], {
     cwd: REPO_ROOT,
     env: { ...process.env, PATH: pathWithNodeBin() }, // as `npm run generate` sees it: protoc-gen-es in node_modules/.bin
     timeoutMs: 120_000,
   });
+  return { outs, result };
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "hoosh-gen-"));
+  ({ outs, result: generated } = await generate("buf.gen.yaml", "out", []));
+  conformance = await generate("test/conformance/buf.gen.yaml", "conformance", ["test/conformance"]);
 }, 150_000);
 
 afterAll(async () => {
@@ -77,6 +87,13 @@ describe("generated code", () => {
     const report: string[] = [];
     for (const out of outs.filter((o) => o !== "gen/ts")) report.push(...(await compare(join(tmp, "out", out), join(REPO_ROOT, out), out)));
     expect(report, `generated code is out of date; run \`npm run generate\`:\n  ${report.join("\n  ")}`).toEqual([]);
+  });
+
+  it("test/conformance/gen matches a fresh `buf generate` of the vendored conformance protos", async () => {
+    expect(conformance.result.code, `buf generate (test/conformance) failed:\n${conformance.result.stderr}`).toBe(0);
+    expect(conformance.outs).toEqual(["test/conformance/gen"]);
+    const report = await compare(join(tmp, "conformance", "test/conformance/gen"), join(REPO_ROOT, "test/conformance/gen"), "test/conformance/gen");
+    expect(report, `test/conformance/gen is out of date; run \`npm run generate\`:\n  ${report.join("\n  ")}`).toEqual([]);
   });
 
   it("clients/python/src/hoosh matches a fresh scripts/generate-python.sh", async () => {

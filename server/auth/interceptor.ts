@@ -49,6 +49,9 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.HardwareService/RecommendPlacement": ["inference"],
   "hoosh.v1.AdminService/ReloadConfig": ["admin"],
   "hoosh.v1.AdminService/VerifyAuditLog": ["admin"],
+  "hoosh.v1.ToolsService/ListTools": ["tools"],
+  "hoosh.v1.ToolsService/CallTool": ["tools"],
+  "hoosh.v1.ToolsService/CallToolStream": ["tools"],
 };
 
 /** The scopes a method needs, or "open". */

@@ -6,6 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import picomatch from "picomatch";
 import type { KeyConfig, KeyScope } from "../config/schema.js";
 import { DEFAULT_POOL } from "../core/accounting/pool.js";
+import { patternFilter } from "../mcp/allowlist.js";
 
 /** The authenticated caller, as carried in CallContext.key and logs. */
 export interface KeyIdentity {
@@ -20,6 +21,8 @@ export interface KeyIdentity {
 export interface ApiKey extends KeyIdentity {
   scopes: ReadonlySet<KeyScope>;
   rpm?: number;
+  /** True when the key may list and call this exposed MCP name (its `tools` globs; none by default). */
+  allowsTool(name: string): boolean;
 }
 
 /**
@@ -89,6 +92,7 @@ export class KeyRing {
         allowsModel: (model) => matches(model),
         allowsPool: poolGrant(k),
         rpm: k.rpm,
+        allowsTool: patternFilter(k.tools ?? []),
       };
       this.byHash.set(hash, { hash, key, enabled: k.enabled });
       if (k.enabled) this.ids.set(k.id, key);

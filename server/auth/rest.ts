@@ -2,28 +2,16 @@
 // directly (the /hoosh/v1 transcoder goes through the RPC interceptor instead):
 // - restGate, first in the chain: authenticates /v1/* requests, checks the
 //   path's scope and the key's rpm/tpm, answering 401/403/429 in the edge's own
-//   error shape before any body is read; the key is then found by restKey(req).
-// - guardCore: the core as the REST edges see it, checking everything each call
-//   reaches (models through aliases, its budget pool) against its key
-//   (CallContext.key) before the work starts.
-import type { ChatRequest, CallContext } from "../providers/provider.js";
-import type { EmbedRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import type { HttpRequest, RestDeps, RestHandler } from "../rest/handler.js";
+//   error shape before any body is read; the key then travels in the chain's
+//   per-request EdgeState (rest/handler.ts) to the edge that answers.
+// - GuardedInference / guardedDeps (auth/guarded-core.ts): the core as the REST
+//   edges see it, checking everything each call reaches against its key.
+import type { HttpRequest, RestHandler } from "../rest/handler.js";
 import { discardBody, writeText } from "../rest/http-io.js";
 import { toOpenAIError } from "../rest/openai/errors.js";
 import { writeError as writeAnthropicError } from "../rest/anthropic/errors.js";
 import { idHeaders } from "../rest/anthropic/call.js";
-import { headerGetter, identity, type Auth, type RequestReach, type Scope } from "./authorize.js";
-import { reachChecked } from "./interceptor.js";
-import type { ApiKey, KeyIdentity } from "./keys.js";
-
-const keys = new WeakMap<HttpRequest, ApiKey>();
-
-/** The key restGate authenticated for this request (undefined when auth is off). */
-export function restKey(req: HttpRequest): KeyIdentity | undefined {
-  const key = keys.get(req);
-  return key && identity(key);
-}
+import { headerGetter, identity, type Auth, type Scope } from "./authorize.js";
 
 function pathOf(req: HttpRequest): string {
   const url = req.url ?? "/";
@@ -39,13 +27,13 @@ export function restScopes(path: string): readonly Scope[] {
 }
 
 export function restGate(auth: Auth): RestHandler {
-  return async (req, res) => {
+  return async (req, res, state) => {
     if (!auth.enabled) return false;
     const path = pathOf(req);
     if (path !== "/v1" && !path.startsWith("/v1/")) return false;
     try {
       const key = await auth.check(headerGetter(req.headers), restScopes(path));
-      if (key) keys.set(req, key);
+      if (key) state.key = identity(key);
       return false;
     } catch (err) {
       discardBody(req);
@@ -60,44 +48,4 @@ export function restGate(auth: Auth): RestHandler {
       return true;
     }
   };
-}
-
-/** The REST edges' core: every call checks what it reaches against CallContext.key first. */
-export function guardCore(deps: RestDeps, auth: Auth): RestDeps {
-  if (!auth.enabled) return deps;
-  const check = (call: CallContext, scope: Scope, req: RequestReach) => {
-    const key = call.key && auth.ring.byId(call.key.id);
-    auth.authorizeRequest(key, scope, req, call.budgetPool);
-  };
-  const inference = deps.inference;
-  const transcription = deps.transcription;
-  const guardedInference = Object.assign(Object.create(inference) as typeof inference, {
-    generate(req: ChatRequest, call: CallContext) {
-      check(call, "inference", req);
-      return inference.generate(req, call);
-    },
-    async *generateStream(req: ChatRequest, call: CallContext) {
-      check(call, "inference", req);
-      yield* inference.generateStream(req, call);
-    },
-    embed(req: EmbedRequest, call: CallContext) {
-      check(call, "inference", req);
-      return inference.embed(req, call);
-    },
-  });
-  const guardedTranscription = Object.assign(Object.create(transcription) as typeof transcription, {
-    transcribe(requests: Parameters<typeof transcription.transcribe>[0], call: CallContext) {
-      return transcription.transcribe(reachChecked(requests, (reach) => check(call, "transcribe", reach)), call);
-    },
-  });
-  const speech = deps.speech;
-  const guardedSpeech = speech
-    ? Object.assign(Object.create(speech) as typeof speech, {
-        async *synthesize(req: Parameters<typeof speech.synthesize>[0], call: CallContext) {
-          check(call, "transcribe", req);
-          yield* speech.synthesize(req, call);
-        },
-      })
-    : undefined;
-  return { ...deps, inference: guardedInference, transcription: guardedTranscription, speech: guardedSpeech };
 }

@@ -6,7 +6,7 @@ import { unsafeBindReason } from "../auth/limits.js";
 import { ConfigError, DEFAULT_CONFIG_SOURCE, loadConfigFile, loadDefaultConfig } from "../config/index.js";
 import { listen } from "../listen.js";
 import { Lifecycle } from "../lifecycle/lifecycle.js";
-import { jsonLogger } from "../observability/log.js";
+import { flushLogs, jsonLogger } from "../observability/log.js";
 import { parse, parsePort, UsageError } from "./args.js";
 
 export async function serve(args: string[]): Promise<void> {
@@ -63,6 +63,7 @@ export async function serve(args: string[]): Promise<void> {
     await listener.close(grace, () => shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable)));
     await lifecycle.close();
     log.log("info", "stopped", { signal });
+    flushLogs();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -2,7 +2,7 @@
  * ConfigError: every problem found while reading hoosh.toml, reported together.
  *
  * Each issue renders as exactly one line, `<source>: <path>: <message>`, e.g.
- *   hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, local
+ *   hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, …
  * Paths look like `server.port`, `providers[1].type`, `providers[0].headers."X Odd"`; the root is `(root)`.
  * Messages never contain secret values (api_key, header values): see issues.ts.
  */

@@ -5,8 +5,9 @@
  * not copies of them. Explicit keys in the entry win over the preset's.
  */
 export interface Preset {
-  type: "openai" | "anthropic" | "gemini" | "ollama";
-  base_url: string;
+  type: "openai" | "anthropic" | "gemini" | "ollama" | "bedrock" | "vertex";
+  /** Unset where the adapter derives it (bedrock from `region`, vertex from `location`). */
+  base_url?: string;
   /** openai adapter: the field carrying the output limit ("max_completion_tokens" for OpenAI's own API). */
   max_tokens_field?: "max_tokens" | "max_completion_tokens";
   /** openai adapter: whether the server accepts stream_options.include_usage. */
@@ -30,6 +31,9 @@ export const PRESETS = {
   anthropic: { type: "anthropic", base_url: "https://api.anthropic.com/v1" },
   gemini: { type: "gemini", base_url: "https://generativelanguage.googleapis.com/v1beta" },
   ollama: { type: "ollama", base_url: "http://127.0.0.1:11434" },
+  // Cloud endpoints follow from region / location; Azure's is per resource, so it has no preset.
+  bedrock: { type: "bedrock" },
+  vertex: { type: "vertex" },
 } as const satisfies Record<string, Preset>;
 
 export type PresetName = keyof typeof PRESETS;
@@ -49,7 +53,7 @@ export function applyPresets(tree: unknown): unknown {
     const name = (entry as { preset?: unknown }).preset;
     if (typeof name !== "string" || !Object.hasOwn(PRESETS, name)) return entry;
     const preset: Preset = PRESETS[name as PresetName];
-    return { type: preset.type, base_url: preset.base_url, ...entry };
+    return { type: preset.type, ...(preset.base_url !== undefined ? { base_url: preset.base_url } : {}), ...entry };
   });
   return { ...tree, providers: filled };
 }

@@ -12,6 +12,11 @@
  *   max_messages         int      2048         >= 1; messages in one chat request (more → INVALID_ARGUMENT)
  *   max_audio_bytes      int      26214400     >= 1; audio bytes in one transcription (25 MiB)
  *   max_stream_duration_ms int    (request_timeout_ms)  >= 1; longest a streaming call may run
+ *   max_in_flight        int      1024         >= 1; inference requests served at once (streams until they end)
+ *   max_queued           int      1024         >= 0; requests waiting for a slot; more are RESOURCE_EXHAUSTED (429)
+ *   queue_timeout_ms     int      5000         >= 1; longest wait for a slot, then RESOURCE_EXHAUSTED (429)
+ *   max_event_loop_delay_ms int   0            >= 0; 0 off; while the event loop runs later than this (the process
+ *                                              has more work than CPU), new requests are UNAVAILABLE (503)
  *   max_header_bytes     int      16384        >= 1024; request header size (HTTP/1.1 431; HTTP/2 header list)
  *   max_concurrent_streams int    100          >= 1; HTTP/2 streams open at once per connection
  *
@@ -23,8 +28,11 @@
  * [[keys]]               array of tables; none = auth off (and serve only on loopback)
  *   id                   string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique; names the key in errors and logs
  *   hash                 string   (required)   sha256 hex of the key (`hoosh keys hash`); the key itself is never stored
- *   scopes               array    (required)   inference | transcribe | budgets:read | budgets:write | admin (admin grants all)
+ *   scopes               array    (required)   inference | transcribe | budgets:read | budgets:write | tools | admin (admin grants all)
  *   models               array    ["*"]        model globs this key may use (every model a request reaches: aliases, fallbacks)
+ *   tools                array    []           globs over exposed MCP names ("server.tool"; also prompts and resource
+ *                                              names) this key may list and call; none: no tool (even for admin)
+ *   tool_rpm             int      (none)       >= 1; MCP tool calls per minute for this key (all servers together)
  *   default_pool         string   (none)       budget pool charged when the request names none; without it, the pool "default"
  *   pools                array    []           globs of further budget pools this key may charge, read and (budgets:write) reserve in
  *   rpm                  int      (none)       >= 1; requests per minute for this key (sliding 60 s window)
@@ -39,8 +47,10 @@
  *
  * [[providers]]          array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among providers
- *   type                 enum     (required)   wire protocol: openai | anthropic | gemini | ollama | local
- *   base_url             string   (required*)  http:// or https:// URL; *optional for type "local"
+ *   type                 enum     (required)   wire protocol: openai | anthropic | gemini | ollama | azure | bedrock | vertex | local
+ *   base_url             string   (required*)  http:// or https:// URL; *optional for type "local", and derived for
+ *                                              "bedrock" (region) and "vertex" (location) when unset
+ *   region, project, location, deployments, credentials, tls, proxy: see upstream.ts
  *   api_key              string   (none)       SECRET; never printed in logs or errors
  *   headers              table    {}           extra HTTP headers, name = "value"; values are SECRETS
  *   models               array    (required)   non-empty list of model globs, e.g. ["gpt-*", "o*"]
@@ -109,6 +119,43 @@
  *   semantic_threshold   float    0.95         0..1; lowest cosine similarity that counts as the same question
  *   semantic_max_entries int      10000        >= 1; questions kept, oldest dropped first
  *
+ * [[mcp_servers]]       array of tables, may be empty: MCP servers whose tools hoosh serves (server/mcp)
+ *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique; names the server in errors, logs, audit
+ *   transport            enum     (required)   stdio (hoosh starts and supervises `command`) | http (Streamable HTTP `url`)
+ *   command              string   (stdio)      program to start; found on PATH
+ *   args                 array    []           its arguments
+ *   env                  table    {}           SECRETS; the child's environment on top of a minimal one (HOME, LOGNAME,
+ *                                              PATH, SHELL, TERM, USER); nothing else of hoosh's environment is passed
+ *   cwd                  string   (none)       the child's working directory
+ *   url                  string   (http)       http:// or https:// endpoint
+ *   headers              table    {}           SECRETS; extra HTTP headers (e.g. authorization = "Bearer ${TOKEN}")
+ *   namespace            string   (name)       exposed names are "namespace.tool"; "" exposes the server's own names
+ *                                              (a name two servers share is then made unique); unique across servers
+ *   tools                array    ["*"]        globs over the server's own tool names to serve
+ *   deny_tools           array    []           globs over the server's own tool names never to serve (wins over tools)
+ *   enabled              bool     true         false keeps the entry but never connects
+ *   connect_timeout_ms   int      10000        >= 1; connecting and listing must finish in this time
+ *   call_timeout_ms      int      60000        >= 1; a tool call past it is cancelled at the server (DEADLINE_EXCEEDED)
+ *   max_concurrent_calls int      16           >= 1; calls in flight to this server; more wait in a queue
+ *   max_queued_calls     int      64           >= 0; calls waiting; beyond it RESOURCE_EXHAUSTED
+ *   rpm                  int      (none)       >= 1; tool calls per minute to this server (all keys together)
+ *   max_argument_bytes   int      1048576      >= 1; largest JSON of one call's arguments
+ *   [restart]            table                 stdio servers that exit are restarted after a backoff:
+ *     initial_backoff_ms int      250            first wait, doubled per consecutive crash
+ *     max_backoff_ms     int      30000          longest wait
+ *     max_crashes        int      5              crashes within crash_window_ms that stop restarts (crash loop);
+ *     crash_window_ms    int      60000          the server then stays down until a reload or restart
+ *
+ * [mcp]                  hoosh's own MCP endpoint (Streamable HTTP; every configured server's allowed tools,
+ *                                              resources and prompts behind one URL)
+ *   enabled              bool     true
+ *   path                 string   "/mcp"       where it answers
+ *   allowed_hosts        array    (loopback)   Host header values accepted (DNS rebinding protection); default: any
+ *                                              host when server.bind is not loopback, else localhost/127.0.0.1/[::1]
+ *   allowed_origins      array    (as hosts)   Origin header values accepted when one is sent (e.g. "http://localhost:3000")
+ *   max_sessions         int      1000         >= 1; open MCP sessions; the one idle longest is closed to make room
+ *   session_idle_ms      int      1800000      >= 1000; a session unused this long is closed
+ *
  * [store]
  *   kind                 enum     "memory"     memory | sqlite | redis (where budgets, usage and rate windows live)
  *   path                 string   (none)       kind "sqlite": the database file (required); "~/" is the home folder,
@@ -130,8 +177,10 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
+import { checkCloudKeys, credentialsTable, DERIVED_BASE_URL, proxySetting, tlsTable } from "./upstream.js";
+import { mcpSchema, mcpServerSchema, uniqueMcpServers } from "./mcp-schema.js";
 
-export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "local", "pocketsphinx", "whisper", "flite", "whisper-server"] as const;
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "azure", "bedrock", "vertex", "local", "pocketsphinx", "whisper", "flite", "whisper-server"] as const;
 /** Provider types that run inside hoosh (or as its managed child) and need no base_url. */
 const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper", "flite", "whisper-server"];
 export const ROUTER_STRATEGIES = ["priority", "round-robin", "lowest-latency", "direct", "weighted"] as const;
@@ -291,6 +340,13 @@ const provider = z
     whisper: whisper.optional(),
     flite: flite.optional(),
     whisper_server: whisperServer.optional(),
+    region: z.string().min(1).optional(),
+    project: z.string().min(1).optional(),
+    location: z.string().min(1).optional(),
+    deployments: z.record(z.string().min(1), z.string().min(1)).optional(),
+    credentials: credentialsTable.optional(),
+    tls: tlsTable.optional(),
+    proxy: proxySetting.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.preset !== undefined && Object.hasOwn(PRESETS, p.preset) && p.type !== PRESETS[p.preset].type) {
@@ -304,11 +360,12 @@ const provider = z
   .superRefine((p, ctx) => {
     const type: unknown = p.type;
     if (typeof type !== "string" || !(PROVIDER_TYPES as readonly string[]).includes(type)) return;
-    if (!IN_PROCESS.includes(type) && p.base_url === undefined) {
+    checkCloudKeys(p, ctx);
+    if (!IN_PROCESS.includes(type) && !DERIVED_BASE_URL.includes(type) && p.base_url === undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["base_url"],
-        message: `missing required key (every provider except types ${IN_PROCESS.map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
+        message: `missing required key (every provider except types ${[...IN_PROCESS, ...DERIVED_BASE_URL].map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
       });
     }
     for (const table of ["local", "pocketsphinx", "whisper", "flite", "whisper_server"] as const) {
@@ -373,10 +430,14 @@ export const serverSchema = z
     max_stream_duration_ms: int(1).optional(),
     max_header_bytes: int(1024).default(16 * 1024),
     max_concurrent_streams: int(1).default(100),
+    max_in_flight: int(1).default(1024),
+    max_queued: int(0).default(1024),
+    queue_timeout_ms: int(1).default(5000),
+    max_event_loop_delay_ms: int(0).default(0),
   })
   .prefault({});
 
-export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "admin"] as const;
+export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "tools", "admin"] as const;
 
 export const authSchema = z
   .strictObject({
@@ -402,6 +463,9 @@ const apiKey = z.strictObject({
   rpm: int(1).optional(),
   tpm: int(1).optional(),
   enabled: z.boolean().default(true),
+  // No default on purpose: a config without MCP parses exactly as before (none = no tool).
+  tools: z.array(z.string().min(1)).optional(),
+  tool_rpm: int(1).optional(),
 });
 
 export const routerSchema = z
@@ -498,6 +562,9 @@ export const configSchema = z.strictObject({
   aliases: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default(() => ({})),
   cache: cacheSchema,
   store: storeSchema,
+  // Optional (no defaults): a config without MCP parses exactly as before; server/mcp applies the defaults.
+  mcp_servers: z.array(mcpServerSchema).superRefine(uniqueMcpServers, ALWAYS).optional(),
+  mcp: mcpSchema.optional(),
 });
 
 /** A validated configuration with every default applied. */
@@ -517,3 +584,4 @@ export type CacheScope = (typeof CACHE_SCOPES)[number];
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export type RouterStrategy = (typeof ROUTER_STRATEGIES)[number];
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+export type { McpConfig, McpServerConfig } from "./mcp-schema.js";

@@ -1,7 +1,9 @@
 /**
  * Which configuration values are secrets, and how to keep them out of error messages.
  *
- * Secret keys: `api_key` and everything under `headers` (header values carry tokens).
+ * Secret keys: `api_key`, `audit_key`, everything under `headers` (header values carry tokens),
+ * `credentials` (cloud keys, service-account JSON), `proxy` (its URL may carry a password) and
+ * `env` (an MCP server's environment).
  * Error messages show `<redacted>` in place of such values; as a second guard, any secret string
  * found in the document is scrubbed from the final messages (see `scrubSecrets`).
  */
@@ -9,7 +11,7 @@ import type { PathSegment } from "./errors.js";
 
 export const REDACTED = "<redacted>";
 
-const SECRET_KEYS: ReadonlySet<string> = new Set(["api_key", "headers", "audit_key"]);
+const SECRET_KEYS: ReadonlySet<string> = new Set(["api_key", "headers", "audit_key", "credentials", "proxy", "env"]);
 
 /** True when the value at this path (or any table/array containing it) is a secret. */
 export function isSecretPath(segments: readonly PathSegment[]): boolean {

@@ -58,6 +58,7 @@ export class Generations {
     this.current = next;
     if (prev) {
       prev.retired = true;
+      prev.app.retire?.();
       this.retiring.add(prev);
       if (prev.active === 0) void this.closeGen(prev);
     }

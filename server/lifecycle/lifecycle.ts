@@ -4,7 +4,6 @@
 // only then swaps it in: new requests go to the new app, requests in flight
 // finish on the old one, which closes once they are done. A bad config is
 // rejected with a ConfigError and the running app stays. Reloads run one at a time.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp, type App } from "../app.js";
 import { unsafeBindReason } from "../auth/limits.js";
 import { ConfigError, loadConfigFile, loadDefaultConfig, parseConfig, type Config, type Env } from "../config/index.js";
@@ -13,6 +12,7 @@ import { underDataDir } from "../engines/data-dir.js";
 import { jsonLogger, type Logger } from "../observability/log.js";
 import { chain } from "../rest/handler.js";
 import { notFoundFallback } from "../rpc/fallback.js";
+import { createRpcHandler } from "../rpc-handler.js";
 import { openBudgetStore } from "../store/open-budget-store.js";
 import { DiskFootprint } from "./disk-footprint.js";
 import { Generations } from "./generations.js";
@@ -131,6 +131,8 @@ export class Lifecycle {
         reload: (text) => this.reload(text),
         // One audit chain, one writer: keep the running app's log while its settings are unchanged.
         audit: this.generations.installed && sameAudit(this.app.config, config) ? this.app.audit : undefined,
+        // The MCP servers and sessions carry over when their settings are unchanged (createMcp compares them).
+        mcp: this.generations.installed ? this.app.mcp : undefined,
       });
     } catch (err) {
       await handle.close();
@@ -143,7 +145,7 @@ export class Lifecycle {
   }
 
   private handlerFor(app: App) {
-    return connectNodeAdapter({
+    return createRpcHandler({
       routes: app.routes,
       interceptors: app.interceptors,
       fallback: chain(app.rest, notFoundFallback),

@@ -21,6 +21,7 @@ export interface InstrumentDeps {
 }
 
 type Operation = "chat" | "embeddings";
+const NO_ATTRIBUTES = {};
 type InferenceApi = Pick<Inference, "generate" | "generateStream" | "embed">;
 
 /** One request being measured. */
@@ -39,14 +40,23 @@ class Measured {
   ) {
     call.stats ??= { provider: "", attempts: 0, upstreamMs: 0 };
     const headers = (call.forwardHeaders ??= {});
-    this.span = deps.tracing.start(`${operation} ${model}`, "server", headers.traceparent, {
-      "gen_ai.operation.name": operation,
-      "gen_ai.request.model": model,
-      "hoosh.route": route,
-      "hoosh.request_id": call.requestId,
-    });
-    if (headers.traceparent !== this.span.traceparent && !deps.tracing.exporting) delete headers.tracestate;
-    headers.traceparent = this.span.traceparent;
+    // Span attributes are built only when spans are exported.
+    this.span = deps.tracing.exporting
+      ? deps.tracing.start(`${operation} ${model}`, "server", headers.traceparent, {
+          "gen_ai.operation.name": operation,
+          "gen_ai.request.model": model,
+          "hoosh.route": route,
+          "hoosh.request_id": call.requestId,
+        })
+      : deps.tracing.start("", "server", headers.traceparent, NO_ATTRIBUTES);
+    const traceparent = this.span.traceparent;
+    if (traceparent === undefined) {
+      delete headers.traceparent;
+      delete headers.tracestate;
+    } else {
+      if (headers.traceparent !== traceparent && !deps.tracing.exporting) delete headers.tracestate;
+      headers.traceparent = traceparent;
+    }
   }
 
   get provider(): string {
@@ -87,14 +97,16 @@ class Measured {
       costUsdMicros: usage?.costUsdMicros,
       cacheHit: usage?.cacheHit,
     });
-    this.span.end(
-      {
-        "gen_ai.provider.name": provider,
-        ...(usage ? { "gen_ai.usage.input_tokens": usage.inputTokens, "gen_ai.usage.output_tokens": usage.outputTokens } : {}),
-        "rpc.grpc.status_code": code,
-      },
-      code === "OK" ? undefined : code,
-    );
+    if (this.deps.tracing.exporting) {
+      this.span.end(
+        {
+          "gen_ai.provider.name": provider,
+          ...(usage ? { "gen_ai.usage.input_tokens": usage.inputTokens, "gen_ai.usage.output_tokens": usage.outputTokens } : {}),
+          "rpc.grpc.status_code": code,
+        },
+        code === "OK" ? undefined : code,
+      );
+    }
     logger.log(code === "OK" ? "info" : "warn", "access", {
       request_id: this.call.requestId,
       route: this.route,

@@ -17,7 +17,7 @@ export function traceProvider(provider: Provider, tracing: Tracing): Provider {
       "gen_ai.provider.name": provider.name,
       "hoosh.provider.type": provider.type,
     });
-    return [span, { ...call, forwardHeaders: { ...call.forwardHeaders, traceparent: span.traceparent } }];
+    return [span, { ...call, forwardHeaders: { ...call.forwardHeaders, ...(span.traceparent ? { traceparent: span.traceparent } : {}) } }];
   };
   const usageAttrs = (u: Usage | undefined) => (u ? { "gen_ai.usage.input_tokens": u.inputTokens, "gen_ai.usage.output_tokens": u.outputTokens } : {});
   const failed = (span: SpanHandle, err: unknown) => span.end({}, codeName(ConnectError.from(err).code));

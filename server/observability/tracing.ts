@@ -1,10 +1,10 @@
 // W3C trace context for upstream calls, and optional OTLP span export.
-// - The caller's traceparent is forwarded as is when spans are not exported.
-// - Without one, hoosh starts a trace: a new trace id and span id go upstream.
+// - The caller's traceparent is forwarded as is when spans are not exported;
+//   without one nothing is made up (no trace ids without tracing: the request
+//   id, sent upstream as x-request-id, correlates the logs).
 // - With [observability] otlp_endpoint, each request is a span (the caller's
 //   traceparent its parent) and each upstream attempt a child span whose
 //   context is what the upstream receives (otlp.ts). Nothing is global.
-import { randomBytes } from "node:crypto";
 import type { Attributes, SpanContext } from "@opentelemetry/api";
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -21,15 +21,10 @@ export function formatTraceparent(ctx: Pick<SpanContext, "traceId" | "spanId" | 
   return `00-${ctx.traceId}-${ctx.spanId}-${(ctx.traceFlags & 1) === 1 ? "01" : "00"}`;
 }
 
-/** A fresh sampled trace id and span id, as sent upstream when the caller sent no traceparent. */
-export function newTraceparent(): string {
-  return formatTraceparent({ traceId: randomBytes(16).toString("hex"), spanId: randomBytes(8).toString("hex"), traceFlags: 1 });
-}
-
 /** A started span, or a no-op one when spans are not exported. */
 export interface SpanHandle {
-  /** The traceparent to send upstream for work under this span. */
-  traceparent: string;
+  /** The traceparent to send upstream for work under this span (none: tracing off and the caller sent none). */
+  traceparent: string | undefined;
   end(attributes: Attributes, error?: string): void;
 }
 
@@ -37,6 +32,8 @@ export interface SpanStarter {
   start(name: string, kind: "server" | "client", parent: string | undefined, attributes: Attributes): SpanHandle;
   close(): Promise<void>;
 }
+
+const NO_SPAN: SpanHandle = { traceparent: undefined, end() {} };
 
 export class Tracing {
   constructor(private readonly exporter?: SpanStarter) {}
@@ -54,11 +51,11 @@ export class Tracing {
 
   /**
    * Starts a span under `parent` (a traceparent header value, if any). Without an exporter, returns
-   * the parent unchanged, or a new trace when there is none.
+   * a valid parent unchanged, and no traceparent at all when there is none.
    */
   start(name: string, kind: "server" | "client", parent: string | undefined, attributes: Attributes): SpanHandle {
     if (this.exporter) return this.exporter.start(name, kind, parent, attributes);
-    return { traceparent: parent && parseTraceparent(parent) ? parent : newTraceparent(), end() {} };
+    return parent && parseTraceparent(parent) ? { traceparent: parent, end() {} } : NO_SPAN;
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
 // add the quirks of known OpenAI-compatible servers.
 import { isIP } from "node:net";
 import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
-import { ConfigError, type ProviderConfig } from "../config/index.js";
+import { ConfigError, type Env, type ProviderConfig } from "../config/index.js";
 import { PRESETS, type Preset } from "../config/presets.js";
 import type { HttpProviderOptions } from "./http-upstream.js";
 import { createLocalProvider } from "./local/config.js";
@@ -13,6 +13,8 @@ import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
 import { createSpeechProvider, SPEECH_PROVIDER_TYPES, type SpeechDeps } from "./stt/config.js";
 import type { Transport } from "./transport.js";
+import { CLOUD_ADAPTERS, derivedBaseUrl } from "./clouds.js";
+import { loadTls } from "./upstream-tls.js";
 
 type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: Preset | undefined) => Provider;
 
@@ -34,22 +36,29 @@ export function localityOf(baseUrl: string): Locality {
   return Locality.REMOTE;
 }
 
-export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string, deps: Pick<SpeechDeps, "log"> = { log: () => {} }): Provider {
+/**
+ * `env`: AWS_* credentials and GOOGLE_APPLICATION_CREDENTIALS for the cloud types (app.ts passes process.env).
+ * `deps.log`: where managed engines (speech) write their lines, into hoosh's log.
+ */
+export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string, env: Env = {}, deps: Pick<SpeechDeps, "log"> = { log: () => {} }): Provider {
   // In-process engine: no wire protocol, no transport.
   if (config.type === "local") return createLocalProvider(config, index, source);
   if ((SPEECH_PROVIDER_TYPES as readonly string[]).includes(config.type)) return createSpeechProvider(config, index, source, { transport, ...deps });
   const adapter = ADAPTERS[config.type];
-  if (!adapter || config.base_url === undefined) {
+  const cloud = Object.hasOwn(CLOUD_ADAPTERS, config.type) ? CLOUD_ADAPTERS[config.type as keyof typeof CLOUD_ADAPTERS] : undefined;
+  const baseUrl = config.base_url ?? derivedBaseUrl(config);
+  if ((!adapter && !cloud) || baseUrl === undefined) {
     throw new ConfigError(source, [
-      { path: `providers[${index}].type`, message: `"${config.type}" has no adapter in this build yet; available: ${Object.keys(ADAPTERS).join(", ")}` },
+      { path: `providers[${index}].type`, message: `"${config.type}" has no adapter in this build yet; available: ${[...Object.keys(ADAPTERS), ...Object.keys(CLOUD_ADAPTERS)].join(", ")}` },
     ]);
   }
+  const where = `providers[${index}]`;
   const options: HttpProviderOptions = {
     name: config.name,
-    baseUrl: config.base_url,
+    baseUrl,
     apiKey: config.api_key,
     headers: config.headers,
-    locality: localityOf(config.base_url),
+    locality: localityOf(baseUrl),
     defaultMaxTokens: config.default_max_tokens,
     apiVersion: config.api_version,
     limits: {
@@ -58,6 +67,8 @@ export function createProvider(config: ProviderConfig, index: number, transport:
       idleMs: config.timeouts.idle_ms,
       maxConnections: config.max_connections,
     },
+    network: { apiOrigin: new URL(baseUrl).origin, tls: loadTls(config.tls, `${where}.tls`, source), proxy: config.proxy },
   };
-  return adapter(options, transport, config.preset ? PRESETS[config.preset] : undefined);
+  if (cloud) return cloud(options, transport, { config, where, source, env });
+  return adapter!(options, transport, config.preset ? PRESETS[config.preset] : undefined);
 }

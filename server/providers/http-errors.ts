@@ -1,6 +1,7 @@
 // Maps HTTP statuses and socket-level failures of any upstream to gRPC codes.
 // Vendor folders parse their own error bodies and call these.
 import { Code, ConnectError } from "@connectrpc/connect";
+import { describeTlsFailure } from "./upstream-tls.js";
 
 export function codeForStatus(status: number): Code {
   if (status === 400 || status === 413 || status === 422) return Code.InvalidArgument;
@@ -41,6 +42,8 @@ export function transportError(provider: string, err: unknown, signal: AbortSign
   }
   const code = (err as { code?: string }).code ?? "";
   const message = err instanceof Error ? err.message : String(err);
+  const tls = describeTlsFailure(err);
+  if (tls) return new ConnectError(`provider "${provider}" is unreachable: ${tls}`, Code.Unavailable);
   if (TIMEOUT_CODES.has(code)) {
     return new ConnectError(`provider "${provider}" timed out (${code}): ${message}`, Code.DeadlineExceeded);
   }

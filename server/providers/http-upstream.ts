@@ -1,6 +1,7 @@
 // What every HTTP provider adapter shares: the pooled request with the
 // caller's AbortSignal, the vendor's error mapping, bounded error bodies,
 // JSON reading, and streaming bodies that are dropped when the caller leaves.
+import type { IncomingHttpHeaders } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
 // undici's own FormData: Node 20's global one is a different class that undici 7 cannot encode.
 import { FormData, Response, type Dispatcher } from "undici";
@@ -9,7 +10,7 @@ import type { GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoos
 import { transportError } from "./http-errors.js";
 import type { CallContext } from "./provider.js";
 import { streamEvent as ev } from "./stream-event.js";
-import type { Transport, TransportLimits } from "./transport.js";
+import type { Transport, TransportLimits, UpstreamNetwork } from "./transport.js";
 
 /** Options every HTTP adapter is built from (one [[providers]] entry). */
 export interface HttpProviderOptions {
@@ -25,10 +26,29 @@ export interface HttpProviderOptions {
   defaultMaxTokens?: number;
   /** Vendor API version header where the vendor has one (anthropic-version). */
   apiVersion?: string;
+  /** Upstream TLS and proxy of this provider (absent: direct, Node's trusted CAs). */
+  network?: UpstreamNetwork;
 }
 
-/** Turns an upstream HTTP error (status, body text, Retry-After) into a ConnectError. */
-export type ErrorMapper = (provider: string, status: number, body: string, retryAfter?: string) => ConnectError;
+/** The request as it will be sent, for credentials that depend on it (bearer tokens, SigV4 signatures). */
+export interface OutgoingRequest {
+  method: "GET" | "POST";
+  url: URL;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** Headers that authenticate one request; errors it throws are the caller's answer. */
+export type Authorizer = (req: OutgoingRequest, call: CallContext) => Promise<Record<string, string>>;
+
+/** What an adapter may add to the plain request: network settings and per-request credentials. */
+export interface UpstreamExtras {
+  network?: UpstreamNetwork;
+  authorize?: Authorizer;
+}
+
+/** Turns an upstream HTTP error (status, body text, Retry-After; all headers for vendors that need them) into a ConnectError. */
+export type ErrorMapper = (provider: string, status: number, body: string, retryAfter?: string, headers?: IncomingHttpHeaders) => ConnectError;
 
 const MAX_ERROR_BODY = 64 * 1024;
 
@@ -43,6 +63,7 @@ export class HttpUpstream {
     private readonly limits: TransportLimits,
     private readonly transport: Transport,
     private readonly mapError: ErrorMapper,
+    private readonly extras: UpstreamExtras = {},
   ) {
     this.base = baseUrl.replace(/\/+$/, "");
   }
@@ -58,16 +79,18 @@ export class HttpUpstream {
     const headers: Record<string, string> = { "user-agent": "hoosh/0.1", ...this.staticHeaders, ...call.forwardHeaders, "x-request-id": call.requestId, accept };
     const payload = body instanceof FormData ? await encodeForm(body) : body ? { type: "application/json", bytes: JSON.stringify(body) } : undefined;
     if (payload) headers["content-type"] = payload.type;
+    const url = new URL(this.base + path);
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.transport.request({ url: new URL(this.base + path), method, headers, body: payload?.bytes, signal: call.signal }, this.limits);
+      if (this.extras.authorize) Object.assign(headers, await this.extras.authorize({ method, url, headers, body: payload?.bytes }, call));
+      res = await this.transport.request({ url, method, headers, body: payload?.bytes, signal: call.signal }, this.limits, this.extras.network);
     } catch (err) {
       throw transportError(this.name, err, call.signal);
     }
     if (res.statusCode >= 400) {
       const text = await readBounded(res.body, MAX_ERROR_BODY).catch(() => "");
       const retryAfter = res.headers["retry-after"];
-      throw this.mapError(this.name, res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+      throw this.mapError(this.name, res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, res.headers);
     }
     return res;
   }

@@ -3,6 +3,8 @@
 // disconnect or the server's timeout into an AbortSignal, map gRPC codes to
 // HTTP statuses. Edge-neutral: each edge renders errors in its own JSON shape.
 import { Code, ConnectError } from "@connectrpc/connect";
+import { beginCall, type StartedCall } from "../core/call-builder.js";
+import type { CallContext } from "../providers/provider.js";
 import type { HttpRequest, HttpResponse } from "./handler.js";
 import { MAX_JSON_DEPTH, tooDeep } from "./json-depth.js";
 
@@ -155,16 +157,23 @@ export class SseWriter {
  * before the response ended, or DeadlineExceeded after timeoutMs. Call done()
  * when the response is written.
  */
-export function requestSignal(res: HttpResponse, timeoutMs: number): { signal: AbortSignal; done(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ConnectError(`request exceeded the server's ${timeoutMs} ms timeout`, Code.DeadlineExceeded)), timeoutMs);
-  timer.unref();
-  const onClose = () => {
-    clearTimeout(timer);
-    if (!res.writableFinished) controller.abort(new ConnectError("the client disconnected", Code.Canceled));
-  };
-  res.once("close", onClose);
-  return { signal: controller.signal, done: () => clearTimeout(timer) };
+/**
+ * The core's CallContext for one REST request (core/call-builder.ts): aborted when the client
+ * disconnects before the answer is written, or at hoosh's request timeout.
+ */
+export function beginRestCall(req: HttpRequest, res: HttpResponse, timeoutMs: number, key?: CallContext["key"], newRequestId?: () => string): StartedCall {
+  const started = beginCall({ header: (name) => headerOf(req, name), timeoutMs, key, newRequestId });
+  res.once("close", () => {
+    started.end();
+    if (!res.writableFinished) started.cancel(new ConnectError("the client disconnected", Code.Canceled));
+  });
+  return started;
+}
+
+/** One request header (the first, when repeated). */
+export function headerOf(req: HttpRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** gRPC code to HTTP status (the grpc-gateway table). */

@@ -1,38 +1,40 @@
-// Turns a Connect handler context into the provider call context: one
-// AbortSignal for client cancel, disconnect, deadline and hoosh's own request
-// timeout; a request id; headers to forward upstream.
-import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+// The core's CallContext for a Connect handler (core/call-builder.ts): the handler's signal
+// (client cancel, disconnect, grpc-timeout/connect-timeout-ms deadline) plus hoosh's own request
+// timeout, the request id echoed in the response header, and the key the auth interceptor found.
+import type { HandlerContext } from "@connectrpc/connect";
 import { identity } from "../auth/authorize.js";
 import { keyOf } from "../auth/interceptor.js";
+import { beginCall, type StartedCall } from "../core/call-builder.js";
 import type { CallContext } from "../providers/provider.js";
-import { REQUEST_ID_HEADER, requestIdOf } from "../core/request-id.js";
 
-const FORWARDED = ["traceparent", "tracestate"];
-
-export function callContext(ctx: HandlerContext, requestTimeoutMs: number): CallContext {
-  const timeout = AbortSignal.timeout(requestTimeoutMs);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
-  const requestId = requestIdOf(ctx.requestHeader.get(REQUEST_ID_HEADER));
-  ctx.responseHeader.set("x-request-id", requestId);
-  const forwardHeaders: Record<string, string> = {};
-  for (const name of FORWARDED) {
-    const value = ctx.requestHeader.get(name);
-    if (value) forwardHeaders[name] = value;
-  }
+export function startRpcCall(ctx: HandlerContext, requestTimeoutMs: number): StartedCall {
   const key = keyOf(ctx);
-  const call: CallContext = { signal: withDeadlineReason(signal, timeout, requestTimeoutMs), requestId, forwardHeaders };
-  if (key) call.key = identity(key);
-  const budgetPool = ctx.requestHeader.get("x-hoosh-budget-pool");
-  if (budgetPool) call.budgetPool = budgetPool;
-  return call;
+  const started = beginCall({
+    header: (name) => ctx.requestHeader.get(name),
+    timeoutMs: requestTimeoutMs,
+    signal: ctx.signal,
+    key: key && identity(key),
+  });
+  ctx.responseHeader.set("x-request-id", started.call.requestId);
+  return started;
 }
 
-/** Gives hoosh's own timeout a DeadlineExceeded reason instead of a DOMException. */
-function withDeadlineReason(signal: AbortSignal, timeout: AbortSignal, ms: number): AbortSignal {
-  const controller = new AbortController();
-  const forward = () =>
-    controller.abort(signal.reason === timeout.reason ? new ConnectError(`request exceeded the server's ${ms} ms timeout`, Code.DeadlineExceeded) : signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener("abort", forward, { once: true });
-  return controller.signal;
+/** A unary handler over the core: the call ends (timer cleared) when the answer is ready. */
+export async function unaryCall<T>(ctx: HandlerContext, requestTimeoutMs: number, run: (call: CallContext) => Promise<T>): Promise<T> {
+  const started = startRpcCall(ctx, requestTimeoutMs);
+  try {
+    return await run(started.call);
+  } finally {
+    started.end();
+  }
+}
+
+/** A server-streaming handler over the core: the call ends when the stream does, however it ends. */
+export async function* streamCall<T>(ctx: HandlerContext, requestTimeoutMs: number, run: (call: CallContext) => AsyncIterable<T>): AsyncGenerator<T> {
+  const started = startRpcCall(ctx, requestTimeoutMs);
+  try {
+    yield* run(started.call);
+  } finally {
+    started.end();
+  }
 }

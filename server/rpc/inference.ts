@@ -2,13 +2,13 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { Inference } from "../core/inference.js";
-import { callContext } from "./call-context.js";
+import { streamCall, unaryCall } from "./call-context.js";
 
 export function createInferenceService(inference: Inference, requestTimeoutMs: number): ServiceImpl<typeof InferenceService> {
   return {
-    generate: (req, ctx) => inference.generate(req, callContext(ctx, requestTimeoutMs)),
-    generateStream: (req, ctx) => inference.generateStream(req, callContext(ctx, requestTimeoutMs)),
-    embed: (req, ctx) => inference.embed(req, callContext(ctx, requestTimeoutMs)),
+    generate: (req, ctx) => unaryCall(ctx, requestTimeoutMs, (call) => inference.generate(req, call)),
+    generateStream: (req, ctx) => streamCall(ctx, requestTimeoutMs, (call) => inference.generateStream(req, call)),
+    embed: (req, ctx) => unaryCall(ctx, requestTimeoutMs, (call) => inference.embed(req, call)),
     getCacheStats: () => {
       // All zero when the cache is off ([cache] mode = "off").
       const s = inference.cacheStats();

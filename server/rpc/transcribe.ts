@@ -2,14 +2,14 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import type { Transcription } from "../core/transcribe.js";
-import { callContext } from "./call-context.js";
+import { streamCall, unaryCall } from "./call-context.js";
 
 export function createTranscribeService(transcription: Transcription, requestTimeoutMs: number): ServiceImpl<typeof TranscribeService> {
   return {
-    transcribe: (requests, ctx) => transcription.transcribe(requests, callContext(ctx, requestTimeoutMs)),
+    transcribe: (requests, ctx) => unaryCall(ctx, requestTimeoutMs, (call) => transcription.transcribe(requests, call)),
     // Partials as an incremental engine forms them (none from whole-file providers), then the final.
     async *transcribeStream(requests, ctx) {
-      for await (const event of transcription.transcribeStream(requests, callContext(ctx, requestTimeoutMs))) yield { event };
+      for await (const event of streamCall(ctx, requestTimeoutMs, (call) => transcription.transcribeStream(requests, call))) yield { event };
     },
   };
 }

@@ -158,7 +158,7 @@ describe("[[keys]] config", () => {
     expect(ok).toMatchObject({ keys: [{ id: "a", models: ["*"], pools: [], enabled: true }], auth: { open_health: true, allow_unauthenticated_remote: false } });
     const bad = parse(`[[keys]]\nid = "a"\nhash = "${KEY}"\nscopes = ["inference", "root"]\n\n[[keys]]\nid = "a"\nhash = "${hashKey(KEY)}"\nscopes = ["admin"]\n`) as string;
     expect(bad).toContain("keys[0].hash: is not 64 hex digits");
-    expect(bad).toContain('keys[0].scopes[1]: "root" is not one of: inference, transcribe, budgets:read, budgets:write, admin');
+    expect(bad).toContain('keys[0].scopes[1]: "root" is not one of: inference, transcribe, budgets:read, budgets:write, tools, admin');
     expect(bad).toContain('keys[1].id: duplicate key id "a" (already used by keys[0])');
     expect(bad).not.toContain(KEY);
   });

@@ -25,7 +25,7 @@ describe("cachePartition", () => {
 
 describe("ResponseCache.plan", () => {
   const cache = (scope?: CacheScope) => new ResponseCache({ ...DEFAULT_RESPONSE_CACHE, ...(scope ? { scope } : {}) });
-  const keyOf = (c: ResponseCache, key: typeof teamA1 | typeof loner | undefined, models = ["gpt-4o-mini"]) => c.plan(request(), { key, models })!.key;
+  const keyOf = (c: ResponseCache, key: typeof teamA1 | typeof loner | undefined, models = ["gpt-4o-mini"]) => c.plan(request(), { key, models: () => models })!.key;
 
   it("team (the default): keys of one team share a key, other teams do not", () => {
     const c = cache();
@@ -43,7 +43,7 @@ describe("ResponseCache.plan", () => {
   it("the models a request reaches are in the key (an alias pointed elsewhere starts afresh)", () => {
     const c = cache("global");
     expect(keyOf(c, undefined, ["gpt-4o-mini"])).not.toBe(keyOf(c, undefined, ["gpt-4o-mini", "gpt-4o"]));
-    expect(c.plan(request(), { key: undefined, models: ["m"] })!.context).toEqual({ partition: "", models: ["m"] });
+    expect(c.plan(request(), { key: undefined, models: () => ["m"] })!.context).toEqual({ partition: "", models: ["m"] });
   });
 });
 

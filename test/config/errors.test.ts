@@ -24,7 +24,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "bad enum",
       `${provider("")}\n[[providers]]\nname = "q"\ntype = "opnai"\nbase_url = "http://x"\nmodels = ["*"]`,
-      'hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, local, pocketsphinx, whisper, flite, whisper-server',
+      'hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper, flite, whisper-server',
     ],
     [
       "bad router strategy",
@@ -51,22 +51,22 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "unknown key, nothing close",
       "[server]\nworkers = 4",
-      "hoosh.toml: server.workers: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams)",
+      "hoosh.toml: server.workers: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams, max_in_flight, max_queued, queue_timeout_ms, max_event_loop_delay_ms)",
     ],
-    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, store)"],
+    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, store, mcp_servers, mcp)"],
     ["misspelt top-level table", "[servr]\nport = 1", 'hoosh.toml: servr: unknown table (did you mean "server"?)'],
     ["top-level key that belongs in a table", "port = 8080", 'hoosh.toml: port: unknown key (did you mean "port" in [server]?)'],
     [
       "missing required key (enum)",
       '[[providers]]\nname = "p"\nmodels = ["*"]',
-      "hoosh.toml: providers[0].type: missing required key (one of: openai, anthropic, gemini, ollama, local, pocketsphinx, whisper, flite, whisper-server)",
+      "hoosh.toml: providers[0].type: missing required key (one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper, flite, whisper-server)",
     ],
     ["missing required key (string)", '[[providers]]\ntype = "local"\nmodels = ["*"]', "hoosh.toml: providers[0].name: missing required key (expected string)"],
     ["missing required key (array)", '[[providers]]\nname = "p"\ntype = "local"', "hoosh.toml: providers[0].models: missing required key (expected array of strings)"],
     [
       "base_url missing for a remote type",
       '[[providers]]\nname = "p"\ntype = "gemini"\nmodels = ["*"]',
-      'hoosh.toml: providers[0].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "flite", "whisper-server" needs one; this one has type "gemini")',
+      'hoosh.toml: providers[0].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "flite", "whisper-server", "bedrock", "vertex" needs one; this one has type "gemini")',
     ],
     [
       "duplicate provider names",
@@ -158,7 +158,7 @@ describe("ConfigError", () => {
     );
     expect(err.message.split("\n")).toEqual([
       "hoosh.toml: providers[0].models: expected at least 1 entry, got []",
-      'hoosh.toml: providers[1].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "flite", "whisper-server" needs one; this one has type "openai")',
+      'hoosh.toml: providers[1].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "flite", "whisper-server", "bedrock", "vertex" needs one; this one has type "openai")',
       'hoosh.toml: providers[1].name: duplicate provider name "a" (already used by providers[0])',
     ]);
   });

@@ -8,11 +8,15 @@ import { parseArgs } from "node:util";
 export interface FakeServerOptions {
   apiKey?: string;
   slowMs: number;
+  /** Values of the fake's own string flags (see `extraFlags`). */
+  extra: Record<string, string | undefined>;
 }
 
-export function runFake(createServer: (opts: FakeServerOptions) => Server): void {
+/** `extraFlags`: names of further string flags a fake takes (e.g. the cloud fakes' credentials). */
+export function runFake(createServer: (opts: FakeServerOptions) => Server, extraFlags: string[] = []): void {
   const { values } = parseArgs({
     options: {
+      ...Object.fromEntries(extraFlags.map((flag) => [flag, { type: "string" as const }])),
       port: { type: "string", default: "0" },
       "api-key": { type: "string" },
       "slow-ms": { type: "string", default: "3000" },
@@ -24,6 +28,7 @@ export function runFake(createServer: (opts: FakeServerOptions) => Server): void
   const server = createServer({
     ...(values["api-key"] !== undefined ? { apiKey: values["api-key"] } : {}),
     slowMs: Number(values["slow-ms"]),
+    extra: Object.fromEntries(extraFlags.map((flag) => [flag, (values as Record<string, unknown>)[flag] as string | undefined])),
   });
 
   function shutdown(): void {

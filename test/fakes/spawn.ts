@@ -33,6 +33,8 @@ export interface StartCommandOptions {
   label: string;
   /** How long it may take to print its {"port","pid"} line. Default 10 s. */
   readyTimeoutMs?: number;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -44,6 +46,7 @@ export function startCommand(command: string, args: string[], options: StartComm
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     stdio: ["pipe", "pipe", "pipe"],
+    ...(options.env ? { env: options.env } : {}),
   });
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -124,6 +127,8 @@ export interface FakeStartOptions {
   port?: number;
   apiKey?: string;
   slowMs?: number;
+  /** Further flags of a fake's own (e.g. ["--region", "us-east-1"]). */
+  args?: string[];
 }
 
 /**
@@ -135,6 +140,7 @@ export async function startFake<E>(name: string, script: string, basePath: strin
   const args = ["--exit-with-parent", "--port", String(opts.port ?? 0)];
   if (opts.apiKey !== undefined) args.push("--api-key", opts.apiKey);
   if (opts.slowMs !== undefined) args.push("--slow-ms", String(opts.slowMs));
+  args.push(...(opts.args ?? []));
   const proc = await startProcess(script, args);
 
   const events = async (): Promise<E[]> => {

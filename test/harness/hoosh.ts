@@ -16,6 +16,8 @@ export interface Hoosh extends StartedProcess {
 export interface StartHooshOptions {
   /** Run this bundle's CLI (test/harness/bundle.ts) instead of the sources through tsx: starts much faster. */
   bundle?: { main: string };
+  /** The process's environment (default: this process's), e.g. HTTPS_PROXY for the proxy tests. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** `hoosh serve --config <tmp>/hoosh.toml --port 0`; resolves when it logs its port. */
@@ -27,8 +29,8 @@ export async function startHoosh(configToml: string, options: StartHooshOptions 
   // A liveness bound, not a speed check (bench/startup.ts measures that): tsx compiles the sources
   // at start, which takes seconds on a 2-core machine busy with the rest of the suite.
   const proc = options.bundle
-    ? await startCommand(process.execPath, [options.bundle.main, ...args], { label: options.bundle.main, readyTimeoutMs: 30_000 })
-    : await startProcess(HOOSH_MAIN, args, { readyTimeoutMs: 30_000 });
+    ? await startCommand(process.execPath, [options.bundle.main, ...args], { label: options.bundle.main, readyTimeoutMs: 30_000, env: options.env })
+    : await startProcess(HOOSH_MAIN, args, { readyTimeoutMs: 30_000, env: options.env });
   return {
     ...proc,
     configPath,

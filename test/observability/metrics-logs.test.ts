@@ -103,9 +103,10 @@ describe("access log", () => {
       .filter((l) => l.includes('"msg":"access"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  it("writes one line per request with request id, route, provider, model, code, tokens", () => {
+  it("writes one line per request with request id, route, provider, model, code, tokens", async () => {
+    // Access lines are written off the request path: wait for them.
+    await vi.waitFor(() => expect(lines()).toHaveLength(requests), { timeout: 10_000, interval: 20 });
     const access = lines();
-    expect(access).toHaveLength(requests);
     const first = access.find((l) => l.request_id === "req-obs-1")!;
     expect(first).toMatchObject({ route: "rpc:generate", provider: "fake", model: "m-a", code: "OK", level: "info" });
     expect(first.input_tokens).toBeGreaterThan(0);
@@ -127,11 +128,13 @@ describe("traceparent upstream", () => {
     expect(given.headers.traceparent).toBe(TRACEPARENT);
   });
 
-  it("starts a trace when the caller sends none", async () => {
+  it("makes none up when the caller sends none and tracing is off (the request id correlates)", async () => {
     const events = await upstreamRequests();
     const others = events.filter((e) => e.headers["x-request-id"] !== "req-obs-1");
     expect(others.length).toBeGreaterThan(0);
-    for (const e of others) expect(e.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    expect(new Set(others.map((e) => e.headers.traceparent)).size).toBe(others.length);
+    for (const e of others) {
+      expect(e.headers.traceparent).toBeNull();
+      expect(e.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });

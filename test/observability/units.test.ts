@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { jsonLogger } from "../../server/observability/log.js";
 import { configuredModelIds, ModelLabels, OTHER } from "../../server/observability/model-labels.js";
-import { newTraceparent, parseTraceparent } from "../../server/observability/tracing.js";
+import { parseTraceparent, Tracing } from "../../server/observability/tracing.js";
 
 describe("ModelLabels", () => {
   it("keeps configured literal ids, admits up to the cap, then answers other", () => {
@@ -38,7 +38,14 @@ describe("traceparent", () => {
     expect(parseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).toMatchObject({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1 });
     expect(parseTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).toBeUndefined();
     expect(parseTraceparent("garbage")).toBeUndefined();
-    expect(parseTraceparent(newTraceparent())).toBeDefined();
+  });
+
+  it("without an exporter: a valid caller's traceparent passes through, and none is made up", () => {
+    const tracing = new Tracing();
+    const given = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    expect(tracing.start("x", "server", given, {}).traceparent).toBe(given);
+    expect(tracing.start("x", "server", undefined, {}).traceparent).toBeUndefined();
+    expect(tracing.start("x", "server", "garbage", {}).traceparent).toBeUndefined();
   });
 });
 

@@ -49,7 +49,7 @@ function inference(...providers: AnthropicProvider[]): Inference {
   const router = new Router(providers.map((provider, i) => ({ provider, models: ["*"], priority: i, weight: 1 })), "priority", latency);
   // A cast: the retry options of InferenceOptions are growing while this adapter lands.
   const options = { fallback: true, maxAttempts: 2, limits: { maxMessages: 64, maxEmbedInputs: 64 }, backoffMs: 0, backoffMaxMs: 0, maxRetryAfterMs: 0 };
-  return new Inference(router, new ProviderHealth(), latency, options as InferenceOptions);
+  return new Inference({ router, health: new ProviderHealth(), latency, options: options as InferenceOptions });
 }
 
 describe("Inference over the anthropic adapter", () => {

@@ -166,14 +166,14 @@ describe("in-process: Inference + Router + GeminiProvider", () => {
     const latency = new LatencyTracker();
     const router = new Router([{ provider, models: ["*"], priority: 0, weight: 1 }], "priority", latency);
     // Retries off (one attempt): error mapping is under test here, not the retry policy.
-    inference = new Inference(router, new ProviderHealth(), latency, {
+    inference = new Inference({ router, health: new ProviderHealth(), latency, options: {
       fallback: true,
       maxAttempts: 1,
       limits: { maxMessages: 64, maxEmbedInputs: 64 },
       backoffMs: 1,
       backoffMaxMs: 5,
       maxRetryAfterMs: 0,
-    });
+    } });
   });
   afterAll(() => transport.close());
   const call = (signal = new AbortController().signal) => ({ signal, requestId: "e2e" });

@@ -50,14 +50,14 @@ function setup(...providers: OllamaProvider[]) {
   const latency = new LatencyTracker();
   const health = new ProviderHealth();
   const router = new Router(providers.map((provider, i) => ({ provider, models: ["*"], priority: i, weight: 1 })), "priority", latency);
-  const inference = new Inference(router, health, latency, {
+  const inference = new Inference({ router, health, latency, options: {
     fallback: true,
     maxAttempts: 3,
     limits: { maxMessages: 64, maxEmbedInputs: 64 },
     backoffMs: 1,
     backoffMaxMs: 5,
     maxRetryAfterMs: 0,
-  });
+  } });
   return { inference, health };
 }
 

@@ -1,10 +1,10 @@
 // In-process hoosh with only the Anthropic edge in front of a fake OpenAI
 // upstream process, plus an Anthropic SDK client pointed at it.
 import Anthropic from "@anthropic-ai/sdk";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { buildApp, type App } from "../../server/app.js";
 import { parseConfig } from "../../server/config/index.js";
 import { listen, type Listener } from "../../server/listen.js";
+import { createRpcHandler } from "../../server/rpc-handler.js";
 import { createAnthropicRest } from "../../server/rest/anthropic/index.js";
 import { chain } from "../../server/rest/handler.js";
 import { notFoundFallback } from "../../server/rpc/fallback.js";
@@ -48,7 +48,7 @@ breaker = { failures = 1000 }
     { source: "anthropic-test", env: {} },
   );
   const app = await buildApp(config, { source: "anthropic-test" });
-  const handler = connectNodeAdapter({
+  const handler = createRpcHandler({
     routes: app.routes,
     fallback: chain([createAnthropicRest(app.restDeps)], notFoundFallback),
     readMaxBytes: MAX_BODY_BYTES,

@@ -1,12 +1,12 @@
 // In-process hoosh with the OpenAI edge (and the OpenAI-shaped /v1 404) in
 // front of a fake OpenAI upstream process, plus the official OpenAI SDK
 // pointed at it. Shared by test/rest/openai-*.test.ts.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import OpenAI from "openai";
 import { expect } from "vitest";
 import { buildApp, type App } from "../../server/app.js";
 import { parseConfig } from "../../server/config/index.js";
 import { listen, type Listener } from "../../server/listen.js";
+import { createRpcHandler } from "../../server/rpc-handler.js";
 import { chain } from "../../server/rest/handler.js";
 import { createOpenAINotFound, createOpenAIRest } from "../../server/rest/openai/index.js";
 import { notFoundFallback } from "../../server/rpc/fallback.js";
@@ -50,7 +50,7 @@ timeouts = { connect_ms = 1000, first_byte_ms = 2000, idle_ms = 2000 }
     { source: "openai-rest-test", env: {} },
   );
   const app = await buildApp(config, { source: "openai-rest-test" });
-  const handler = connectNodeAdapter({
+  const handler = createRpcHandler({
     routes: app.routes,
     fallback: chain([createOpenAIRest(app.restDeps), createOpenAINotFound(app.restDeps)], notFoundFallback),
     readMaxBytes: MAX_BODY_BYTES,

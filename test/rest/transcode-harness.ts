@@ -1,7 +1,6 @@
 // The server the REST transcoding tests run against: built in-process (buildApp +
-// connectNodeAdapter with the transcoder in the fallback chain + listen) in front of the fake
+// createRpcHandler with the transcoder in the fallback chain + listen) in front of the fake
 // OpenAI upstream process, with a small body limit and a 1,000-token "team" pool.
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
@@ -10,6 +9,7 @@ import { TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { buildApp } from "../../server/app.js";
 import { parseConfig } from "../../server/config/index.js";
 import { listen } from "../../server/listen.js";
+import { createRpcHandler } from "../../server/rpc-handler.js";
 import { chain } from "../../server/rest/handler.js";
 import { createTranscoder } from "../../server/rest/transcode/index.js";
 import { notFoundFallback } from "../../server/rpc/fallback.js";
@@ -51,7 +51,7 @@ export async function startTranscodeServer(models: readonly string[] = ["*", "or
   const fake = await startFakeOpenAI();
   const app = await buildApp(parseConfig(config(fake.baseUrl, models), { source: "test", env: {} }), { source: "test" });
   const transcoder = createTranscoder({ routes: app.routes, services: SERVICES, maxBodyBytes: MAX_BODY });
-  const handler = connectNodeAdapter({ routes: app.routes, fallback: chain([transcoder], notFoundFallback), readMaxBytes: MAX_BODY });
+  const handler = createRpcHandler({ routes: app.routes, fallback: chain([transcoder], notFoundFallback), readMaxBytes: MAX_BODY });
   const listener = await listen(handler, "127.0.0.1", 0);
   return {
     base: `http://127.0.0.1:${listener.port}`,

@@ -104,7 +104,8 @@ describe("managed speech-to-text engine", () => {
     const outcome = await inFlight;
     console.log(`in-flight request when the engine was killed: ${outcome}`);
     await until(() => !alive(first!), 10_000, "the killed engine to be gone");
-    expect(server.stdout()).toMatch(/"msg":"speech engine exited; restarting"/);
+    // hoosh writes its log asynchronously: the line comes when it comes.
+    await until(() => /"msg":"speech engine exited; restarting"/.test(server.stdout()), 10_000, "the restart log line");
     const res = await transcribe();
     expect(wordAccuracy(SENTENCE, res.text)).toBeGreaterThanOrEqual(0.85);
     const pids = enginePids(server.stdout());

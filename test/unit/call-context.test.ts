@@ -1,8 +1,11 @@
-// callContext(): one AbortSignal, a request id and forwarded trace headers.
+// startRpcCall() (core/call-builder.ts for a Connect handler): one AbortSignal, a request id,
+// forwarded trace headers, and end() that stops the timer.
 import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { callContext } from "../../server/rpc/call-context.js";
+import { startRpcCall } from "../../server/rpc/call-context.js";
+
+const callContext = (ctx: Parameters<typeof startRpcCall>[0], ms: number) => startRpcCall(ctx, ms).call;
 
 function handlerContext(init: { requestHeader?: Record<string, string>; timeoutMs?: number } = {}) {
   return createHandlerContext({
@@ -18,7 +21,7 @@ function handlerContext(init: { requestHeader?: Record<string, string>; timeoutM
 const aborted = (signal: AbortSignal) =>
   new Promise<unknown>((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener("abort", () => resolve(signal.reason), { once: true })));
 
-describe("callContext", () => {
+describe("startRpcCall", () => {
   it("keeps the caller's x-request-id and echoes it", () => {
     const ctx = handlerContext({ requestHeader: { "x-request-id": "req-42" } });
     const call = callContext(ctx, 60_000);
@@ -64,6 +67,29 @@ describe("callContext", () => {
     const reason = await aborted(call.signal);
     expect(reason).toBeInstanceOf(ConnectError);
     expect((reason as ConnectError).code).toBe(Code.DeadlineExceeded);
+  });
+
+  it("end() stops hoosh's timeout: an ended call is never aborted by it", async () => {
+    const started = startRpcCall(handlerContext(), 5);
+    started.end();
+    started.end();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(started.call.signal.aborted).toBe(false);
+  });
+
+  it("end() detaches from the handler's signal", () => {
+    const ctx = handlerContext();
+    const started = startRpcCall(ctx, 60_000);
+    started.end();
+    ctx.abort(new ConnectError("late", Code.Canceled));
+    expect(started.call.signal.aborted).toBe(false);
+  });
+
+  it("reads the budget-pool header and leaves the key out when auth is off", () => {
+    const call = callContext(handlerContext({ requestHeader: { "x-hoosh-budget-pool": "team-a" } }), 60_000);
+    expect(call.budgetPool).toBe("team-a");
+    expect(call.key).toBeUndefined();
+    expect(call.stats).toEqual({ provider: "", attempts: 0, upstreamMs: 0 });
   });
 
   it("an already-aborted context gives an already-aborted signal", () => {

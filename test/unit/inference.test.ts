@@ -72,7 +72,7 @@ function setup(providers: Provider[], options: Partial<InferenceOptions> = {}, s
     strategy,
     latency,
   );
-  const inference = new Inference(router, health, latency, {
+  const inference = new Inference({ router, health, latency, options: {
     fallback: true,
     maxAttempts: 3,
     limits: { maxMessages: 64, maxEmbedInputs: 64 },
@@ -81,7 +81,7 @@ function setup(providers: Provider[], options: Partial<InferenceOptions> = {}, s
     backoffMaxMs: 5,
     maxRetryAfterMs: 0,
     ...options,
-  });
+  } });
   return { inference, health, latency };
 }
 
@@ -236,7 +236,7 @@ describe("when not to fall back", () => {
   it("an unrouted model → NotFound", async () => {
     const latency = new LatencyTracker();
     const router = new Router([{ provider: openai("live", fake.baseUrl), models: ["gpt-*"], priority: 1, weight: 1 }], "priority", latency);
-    const inference = new Inference(router, new ProviderHealth(), latency, { fallback: true, maxAttempts: 3, limits: { maxMessages: 8, maxEmbedInputs: 8 }, backoffMs: 1, backoffMaxMs: 5, maxRetryAfterMs: 0 });
+    const inference = new Inference({ router, health: new ProviderHealth(), latency, options: { fallback: true, maxAttempts: 3, limits: { maxMessages: 8, maxEmbedInputs: 8 }, backoffMs: 1, backoffMaxMs: 5, maxRetryAfterMs: 0 } });
     expectError(await caught(() => inference.generate(chat("claude-3"), call())), Code.NotFound, 'no provider serves model "claude-3"');
   });
 });

@@ -36,7 +36,7 @@ import {
 } from "./entry.js";
 import { StreamFlight, UnaryFlight } from "./flight.js";
 import { LruCache } from "./lru.js";
-import { DEFAULT_CACHE_POLICY, planCache, type CachePlan, type CachePolicyOptions } from "./policy.js";
+import { DEFAULT_CACHE_POLICY, isCacheable, planCache, type CachePlan, type CachePolicyOptions } from "./policy.js";
 import { cachePartition, DEFAULT_CACHE_SCOPE, type CacheScope } from "./scope.js";
 import { SharedCopies } from "./shared-copies.js";
 import type { SharedTier } from "./shared-tier.js";
@@ -91,8 +91,10 @@ export class ResponseCache {
    * `who`: the caller's key (its partition under [cache] scope) and every model
    * the request reaches (Router.reach); without it, the model alone, shared by all.
    */
-  plan(req: ChatRequest, who?: { key: CallContext["key"]; models: readonly string[] }): CachePlan | undefined {
-    const context = who && { partition: cachePartition(this.options.scope ?? DEFAULT_CACHE_SCOPE, who.key), models: who.models };
+  /** `who.models` (the models the request reaches) is asked for only when the request may use the cache. */
+  plan(req: ChatRequest, who?: { key: CallContext["key"]; models: () => readonly string[] }): CachePlan | undefined {
+    if (!isCacheable(req, this.options.mode)) return undefined;
+    const context = who && { partition: cachePartition(this.options.scope ?? DEFAULT_CACHE_SCOPE, who.key), models: who.models() };
     return planCache(req, this.options, context);
   }
 

@@ -52,6 +52,8 @@ const RECYCLE_AFTER = 400;
 export class FliteEngine {
   private readonly pool: EnginePool<FliteWorker>;
   private readonly requests: ChildRequests;
+  /** Every worker process not yet exited: close() waits for them (hoosh leaves no child behind). */
+  private readonly live = new Set<ChildProcess>();
 
   constructor(private readonly opts: FliteOptions) {
     const url = opts.workerUrl ?? new URL("./flite-worker.mjs", import.meta.url);
@@ -69,6 +71,8 @@ export class FliteEngine {
           execArgv: ["--disable-warning=ExperimentalWarning"],
           stdio: ["ignore", "ignore", "inherit", "ipc"],
         });
+        this.live.add(worker);
+        worker.once("exit", () => this.live.delete(worker));
         return { worker, dir, utterances: 0 };
       },
       destroy: (w) => {
@@ -100,7 +104,18 @@ export class FliteEngine {
     }
   }
 
-  close(): void {
+  /** Kills every worker by its PID (idle or mid-sentence) and resolves once all have exited. */
+  async close(): Promise<void> {
     this.pool.close();
+    await Promise.all(
+      [...this.live].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode !== null) return resolve();
+            w.once("exit", () => resolve());
+            w.kill("SIGKILL");
+          }),
+      ),
+    );
   }
 }

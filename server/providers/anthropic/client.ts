@@ -3,7 +3,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Locality } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import type { EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import { contentType, HttpUpstream, type HttpProviderOptions } from "../http-upstream.js";
+import { contentType, HttpUpstream, type Authorizer, type ErrorMapper, type HttpProviderOptions } from "../http-upstream.js";
 import { wholeAsStream } from "../stream-event.js";
 import type { CallContext, ChatRequest, Provider } from "../provider.js";
 import { readSse } from "../sse.js";
@@ -11,7 +11,7 @@ import type { Transport } from "../transport.js";
 import { anthropicHttpError } from "./errors.js";
 import { messagesStreamEvents } from "./stream.js";
 import { fromMessagesResponse, toMessagesRequest, type MessagesPlan } from "./translate.js";
-import type { MessagesResponse, ModelsPage } from "./wire.js";
+import type { MessagesRequest, MessagesResponse, ModelsPage } from "./wire.js";
 
 /** The API version hoosh's translation is written against. */
 export const DEFAULT_API_VERSION = "2023-06-01";
@@ -20,8 +20,21 @@ const MODELS_PAGE_SIZE = 1000;
 /** Enough for any real catalogue, bounded so a looping cursor cannot hang a listing. */
 const MAX_MODEL_PAGES = 5;
 
+/**
+ * What a host of Claude models other than Anthropic's API changes (Vertex AI:
+ * one path per model and method, the version inside the body, OAuth tokens).
+ */
+export interface AnthropicHost {
+  path(model: string, stream: boolean): string;
+  /** The Messages body as this host takes it. */
+  body(body: MessagesRequest): object;
+  authorize?: Authorizer;
+  mapError: ErrorMapper;
+  type: string;
+}
+
 export class AnthropicProvider implements Provider {
-  readonly type = "anthropic";
+  readonly type: string;
   readonly name: string;
   readonly locality: Locality;
   private readonly http: HttpUpstream;
@@ -29,16 +42,22 @@ export class AnthropicProvider implements Provider {
   constructor(
     private readonly options: HttpProviderOptions,
     transport: Transport,
+    private readonly host?: AnthropicHost,
   ) {
     this.name = options.name;
     this.locality = options.locality;
+    this.type = host?.type ?? "anthropic";
     // Config headers may override the version (or add anthropic-beta); the key is always the configured one.
     const headers: Record<string, string> = {
-      "anthropic-version": options.apiVersion ?? DEFAULT_API_VERSION,
+      // A host such as Vertex takes the version inside the body instead.
+      ...(host ? {} : { "anthropic-version": options.apiVersion ?? DEFAULT_API_VERSION }),
       ...options.headers,
       ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
     };
-    this.http = new HttpUpstream(options.name, options.baseUrl, headers, options.limits, transport, anthropicHttpError);
+    this.http = new HttpUpstream(options.name, options.baseUrl, headers, options.limits, transport, host?.mapError ?? anthropicHttpError, {
+      network: options.network,
+      authorize: host?.authorize,
+    });
   }
 
   private plan(req: ChatRequest, stream: boolean): MessagesPlan {
@@ -47,13 +66,13 @@ export class AnthropicProvider implements Provider {
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     const plan = this.plan(req, false);
-    const res = await this.http.send("POST", "/messages", plan.body, call);
+    const res = await this.http.send("POST", this.host?.path(req.model, false) ?? "/messages", this.host?.body(plan.body) ?? plan.body, call);
     return fromMessagesResponse(await this.http.readJson<MessagesResponse>(res, call), plan.jsonTool);
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     const plan = this.plan(req, true);
-    const res = await this.http.send("POST", "/messages", plan.body, call, "text/event-stream, application/json");
+    const res = await this.http.send("POST", this.host?.path(req.model, true) ?? "/messages", this.host?.body(plan.body) ?? plan.body, call, "text/event-stream, application/json");
     if (!contentType(res).includes("text/event-stream")) {
       // A proxy that answers whole despite stream:true: accept it as one chunk.
       yield* wholeAsStream(fromMessagesResponse(await this.http.readJson<MessagesResponse>(res, call), plan.jsonTool));

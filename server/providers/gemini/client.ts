@@ -3,7 +3,7 @@
 // pooled transport. The API key travels in x-goog-api-key, never in the URL.
 import type { Locality } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import { contentType, HttpUpstream, type HttpProviderOptions } from "../http-upstream.js";
+import { contentType, HttpUpstream, type Authorizer, type HttpProviderOptions } from "../http-upstream.js";
 import type { CallContext, ChatRequest, Provider } from "../provider.js";
 import { readSse } from "../sse.js";
 import type { Transport } from "../transport.js";
@@ -18,26 +18,41 @@ const SERVED_METHODS = new Set(["generateContent", "streamGenerateContent", "emb
 /** Bounds GET /models paging should an upstream keep answering page tokens. */
 const MAX_MODEL_PAGES = 20;
 
+/** What a host of Gemini models other than the Gemini API changes (Vertex AI: paths and OAuth tokens). */
+export interface GeminiHost {
+  /** URL path of a model method, e.g. "/models/gemini-2.0-flash:generateContent". */
+  path(model: string, method: string): string;
+  authorize?: Authorizer;
+  type: string;
+}
+
 export class GeminiProvider implements Provider {
-  readonly type = "gemini";
+  readonly type: string;
   readonly name: string;
   readonly locality: Locality;
   readonly http: HttpUpstream;
 
-  constructor(options: HttpProviderOptions, transport: Transport) {
+  private readonly path: GeminiHost["path"];
+
+  constructor(options: HttpProviderOptions, transport: Transport, host?: GeminiHost) {
     this.name = options.name;
     this.locality = options.locality;
+    this.type = host?.type ?? "gemini";
+    this.path = host?.path ?? modelPath;
     const auth: Record<string, string> = options.apiKey ? { "x-goog-api-key": options.apiKey } : {};
-    this.http = new HttpUpstream(options.name, options.baseUrl, { ...options.headers, ...auth }, options.limits, transport, geminiHttpError);
+    this.http = new HttpUpstream(options.name, options.baseUrl, { ...options.headers, ...auth }, options.limits, transport, geminiHttpError, {
+      network: options.network,
+      authorize: host?.authorize,
+    });
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
-    const res = await this.http.send("POST", modelPath(req.model, "generateContent"), toGenerateContentRequest(req), call);
+    const res = await this.http.send("POST", this.path(req.model, "generateContent"), toGenerateContentRequest(req), call);
     return fromGenerateContentResponse(this.name, await this.http.readJson<GenerateContentResponse>(res, call));
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
-    const path = `${modelPath(req.model, "streamGenerateContent")}?alt=sse`;
+    const path = `${this.path(req.model, "streamGenerateContent")}?alt=sse`;
     const res = await this.http.send("POST", path, toGenerateContentRequest(req), call, "text/event-stream, application/json");
     if (!contentType(res).includes("text/event-stream")) {
       // Without SSE Google answers one JSON array of the same chunks.

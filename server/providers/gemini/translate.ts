@@ -4,6 +4,7 @@ import { ResponseFormat_Type, Role, ToolChoice_Mode, type Message, type ToolChoi
 import type { EmbedRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import type { ChatRequest } from "../provider.js";
+import { argumentsObject } from "../tool-arguments.js";
 import { textOf, toParts } from "./content.js";
 import { toGeminiSchema } from "./schema.js";
 import type * as wire from "./wire.js";
@@ -22,18 +23,6 @@ export function modelResource(model: string): string {
 export function modelPath(model: string, method: string): string {
   const [collection, id] = modelResource(model).split(/\/(.*)/s);
   return `/${collection}/${encodeURIComponent(id ?? "")}:${method}`;
-}
-
-function parseArguments(text: string, field: string): Record<string, unknown> {
-  if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidArgument(field, `${showValue(text)} is not valid JSON; gemini needs the arguments as a JSON object`);
-  }
-  if (!isObject(parsed)) throw invalidArgument(field, `${showValue(text)} is not a JSON object; gemini needs the arguments as a JSON object`);
-  return parsed;
 }
 
 /** The name of the call a tool result answers: the nearest earlier assistant call with that id. */
@@ -67,7 +56,7 @@ export function toContents(messages: Message[]): Pick<wire.GenerateContentReques
         return;
       case Role.ASSISTANT: {
         const calls: wire.Part[] = m.toolCalls.map((c, j) => ({
-          functionCall: { name: c.name, args: parseArguments(c.arguments, `${field}.tool_calls[${j}].arguments`) },
+          functionCall: { name: c.name, args: argumentsObject(c.arguments, `${field}.tool_calls[${j}].arguments`, "gemini") },
         }));
         // Thinking models (Gemini 3) reject replayed calls without the thought signature they
         // came with; hoosh.v1 cannot carry it, so the first call of the turn gets Google's

@@ -23,7 +23,7 @@ export class OllamaProvider implements Provider {
     this.name = options.name;
     this.locality = options.locality;
     const auth: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
-    this.http = new HttpUpstream(options.name, options.baseUrl, { ...options.headers, ...auth }, options.limits, transport, ollamaHttpError);
+    this.http = new HttpUpstream(options.name, options.baseUrl, { ...options.headers, ...auth }, options.limits, transport, ollamaHttpError, { network: options.network });
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {

@@ -54,17 +54,18 @@ export async function transcribeOpenAI(
   config: TranscribeConfig,
   audio: AsyncIterable<Uint8Array>,
   call: CallContext,
+  path = "/audio/transcriptions",
 ): Promise<TranscribeResponse> {
   let bytes = await collect(audio);
   if (config.encoding === AudioEncoding.PCM16_LE) bytes = wrapPcm16(bytes, config.sampleRateHz, config.channels);
   const file = new Blob([bytes], { type: fileFor(config.encoding).type });
   let res: Dispatcher.ResponseData;
   try {
-    res = await http.send("POST", "/audio/transcriptions", toForm(config, file, "verbose_json"), call);
+    res = await http.send("POST", path, toForm(config, file, "verbose_json"), call);
   } catch (err) {
     // gpt-4o-*-transcribe rejects verbose_json (param=response_format): ask again for json, without timestamps.
     if (!(err instanceof ConnectError && err.code === Code.InvalidArgument && err.rawMessage.includes("param=response_format"))) throw err;
-    res = await http.send("POST", "/audio/transcriptions", toForm(config, file, "json"), call);
+    res = await http.send("POST", path, toForm(config, file, "json"), call);
   }
   return fromTranscription(await readBody(http, res, call), config);
 }

@@ -78,7 +78,7 @@ export class FliteProvider extends SpeechProvider implements Provider {
     yield { case: "end", value: create(SpeechEndSchema, { durationSeconds: samples / RATE }) };
   }
 
-  async close(): Promise<void> {
-    this.engine.close();
+  close(): Promise<void> {
+    return this.engine.close();
   }
 }

@@ -1,14 +1,11 @@
 // One HTTP request as a core call: the CallContext (one AbortSignal for
 // disconnect and the server's timeout, request id, forwarded trace headers,
 // stats) and the response headers that report it.
-import { restKey } from "../../auth/rest.js";
 import type { CallContext } from "../../providers/provider.js";
 import { requestIdOf } from "../../core/request-id.js";
-import type { HttpRequest, HttpResponse } from "../handler.js";
-import { requestSignal } from "../http-io.js";
+import type { EdgeState, HttpRequest, HttpResponse } from "../handler.js";
+import { beginRestCall, headerOf } from "../http-io.js";
 import { anthropicId } from "./response.js";
-
-const FORWARDED = ["traceparent", "tracestate"];
 
 export interface EdgeCall {
   call: CallContext;
@@ -20,32 +17,18 @@ export interface EdgeCall {
   done(): void;
 }
 
-function header(req: HttpRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
+const newId = () => anthropicId("req");
 
 /** request-id and x-request-id: the caller's x-request-id when valid (core/request-id.ts), else a new req_… id. */
 export function idHeaders(req: HttpRequest): Record<string, string> {
-  const requestId = requestIdOf(header(req, "x-request-id"), () => anthropicId("req"));
+  const requestId = requestIdOf(headerOf(req, "x-request-id"), newId);
   return { "request-id": requestId, "x-request-id": requestId };
 }
 
-export function edgeCall(req: HttpRequest, res: HttpResponse, timeoutMs: number): EdgeCall {
+export function edgeCall(req: HttpRequest, res: HttpResponse, timeoutMs: number, state: EdgeState = {}): EdgeCall {
   const startedAt = performance.now();
-  const ids = idHeaders(req);
-  const requestId = ids["request-id"]!;
-  const forwardHeaders: Record<string, string> = {};
-  for (const name of FORWARDED) {
-    const value = header(req, name);
-    if (value) forwardHeaders[name] = value;
-  }
-  const { signal, done } = requestSignal(res, timeoutMs);
-  const call: CallContext = { signal, requestId, forwardHeaders, stats: { provider: "", attempts: 0, upstreamMs: 0 } };
-  const key = restKey(req);
-  if (key) call.key = key;
-  const budgetPool = header(req, "x-hoosh-budget-pool");
-  if (budgetPool) call.budgetPool = budgetPool;
+  const { call, end } = beginRestCall(req, res, timeoutMs, state.key, newId);
+  const ids = { "request-id": call.requestId, "x-request-id": call.requestId };
   return {
     call,
     idHeaders: ids,
@@ -62,6 +45,6 @@ export function edgeCall(req: HttpRequest, res: HttpResponse, timeoutMs: number)
       if (ignored.length > 0) out["x-hoosh-ignored-params"] = ignored.join(", ");
       return out;
     },
-    done,
+    done: end,
   };
 }

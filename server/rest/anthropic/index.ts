@@ -1,13 +1,13 @@
 // The Anthropic-compatible edge: POST /v1/messages and
 // POST /v1/messages/count_tokens in Anthropic's JSON, translated to hoosh.v1
 // once and served by the same core as the RPCs. Other paths pass.
-import type { HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
+import type { EdgeState, HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
 import { writeJson } from "../http-io.js";
 import { idHeaders } from "./call.js";
 import { errorBody } from "./errors.js";
 import { handleCountTokens, handleMessages } from "./messages.js";
 
-type Route = (req: HttpRequest, res: HttpResponse, deps: RestDeps) => Promise<void>;
+type Route = (req: HttpRequest, res: HttpResponse, deps: RestDeps, state: EdgeState) => Promise<void>;
 
 const ROUTES = new Map<string, Route>([
   ["/v1/messages", handleMessages],
@@ -16,7 +16,7 @@ const ROUTES = new Map<string, Route>([
 const SERVED = "POST /v1/messages, POST /v1/messages/count_tokens";
 
 export function createAnthropicRest(deps: RestDeps): RestHandler {
-  return async (req, res) => {
+  return async (req, res, state) => {
     const path = (req.url ?? "").split("?", 1)[0]!;
     if (path !== "/v1/messages" && !path.startsWith("/v1/messages/")) return false;
     const route = ROUTES.get(path);
@@ -30,7 +30,7 @@ export function createAnthropicRest(deps: RestDeps): RestHandler {
       writeJson(res, 405, errorBody("invalid_request_error", `method ${req.method} is not allowed on ${path}; use POST`), { ...idHeaders(req), allow: "POST" });
       return true;
     }
-    await route(req, res, deps);
+    await route(req, res, deps, state);
     return true;
   };
 }

@@ -1,6 +1,6 @@
 // POST /v1/messages and POST /v1/messages/count_tokens: read and translate
 // the request once, call the core, answer in Anthropic's JSON or SSE.
-import type { HttpRequest, HttpResponse, RestDeps } from "../handler.js";
+import type { EdgeState, HttpRequest, HttpResponse, RestDeps } from "../handler.js";
 import { readJson, SseWriter, writeJson } from "../http-io.js";
 import { edgeCall, type EdgeCall } from "./call.js";
 import { approximateInputTokens } from "./count-tokens.js";
@@ -9,8 +9,8 @@ import { parseRequest, type ParsedRequest } from "./request.js";
 import { messageResponse } from "./response.js";
 import { StreamTranslator } from "./stream.js";
 
-export async function handleMessages(req: HttpRequest, res: HttpResponse, deps: RestDeps): Promise<void> {
-  const edge = edgeCall(req, res, deps.requestTimeoutMs);
+export async function handleMessages(req: HttpRequest, res: HttpResponse, deps: RestDeps, state: EdgeState): Promise<void> {
+  const edge = edgeCall(req, res, deps.requestTimeoutMs, state);
   try {
     const parsed = parseRequest(await readJson(req, deps.maxBodyBytes), { requireMaxTokens: true });
     if (parsed.stream) return await stream(res, deps, edge, parsed);
@@ -51,8 +51,8 @@ async function stream(res: HttpResponse, deps: RestDeps, edge: EdgeCall, parsed:
   }
 }
 
-export async function handleCountTokens(req: HttpRequest, res: HttpResponse, deps: RestDeps): Promise<void> {
-  const edge = edgeCall(req, res, deps.requestTimeoutMs);
+export async function handleCountTokens(req: HttpRequest, res: HttpResponse, deps: RestDeps, state: EdgeState): Promise<void> {
+  const edge = edgeCall(req, res, deps.requestTimeoutMs, state);
   try {
     const parsed = parseRequest(await readJson(req, deps.maxBodyBytes), { requireMaxTokens: false });
     // Like Anthropic, a model nobody serves is 404.

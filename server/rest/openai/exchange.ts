@@ -1,23 +1,14 @@
 // One request/response pair of this edge: the CallContext the core fills
-// (signal, request id, stats) and the x-request-id / x-hoosh-* headers every
-// response carries.
-import { restKey } from "../../auth/rest.js";
+// (core/call-builder.ts: signal, request id, stats) and the x-request-id /
+// x-hoosh-* headers every response carries.
 import type { CallContext, CallStats } from "../../providers/provider.js";
-import { requestIdOf } from "../../core/request-id.js";
-import type { HttpRequest, HttpResponse } from "../handler.js";
-import { requestSignal, SseWriter, writeJson, writeText } from "../http-io.js";
+import type { EdgeState, HttpRequest, HttpResponse } from "../handler.js";
+import { beginRestCall, SseWriter, writeJson, writeText } from "../http-io.js";
 import { toOpenAIError } from "./errors.js";
-
-const FORWARDED = ["traceparent", "tracestate"];
-
-const header = (req: HttpRequest, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 export class Exchange {
   readonly call: CallContext;
-  readonly stats: CallStats = { provider: "", attempts: 0, upstreamMs: 0 };
+  readonly stats: CallStats;
   private readonly startedAt = performance.now();
   private readonly lifetime: { done(): void };
 
@@ -25,20 +16,12 @@ export class Exchange {
     readonly req: HttpRequest,
     readonly res: HttpResponse,
     requestTimeoutMs: number,
+    state: EdgeState = {},
   ) {
-    const requestId = requestIdOf(header(req, "x-request-id"));
-    const forwardHeaders: Record<string, string> = {};
-    for (const name of FORWARDED) {
-      const value = header(req, name);
-      if (value) forwardHeaders[name] = value;
-    }
-    const { signal, done } = requestSignal(res, requestTimeoutMs);
-    this.lifetime = { done };
-    this.call = { signal, requestId, forwardHeaders, stats: this.stats };
-    const key = restKey(req);
-    if (key) this.call.key = key;
-    const budgetPool = header(req, "x-hoosh-budget-pool");
-    if (budgetPool) this.call.budgetPool = budgetPool;
+    const started = beginRestCall(req, res, requestTimeoutMs, state.key);
+    this.lifetime = { done: started.end };
+    this.call = started.call;
+    this.stats = started.call.stats!;
   }
 
   /** Headers for a response sent now: hoosh's overhead is the time so far not spent waiting on upstreams. */

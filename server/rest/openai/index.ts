@@ -57,13 +57,13 @@ async function serve(ex: Exchange, deps: RestDeps, method: string, allowed: stri
 
 /** Answers the OpenAI paths (405 for a wrong method) and passes every other request on. */
 export function createOpenAIRest(deps: RestDeps): RestHandler {
-  return async (req, res) => {
+  return async (req, res, state) => {
     const path = pathOf(req);
     const method = req.method ?? "GET";
     const endpoint = ENDPOINTS.get(path);
     const route = endpoint ?? (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length ? { method: "GET", run: retrieveAt(path) } : undefined);
     if (!route) return false;
-    await serve(new Exchange(req, res, deps.requestTimeoutMs), deps, method, route.method, route.run);
+    await serve(new Exchange(req, res, deps.requestTimeoutMs, state), deps, method, route.method, route.run);
     return true;
   };
 }

@@ -1,0 +1,120 @@
+// The edges of an app over its core: the Connect routes (every hoosh.v1 service, health,
+// reflection), the interceptors they run (auth, stream duration), and the REST chain (metrics and
+// audit endpoints, /mcp and /v1/tools/*, the /v1 auth gate, Anthropic, OpenAI, google.api.http
+// transcoding, the OpenAI-shaped 404).
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { AdminService } from "../../gen/ts/hoosh/v1/admin_pb.js";
+import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
+import { HardwareService } from "../../gen/ts/hoosh/v1/hardware_pb.js";
+import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
+import { TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import { ToolsService } from "../../gen/ts/hoosh/v1/tools_pb.js";
+import type { Auth } from "../auth/authorize.js";
+import { budgetCaller } from "../auth/budget-access.js";
+import { guardedDeps } from "../auth/guarded-core.js";
+import { authInterceptor, keyOf } from "../auth/interceptor.js";
+import { streamDurationInterceptor } from "../auth/limits.js";
+import { restGate } from "../auth/rest.js";
+import type { Config } from "../config/index.js";
+import type { HealthStatus } from "../core/health-status.js";
+import type { Inference } from "../core/inference.js";
+import type { ModelCatalog } from "../core/model-catalog.js";
+import type { Speech } from "../core/speech.js";
+import type { Transcription } from "../core/transcribe.js";
+import type { HardwareDetector } from "../hardware/detect.js";
+import type { createMcp } from "../mcp/index.js";
+import type { Observability } from "../observability/index.js";
+import type { Logger } from "../observability/log.js";
+import { createAnthropicRest } from "../rest/anthropic/index.js";
+import type { RestDeps, RestHandler } from "../rest/handler.js";
+import { createOpenAINotFound, createOpenAIRest } from "../rest/openai/index.js";
+import { createTranscoder } from "../rest/transcode/index.js";
+import { createToolsRest } from "../rest/tools/index.js";
+import { createAdminService, type ReloadOutcome } from "../rpc/admin.js";
+import { registerBudget } from "../rpc/budget.js";
+import { createHardwareService } from "../rpc/hardware.js";
+import { registerHealth } from "../rpc/health.js";
+import { createInferenceService } from "../rpc/inference.js";
+import { createModelsService } from "../rpc/models.js";
+import { registerReflection } from "../rpc/reflection.js";
+import { createSpeechService } from "../rpc/speech.js";
+import { createTranscribeService } from "../rpc/transcribe.js";
+import { createToolsService } from "../rpc/tools.js";
+import type { Budgets } from "./budgets.js";
+
+/** The hoosh.v1 services of every app (health serves them; reflection lists them). */
+export const SERVICES: DescService[] = [InferenceService, ModelsService, TranscribeService, SpeechService, BudgetService, HardwareService, AdminService, ToolsService];
+
+export interface EdgeCore {
+  auth: Auth;
+  inference: Inference;
+  catalog: ModelCatalog;
+  transcription: Transcription;
+  speech: Speech;
+  budgets: Budgets;
+  hardware: HardwareDetector;
+  health: HealthStatus;
+  mcp: ReturnType<typeof createMcp>;
+  obs: Observability;
+  logger: Logger;
+  reload?: ((configToml?: string) => Promise<ReloadOutcome>) | undefined;
+}
+
+export interface Edges {
+  routes: (router: ConnectRouter) => void;
+  interceptors: Interceptor[];
+  rest: RestHandler[];
+  restDeps: RestDeps;
+}
+
+export function buildEdges(config: Config, core: EdgeCore): Edges {
+  const { auth, obs, budgets, mcp } = core;
+  const timeout = config.server.request_timeout_ms;
+  const interceptors = [authInterceptor(auth), streamDurationInterceptor(config.server.max_stream_duration_ms ?? timeout)];
+  const rpcInference = obs.inference(core.inference, "rpc");
+  const routes = (r: ConnectRouter): void => {
+    r.service(InferenceService, createInferenceService(rpcInference, timeout));
+    r.service(ModelsService, createModelsService(core.catalog));
+    r.service(TranscribeService, createTranscribeService(core.transcription, timeout));
+    r.service(SpeechService, createSpeechService(core.speech, timeout));
+    registerBudget(r, budgets.ledger, {
+      authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"),
+      audit: obs.auditAdmin,
+      caller: budgetCaller,
+      reservation: (id) => budgets.opened.store.getReservation(id),
+      log: (level, msg, fields) => core.logger.log(level, msg, fields),
+    });
+    r.service(HardwareService, createHardwareService(core.hardware));
+    r.service(AdminService, createAdminService({ reload: core.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
+    registerHealth(r, core.health);
+    r.service(ToolsService, createToolsService(mcp.tools, timeout));
+    registerReflection(r, { services: SERVICES });
+  };
+  const restDeps: RestDeps = {
+    inference: obs.inference(core.inference, "rest"),
+    catalog: core.catalog,
+    transcription: core.transcription,
+    speech: core.speech,
+    maxBodyBytes: config.server.max_body_bytes,
+    requestTimeoutMs: timeout,
+  };
+  // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
+  // /hoosh/v1/* (google.api.http, through the same Connect handlers); the OpenAI-shaped 404 closes /v1/*.
+  const guarded = guardedDeps(restDeps, auth);
+  const transcoder = (services: DescService[]) => createTranscoder({ routes, services, maxBodyBytes: config.server.max_body_bytes, interceptors });
+  const rest: RestHandler[] = [
+    ...obs.rest(),
+    // /mcp and /v1/tools/* check keys themselves (scope "tools"), so they come before the /v1 gate.
+    ...(mcp.endpoint ? [mcp.endpoint] : []),
+    createToolsRest(transcoder([ToolsService])),
+    restGate(auth),
+    createAnthropicRest(guarded),
+    createOpenAIRest(guarded),
+    transcoder(SERVICES),
+    createOpenAINotFound(restDeps),
+  ];
+  return { routes, interceptors, rest, restDeps };
+}

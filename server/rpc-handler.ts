@@ -1,0 +1,40 @@
+// The one construction of the port's request handler: the Connect router
+// (gRPC, gRPC-Web and Connect over HTTP/1.1 and h2c) over the given routes,
+// with the fallback (REST edges, then 404) for every other path, and in front
+// of it the gRPC unary fast path (rpc/unary-fast-path.ts), which serves plain
+// gRPC unary calls without Connect's streaming plumbing. `hoosh serve`
+// (server/lifecycle) and the Connect conformance server (test/conformance)
+// both build it here, so whatever this function serves is what the
+// conformance suite checks.
+import type { Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
+import type { RequestHandler } from "./listen.js";
+import { createUnaryFastPath } from "./rpc/unary-fast-path.js";
+
+export interface RpcHandlerOptions {
+  routes: ConnectNodeAdapterOptions["routes"];
+  interceptors?: Interceptor[];
+  /** Requests no route matched (hoosh: the REST edges chained before notFoundFallback). */
+  fallback: NonNullable<ConnectNodeAdapterOptions["fallback"]>;
+  /** Largest request message, after decompression (server.max_body_bytes): larger is RESOURCE_EXHAUSTED. */
+  readMaxBytes: number;
+  /** Aborted when the shutdown grace period ends: calls still running end with its reason. */
+  shutdownSignal?: AbortSignal;
+  /** JSON codec options, e.g. a registry for google.protobuf.Any fields. */
+  jsonOptions?: ConnectNodeAdapterOptions["jsonOptions"];
+}
+
+export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
+  const connect = connectNodeAdapter({
+    routes: options.routes,
+    interceptors: options.interceptors,
+    fallback: options.fallback,
+    readMaxBytes: options.readMaxBytes,
+    shutdownSignal: options.shutdownSignal,
+    jsonOptions: options.jsonOptions,
+  });
+  const fast = createUnaryFastPath(options);
+  return (req, res) => {
+    if (!fast(req, res)) connect(req, res);
+  };
+}
