@@ -32,6 +32,16 @@ tts-1 = "flite"
 `;
 const SENTENCE = "The old lighthouse keeper painted the door a bright shade of green.";
 
+/** What a PID is, for a failure message: its state and command line. */
+function procInfo(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return `${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`;
+  } catch {
+    return "gone";
+  }
+}
+
 /** PIDs whose parent is `ppid` (from /proc). */
 function childrenOf(ppid: number): number[] {
   const out: number[] = [];
@@ -119,7 +129,7 @@ describe("managed speech-to-text engine", () => {
     const children = childrenOf(server.pid);
     expect(children.length).toBeGreaterThan(0);
     await server.stop();
-    for (const pid of [...pids, ...children]) expect(alive(pid), `process ${pid}`).toBe(false);
+    for (const pid of [...pids, ...children]) expect(alive(pid), `process ${pid}: ${procInfo(pid)}`).toBe(false);
     expect(server.stdout()).toMatch(/"msg":"stopped"/);
   });
 });
