@@ -18,7 +18,7 @@ import type { ChatResponse, EmbeddingsResponse, ModelsResponse } from "./wire.js
 
 /** Where each operation lives; Azure maps models to deployment paths with an api-version query. */
 export interface OpenAIRoutes {
-  path(operation: "chat/completions" | "embeddings" | "audio/transcriptions", model: string): string;
+  path(operation: "chat/completions" | "embeddings" | "audio/transcriptions" | "audio/speech", model: string): string;
   /** Model ids without asking the upstream's GET /models (Azure: the configured deployments). */
   listModels?(http: HttpUpstream, call: CallContext): Promise<string[]>;
 }
@@ -89,7 +89,7 @@ export class OpenAIProvider implements Provider {
   }
 
   synthesize(req: SpeechRequest, call: CallContext): AsyncIterable<SpeechEvent> {
-    return speakOpenAI(this.http, req, call);
+    return speakOpenAI(this.http, req, call, this.routes.path("audio/speech", req.model));
   }
 
   async listModels(call: CallContext): Promise<string[]> {

@@ -20,7 +20,8 @@ export const OPENAI_SPEECH_FORMATS: Record<SpeechFormat, string> = {
 const OPENAI_PCM_RATE = 24_000;
 const DEFAULT_VOICE = "alloy";
 
-export async function* speakOpenAI(http: Pick<HttpUpstream, "send" | "relay">, req: SpeechRequest, call: CallContext): AsyncGenerator<SpeechEvent> {
+/** `path`: where the upstream takes it (Azure: the model's deployment path). */
+export async function* speakOpenAI(http: Pick<HttpUpstream, "send" | "relay">, req: SpeechRequest, call: CallContext, path = "/audio/speech"): AsyncGenerator<SpeechEvent> {
   const format = req.format === SpeechFormat.UNSPECIFIED ? SpeechFormat.MP3 : req.format;
   const voice = req.voice || DEFAULT_VOICE;
   const body = {
@@ -31,7 +32,7 @@ export async function* speakOpenAI(http: Pick<HttpUpstream, "send" | "relay">, r
     speed: req.speed,
     ...(req.instructions && { instructions: req.instructions }),
   };
-  const res: Dispatcher.ResponseData = await http.send("POST", "/audio/speech", body, call, "audio/*, application/octet-stream");
+  const res: Dispatcher.ResponseData = await http.send("POST", path, body, call, "audio/*, application/octet-stream");
   const rate = format === SpeechFormat.PCM16 ? OPENAI_PCM_RATE : 0;
   yield { case: "start", value: create(SpeechStartSchema, { model: req.model, voice, format, contentType: contentType(res) || "application/octet-stream", sampleRateHz: rate }) };
   let bytes = 0;
