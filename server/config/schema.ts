@@ -295,7 +295,7 @@ const whisper = z.strictObject({
   max_queue: int(0).default(4),
 });
 
-/** In-process text to speech: flite compiled to WebAssembly, in worker threads (server/engines/tts). */
+/** Local text to speech: flite compiled to WebAssembly, in worker processes (server/engines/tts). */
 const flite = z.strictObject({
   processes: int(1, 64).default(1),
   max_queue: int(0).default(8),

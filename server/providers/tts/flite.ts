@@ -1,5 +1,5 @@
 // Provider type "flite": text to speech inside hoosh, no API key and no system packages
-// (server/engines/tts: flite as WebAssembly in worker threads). Audio streams out sentence by
+// (server/engines/tts: flite as WebAssembly in worker processes). Audio streams out sentence by
 // sentence as WAV, raw PCM16 or MP3 at 16 kHz mono. OpenAI's voice names are accepted and
 // mapped onto flite's voices, so OpenAI tools work unchanged.
 import { create } from "@bufbuild/protobuf";
