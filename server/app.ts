@@ -80,7 +80,6 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const logger = jsonLogger();
     // Managed engines (speech) write their lines into hoosh's log.
     const routing = buildRouting(config, obs, options.source, cleanup, (level, msg, fields) => options.logger?.log(level, msg, fields));
-    watchSpeechEngines(routing.providers, routing.health);
     const budgets = await buildBudgets(config, obs, routing, { source: options.source, budgetStore: options.budgetStore, logger }, cleanup);
     const inference = await buildInference(config, routing, budgets, obs, logger, cleanup);
     const catalog = new ModelCatalog(routing.router, routing.health);
@@ -92,6 +91,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const providerNames = routing.providers.map((p) => p.name);
     publishProviderHealth(routing.health, health, providerNames);
     publishLoading(routing.providers, routing.health, health);
+    watchSpeechEngines(routing.providers, routing.health, health);
     obs.watchHealth(routing.health, providerNames);
     const prober = new HealthProber(
       routing.providers.map((p) => ({ provider: p, intervalMs: routing.byName.get(p.name)?.probe_interval_ms ?? 0 })),

@@ -100,8 +100,17 @@ describe("managed speech-to-text engine", () => {
     expect(wordAccuracy(SENTENCE, res.text)).toBeGreaterThanOrEqual(0.85);
   });
 
-  it("killed mid-request, it is restarted and the next request succeeds", { timeout: 180_000 }, async () => {
+  it("killed mid-request, it is restarted and the next request succeeds; grpc.health says so meanwhile", { timeout: 180_000 }, async () => {
     const [first] = enginePids(server.stdout());
+    // Every change of the provider's health is pushed to a watcher.
+    const health = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
+    const watching = new AbortController();
+    const statuses: HealthCheckResponse_ServingStatus[] = [];
+    const watched = (async () => {
+      for await (const res of health.watch({ service: "hoosh.provider.stt" }, { signal: watching.signal })) statuses.push(res.status);
+    })().catch(() => undefined);
+    await until(() => statuses.length > 0, 10_000, "the first health status");
+    expect(statuses).toEqual([HealthCheckResponse_ServingStatus.SERVING]);
     const inFlight = transcribe().then(
       () => "ok",
       (err: unknown) => String(err),
@@ -122,6 +131,11 @@ describe("managed speech-to-text engine", () => {
     expect(pids.length).toBe(2);
     expect(pids[1]).not.toBe(first);
     expect(alive(pids[1]!)).toBe(true);
+    // NOT_SERVING from the kill until the restarted engine was ready, then SERVING again.
+    await until(() => statuses.at(-1) === HealthCheckResponse_ServingStatus.SERVING, 10_000, "SERVING after the restart");
+    watching.abort();
+    await watched;
+    expect(statuses).toEqual([HealthCheckResponse_ServingStatus.SERVING, HealthCheckResponse_ServingStatus.NOT_SERVING, HealthCheckResponse_ServingStatus.SERVING]);
   });
 
   it("stops with hoosh: no child process is left", { timeout: 60_000 }, async () => {

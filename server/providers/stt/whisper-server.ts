@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
 import { AudioEncoding, TranscribeConfigSchema, type TranscribeConfig, type TranscribeResponse } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { ManagedProcess, type LogFn } from "../../engines/stt/whisper-server/managed-process.js";
+import { ManagedProcess, type EngineState, type LogFn } from "../../engines/stt/whisper-server/managed-process.js";
 import { wrapPcm16 } from "../audio.js";
 import { OpenAIProvider } from "../openai/client.js";
 import type { CallContext, Provider, TranscriptEvent } from "../provider.js";
@@ -38,7 +38,7 @@ export class WhisperServerProvider extends SpeechProvider implements Provider {
   readonly type = "whisper-server";
   readonly engine: ManagedProcess;
   private upstream: { url: string; provider: OpenAIProvider } | undefined;
-  private readonly stateListeners: ((ready: boolean, reason: string) => void)[] = [];
+  private readonly stateListeners: ((state: EngineState) => void)[] = [];
 
   constructor(private readonly opts: WhisperServerOptions) {
     super(opts.name, opts.models);
@@ -57,15 +57,28 @@ export class WhisperServerProvider extends SpeechProvider implements Provider {
         await res.arrayBuffer();
       },
       onState: (state) => {
-        for (const l of this.stateListeners) l(state === "ready", state === "ready" ? "" : "the speech engine process exited; it is restarted");
+        for (const l of this.stateListeners) l(state);
       },
     });
     if (opts.load === "startup") this.engine.warm();
   }
 
-  /** Engine up/down changes, for provider health (grpc.health, ModelsService). */
-  watchEngine(listener: (ready: boolean, reason: string) => void): void {
+  /** Engine state changes, for provider health (grpc.health, ModelsService): core/speech-engines.ts. */
+  watchEngine(listener: (state: EngineState) => void): EngineState {
     this.stateListeners.push(listener);
+    return this.engine.state;
+  }
+
+  /**
+   * While the engine starts, ListModels says "loading" and grpc.health NOT_SERVING (as for a local
+   * model loading). A failed start never settles this: the engine watcher reports it instead.
+   */
+  pendingLoad(): Promise<void> | undefined {
+    if (this.engine.state !== "starting") return undefined;
+    return this.engine.url(new AbortController().signal).then(
+      () => undefined,
+      () => new Promise<void>(() => {}),
+    );
   }
 
   async transcribe(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse> {

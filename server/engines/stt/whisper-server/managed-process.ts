@@ -21,9 +21,12 @@ export interface ManagedProcessOptions {
   log: LogFn;
   /** Keep it running: restart a crashed process by itself (load = "startup"); else on the next request. */
   keepAlive: boolean;
-  /** Told whenever the process becomes ready or stops (for grpc.health). */
-  onState?(state: "ready" | "down"): void;
+  /** Told whenever the process starts starting, becomes ready or stops (for grpc.health). */
+  onState?(state: EngineState): void;
 }
+
+/** "down": no process runs (not started yet, exited, or stopped). */
+export type EngineState = "starting" | "ready" | "down";
 
 const STOP_GRACE_MS = 5_000;
 const BACKOFF = { firstMs: 500, maxMs: 30_000 };
@@ -36,12 +39,23 @@ export class ManagedProcess {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Starts so far (the first is 1): tests and logs tell restarts apart. */
   starts = 0;
+  private current: EngineState = "down";
 
   constructor(private readonly opts: ManagedProcessOptions) {}
 
   /** The running process's PID, if one runs. */
   get pid(): number | undefined {
     return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  get state(): EngineState {
+    return this.current;
+  }
+
+  private setState(state: EngineState): void {
+    if (state === this.current) return;
+    this.current = state;
+    this.opts.onState?.(state);
   }
 
   /** The base URL of a ready server: starts one when none runs, waits for one starting. */
@@ -63,6 +77,7 @@ export class ManagedProcess {
     const child = spawn(this.opts.command, this.opts.args, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     log("info", "speech engine starting", { provider: name, pid: child.pid, start: this.starts });
+    this.setState("starting");
     createInterface({ input: child.stderr! }).on("line", (line) => log("info", "speech engine", { provider: name, pid: child.pid, line }));
     const exited = new Promise<never>((_, reject) => {
       child.once("error", (err) => reject(new ConnectError(`${name}: cannot start ${this.opts.command}: ${err.message}`, Code.Unavailable)));
@@ -77,10 +92,11 @@ export class ManagedProcess {
       await Promise.race([this.opts.healthCheck(baseUrl, timeout), exited]);
       log("info", "speech engine ready", { provider: name, pid: child.pid, base_url: baseUrl });
       this.backoffMs = BACKOFF.firstMs;
-      this.opts.onState?.("ready");
+      this.setState("ready");
       return baseUrl;
     } catch (err) {
       this.ready = undefined;
+      this.setState("down");
       stop(child);
       log("error", "speech engine failed to start", { provider: name, error: ConnectError.from(err).rawMessage });
       throw ConnectError.from(err, Code.Unavailable);
@@ -91,7 +107,7 @@ export class ManagedProcess {
     if (this.child !== child) return;
     this.child = undefined;
     this.ready = undefined;
-    this.opts.onState?.("down");
+    this.setState("down");
     if (this.closed) return;
     this.opts.log("warn", "speech engine exited; restarting", { provider: this.opts.name, pid: child.pid, code, signal: sig });
     if (!this.opts.keepAlive) return; // the next request starts it
