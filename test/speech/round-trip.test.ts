@@ -58,6 +58,36 @@ describe("speech round trip on the default config", () => {
     expect(accuracy).toBeGreaterThanOrEqual(MIN_ACCURACY);
   });
 
+  it("hoosh speak --voice --speed; hoosh transcribe --stream (partials on stderr) and --format json|srt|vtt", { timeout: 600_000 }, async () => {
+    const text = `${SENTENCES[1]} ${SENTENCES[2]}`;
+    const normal = join(work, "voice-normal.wav");
+    const fast = join(work, "voice-fast.wav");
+    for (const [file, speed] of [[normal, "1"], [fast, "2"]] as const) {
+      const spoken = await runHoosh(["speak", "--server", server.url, "--voice", "rms", "--speed", speed, text, "-o", file], { env });
+      expect(spoken.code, spoken.stderr).toBe(0);
+    }
+    // Twice the speed: about half the samples (flite's duration stretch), another voice than the default.
+    const ratio = readFileSync(fast).length / readFileSync(normal).length;
+    expect(ratio).toBeGreaterThan(0.4);
+    expect(ratio).toBeLessThan(0.65);
+
+    const streamed = await runHoosh(["transcribe", "--server", server.url, "--stream", normal], { env });
+    expect(streamed.code, streamed.stderr).toBe(0);
+    expect(streamed.stderr).toMatch(/^… \S/m); // at least one partial hypothesis before the final
+    expect(corpusAccuracy([{ reference: text, hypothesis: streamed.stdout.trim() }])).toBeGreaterThanOrEqual(MIN_ACCURACY);
+
+    const json = await runHoosh(["transcribe", "--server", server.url, "--format", "json", normal], { env });
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { text: string };
+    expect(corpusAccuracy([{ reference: text, hypothesis: parsed.text }])).toBeGreaterThanOrEqual(MIN_ACCURACY);
+    const srt = await runHoosh(["transcribe", "--server", server.url, "--format", "srt", normal], { env });
+    expect(srt.code, srt.stderr).toBe(0);
+    expect(srt.stdout).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n\S/);
+    const vtt = await runHoosh(["transcribe", "--server", server.url, "--format", "vtt", "--stream", normal], { env });
+    expect(vtt.code, vtt.stderr).toBe(0);
+    expect(vtt.stdout).toMatch(/^WEBVTT\n\n\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}\n\S/);
+  });
+
   it("the official openai SDK: audio.speech.create (streamed body) → audio.transcriptions.create", { timeout: 600_000 }, async () => {
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
     const pairs = [];
