@@ -5,7 +5,7 @@
 import { create } from "@bufbuild/protobuf";
 import { SpeechFormat, SynthesizeRequestSchema } from "../../../gen/ts/hoosh/v1/speech_pb.js";
 import type { RestDeps } from "../handler.js";
-import { HttpError, readJson } from "../http-io.js";
+import { drained, HttpError, readJson } from "../http-io.js";
 import type { Exchange } from "./exchange.js";
 import { Fields, invalid, isObject, wrongType } from "./fields.js";
 
@@ -75,16 +75,4 @@ function renamed(err: unknown): unknown {
     }
   }
   return err;
-}
-
-function drained(res: Exchange["res"]): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }
