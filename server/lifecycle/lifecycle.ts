@@ -31,6 +31,8 @@ export interface LifecycleOptions {
   shutdownSignal: AbortSignal;
   /** Lifecycle lines (reloaded, reload failed). */
   log: Logger;
+  /** What /metrics serves in every generation instead of the app's own registry (workers: all merged). */
+  metricsText?: () => Promise<string>;
 }
 
 export interface ReloadResult {
@@ -133,6 +135,7 @@ export class Lifecycle {
         audit: this.generations.installed && sameAudit(this.app.config, config) ? this.app.audit : undefined,
         // The MCP servers and sessions carry over when their settings are unchanged (createMcp compares them).
         mcp: this.generations.installed ? this.app.mcp : undefined,
+        metricsText: this.options.metricsText,
       });
     } catch (err) {
       await handle.close();
