@@ -17,10 +17,15 @@
 {{- fail (printf "terminationGracePeriodSeconds (%v s) must exceed preStop.sleepSeconds + [server] shutdown_grace_ms (%v ms), or the kubelet kills requests still draining" .Values.terminationGracePeriodSeconds $needMs) }}
 {{- end }}
 {{- $pdb := .Values.podDisruptionBudget }}
-{{- if and $pdb.enabled (eq (kindIs "invalid" $pdb.minAvailable) (kindIs "invalid" $pdb.maxUnavailable)) }}
-{{- fail "podDisruptionBudget: set exactly one of minAvailable and maxUnavailable (the other null)" }}
+{{- if and $pdb.enabled (eq (include "hoosh.isSet" $pdb.minAvailable) (include "hoosh.isSet" $pdb.maxUnavailable)) }}
+{{- fail "podDisruptionBudget: set exactly one of minAvailable and maxUnavailable (the other \"\")" }}
 {{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
 {{- end }}
+{{- end }}
+
+{{/* "true" when a value is given: not null and not "" (Helm's value merging drops user nulls, so "" is the unset marker). */}}
+{{- define "hoosh.isSet" -}}
+{{- not (or (kindIs "invalid" .) (and (kindIs "string" .) (eq . ""))) }}
 {{- end }}
