@@ -85,8 +85,9 @@ async function configCheck(objects: K8sObject[], env: Record<string, string>): P
   writeFileSync(file, hooshToml(objects));
   // The data dir is the pod's emptyDir, and the Redis host a cluster name: here a scratch folder
   // and the local Redis (the rendered URL's form is checked on its own).
-  const local = env.HOOSH_REDIS_URL === undefined ? {} : { HOOSH_REDIS_URL: redis.url };
-  return runHoosh(["config", "check", file], { env: cleanEnv({ ...env, HOOSH_DATA_DIR: dir, ...local }), timeoutMs: CHECK_TIMEOUT_MS });
+  const local: Record<string, string> = { ...env, HOOSH_DATA_DIR: dir };
+  if (env.HOOSH_REDIS_URL !== undefined) local.HOOSH_REDIS_URL = redis.url;
+  return runHoosh(["config", "check", file], { env: cleanEnv(local), timeoutMs: CHECK_TIMEOUT_MS });
 }
 
 describe("helm lint", () => {
