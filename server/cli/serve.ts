@@ -58,6 +58,7 @@ export async function serve(args: string[]): Promise<void> {
     overrides: (c) => {
       if (port !== undefined) c.server.port = port;
       if (values.bind !== undefined) c.server.bind = values.bind;
+      if (workersFlag !== undefined) c.server.workers = workersFlag;
     },
     shutdownSignal: shutdown.signal,
     log,

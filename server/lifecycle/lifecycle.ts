@@ -6,6 +6,7 @@
 // rejected with a ConfigError and the running app stays. Reloads run one at a time.
 import { buildApp, type App } from "../app.js";
 import { unsafeBindReason } from "../auth/limits.js";
+import { crossSectionIssues } from "../config/cross-section.js";
 import { ConfigError, loadConfigFile, loadDefaultConfig, parseConfig, type Config, type Env } from "../config/index.js";
 import { referencedValues, scrubEnvValues } from "../config/env.js";
 import { underDataDir } from "../engines/data-dir.js";
@@ -84,7 +85,8 @@ export class Lifecycle {
     const source = toml !== undefined && toml !== "" ? REQUEST_SOURCE : this.options.source;
     const config = source === REQUEST_SOURCE ? parseConfig(toml!, { source, env }) : path ? await loadConfigFile(path, env) : loadDefaultConfig(env);
     this.options.overrides(config);
-    const issues = restartOnlyIssues(this.app.config, config);
+    // Overrides (--workers) can make a file that parsed alone refuse its store: check the pair again.
+    const issues = [...restartOnlyIssues(this.app.config, config), ...crossSectionIssues(config)];
     const unsafe = unsafeBindReason(config);
     if (unsafe) issues.push({ path: "server.bind", message: unsafe.replace(/^server\.bind: /, "") });
     if (issues.length > 0) throw new ConfigError(source, issues);
