@@ -1,4 +1,4 @@
-// Workers: `hoosh serve` with [server] workers = 1 and = 2 (SQLite store, a budget pool), the same
+// Workers: `hoosh serve` with [server] workers = 1 and = 2 (a budget pool on SQLite, then on Redis), the same
 // closed-loop load (non-streaming REST, 64 connections) through each, side by side in one run:
 // throughput, latency and CPU per request of all hoosh processes together (/proc, primary + workers).
 // The load generator and the mock upstream share the machine's cores with hoosh.
@@ -10,6 +10,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleHoosh } from "../test/harness/bundle.js";
 import { startHoosh } from "../test/harness/hoosh.js";
+import { startRedis } from "../test/harness/redis.js";
 import { runHttpLoad } from "./overhead/load.js";
 import { startMockUpstream } from "./mock-upstream/spawn.js";
 
@@ -22,7 +23,7 @@ const cpuMs = (pid: number) => {
 };
 const family = (primary: number): number[] => {
   try {
-    return [primary, ...execFileSync("pgrep", ["-P", String(primary)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number)];
+    return [primary, ...execFileSync("pgrep", ["-x", "node", "-P", String(primary)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number)];
   } catch {
     return [primary];
   }
@@ -33,15 +34,20 @@ const mock = await startMockUpstream({ latencyMs: 0 });
 const bundle = await bundleHoosh();
 const dir = await mkdtemp(join(tmpdir(), "hoosh-bench-workers-"));
 
-async function measure(workers: number) {
+const redis = await startRedis();
+const STORES = {
+  sqlite: (workers: number) => `kind = "sqlite"\npath = "${join(dir, `w${workers}.db`)}"`,
+  redis: (workers: number) => `kind = "redis"\nurl = "${redis.url}"\nprefix = "w${workers}:"`,
+};
+
+async function measure(store: keyof typeof STORES, workers: number) {
   const hoosh = await startHoosh(
     `
 [server]
 workers = ${workers}
 
 [store]
-kind = "sqlite"
-path = "${join(dir, `w${workers}.db`)}"
+${STORES[store](workers)}
 
 [cache]
 mode = "off"
@@ -65,20 +71,22 @@ models = ["*"]
     const cpu0 = totalCpuMs(pids);
     const r = await runHttpLoad(target, { label: "c64", concurrency: 64, durationMs: seconds * 1000, warmupMs: 0 });
     const cpu1 = totalCpuMs(pids);
-    return { workers, rps: r.throughput, p50: r.latency.p50, p99: r.latency.p99, failed: r.failed, cpuUsPerRequest: ((cpu1 - cpu0) * 1000) / r.ok };
+    return { store, workers, rps: r.throughput, p50: r.latency.p50, p99: r.latency.p99, failed: r.failed, cpuUsPerRequest: ((cpu1 - cpu0) * 1000) / r.ok };
   } finally {
     await hoosh.stop();
   }
 }
 
-const one = await measure(1);
-const two = await measure(2);
+const rows = [];
+for (const store of ["sqlite", "redis"] as const) rows.push(await measure(store, 1), await measure(store, 2));
 await mock.stop();
+await redis.stop();
 await bundle.remove();
 await rm(dir, { recursive: true, force: true });
 
-console.log(`hoosh workers, closed loop c=64, ${seconds} s, SQLite budget store (node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)})`);
-console.log("| workers | req/s | ratio to 1 worker | p50 | p99 | failed | hoosh CPU per request |\n|---|---|---|---|---|---|---|");
-for (const r of [one, two]) {
-  console.log(`| ${r.workers} | ${r.rps.toFixed(0)} | ${(r.rps / one.rps).toFixed(2)}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.failed} | ${r.cpuUsPerRequest.toFixed(0)} µs |`);
+console.log(`hoosh workers, closed loop c=64, ${seconds} s, a budget pool on SQLite and on Redis (node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)})`);
+console.log("| store | workers | req/s | ratio to 1 worker | p50 | p99 | failed | hoosh CPU per request |\n|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const one = rows.find((o) => o.store === r.store && o.workers === 1)!;
+  console.log(`| ${r.store} | ${r.workers} | ${r.rps.toFixed(0)} | ${(r.rps / one.rps).toFixed(2)}x | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${r.failed} | ${r.cpuUsPerRequest.toFixed(0)} µs |`);
 }

@@ -102,6 +102,6 @@ export async function serve(args: string[]): Promise<void> {
   // at once (a SIGHUP before its handler exists would terminate the process).
   const providers = config.providers.filter((p) => p.enabled).map((p) => p.name);
   // A worker's line has no "port": tools wait for the primary's "listening" line, printed once every worker listens.
-  if (cluster.isWorker) log.log("info", "worker listening", { worker: cluster.worker?.id, worker_pid: process.pid, address: listener.address, config: source, providers });
+  if (cluster.isWorker) log.log("info", "worker listening", { worker_pid: process.pid, address: listener.address, config: source, providers });
   else log.log("info", "listening", { address: listener.address, port: listener.port, pid: process.pid, config: source, providers });
 }
