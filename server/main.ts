@@ -4,7 +4,8 @@ import { ConfigError } from "./config/index.js";
 import { UsageError } from "./cli/args.js";
 
 const USAGE = `usage:
-  hoosh serve [--config FILE] [--port N] [--bind ADDR]   start the gateway (embedded default config without --config)
+  hoosh serve [--config FILE] [--port N] [--bind ADDR] [--workers N|auto]
+                                                         start the gateway (embedded default config without --config)
   hoosh infer [--server URL] [--stream] [--system TEXT] [--max-tokens N] MODEL PROMPT
   hoosh transcribe FILE [--model M] [--stream] [--format text|json|srt|vtt] [--language L]   speech to text (default model whisper-1)
   hoosh speak TEXT [-o out.wav] [--voice V] [--speed S] [--model M] [--format wav|mp3|pcm]  text to speech (default model tts-1; no -o: stdout)

@@ -8,6 +8,7 @@ import { Admission } from "../core/admission.js";
 import { Inference } from "../core/inference.js";
 import type { Observability } from "../observability/index.js";
 import type { Logger } from "../observability/log.js";
+import { registerLoadMetrics } from "../observability/load-metrics.js";
 import { registerSharedCacheMetrics } from "../store/redis/cache-metrics.js";
 import { openSharedCache } from "../store/redis/cache-open.js";
 import type { Budgets } from "./budgets.js";
@@ -58,5 +59,6 @@ export async function buildInference(config: Config, routing: Routing, budgets: 
     admission,
   });
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
+  cleanup.add(registerLoadMetrics(obs.metrics.registry, () => admission.load));
   return inference;
 }

@@ -19,6 +19,9 @@
  *                                              has more work than CPU), new requests are UNAVAILABLE (503)
  *   max_header_bytes     int      16384        >= 1024; request header size (HTTP/1.1 431; HTTP/2 header list)
  *   max_concurrent_streams int    100          >= 1; HTTP/2 streams open at once per connection
+ *   workers              int|"auto" 1          1..256 or "auto" (one per core): processes serving the one port
+ *                                              (node:cluster; the primary only supervises); more than 1 needs
+ *                                              [store] kind "sqlite" or "redis", and "redis" for rpm/tpm limits
  *
  * [auth]
  *   open_health          bool     true         grpc.health.v1 answers without a key
@@ -434,6 +437,15 @@ export const serverSchema = z
     max_queued: int(0).default(1024),
     queue_timeout_ms: int(1).default(5000),
     max_event_loop_delay_ms: int(0).default(0),
+    workers: z
+      .unknown()
+      .superRefine((v, ctx) => {
+        if (v !== "auto" && !(typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 256)) {
+          ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not an integer in 1..256 or "auto"` });
+        }
+      })
+      .transform((v) => v as number | "auto")
+      .default(1),
   })
   .prefault({});
 
