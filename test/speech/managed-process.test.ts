@@ -122,10 +122,12 @@ describe("managed engine process", () => {
     const { e, states } = engine("ok");
     const ctl = new AbortController();
     const pending = e.url(ctl.signal);
+    expect(e.starting).toBeInstanceOf(Promise); // what pendingLoad() hands ListModels and grpc.health
     ctl.abort();
     expectError(await caught(() => pending), Code.Canceled, "the request was cancelled");
     await e.url(signal());
     expect(states).toEqual(["starting", "ready"]);
     expect(e.starts).toBe(1);
+    expect(e.starting).toBeUndefined();
   });
 });

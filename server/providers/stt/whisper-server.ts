@@ -74,8 +74,7 @@ export class WhisperServerProvider extends SpeechProvider implements Provider {
    * model loading). A failed start never settles this: the engine watcher reports it instead.
    */
   pendingLoad(): Promise<void> | undefined {
-    if (this.engine.state !== "starting") return undefined;
-    return this.engine.url(new AbortController().signal).then(
+    return this.engine.starting?.then(
       () => undefined,
       () => new Promise<void>(() => {}),
     );

@@ -52,6 +52,11 @@ export class ManagedProcess {
     return this.current;
   }
 
+  /** The start in progress (never starts one): resolves with the base URL once ready. */
+  get starting(): Promise<string> | undefined {
+    return this.current === "starting" ? this.ready : undefined;
+  }
+
   private setState(state: EngineState): void {
     if (state === this.current) return;
     this.current = state;
