@@ -26,7 +26,9 @@ export function watchSpeechEngines(providers: readonly Provider[], breakers: Pro
       if (state === "down") breakers.failure(p.name, new ConnectError("the speech engine process is not running (it is started again)", Code.Unavailable));
       status.set(name, state === "ready" ? "SERVING" : "NOT_SERVING");
     };
+    // The engine may have started (even become ready) before this ran: begin from its state now.
+    // "down" now means not started yet (first use), or a failed start that the next request retries.
     const now = p.watchEngine(follow);
-    if (now === "starting") status.set(name, "NOT_SERVING");
+    if (now !== "down") follow(now);
   }
 }

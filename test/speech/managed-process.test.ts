@@ -86,6 +86,16 @@ describe("managed engine process", () => {
     expectError(await caught(() => e.url(signal())), Code.Unavailable, 'provider "stt" is shut down');
   });
 
+  it("an engine ready before hoosh watches it (a slow app build) is healthy and SERVING from the start", async () => {
+    const { e, provider } = engine("ok");
+    await e.url(signal());
+    const breakers = new ProviderHealth();
+    const status = new HealthStatus([["hoosh.provider.stt", "SERVING"]]);
+    watchSpeechEngines([provider], breakers, status);
+    expect(breakers.get("stt").state).toBe(HealthState.HEALTHY);
+    expect(status.get("hoosh.provider.stt")).toBe("SERVING");
+  });
+
   it("an engine that exits before it is ready: UNAVAILABLE with its exit code; down and degraded; the next request tries again", async () => {
     const { e, states, provider } = engine("exit");
     const breakers = new ProviderHealth();
