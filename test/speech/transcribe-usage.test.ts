@@ -3,55 +3,29 @@
 // request's input units, charged to the caller's budget pool and priced at whisper-1's
 // $0.006 per minute ($100 per 1M seconds), on Transcribe, TranscribeStream and REST. A model
 // billed by token (gpt-4o-transcribe) keeps the upstream's tokens instead.
-import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createClient } from "@connectrpc/connect";
 import OpenAI, { toFile } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { AudioEncoding, TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { buildApp, type App } from "../../server/app.js";
-import { parseConfig } from "../../server/config/index.js";
-import { listen, type Listener } from "../../server/listen.js";
-import { chain } from "../../server/rest/handler.js";
-import { createOpenAINotFound, createOpenAIRest } from "../../server/rest/openai/index.js";
-import { notFoundFallback } from "../../server/rpc/fallback.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
+import { useOpenAIApp } from "./openai-app.js";
 import { requests, toneWav } from "../transcribe/harness.js";
 
-let fake: FakeOpenAI;
-let app: App;
-let listener: Listener;
-let url: string;
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  const config = parseConfig(
-    `
+const server = useOpenAIApp(
+  "transcribe-usage-test",
+  (baseUrl) => `
 [[providers]]
 name = "openai-stt"
 type = "openai"
-base_url = "${fake.baseUrl}"
+base_url = "${baseUrl}"
 models = ["whisper-1", "gpt-4o-mini-transcribe"]
-
-[[budgets]]
-name = "default"
-capacity = 100000
 `,
-    { source: "transcribe-usage-test", env: {} },
-  );
-  app = await buildApp(config, { source: "transcribe-usage-test" });
-  const handler = connectNodeAdapter({ routes: app.routes, fallback: chain([createOpenAIRest(app.restDeps), createOpenAINotFound(app.restDeps)], notFoundFallback) });
-  listener = await listen(handler, "127.0.0.1", 0);
-  url = `http://127.0.0.1:${listener.port}`;
-});
-afterAll(async () => {
-  await listener?.close(0);
-  await app?.close();
-  await fake?.stop();
-});
+);
 
 const SECONDS = 2.5;
-const used = async () => Number((await createClient(BudgetService, createGrpcTransport({ baseUrl: url })).getPool({ name: "default" })).pool!.usedTokens);
-const stt = () => createClient(TranscribeService, createGrpcTransport({ baseUrl: url }));
+const used = async () => Number((await createClient(BudgetService, createGrpcTransport({ baseUrl: server.url })).getPool({ name: "default" })).pool!.usedTokens);
+const stt = () => createClient(TranscribeService, createGrpcTransport({ baseUrl: server.url }));
 
 describe("speech to text usage", () => {
   it("Transcribe: whole seconds of audio are the input units, priced at whisper-1's rate and charged to the pool", async () => {
@@ -74,7 +48,7 @@ describe("speech to text usage", () => {
 
   it("REST with the official SDK: OpenAI's duration usage, and the pool charged", async () => {
     const before = await used();
-    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "k", maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "k", maxRetries: 0 });
     const res = await client.audio.transcriptions.create({ model: "whisper-1", file: await toFile(toneWav(SECONDS), "tone.wav") });
     expect((res as { usage?: unknown }).usage).toEqual({ type: "duration", seconds: 3 });
     expect((await used()) - before).toBe(3);
