@@ -6,7 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import { Response, type FormData } from "undici";
 import { AudioEncoding, TranscribeConfigSchema, type TranscribeConfig } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { showValue } from "../../core/errors.js";
-import { sniffFormat, type SniffedFormat } from "../../providers/audio.js";
+import { sniffFormat, type SniffedFormat } from "../../audio/formats.js";
 import { HttpError } from "../http-io.js";
 import { invalid, missing } from "./fields.js";
 
