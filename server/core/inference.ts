@@ -314,6 +314,7 @@ function noteAttempt(call: CallContext, provider: Provider): void {
   if (!call.stats) return;
   call.stats.provider = provider.name;
   call.stats.attempts++;
+  call.stats.ignored = undefined;
 }
 
 /** Stream clock: upstream time accumulates between resumes and events. */

@@ -45,6 +45,11 @@ export interface CallStats {
   upstreamMs: number;
   /** The answer came from the response cache (or an identical request in flight). */
   cacheHit?: boolean;
+  /**
+   * Request fields (hoosh.v1 paths, e.g. "sampling.top_k") the provider serving the call could not
+   * honour (providers/honoured.ts); reset for each attempt, so it names the answering provider's.
+   */
+  ignored?: string[];
 }
 
 export interface Provider {

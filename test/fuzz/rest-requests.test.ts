@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe as suite, expect, it } from "vitest";
 import type { GenerateRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { parseRequest } from "../../server/rest/anthropic/request.js";
-import { HttpError } from "../../server/rest/http-io.js";
+import { fieldOf } from "../../server/core/errors.js";
 import { parseChatRequest } from "../../server/rest/openai/chat-request.js";
 import { budget, describe } from "./helpers.js";
 import { knownBug } from "./known-bugs.js";
@@ -90,13 +90,13 @@ function checkOpenai(body: unknown): void {
     expectRequest(request);
   } catch (err) {
     if (knownBug("parse", err) !== undefined) return; // reported; pinned in known-bugs.test.ts
-    if (!(err instanceof HttpError)) throw new Error(`parseChatRequest threw a non-HttpError: ${describe(err)}`);
-    expect(err.status).toBe(400);
+    if (!(err instanceof ConnectError)) throw new Error(`parseChatRequest threw a non-ConnectError: ${describe(err)}`);
+    expect(err.code, err.rawMessage).toBe(Code.InvalidArgument); // 400 at the REST edge
     // The message starts with the field's OpenAI path, which is also the `param` of the error body.
-    const param = err.options.param ?? "";
+    const param = fieldOf(err) ?? "";
     expect(param).not.toBe("");
-    expect(err.message.startsWith(`${param}: `), err.message).toBe(true);
-    expect(err.message).toMatch(OPENAI_FIELD);
+    expect(err.rawMessage.startsWith(`${param}: `), err.rawMessage).toBe(true);
+    expect(err.rawMessage).toMatch(OPENAI_FIELD);
   }
 }
 

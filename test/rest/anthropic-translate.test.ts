@@ -9,7 +9,7 @@ import { renderError } from "../../server/rest/anthropic/errors.js";
 import { parseRequest } from "../../server/rest/anthropic/request.js";
 import { toolInput, usage } from "../../server/rest/anthropic/response.js";
 import { StreamTranslator } from "../../server/rest/anthropic/stream.js";
-import { HttpError } from "../../server/rest/http-io.js";
+import { tooLarge, unsupportedMediaType } from "../../server/rest/edge-errors.js";
 
 const base = { model: "m", max_tokens: 5 };
 const TOOL = { name: "f", input_schema: { type: "object" } };
@@ -139,7 +139,7 @@ describe("error mapping", () => {
     const meta = new Headers({ "retry-after": "7" });
     expect(renderError(new ConnectError("slow down", Code.ResourceExhausted, meta)).headers).toEqual({ "retry-after": "7" });
     expect(renderError(new ConnectError("slow down", Code.ResourceExhausted)).headers).toEqual({});
-    expect(renderError(new HttpError(413, "too big")).body.error.type).toBe("request_too_large");
-    expect(renderError(new HttpError(415, "json please")).body.error.type).toBe("invalid_request_error");
+    expect(renderError(tooLarge(10)).body.error.type).toBe("request_too_large");
+    expect(renderError(unsupportedMediaType("text/plain", "json please")).body.error.type).toBe("invalid_request_error");
   });
 });

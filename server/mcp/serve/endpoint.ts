@@ -5,11 +5,11 @@
 // session id and the same key. A request without a session that declares
 // protocol 2026-07-28 (no handshake, no sessions) is served statelessly.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { headerGetter, type Auth } from "../../auth/authorize.js";
 import type { HttpRequest, HttpResponse, RestHandler } from "../../rest/handler.js";
-import { discardBody, HttpError, readBody } from "../../rest/http-io.js";
+import { discardBody, readBody } from "../../rest/http-io.js";
+import { httpStatusOf } from "../../rest/http-status.js";
 import { ALLOW_ALL } from "../allowlist.js";
 import type { HostCheck } from "./host-check.js";
 import { McpSession, type SessionDeps, type SessionKey } from "./session.js";
@@ -39,7 +39,7 @@ function writeAuthError(res: HttpResponse, err: unknown): void {
   if (e.code === Code.Unauthenticated) headers["www-authenticate"] = 'Bearer realm="hoosh"';
   const retry = e.metadata.get("retry-after");
   if (retry) headers["retry-after"] = retry;
-  writeRpcError(res, codeToHttpStatus(e.code), -32001, e.rawMessage, headers);
+  writeRpcError(res, httpStatusOf(e), -32001, e.rawMessage, headers);
 }
 
 export function mcpEndpoint(o: EndpointOptions): RestHandler {
@@ -125,8 +125,9 @@ async function readMessage(req: HttpRequest, res: HttpResponse, maxBytes: number
   try {
     text = (await readBody(req, maxBytes)).toString("utf8");
   } catch (err) {
-    if (err instanceof HttpError) writeRpcError(res, err.status, -32600, err.message);
-    else res.destroy();
+    const e = ConnectError.from(err);
+    if (e.code === Code.Canceled) res.destroy();
+    else writeRpcError(res, httpStatusOf(e), -32600, e.rawMessage);
     return { ok: false };
   }
   try {
