@@ -10,6 +10,7 @@ import { chatCompletions } from "./chat.js";
 import { embeddings } from "./embeddings.js";
 import { openAIParam, renderOpenAIError } from "./errors.js";
 import { listModels, retrieveModel } from "./models.js";
+import { responsesRoute } from "./responses/routes.js";
 import { transcriptions } from "./transcriptions.js";
 
 /** OpenAI's error JSON and field names, for every OpenAI edge. */
@@ -66,7 +67,7 @@ export function createOpenAIRest(deps: RestDeps): RestHandler {
     const method = req.method ?? "GET";
     const endpoint = ENDPOINTS.get(path);
     const route =
-      endpoint ?? (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length ? { method: "GET", run: retrieveAt(path) } : undefined);
+      endpoint ?? responsesRoute(path, method) ?? (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length ? { method: "GET", run: retrieveAt(path) } : undefined);
     if (!route) return false;
     await serve(new Exchange(req, res, deps.requestTimeoutMs, state, OPENAI_DIALECT), deps, method, route.method, route.run);
     return true;
