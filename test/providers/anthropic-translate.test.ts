@@ -2,7 +2,7 @@
 // Anthropic answers -> hoosh.v1. Tools, alternation and JSON mode: anthropic-tools.test.ts.
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { FinishReason, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { FinishReason, ReasoningEffort, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { fromMessagesResponse, fromUsage, toMessagesRequest } from "../../server/providers/anthropic/translate.js";
 import type { MessagesResponse } from "../../server/providers/anthropic/wire.js";
 import { assistant, caughtSync, expectError, request, system, text, user, type RequestInit } from "./anthropic-helpers.js";
@@ -167,5 +167,27 @@ describe("answers", () => {
     const res = fromMessagesResponse({});
     expect(res).toMatchObject({ id: "", model: "", finishReason: FinishReason.UNSPECIFIED });
     expect(res.message?.content).toEqual([]);
+  });
+});
+
+describe("top_k and extended thinking", () => {
+  it("sends top_k", () => {
+    expect(body({ sampling: { topK: 40 } }).top_k).toBe(40);
+  });
+
+  it("sends thinking from a budget, or from an effort, below max_tokens", () => {
+    expect(body({ sampling: { maxTokens: 8000 }, reasoning: { budgetTokens: 2000 } }).thinking).toEqual({ type: "enabled", budget_tokens: 2000 });
+    expect(body({ sampling: { maxTokens: 4000 }, reasoning: { effort: ReasoningEffort.HIGH } }).thinking).toEqual({ type: "enabled", budget_tokens: 3999 });
+    expect(body({ reasoning: { effort: ReasoningEffort.NONE } }).thinking).toEqual({ type: "disabled" });
+    expect(body({}).thinking).toBeUndefined();
+  });
+
+  it("refuses a budget under Anthropic's 1024, and a max_tokens that leaves no room, naming the field", () => {
+    const small = fails({ reasoning: { budgetTokens: 100 } });
+    expect(small.code).toBe(Code.InvalidArgument);
+    expect(small.rawMessage).toMatch(/^reasoning\.budget_tokens: 100 is out of range/);
+    const tight = fails({ sampling: { maxTokens: 500 }, reasoning: { effort: ReasoningEffort.LOW } });
+    expect(tight.code).toBe(Code.InvalidArgument);
+    expect(tight.rawMessage).toMatch(/^sampling\.max_tokens: 500 leaves no room for thinking/);
   });
 });

@@ -54,7 +54,10 @@ export interface MessagesRequest {
   system?: string | TextBlock[];
   temperature?: number;
   top_p?: number;
+  top_k?: number;
   stop_sequences?: string[];
+  /** Extended thinking: budget_tokens >= 1024 and below max_tokens. */
+  thinking?: { type: "enabled"; budget_tokens: number } | { type: "disabled" };
   tools?: Tool[];
   tool_choice?: ToolChoice;
   metadata?: { user_id: string };

@@ -12,6 +12,7 @@ import {
   type GenerateResponse,
 } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { jsonText } from "../../core/json-text.js";
+import type { OptionalField } from "../honoured.js";
 import type { ChatRequest } from "../provider.js";
 import { toMessages } from "./messages.js";
 import type * as wire from "./wire.js";
@@ -31,11 +32,15 @@ function toTools(req: ChatRequest): wire.Tool[] | undefined {
   }));
 }
 
+/** What this adapter sends upstream of the optional request fields (honoured.ts). */
+export const OLLAMA_HONOURS: ReadonlySet<OptionalField> = new Set<OptionalField>(["sampling.top_k", "sampling.seed", "sampling.presence_penalty", "sampling.frequency_penalty"]);
+
 function toOptions(s: ChatRequest["sampling"]): wire.Options | undefined {
   if (!s) return undefined;
   const options: wire.Options = {
     temperature: s.temperature,
     top_p: s.topP,
+    top_k: s.topK,
     num_predict: s.maxTokens,
     stop: s.stop.length > 0 ? s.stop : undefined,
     seed: s.seed === undefined ? undefined : Number(s.seed),
