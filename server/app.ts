@@ -19,6 +19,7 @@ import type { AuditLog } from "./observability/audit-log.js";
 import { Observability } from "./observability/index.js";
 import { jsonLogger, silentLogger, type Logger } from "./observability/log.js";
 import { resolveModelPath } from "./providers/local/config.js";
+import { modelsDir } from "./engines/data-dir.js";
 import type { RestDeps, RestHandler } from "./rest/handler.js";
 import type { ReloadOutcome } from "./rpc/admin.js";
 import type { OpenedStore } from "./store/open-budget-store.js";
@@ -104,7 +105,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       runtime: options.mcp,
     });
     cleanup.add(() => mcp.runtime.release());
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, mcp, obs, logger, reload: options.reload });
+    const managedModels = { dir: modelsDir(process.env), configured: localModelPaths(config, options.source) };
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, mcp, obs, logger, reload: options.reload, managedModels });
 
     return {
       config,
@@ -127,13 +129,21 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
  * Hardware detection in the background (the server answers before it ends); local models that do
  * not fit this machine's free memory are taken out of routing once it has.
  */
+function localProviders(config: Config) {
+  return config.providers.filter((p) => p.enabled && p.type === "local" && p.local);
+}
+
+/** Resolved model files of the configured local models (and whisper engines), which RecommendPlacement may open. */
+function localModelPaths(config: Config, source: string): string[] {
+  const whisper = config.providers.flatMap((p) => (p.enabled && p.whisper ? [p.whisper.model_path] : []));
+  return [...localProviders(config).map((p) => p.local!.model_path), ...whisper].map((p) => resolveModelPath(p, source));
+}
+
 function startHardware(config: Config, routing: ReturnType<typeof buildRouting>, source: string, logger: Logger, cleanup: Cleanup): HardwareDetector {
   const hardware = new HardwareDetector();
   hardware.start();
   cleanup.add(() => hardware.close());
-  const localModels = config.providers
-    .filter((p) => p.enabled && p.type === "local" && p.local)
-    .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
+  const localModels = localProviders(config).map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), routing.health, (level, msg, fields) => logger.log(level, msg, fields));
   return hardware;
 }
