@@ -47,9 +47,12 @@ describe("parseRequest", () => {
     expect(forced.parallelToolCalls).toBe(false);
   });
 
-  it("reports top_k as ignored and leaves max_tokens out of count_tokens", () => {
-    const parsed = parseRequest({ model: "m", top_k: 3, messages: [{ role: "user", content: "x" }] }, { requireMaxTokens: false });
-    expect(parsed.ignored).toEqual(["top_k"]);
+  it("maps top_k and thinking, and leaves max_tokens out of count_tokens", () => {
+    const parsed = parseRequest({ model: "m", top_k: 3, thinking: { type: "enabled", budget_tokens: 2048 }, messages: [{ role: "user", content: "x" }] }, { requireMaxTokens: false });
+    expect(parsed.ignored).toEqual([]);
+    expect(parsed.chat.sampling?.topK).toBe(3);
+    expect(parsed.chat.reasoning?.budgetTokens).toBe(2048);
+    expect(() => parseRequest({ model: "m", thinking: { type: "enabled", budget_tokens: 10 }, messages: [{ role: "user", content: "x" }] }, { requireMaxTokens: false })).toThrow(/^thinking\.budget_tokens: /);
     expect(parsed.chat.sampling?.maxTokens).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // An Anthropic Messages request body to one hoosh.v1 ChatRequest: the single
 // translation of the request at this edge. Checks use Anthropic's field names.
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ToolChoice_Mode, ToolDefinitionSchema, ToolChoiceSchema } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { ReasoningEffort, ToolChoice_Mode, ToolDefinitionSchema, ToolChoiceSchema } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import type { ChatRequest } from "../../providers/provider.js";
@@ -77,6 +77,15 @@ function topP(value: unknown): number | undefined {
   return p;
 }
 
+/** thinking {type: "enabled", budget_tokens} → reasoning.budget_tokens; {type: "disabled"} → effort none. */
+function thinking(value: unknown): { budgetTokens?: number; effort?: ReasoningEffort } | undefined {
+  if (value === undefined || value === null) return undefined;
+  const t = object("thinking", value);
+  if (t.type === "disabled") return { effort: ReasoningEffort.NONE };
+  if (t.type !== "enabled") throw invalidArgument("thinking.type", `${showValue(t.type)} is not one of: enabled, disabled`);
+  return { budgetTokens: integer("thinking.budget_tokens", t.budget_tokens, 1024, MAX_TOKENS_LIMIT) };
+}
+
 function user(metadata: unknown): string {
   if (metadata === undefined || metadata === null) return "";
   return optionalString("metadata.user_id", object("metadata", metadata).user_id) ?? "";
@@ -99,10 +108,7 @@ export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean })
   const defined = tools(b.tools);
   const { choice, parallel } = toolChoice(b.tool_choice, defined);
   const ignored: string[] = [];
-  if (b.top_k !== undefined && b.top_k !== null) {
-    integer("top_k", b.top_k, 0, MAX_TOKENS_LIMIT);
-    ignored.push("top_k");
-  }
+  const topK = b.top_k === undefined || b.top_k === null ? undefined : integer("top_k", b.top_k, 1, MAX_TOKENS_LIMIT);
   const chat = create(GenerateRequestSchema, {
     model,
     messages,
@@ -113,8 +119,10 @@ export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean })
       maxTokens,
       temperature: optionalNumber("temperature", b.temperature, 0, 1),
       topP: topP(b.top_p),
+      topK,
       stop: stopSequences(b.stop_sequences),
     },
+    reasoning: thinking(b.thinking),
     user: user(b.metadata),
   });
   return { chat, stream: optionalBool("stream", b.stream) ?? false, ignored };
