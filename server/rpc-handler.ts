@@ -8,6 +8,7 @@
 // conformance suite checks.
 import type { Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
+import { withCors, type CorsConfig } from "./cors.js";
 import type { RequestHandler } from "./listen.js";
 import { createUnaryFastPath } from "./rpc/unary-fast-path.js";
 
@@ -22,6 +23,8 @@ export interface RpcHandlerOptions {
   shutdownSignal?: AbortSignal;
   /** JSON codec options, e.g. a registry for google.protobuf.Any fields. */
   jsonOptions?: ConnectNodeAdapterOptions["jsonOptions"];
+  /** [server.cors]: preflight and CORS headers on every surface; off when unset. */
+  cors?: CorsConfig;
 }
 
 export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
@@ -34,7 +37,7 @@ export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
     jsonOptions: options.jsonOptions,
   });
   const fast = createUnaryFastPath(options);
-  return (req, res) => {
+  return withCors(options.cors, (req, res) => {
     if (!fast(req, res)) connect(req, res);
-  };
+  });
 }

@@ -15,6 +15,12 @@
  *   max_header_bytes     int      16384        >= 1024; request header size (HTTP/1.1 431; HTTP/2 header list)
  *   max_concurrent_streams int    100          >= 1; HTTP/2 streams open at once per connection
  *
+ * [server.cors]          off unless allowed_origins lists some: browsers on those origins may call every surface
+ *   allowed_origins      array    []           exact origins ("https://app.example.com") or "*"
+ *   allowed_headers      array    []           request headers allowed besides hoosh's own (authorization, content-type, grpc/connect headers, ...)
+ *   allowed_methods      array    ["GET","POST","DELETE","OPTIONS"]
+ *   max_age_seconds      int      600          >= 0; how long a browser may cache a preflight answer
+ *
  * [auth]
  *   open_health          bool     true         grpc.health.v1 answers without a key
  *   open_reflection      bool     true         gRPC server reflection answers without a key
@@ -403,6 +409,14 @@ export const serverSchema = z
     max_stream_duration_ms: int(1).optional(),
     max_header_bytes: int(1024).default(16 * 1024),
     max_concurrent_streams: int(1).default(100),
+    cors: z
+      .strictObject({
+        allowed_origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (scheme and host, no path)')).default([]),
+        allowed_headers: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name")).default([]),
+        allowed_methods: z.array(z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])).default(["GET", "POST", "DELETE", "OPTIONS"]),
+        max_age_seconds: int(0).default(600),
+      })
+      .optional(),
   })
   .prefault({});
 

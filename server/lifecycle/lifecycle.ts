@@ -151,6 +151,7 @@ export class Lifecycle {
       fallback: chain(app.rest, notFoundFallback),
       readMaxBytes: app.config.server.max_body_bytes,
       shutdownSignal: this.options.shutdownSignal,
+      cors: app.config.server.cors,
     });
   }
 }
