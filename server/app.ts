@@ -11,7 +11,7 @@ import { HealthProber } from "./core/health-prober.js";
 import { HealthStatus } from "./core/health-status.js";
 import { excludeUnfitLocalModels } from "./core/local-fit.js";
 import { ModelCatalog } from "./core/model-catalog.js";
-import { publishProviderHealth } from "./core/provider-health-status.js";
+import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
 import { Transcription } from "./core/transcribe.js";
 import { HardwareDetector } from "./hardware/detect.js";
 import { createMcp, type McpRuntimeRef } from "./mcp/index.js";
@@ -28,6 +28,8 @@ import { Cleanup } from "./app/cleanup.js";
 import { buildEdges, SERVICES } from "./app/edges.js";
 import { buildInference } from "./app/inference.js";
 import { buildRouting } from "./app/routing.js";
+
+const HARDWARE_DETECTION_DELAY_MS = 1000;
 
 export interface App {
   config: Config;
@@ -85,6 +87,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const health = new HealthStatus([["", "SERVING"], ...SERVICES.map((s) => [s.typeName, "SERVING"] as const)]);
     const providerNames = routing.providers.map((p) => p.name);
     publishProviderHealth(routing.health, health, providerNames);
+    publishLoading(routing.providers, routing.health, health);
     obs.watchHealth(routing.health, providerNames);
     const prober = new HealthProber(
       routing.providers.map((p) => ({ provider: p, intervalMs: routing.byName.get(p.name)?.probe_interval_ms ?? 0 })),
@@ -125,10 +128,6 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   });
 }
 
-/**
- * Hardware detection in the background (the server answers before it ends); local models that do
- * not fit this machine's free memory are taken out of routing once it has.
- */
 function localProviders(config: Config) {
   return config.providers.filter((p) => p.enabled && p.type === "local" && p.local);
 }
@@ -139,10 +138,20 @@ function localModelPaths(config: Config, source: string): string[] {
   return [...localProviders(config).map((p) => p.local!.model_path), ...whisper].map((p) => resolveModelPath(p, source));
 }
 
+/**
+ * Hardware detection in the background (the server answers before it ends), started a second after
+ * the app (its child processes cost CPU a starting server needs), or at once when something asks
+ * for it (GetHardware, local models to place); local models that do not fit this machine's free
+ * memory are taken out of routing once it has ended.
+ */
 function startHardware(config: Config, routing: ReturnType<typeof buildRouting>, source: string, logger: Logger, cleanup: Cleanup): HardwareDetector {
   const hardware = new HardwareDetector();
-  hardware.start();
-  cleanup.add(() => hardware.close());
+  const later = setTimeout(() => hardware.start(), HARDWARE_DETECTION_DELAY_MS);
+  later.unref();
+  cleanup.add(() => {
+    clearTimeout(later);
+    hardware.close();
+  });
   const localModels = localProviders(config).map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), routing.health, (level, msg, fields) => logger.log(level, msg, fields));
   return hardware;

@@ -39,6 +39,8 @@ const PLACEMENT_FRESHNESS_MS = 5000;
 
 /** What the service needs from a HardwareDetector. */
 export interface HardwareSource {
+  /** Starts detection in the background if it has not started (idempotent). */
+  start(): void;
   snapshot(): Hardware;
   whenDetected(): Promise<Hardware>;
   refresh(options?: { maxAgeMs?: number }): Promise<Hardware>;
@@ -56,6 +58,7 @@ export interface ModelFileAccess {
 export function createHardwareService(detector: HardwareSource, access: ModelFileAccess): ServiceImpl<typeof HardwareService> {
   return {
     async getHardware(req: GetHardwareRequest): Promise<GetHardwareResponse> {
+      detector.start();
       const hardware = req.refresh ? await detector.refresh() : detector.snapshot();
       return create(GetHardwareResponseSchema, { hardware });
     },

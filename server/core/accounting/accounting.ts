@@ -60,6 +60,9 @@ export interface AccountingOptions {
 }
 
 const TTL_SLACK_MS = 60_000;
+/** How long "there is no default pool" is believed before the store is asked again. */
+const DEFAULT_POOL_RECHECK_MS = 1000;
+const NO_ESTIMATE: Estimate = { promptTokens: 0, outputTokens: 0, tokens: 0, usdMicros: 0 };
 
 export type Chargeable = { kind: "chat"; req: ChatRequest } | { kind: "embed"; req: EmbedRequest };
 
@@ -73,6 +76,8 @@ export class Accounting {
   private readonly rate: RateLimiter | undefined;
   private readonly failOpen: boolean;
   private readonly log: LogFn;
+  /** When the implicit "default" pool was last found missing (undefined: it exists, or not asked yet). */
+  private defaultMissingAt: number | undefined;
 
   constructor(options: AccountingOptions) {
     const log = options.log ?? (() => {});
@@ -95,14 +100,20 @@ export class Accounting {
     const choice = choosePool(req, call);
     if (choice.field) checkPoolName(choice.name, choice.field);
     await this.rate?.admitPool(choice.name);
-    const count = await this.tokenizer.counter(req.model);
-    const prompt = what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count);
+    const measure = async () => {
+      const count = await this.tokenizer.counter(req.model);
+      return { promptTokens: what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count), count };
+    };
+    // The pool's and the key's token windows get the call's tokens at commit.
+    const charge = (estimate: Estimate, pool: Pick<ChargeInit, "pool" | "reservationId">) =>
+      new Charge({ requestedModel: req.model, estimate, measure, key: call.key?.id, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle, this.prices, this.now);
+    // No pool named and no "default" pool (seen within the last second): no budget applies, so
+    // nothing is estimated or reserved; the usage is still recorded.
+    if (!choice.field && this.defaultPoolMissing()) return charge(NO_ESTIMATE, {});
+    const { promptTokens } = await measure();
     const output = what.kind === "chat" ? outputLimit(what.req) : 0;
     const price = this.prices.lookup(req.model).price;
-    let estimate = estimateOf(prompt, output, price);
-    // The pool's and the key's token windows get the call's tokens at commit.
-    const charge = (pool: Pick<ChargeInit, "pool" | "reservationId">) =>
-      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle, this.prices, this.now);
+    let estimate = estimateOf(promptTokens, output, price);
     let out: TryReserved;
     try {
       out = await this.reserve(choice.name, estimate);
@@ -115,18 +126,30 @@ export class Accounting {
       const error = ConnectError.from(err);
       if (error.code !== Code.Unavailable || !this.failOpen) throw error;
       this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: choice.name, error: error.rawMessage });
-      return charge({ pool: choice.name });
+      return charge(estimate, { pool: choice.name });
     }
     switch (out.status) {
       case "reserved":
-        return charge({ pool: choice.name, reservationId: out.reservationId });
+        if (!choice.field) this.defaultMissingAt = undefined;
+        return charge(estimate, { pool: choice.name, reservationId: out.reservationId });
       case "no-pool":
         // No "default" pool: no budget applies (the usage is still recorded).
-        if (!choice.field) return charge({});
+        if (!choice.field) {
+          this.defaultMissingAt = this.now();
+          return charge(estimate, {});
+        }
         throw await unknownPool(this.ledger, choice);
       case "over-budget":
         throw withRetryAfter(out.error, out.pool, this.now());
     }
+  }
+
+  /**
+   * Whether the implicit "default" pool was found missing less than a second ago. A pool of that
+   * name created since (CreatePool, on this replica or another) applies within that second.
+   */
+  private defaultPoolMissing(): boolean {
+    return this.defaultMissingAt !== undefined && this.now() - this.defaultMissingAt < DEFAULT_POOL_RECHECK_MS;
   }
 
   /** Records the usage of an answer from the response cache (cache-hits.ts): charged `amount`, usually 0. */
