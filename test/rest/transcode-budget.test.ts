@@ -81,6 +81,9 @@ describe("errors", () => {
     await status(await send("POST", "/hoosh/v1/generate", "{"), 400, 3, /^body: not valid JSON/);
     await status(await send("POST", "/hoosh/v1/generate", { model: "m", bogusField: 1 }), 400, 3, /^body: .*"bogusField" is unknown/);
     await status(await send("POST", "/hoosh/v1/budget/reservations", { pool: "team", tokens: "x" }), 400, 3, /^body: .*tokens/);
+    // An unknown enum value names its path, not only its type.
+    const robot = { model: "m", messages: [{ role: "ROLE_USER", content: [{ text: "x" }] }, { role: "ROLE_ROBOT", content: [] }] };
+    await status(await send("POST", "/hoosh/v1/generate", robot), 400, 3, /^body: messages\[1\]\.role: "ROLE_ROBOT" is not one of: ROLE_UNSPECIFIED, ROLE_SYSTEM/);
   });
 
   it("bad query values are 400 naming the parameter", async () => {
