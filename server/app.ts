@@ -10,6 +10,7 @@ import type { Config } from "./config/index.js";
 import { HealthProber } from "./core/health-prober.js";
 import { HealthStatus } from "./core/health-status.js";
 import { excludeUnfitLocalModels } from "./core/local-fit.js";
+import { ModelMetadata } from "./core/model-metadata.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
 import { Transcription } from "./core/transcribe.js";
@@ -79,8 +80,10 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const logger = jsonLogger();
     const routing = buildRouting(config, obs, options.source, cleanup);
     const budgets = await buildBudgets(config, obs, routing, { source: options.source, budgetStore: options.budgetStore, logger }, cleanup);
-    const inference = await buildInference(config, routing, budgets, obs, logger, cleanup);
-    const catalog = new ModelCatalog(routing.router, routing.health);
+    // What each model can do and holds (data/models.json): the catalog shows it, the core checks windows with it.
+    const models = new ModelMetadata();
+    const inference = await buildInference(config, routing, budgets, obs, logger, cleanup, models);
+    const catalog = new ModelCatalog(routing.router, routing.health, undefined, undefined, models);
     const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes });
 
     const hardware = startHardware(config, routing, options.source, logger, cleanup);

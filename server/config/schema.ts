@@ -50,6 +50,9 @@
  *   strategy             enum     "priority"   priority | round-robin | lowest-latency | direct | weighted
  *   fallback             bool     true         try the next provider when one fails
  *   max_attempts         int      3            1..10; providers tried per request at most
+ *   context_window       enum     "refuse"     refuse | clamp | off; a chat request whose prompt plus max_tokens exceeds
+ *                                              the model's window (data/models.json) is INVALID_ARGUMENT, or gets max_tokens
+ *                                              lowered to what is left, or goes upstream unchecked
  *
  * [[providers]]          array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among providers
@@ -468,6 +471,7 @@ export const routerSchema = z
     backoff_ms: int(1).default(100),
     backoff_max_ms: int(1).default(5_000),
     max_retry_after_ms: int(0).default(10_000),
+    context_window: z.enum(["refuse", "clamp", "off"]).default("refuse"),
   })
   .prefault({});
 
