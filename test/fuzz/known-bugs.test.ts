@@ -44,12 +44,12 @@ suite("fixed: translator-trusts-chunk-shape (TypeError instead of ConnectError)"
     expectContract(messagesStreamEvents("p", sse('{"type":"content_block_delta","index":0,"delta":null}', '{"type":"message_stop"}'))));
   it("ollama/stream.ts:32 — message.tool_calls not an array", () =>
     expectContract(ollamaEvents("p", stream([{ message: { tool_calls: true }, done: true } as unknown as ChatResponse]))));
-  it("ollama/translate.ts:82 — a null tool_calls entry", () =>
+  it("ollama/response.ts (fromToolCall) — a null tool_calls entry", () =>
     expectContract(ollamaEvents("p", stream([{ message: { tool_calls: [null] }, done: true } as unknown as ChatResponse]))));
 });
 
 suite("fixed: ollama-deep-arguments (RangeError instead of a ConnectError)", () => {
-  it("ollama/translate.ts:86 — tool call arguments nested 20000 deep", () =>
+  it("ollama/response.ts (fromToolCall) — tool call arguments nested 20000 deep", () =>
     expectContract(ollamaEvents("p", stream([{ message: { tool_calls: [{ function: { name: "f", arguments: deep(20_000, "object") } }] }, done: true } as unknown as ChatResponse]))));
 });
 

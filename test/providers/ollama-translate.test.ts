@@ -5,13 +5,8 @@ import { describe, expect, it } from "vitest";
 import { FinishReason, ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { EmbedRequestSchema, GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { describeError, ollamaHttpError } from "../../server/providers/ollama/errors.js";
-import {
-  fromChatResponse,
-  fromDoneReason,
-  fromEmbedResponse,
-  toChatRequest,
-  toEmbedRequest,
-} from "../../server/providers/ollama/translate.js";
+import { toChatRequest, toEmbedRequest } from "../../server/providers/ollama/request.js";
+import { fromChatResponse, fromDoneReason, fromEmbedResponse } from "../../server/providers/ollama/response.js";
 import { caughtSync, expectError } from "../unit/helpers.js";
 
 type ChatInit = Extract<MessageInitShape<typeof GenerateRequestSchema>, { $typeName?: undefined }>;

@@ -11,7 +11,8 @@ import type { Transport } from "../transport.js";
 import { anthropicHttpError } from "./errors.js";
 import { messagesStreamEvents } from "./stream.js";
 import { noteIgnored, unhonoured } from "../honoured.js";
-import { ANTHROPIC_HONOURS, fromMessagesResponse, toMessagesRequest, type MessagesPlan } from "./translate.js";
+import { ANTHROPIC_HONOURS, toMessagesRequest, type MessagesPlan } from "./request.js";
+import { fromMessagesResponse } from "./response.js";
 import type { MessagesRequest, MessagesResponse, ModelsPage } from "./wire.js";
 
 /** The API version hoosh's translation is written against. */

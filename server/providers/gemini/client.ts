@@ -11,7 +11,7 @@ import { geminiHttpError } from "./errors.js";
 import { fromBatchEmbedResponse, fromGenerateContentResponse } from "./response.js";
 import { arrayChunks, geminiStreamEvents, sseChunks } from "./stream.js";
 import { noteIgnored, unhonoured } from "../honoured.js";
-import { GEMINI_HONOURS, modelPath, toBatchEmbedRequest, toGenerateContentRequest } from "./translate.js";
+import { GEMINI_HONOURS, modelPath, toBatchEmbedRequest, toGenerateContentRequest } from "./request.js";
 import type { BatchEmbedContentsResponse, GenerateContentResponse, ModelsResponse } from "./wire.js";
 
 /** Generation methods that make a model worth listing (chat or embeddings). */

@@ -11,7 +11,8 @@ import type { Transport } from "../transport.js";
 import { ollamaHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
 import { noteIgnored, unhonoured } from "../honoured.js";
-import { fromChatResponse, fromEmbedResponse, OLLAMA_HONOURS, toChatRequest, toEmbedRequest } from "./translate.js";
+import { OLLAMA_HONOURS, toChatRequest, toEmbedRequest } from "./request.js";
+import { fromChatResponse, fromEmbedResponse } from "./response.js";
 import type { ChatResponse, EmbedResponse as WireEmbedResponse, TagsResponse } from "./wire.js";
 
 export class OllamaProvider implements Provider {

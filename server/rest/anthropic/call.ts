@@ -24,6 +24,7 @@ function anthropicName(field: string): string {
   if (field.startsWith("sampling.")) return field.slice("sampling.".length);
   if (field === "reasoning") return "thinking";
   if (field === "user") return "metadata.user_id";
+  if (field === "cache_breakpoint") return "cache_control";
   return field;
 }
 

@@ -5,7 +5,7 @@ import { ConnectError } from "@connectrpc/connect";
 import type { HttpResponse } from "../handler.js";
 import { writeJson } from "../http-io.js";
 import { errorHeaders, httpStatusOf } from "../http-status.js";
-import type { ErrorBody, ErrorType } from "./wire.js";
+import type { ErrorBody, ErrorType } from "../../providers/anthropic/wire.js";
 
 /** Anthropic's error type for an HTTP status. */
 export function errorTypeOf(status: number): ErrorType {

@@ -5,7 +5,7 @@ import { ReasoningEffort, ToolChoice_Mode, ToolDefinitionSchema, ToolChoiceSchem
 import { GenerateRequestSchema } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import type { ChatRequest } from "../../providers/provider.js";
-import { conversation, systemMessage, TOOL_NAME } from "./content.js";
+import { cacheBreakpoint, conversation, systemMessage, TOOL_NAME } from "./content.js";
 import { array, blockType, integer, isObject, object, optionalBool, optionalNumber, optionalString, requiredString, string, type Json } from "./fields.js";
 
 /** The core's limit on stop sequences (Anthropic allows more). */
@@ -38,7 +38,8 @@ function tools(value: unknown): ToolInit[] {
     if (t.input_schema === undefined) throw invalidArgument(`${field}.input_schema`, "is required (a JSON Schema with \"type\": \"object\")");
     const schema = object(`${field}.input_schema`, t.input_schema);
     if (schema.type !== "object") throw invalidArgument(`${field}.input_schema.type`, `${showValue(schema.type)} is not allowed; use "object"`);
-    return { name, description: optionalString(`${field}.description`, t.description) ?? "", parameters: schema as ToolInit["parameters"] };
+    const description = optionalString(`${field}.description`, t.description) ?? "";
+    return { name, description, parameters: schema as ToolInit["parameters"], ...cacheBreakpoint(`${field}.cache_control`, t.cache_control) };
   });
 }
 
@@ -95,6 +96,9 @@ function user(metadata: unknown): string {
  * Parses POST /v1/messages (requireMaxTokens) or /v1/messages/count_tokens.
  * Throws InvalidArgument naming the first bad field.
  */
+/** Top-level request fields this edge reads (count_tokens reads a subset of them). */
+const KNOWN_FIELDS = new Set(["model", "max_tokens", "messages", "system", "tools", "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "thinking", "metadata", "stream"]);
+
 export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean }): ParsedRequest {
   if (!isObject(body)) throw invalidArgument("(body)", `${showValue(body)} is not a JSON object`);
   const b: Json = body;
@@ -107,7 +111,8 @@ export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean })
   const messages = [...systemMessage(b.system), ...conversation(b.messages)];
   const defined = tools(b.tools);
   const { choice, parallel } = toolChoice(b.tool_choice, defined);
-  const ignored: string[] = [];
+  // Fields hoosh does not know are named, never dropped silently (x-hoosh-ignored-params).
+  const ignored = Object.keys(b).filter((k) => !KNOWN_FIELDS.has(k));
   const topK = b.top_k === undefined || b.top_k === null ? undefined : integer("top_k", b.top_k, 1, MAX_TOKENS_LIMIT);
   const chat = create(GenerateRequestSchema, {
     model,

@@ -1,15 +1,11 @@
-// hoosh.v1 <-> Anthropic Messages API JSON: the request body and the answer.
-// The conversation itself is messages.ts; tools and JSON mode are tools.ts.
+// hoosh.v1 request -> Anthropic Messages API body. The conversation itself is
+// messages.ts; tools and JSON mode are tools.ts; the answer is response.ts.
 //
 // Fields without an Anthropic counterpart (seed, presence/frequency penalty,
 // message names, request metadata, logprobs, ...) are not sent: the API has no
 // equivalent and rejecting them would break OpenAI-style clients that always
 // send them; the client names them (honoured.ts: x-hoosh-ignored-params).
-import { upstreamUsage } from "../counts.js";
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { FinishReason, MessageSchema, Role, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
-import { GenerateResponseSchema, type GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { ReasoningEffort } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { OptionalField } from "../honoured.js";
 import type { ChatRequest } from "../provider.js";
@@ -20,7 +16,7 @@ import type * as wire from "./wire.js";
 /** Anthropic requires max_tokens; this is sent when neither the request nor the config sets one. */
 export const DEFAULT_MAX_TOKENS = 4096;
 /** What this adapter sends upstream of the optional request fields (honoured.ts). */
-export const ANTHROPIC_HONOURS: ReadonlySet<OptionalField> = new Set<OptionalField>(["sampling.top_k", "reasoning", "user", "parallel_tool_calls"]);
+export const ANTHROPIC_HONOURS: ReadonlySet<OptionalField> = new Set<OptionalField>(["sampling.top_k", "reasoning", "user", "parallel_tool_calls", "cache_breakpoint"]);
 
 /** Anthropic's smallest thinking budget. */
 const MIN_THINKING = 1024;
@@ -94,64 +90,4 @@ export function toMessagesRequest(req: ChatRequest, upstreamModel: string, strea
     ...(stream ? { stream: true } : {}),
   };
   return jsonTool ? { body, jsonTool } : { body };
-}
-
-// A Map, not an object: upstream strings such as "constructor" must not hit prototype keys.
-const STOP_REASONS = new Map<string, FinishReason>([
-  ["end_turn", FinishReason.STOP],
-  ["stop_sequence", FinishReason.STOP],
-  ["max_tokens", FinishReason.LENGTH],
-  ["model_context_window_exceeded", FinishReason.LENGTH],
-  ["tool_use", FinishReason.TOOL_CALLS],
-  ["refusal", FinishReason.CONTENT_FILTER],
-]);
-
-/**
- * The finish reason; a tool_use stop caused only by the JSON-mode tool is a
- * plain STOP, since the caller gets that tool's input as text.
- */
-export function fromStopReason(reason: string | null | undefined, realToolCalls: number, jsonAnswered: boolean): FinishReason {
-  const finish = (reason && STOP_REASONS.get(reason)) || FinishReason.UNSPECIFIED;
-  return finish === FinishReason.TOOL_CALLS && realToolCalls === 0 && jsonAnswered ? FinishReason.STOP : finish;
-}
-
-/**
- * Anthropic's input_tokens counts only what came after the last cache
- * breakpoint; hoosh's input_tokens is the whole prompt. So input = input +
- * cache reads + cache writes, and cached_input = cache reads (cache writes are
- * processed, not served from the cache).
- */
-export function fromUsage(u: wire.Usage | null | undefined): Usage {
-  const read = u?.cache_read_input_tokens ?? 0;
-  const written = u?.cache_creation_input_tokens ?? 0;
-  return upstreamUsage({
-    inputTokens: (u?.input_tokens ?? 0) + read + written,
-    cachedInputTokens: read,
-    outputTokens: u?.output_tokens ?? 0,
-  });
-}
-
-export function fromMessagesResponse(res: wire.MessagesResponse, jsonTool?: string): GenerateResponse {
-  let text = "";
-  let json: string | undefined;
-  const toolCalls: { id: string; name: string; arguments: string }[] = [];
-  for (const block of res.content ?? []) {
-    if (block.type === "text") text += (block as wire.TextBlock).text;
-    if (block.type !== "tool_use") continue;
-    const use = block as wire.ToolUseBlock;
-    if (jsonTool !== undefined && use.name === jsonTool) {
-      json = (json ?? "") + JSON.stringify(use.input ?? {});
-    } else {
-      toolCalls.push({ id: use.id, name: use.name, arguments: JSON.stringify(use.input ?? {}) });
-    }
-  }
-  // A JSON answer is the whole text: any prose around it would make it invalid JSON.
-  if (json !== undefined) text = json;
-  return create(GenerateResponseSchema, {
-    id: res.id ?? "",
-    model: res.model ?? "",
-    message: create(MessageSchema, { role: Role.ASSISTANT, content: text ? [{ part: { case: "text", value: text } }] : [], toolCalls }),
-    finishReason: fromStopReason(res.stop_reason, toolCalls.length, json !== undefined),
-    usage: fromUsage(res.usage),
-  });
 }
