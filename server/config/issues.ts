@@ -6,34 +6,9 @@ import { distance } from "fastest-levenshtein";
 import type { z } from "zod";
 import { formatPath, type ConfigIssue, type PathSegment } from "./errors.js";
 import { isPlainTable, isSecretPath, REDACTED } from "./secrets.js";
+import { defOf, unwrap, type Schema } from "./zod-walk.js";
 
-type Schema = z.core.$ZodType;
 type Issue = z.core.$ZodIssue;
-
-/** The zod def fields this module walks; everything else is ignored. */
-interface WalkDef {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  shape?: Record<string, Schema>;
-  element?: Schema;
-  valueType?: Schema;
-  entries?: Record<string, string | number>;
-}
-
-const defOf = (s: Schema): WalkDef => s._zod.def as unknown as WalkDef;
-
-/** Strips default/prefault/optional/pipe wrappers. */
-function unwrap(s: Schema): Schema {
-  let cur = s;
-  for (let i = 0; i < 20; i++) {
-    const d = defOf(cur);
-    const next = d.innerType ?? (d.type === "pipe" ? d.in : undefined);
-    if (!next) break;
-    cur = next;
-  }
-  return cur;
-}
 
 /** The (unwrapped) schema describing the value at `path`, if the path exists in the schema. */
 export function schemaAt(root: Schema, path: readonly PathSegment[]): Schema | undefined {

@@ -4,8 +4,8 @@
 // messages") for type errors and `hint` ('e.g. "gpt-4o-mini"') for missing fields.
 import type { z } from "zod";
 import { showValue } from "../core/errors.js";
+import { defOf, unwrap, type Schema } from "../config/zod-walk.js";
 
-type Schema = z.core.$ZodType;
 type Issue = z.core.$ZodIssue;
 type Segment = PropertyKey;
 
@@ -58,28 +58,6 @@ const ZOD_EXPECTED: Record<string, string> = {
   record: "an object",
   null: "null",
 };
-
-interface WalkDef {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  shape?: Record<string, Schema>;
-  element?: Schema;
-  valueType?: Schema;
-}
-
-const defOf = (s: Schema): WalkDef => s._zod.def as unknown as WalkDef;
-
-function unwrap(s: Schema): Schema {
-  let cur = s;
-  for (let i = 0; i < 20; i++) {
-    const d = defOf(cur);
-    const next = d.innerType ?? (d.type === "pipe" ? d.in : undefined);
-    if (!next) break;
-    cur = next;
-  }
-  return cur;
-}
 
 /** The meta() of the schema at `path` (searching the wrappers too), if the path leads through objects, arrays and records. */
 function metaAt(root: Schema, path: readonly Segment[]): { meta: FieldMeta; schema: Schema | undefined } {
