@@ -62,7 +62,7 @@ export class ModelCatalog {
       providerType: route.provider.type,
       locality: route.provider.locality,
       capabilities: info.capabilities,
-      contextWindow: info.contextWindow,
+      contextWindow: route.provider.contextWindow?.() ?? info.contextWindow,
       maxOutputTokens: info.maxOutputTokens,
       inputModalities: info.inputModalities,
       outputModalities: info.outputModalities,

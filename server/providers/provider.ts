@@ -62,6 +62,8 @@ export interface Provider {
    * startup), else undefined: requests wait for it, and health reports it until it ends.
    */
   pendingLoad?(): Promise<void> | undefined;
+  /** The context window its configuration fixes (an in-process engine's context size), which the model table cannot know. */
+  contextWindow?(): number;
   /** One complete answer. The usage it returns has no cost or provider filled in. */
   generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse>;
   /**

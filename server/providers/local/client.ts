@@ -45,6 +45,10 @@ export class LocalProvider implements Provider {
     return this.engine.pendingLoad;
   }
 
+  contextWindow(): number {
+    return this.engine.config.contextSize;
+  }
+
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     const request = toEngineRequest(req, req.model, this.defaultMaxTokens(), this.options.defaultTemperature);
     try {
