@@ -4,6 +4,7 @@
 // one Cleanup, the single path for a build that fails halfway and for close(). No globals:
 // tests build several apps.
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { Registry } from "prom-client";
 import { Auth } from "./auth/authorize.js";
 import { keyOf } from "./auth/interceptor.js";
 import type { Config } from "./config/index.js";
@@ -50,6 +51,8 @@ export interface App {
   audit: AuditLog;
   /** MCP servers and /mcp sessions (a reload hands them to the next app when [[mcp_servers]] and [mcp] are unchanged). */
   mcp: McpRuntimeRef;
+  /** This app's metrics (a worker process answers its primary's collection with the current app's). */
+  metricsRegistry: Registry;
   /** Called when a newer generation replaces this app (before it closes). */
   retire?(): void;
   close(): Promise<void>;
@@ -68,13 +71,15 @@ export interface AppOptions {
   audit?: AuditLog;
   /** The running app's MCP runtime, kept when [[mcp_servers]] and [mcp] are unchanged. */
   mcp?: McpRuntimeRef;
+  /** What /metrics serves instead of this app's registry (a worker process: every worker's, merged). */
+  metricsText?: () => Promise<string>;
 }
 
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
   const cleanup = new Cleanup();
   return cleanup.guard(async () => {
     // Metrics, access logs, traces, audit; its admin endpoints use the auth module's admin check.
-    const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id, audit: options.audit });
+    const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id, audit: options.audit, metricsText: options.metricsText });
     cleanup.add(() => obs.close());
     // hoosh's own warnings and errors (accounting, stores, MCP); access lines go to options.logger.
     const logger = jsonLogger();
@@ -125,6 +130,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       auth,
       interceptors: edges.interceptors,
       mcp: mcp.runtime,
+      metricsRegistry: obs.metrics.registry,
       retire: () => mcp.runtime.retire(),
       close: () => cleanup.run(),
     };

@@ -10,6 +10,7 @@ import type { ModelMetadata } from "../core/model-metadata.js";
 import { Inference } from "../core/inference.js";
 import type { Observability } from "../observability/index.js";
 import type { Logger } from "../observability/log.js";
+import { registerLoadMetrics } from "../observability/load-metrics.js";
 import { registerSharedCacheMetrics } from "../store/redis/cache-metrics.js";
 import { openSharedCache } from "../store/redis/cache-open.js";
 import type { Budgets } from "./budgets.js";
@@ -69,5 +70,6 @@ export async function buildInference(
     window: new ContextWindow(models, (model) => budgets.accounting.tokenizer.counter(model), config.router.context_window),
   });
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
+  cleanup.add(registerLoadMetrics(obs.metrics.registry, () => admission.load));
   return inference;
 }

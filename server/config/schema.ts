@@ -19,6 +19,9 @@
  *                                              has more work than CPU), new requests are UNAVAILABLE (503)
  *   max_header_bytes     int      16384        >= 1024; request header size (HTTP/1.1 431; HTTP/2 header list)
  *   max_concurrent_streams int    100          >= 1; HTTP/2 streams open at once per connection
+ *   workers              int|"auto" 1          1..256 or "auto" (one per core): processes serving the one port
+ *                                              (node:cluster; the primary only supervises); more than 1 needs
+ *                                              [store] kind "sqlite" or "redis", and "redis" for rpm/tpm limits
  *
  * [server.cors]          off unless allowed_origins lists some: browsers on those origins may call every surface
  *   allowed_origins      array    []           exact origins ("https://app.example.com") or "*"
@@ -429,6 +432,15 @@ export const serverSchema = z
         max_age_seconds: int(0).default(600),
       })
       .optional(),
+    workers: z
+      .unknown()
+      .superRefine((v, ctx) => {
+        if (v !== "auto" && !(typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 256)) {
+          ctx.addIssue({ code: "custom", message: `${JSON.stringify(v)} is not an integer in 1..256 or "auto"` });
+        }
+      })
+      .transform((v) => v as number | "auto")
+      .default(1),
   })
   .prefault({});
 

@@ -22,7 +22,7 @@ const tableDefaults = {
   cache: { mode: "deterministic", max_bytes: 64 * 1024 * 1024, default_ttl_seconds: 300, max_ttl_seconds: 86400, shared: true, shared_max_entry_bytes: 1024 * 1024, shared_timeout_ms: 100, charge_hits: false, scope: "team", semantic_threshold: 0.95, semantic_max_entries: 10_000 },
   store: { kind: "memory", prefix: "hoosh:", on_unavailable: "fail-closed", ...storeDefaults },
 } as const;
-const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100, max_in_flight: 1024, max_queued: 1024, queue_timeout_ms: 5000, max_event_loop_delay_ms: 0 };
+const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100, max_in_flight: 1024, max_queued: 1024, queue_timeout_ms: 5000, max_event_loop_delay_ms: 0, workers: 1 as const };
 const authDefaults = { auth: { open_health: true, open_reflection: true, allow_unauthenticated_remote: false }, keys: [] };
 const providerDefaults = { breaker: { failures: 5, cooldown_ms: 30000 }, probe_interval_ms: 0 };
 
@@ -59,7 +59,7 @@ describe("embedded default config", () => {
             context_size: 2048,
             sequences: 1,
             max_queue: 16,
-            load: "first-use",
+            load: "startup",
             idle_unload_ms: 600000,
             chat_template: "auto",
             temperature: 0.2,

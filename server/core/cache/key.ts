@@ -21,9 +21,7 @@
 // Not in the key:
 //   metadata (log/cost tags), user (an end-user id for the provider's abuse
 //   tracking; the answer does not depend on it), budget_pool (who pays, not
-//   what is asked), cache (how to use the cache, not the question), routing
-//   (which provider serves the requested model: a cached answer for the same
-//   model is a valid answer whoever produced it).
+//   what is asked), cache (how to use the cache, not the question).
 //
 // Why canonical text and not toBinary(GenerateRequestSchema, req): protobuf-es
 // binary output is deterministic for one object, but map fields are written in
