@@ -36,10 +36,14 @@ export function fromToolCall(call: wire.ToolCall, index: number): Omit<ToolCall,
 export function fromChatResponse(res: wire.ChatResponse): GenerateResponse {
   const msg = res.message;
   const toolCalls = (msg?.tool_calls ?? []).map(fromToolCall);
-  // message.thinking is the model's reasoning, not its answer: it stays out of the text.
+  // message.thinking is the model's reasoning, not its answer: a reasoning part before the text
+  // (as the stream relays it), never part of the text.
   const message = create(MessageSchema, {
     role: Role.ASSISTANT,
-    content: msg?.content ? [{ part: { case: "text", value: msg.content } }] : [],
+    content: [
+      ...(msg?.thinking ? [{ part: { case: "reasoning" as const, value: { text: msg.thinking } } }] : []),
+      ...(msg?.content ? [{ part: { case: "text" as const, value: msg.content } }] : []),
+    ],
     toolCalls,
   });
   return create(GenerateResponseSchema, {
