@@ -207,6 +207,18 @@ describe("responses errors", () => {
     expect(badItem.param).toBe("input[0].type");
   });
 
+  it("400 naming max_output_tokens when it and the prompt exceed the model's context window (also on chat completions)", async () => {
+    // gpt-4o-mini: a 128,000-token window (data/models.json).
+    const err = await rejection(env.client.responses.create({ model: "gpt-4o-mini", input: "hi", max_output_tokens: 200_000 }));
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err.param).toBe("max_output_tokens");
+    expect(err.message).toMatch(/200000 plus the prompt's ~\d+ tokens exceeds model "gpt-4o-mini"'s context window of 128000 tokens; allowed: at most \d+/);
+    const chat = await rejection(env.client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 200_000 }));
+    expect(chat).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(chat.param).toBe("max_tokens");
+    expect(await upstreamRequests(env.fake, "/v1/chat/completions")).toHaveLength(0);
+  });
+
   it("refuses previous_response_id with a 400 naming it, and answers 404 for stored-response paths", async () => {
     const err = await rejection(env.client.responses.create({ model: "gpt-4o-mini", input: "hi", previous_response_id: "resp_123" }));
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
