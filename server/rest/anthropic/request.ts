@@ -92,13 +92,13 @@ function user(metadata: unknown): string {
   return optionalString("metadata.user_id", object("metadata", metadata).user_id) ?? "";
 }
 
+/** Top-level request fields this edge reads; any other is named in x-hoosh-ignored-params. */
+const KNOWN_FIELDS = new Set(["model", "max_tokens", "messages", "system", "tools", "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "thinking", "metadata", "stream"]);
+
 /**
  * Parses POST /v1/messages (requireMaxTokens) or /v1/messages/count_tokens.
  * Throws InvalidArgument naming the first bad field.
  */
-/** Top-level request fields this edge reads (count_tokens reads a subset of them). */
-const KNOWN_FIELDS = new Set(["model", "max_tokens", "messages", "system", "tools", "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "thinking", "metadata", "stream"]);
-
 export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean }): ParsedRequest {
   if (!isObject(body)) throw invalidArgument("(body)", `${showValue(body)} is not a JSON object`);
   const b: Json = body;
