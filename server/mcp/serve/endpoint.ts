@@ -16,6 +16,8 @@ import { McpSession, type SessionDeps, type SessionKey } from "./session.js";
 import type { SessionStore } from "./sessions.js";
 import { writeRpcError } from "./rpc-error.js";
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 export interface EndpointOptions {
   path: string;
   hostCheck: HostCheck;
@@ -121,13 +123,21 @@ async function serve(session: McpSession, key: SessionKey, o: EndpointOptions, r
 
 /** The POST body as JSON; answers the error itself (413, 400 parse error) and returns ok: false. */
 async function readMessage(req: HttpRequest, res: HttpResponse, maxBytes: number): Promise<{ ok: true; body: unknown } | { ok: false }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = (await readBody(req, maxBytes)).toString("utf8");
+    bytes = await readBody(req, maxBytes);
   } catch (err) {
     const e = ConnectError.from(err);
     if (e.code === Code.Canceled) res.destroy();
     else writeRpcError(res, httpStatusOf(e), -32600, e.rawMessage);
+    return { ok: false };
+  }
+  let text: string;
+  try {
+    // Strict UTF-8: invalid bytes are the caller's error (400), never silently replaced.
+    text = UTF8.decode(bytes);
+  } catch {
+    writeRpcError(res, 400, -32700, "Parse error: the body is not valid UTF-8; send JSON encoded as UTF-8");
     return { ok: false };
   }
   try {
