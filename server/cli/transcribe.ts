@@ -3,7 +3,7 @@
 // --stream, partial hypotheses go to stderr as they form and the final to stdout.
 import { readFile } from "node:fs/promises";
 import { AudioEncoding, TranscribeService, type TranscribeResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { sniffFormat } from "../providers/audio.js";
+import { sniffFormat } from "../audio/formats.js";
 import { renderTranscription } from "../rest/openai/transcription-response.js";
 import { parse, UsageError } from "./args.js";
 import { apiKeyOf, CLIENT_FLAGS, clientFor, serverUrl } from "./client.js";

@@ -10,7 +10,7 @@ import { create } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
 import { AudioEncoding, TranscribeConfigSchema, type TranscribeConfig, type TranscribeResponse } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { ManagedProcess, type EngineState, type LogFn } from "../../engines/stt/whisper-server/managed-process.js";
-import { wrapPcm16 } from "../audio.js";
+import { wrapPcm16 } from "../../audio/wav.js";
 import { OpenAIProvider } from "../openai/client.js";
 import type { CallContext, Provider, TranscriptEvent } from "../provider.js";
 import type { Transport, TransportLimits } from "../transport.js";
