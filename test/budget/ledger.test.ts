@@ -225,7 +225,7 @@ describe("BudgetLedger settle: a finished request's usage, never lost, never twi
   it("tryReserve answers no-pool and over-budget as results, with the pool's view", async () => {
     const { ledger } = setup();
     await ledger.createPool("p", { capacityTokens: 10, period: "daily" });
-    expect(await ledger.tryReserve("nope", { tokens: 1, usdMicros: 0 })).toEqual({ status: "no-pool" });
+    expect(await ledger.tryReserve("nope", { tokens: 1, usdMicros: 0 })).toEqual({ status: "no-pool", missing: "nope" });
     const over = await ledger.tryReserve("p", { tokens: 11, usdMicros: 0 });
     expect(over.status).toBe("over-budget");
     if (over.status !== "over-budget") return;
