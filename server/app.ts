@@ -27,6 +27,8 @@ import { Cleanup } from "./app/cleanup.js";
 import { buildEdges, SERVICES } from "./app/edges.js";
 import { buildInference } from "./app/inference.js";
 import { buildRouting } from "./app/routing.js";
+import { buildRequestLog } from "./app/requests.js";
+import { KeyAdmin } from "./core/keys/admin.js";
 
 export interface App {
   config: Config;
@@ -76,6 +78,9 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const logger = jsonLogger();
     const routing = buildRouting(config, obs, options.source, cleanup);
     const budgets = await buildBudgets(config, obs, routing, { source: options.source, budgetStore: options.budgetStore, logger }, cleanup);
+    // One record per request ([log]), handed over by the measuring decorator of every edge.
+    const requestLog = buildRequestLog(config, budgets.opened, logger, cleanup);
+    obs.requests = requestLog;
     const inference = await buildInference(config, routing, budgets, obs, logger, cleanup);
     const catalog = new ModelCatalog(routing.router, routing.health);
     const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes });
@@ -93,7 +98,15 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     cleanup.add(() => prober.stop());
 
     // Every model a request reaches (aliases, fallbacks) is checked against its key.
-    const auth = new Auth(config.keys, config.auth, { limiter: budgets.rateLimiter, reach: (model, hints) => routing.router.reach(model, hints) });
+    const auth = new Auth(config.keys, config.auth, { directory: budgets.directory, limiter: budgets.rateLimiter, reach: (model, hints) => routing.router.reach(model, hints) });
+    // KeysService: keys and teams made at run time, in the store; [[keys]] listed read-only.
+    const keys = new KeyAdmin({
+      store: budgets.opened.keys,
+      ledger: budgets.ledger,
+      configKeys: config.keys,
+      refresh: () => budgets.directory.refresh(),
+      pendingUse: (id) => budgets.directory.pendingUse(id),
+    });
     // [[mcp_servers]]: their tools over ToolsService, /v1/tools/* and hoosh's own /mcp endpoint.
     const mcp = createMcp(config, {
       auth,
@@ -102,9 +115,10 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       audit: obs.audit,
       log: (level, msg, fields) => logger.log(level, msg, fields),
       runtime: options.mcp,
+      requests: requestLog,
     });
     cleanup.add(() => mcp.runtime.release());
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, mcp, obs, logger, reload: options.reload });
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, keys, requestLog, hardware, health, mcp, obs, logger, reload: options.reload });
 
     return {
       config,
@@ -117,7 +131,10 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       auth,
       interceptors: edges.interceptors,
       mcp: mcp.runtime,
-      retire: () => mcp.runtime.retire(),
+      retire: () => {
+        mcp.runtime.retire();
+        requestLog?.retire();
+      },
       close: () => cleanup.run(),
     };
   });

@@ -16,7 +16,16 @@ export function startRpcCall(ctx: HandlerContext, requestTimeoutMs: number): Sta
     key: key && identity(key),
   });
   ctx.responseHeader.set("x-request-id", started.call.requestId);
+  started.call.edge = edgeOf(ctx);
   return started;
+}
+
+/** The REST transcoder calls the handlers in memory (createRouterTransport): its URLs are https://in-memory/…. */
+const IN_MEMORY = "https://in-memory/";
+
+/** grpc | grpc-web | connect, or rest for the native JSON transcoding (rest/transcode). */
+export function edgeOf(ctx: Pick<HandlerContext, "protocolName" | "url">): string {
+  return ctx.url.startsWith(IN_MEMORY) ? "rest" : ctx.protocolName;
 }
 
 /** A unary handler over the core: the call ends (timer cleared) when the answer is ready. */
