@@ -33,8 +33,9 @@ function requestJson(search: URLSearchParams): JsonObject {
   const json: JsonObject = {};
   for (const [name, value] of search) {
     if (!PARAMS.includes(name)) throw new ConnectError(`query parameter ${JSON.stringify(name)} is not allowed; use: ${PARAMS.join(", ")}`, Code.InvalidArgument);
-    const short = name === "group_by" ? `USAGE_GROUP_BY_${value.toUpperCase()}` : undefined;
-    json[name] = short !== undefined && short in UsageGroupBy ? short : value;
+    // A short name (key, team, ...) is the enum value's last part; the enum object maps names and numbers.
+    const upper = value.toUpperCase();
+    json[name] = name === "group_by" && /^[A-Z]+$/.test(upper) && upper in UsageGroupBy ? `USAGE_GROUP_BY_${upper}` : value;
   }
   return json;
 }
