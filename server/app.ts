@@ -30,6 +30,8 @@ import { buildRouting } from "./app/routing.js";
 import { buildRequestLog } from "./app/requests.js";
 import { KeyAdmin } from "./core/keys/admin.js";
 
+const HARDWARE_DETECTION_DELAY_MS = 1000;
+
 export interface App {
   config: Config;
   /** Non-RPC HTTP edges (OpenAI/Anthropic JSON, REST transcoding), tried in order before the 404. */
@@ -141,13 +143,19 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
 }
 
 /**
- * Hardware detection in the background (the server answers before it ends); local models that do
- * not fit this machine's free memory are taken out of routing once it has.
+ * Hardware detection in the background (the server answers before it ends), started a second after
+ * the app (its child processes cost CPU a starting server needs), or at once when something asks
+ * for it (GetHardware, local models to place); local models that do not fit this machine's free
+ * memory are taken out of routing once it has ended.
  */
 function startHardware(config: Config, routing: ReturnType<typeof buildRouting>, source: string, logger: Logger, cleanup: Cleanup): HardwareDetector {
   const hardware = new HardwareDetector();
-  hardware.start();
-  cleanup.add(() => hardware.close());
+  const later = setTimeout(() => hardware.start(), HARDWARE_DETECTION_DELAY_MS);
+  later.unref();
+  cleanup.add(() => {
+    clearTimeout(later);
+    hardware.close();
+  });
   const localModels = config.providers
     .filter((p) => p.enabled && p.type === "local" && p.local)
     .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));

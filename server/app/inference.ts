@@ -4,6 +4,7 @@ import type { Config } from "../config/index.js";
 import { CacheHitRecorder } from "../core/accounting/cache-hits.js";
 import { ResponseCache } from "../core/cache/response-cache.js";
 import { semanticLookup } from "../core/cache/semantic-config.js";
+import { Admission } from "../core/admission.js";
 import { Inference } from "../core/inference.js";
 import type { Observability } from "../observability/index.js";
 import type { Logger } from "../observability/log.js";
@@ -22,6 +23,9 @@ export async function buildInference(config: Config, routing: Routing, budgets: 
   const sharedCache = await openSharedCache(config, log);
   if (sharedCache) cleanup.add(() => sharedCache.close());
   const c = config.cache;
+  const s = config.server;
+  const admission = new Admission({ maxInFlight: s.max_in_flight, maxQueued: s.max_queued, queueTimeoutMs: s.queue_timeout_ms, maxEventLoopDelayMs: s.max_event_loop_delay_ms });
+  cleanup.add(() => admission.close());
   const inference = new Inference({
     router: routing.router,
     health: routing.health,
@@ -51,6 +55,7 @@ export async function buildInference(config: Config, routing: Routing, budgets: 
           }),
     cacheHits: new CacheHitRecorder(budgets.ledger, (s) => budgets.accounting.recordUnreserved(s), log),
     semantic: semanticLookup(c, log),
+    admission,
   });
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
   return inference;

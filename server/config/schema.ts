@@ -12,6 +12,11 @@
  *   max_messages         int      2048         >= 1; messages in one chat request (more → INVALID_ARGUMENT)
  *   max_audio_bytes      int      26214400     >= 1; audio bytes in one transcription (25 MiB)
  *   max_stream_duration_ms int    (request_timeout_ms)  >= 1; longest a streaming call may run
+ *   max_in_flight        int      1024         >= 1; inference requests served at once (streams until they end)
+ *   max_queued           int      1024         >= 0; requests waiting for a slot; more are RESOURCE_EXHAUSTED (429)
+ *   queue_timeout_ms     int      5000         >= 1; longest wait for a slot, then RESOURCE_EXHAUSTED (429)
+ *   max_event_loop_delay_ms int   0            >= 0; 0 off; while the event loop runs later than this (the process
+ *                                              has more work than CPU), new requests are UNAVAILABLE (503)
  *   max_header_bytes     int      16384        >= 1024; request header size (HTTP/1.1 431; HTTP/2 header list)
  *   max_concurrent_streams int    100          >= 1; HTTP/2 streams open at once per connection
  *
@@ -417,6 +422,10 @@ export const serverSchema = z
     max_stream_duration_ms: int(1).optional(),
     max_header_bytes: int(1024).default(16 * 1024),
     max_concurrent_streams: int(1).default(100),
+    max_in_flight: int(1).default(1024),
+    max_queued: int(0).default(1024),
+    queue_timeout_ms: int(1).default(5000),
+    max_event_loop_delay_ms: int(0).default(0),
   })
   .prefault({});
 

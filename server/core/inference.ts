@@ -9,6 +9,7 @@ import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { CallContext, ChatRequest, Provider } from "../providers/provider.js";
 import type { Accounting, Chargeable } from "./accounting/accounting.js";
+import type { Admission } from "./admission.js";
 import type { CacheHitRecorder } from "./accounting/cache-hits.js";
 import type { Charge } from "./accounting/charge.js";
 import type { CachePlan } from "./cache/policy.js";
@@ -43,6 +44,8 @@ export interface InferenceDeps {
   cache?: ResponseCache | undefined;
   cacheHits?: CacheHitRecorder | undefined;
   semantic?: SemanticLookup | undefined;
+  /** Load shedding (admission.ts); none: every request is admitted. */
+  admission?: Admission | undefined;
 }
 
 type Routed = { model: string; routing?: ChatRequest["routing"] };
@@ -66,6 +69,7 @@ export class Inference {
   private readonly cache: ResponseCache | undefined;
   private readonly cacheHits: CacheHitRecorder | undefined;
   private readonly semantic: SemanticStep | undefined;
+  private readonly admission: Admission | undefined;
 
   constructor(deps: InferenceDeps) {
     this.router = deps.router;
@@ -77,6 +81,7 @@ export class Inference {
     this.cache = deps.cache;
     this.cacheHits = deps.cacheHits;
     this.semantic = deps.semantic && new SemanticStep(deps.semantic, (r, c) => this.embed(r, c));
+    this.admission = deps.admission;
   }
 
   /**
@@ -87,6 +92,15 @@ export class Inference {
    */
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     validateChatRequest(req, this.options.limits);
+    const exit = await this.admission?.enter(call.signal);
+    try {
+      return await this.generateAdmitted(req, call);
+    } finally {
+      exit?.();
+    }
+  }
+
+  private async generateAdmitted(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     const cachePlan = this.planCache(req, call);
     if (!cachePlan) return this.charged({ kind: "chat", req }, call, (charge) => this.generateUpstream(req, call, charge));
     const cached = (signal: AbortSignal, upstream: (c: CallContext) => Promise<GenerateResponse>) =>
@@ -113,6 +127,15 @@ export class Inference {
 
   async embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
     validateEmbedRequest(req, this.options.limits);
+    const exit = await this.admission?.enter(call.signal);
+    try {
+      return await this.embedAdmitted(req, call);
+    } finally {
+      exit?.();
+    }
+  }
+
+  private embedAdmitted(req: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
     return this.charged({ kind: "embed", req }, call, async (charge) => {
       const [res, served] = await this.unaryAttempts(req, call, (provider, model) => provider.embed({ ...req, model }, call), () => undefined);
       if (charge) res.usage = await charge.commit(res.usage, served);
@@ -127,6 +150,15 @@ export class Inference {
    */
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     validateChatRequest(req, this.options.limits);
+    const exit = await this.admission?.enter(call.signal);
+    try {
+      yield* this.streamAdmitted(req, call);
+    } finally {
+      exit?.();
+    }
+  }
+
+  private async *streamAdmitted(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     const cachePlan = this.planCache(req, call);
     if (!cachePlan) {
       yield* this.streamCharged(req, call, (charge) => this.streamAttempts(req, call, charge));

@@ -40,6 +40,15 @@ export interface RequestRecord {
   cacheHit?: boolean;
 }
 
+interface RequestSeries {
+  duration: { observe(v: number): void };
+  requests: { inc(v?: number): void };
+  inputTokens: { observe(v: number): void };
+  outputTokens: { observe(v: number): void };
+  cost: { inc(v?: number): void };
+  cacheHits: { inc(v?: number): void };
+}
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly duration: Histogram<(typeof GEN_AI)[number]>;
@@ -50,6 +59,8 @@ export class Metrics {
   private readonly cacheHits: Counter<string>;
   private readonly circuit: Gauge<string>;
   readonly streamsInFlight: Gauge<string>;
+
+  private readonly bound = new Map<string, RequestSeries>();
 
   /** Settlements waiting in the outbox for the budget store (set by app.ts). */
   outboxPending: (() => number) | undefined;
@@ -109,14 +120,36 @@ export class Metrics {
   }
 
   request(r: RequestRecord): void {
-    const genAi = { gen_ai_operation_name: r.operation, gen_ai_request_model: r.model, gen_ai_provider_name: r.provider };
-    this.duration.observe(r.code === "OK" ? genAi : { ...genAi, error_type: r.code }, r.seconds);
-    this.requests.inc({ route: r.route, provider: r.provider, model: r.model, code: r.code });
+    const s = this.series(r);
+    s.duration.observe(r.seconds);
+    s.requests.inc();
     if (r.code !== "OK") return;
-    if (r.inputTokens !== undefined) this.tokens.observe({ ...genAi, gen_ai_token_type: "input" }, r.inputTokens);
-    if (r.outputTokens !== undefined && r.operation === "chat") this.tokens.observe({ ...genAi, gen_ai_token_type: "output" }, r.outputTokens);
-    if (r.costUsdMicros) this.cost.inc({ provider: r.provider, model: r.model }, Number(r.costUsdMicros));
-    if (r.cacheHit) this.cacheHits.inc({ route: r.route, model: r.model });
+    if (r.inputTokens !== undefined) s.inputTokens.observe(r.inputTokens);
+    if (r.outputTokens !== undefined && r.operation === "chat") s.outputTokens.observe(r.outputTokens);
+    if (r.costUsdMicros) s.cost.inc(Number(r.costUsdMicros));
+    if (r.cacheHit) s.cacheHits.inc();
+  }
+
+  /**
+   * The time series one kind of request updates, bound once per label set (prom-client hashes a
+   * label object on every call otherwise). Bounded: every label value is (see the file comment).
+   */
+  private series(r: RequestRecord): RequestSeries {
+    const key = `${r.route}\u0000${r.operation}\u0000${r.model}\u0000${r.provider}\u0000${r.code}`;
+    let s = this.bound.get(key);
+    if (!s) {
+      const genAi = { gen_ai_operation_name: r.operation, gen_ai_request_model: r.model, gen_ai_provider_name: r.provider };
+      s = {
+        duration: this.duration.labels(r.code === "OK" ? genAi : { ...genAi, error_type: r.code }),
+        requests: this.requests.labels({ route: r.route, provider: r.provider, model: r.model, code: r.code }),
+        inputTokens: this.tokens.labels({ ...genAi, gen_ai_token_type: "input" }),
+        outputTokens: this.tokens.labels({ ...genAi, gen_ai_token_type: "output" }),
+        cost: this.cost.labels({ provider: r.provider, model: r.model }),
+        cacheHits: this.cacheHits.labels({ route: r.route, model: r.model }),
+      };
+      this.bound.set(key, s);
+    }
+    return s;
   }
 
   firstToken(route: string, provider: string, model: string, seconds: number): void {

@@ -52,6 +52,7 @@ const MAX_TRACES = 256;
 
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly byRoute = new Map<string, Dispatcher>();
   /** By "localPort remoteAddress:remotePort" (Linux may reuse a local port towards another destination). */
   private readonly traces = new Map<string, SocketTrace>();
 
@@ -60,6 +61,16 @@ export class Transport {
 
   /** The dispatcher for a URL; the first caller's limits size it. */
   dispatcher(url: URL, limits: TransportLimits, net?: UpstreamNetwork): Dispatcher {
+    // Per request: one lookup by what decides the dispatcher (the proxy choice is made once per origin).
+    const fast = `${url.origin} ${net?.tls?.id ?? "-"} ${net?.apiOrigin ?? "-"} ${net?.proxy ?? "-"}`;
+    const known = this.byRoute.get(fast);
+    if (known) return known;
+    const dispatcher = this.build(url, limits, net);
+    this.byRoute.set(fast, dispatcher);
+    return dispatcher;
+  }
+
+  private build(url: URL, limits: TransportLimits, net?: UpstreamNetwork): Dispatcher {
     const full = net?.apiOrigin === url.origin;
     const proxy = proxyFor(url, net?.proxy, this.env);
     const key = `${url.origin} ${net?.tls ? `${net.tls.id}${full ? "" : "/ca"}` : "-"} ${proxy ?? "-"}`;
@@ -128,6 +139,7 @@ export class Transport {
   async close(): Promise<void> {
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
+    this.byRoute.clear();
     await Promise.all(all.map((d) => d.destroy()));
   }
 }

@@ -38,6 +38,8 @@ const PLACEMENT_FRESHNESS_MS = 5000;
 
 /** What the service needs from a HardwareDetector. */
 export interface HardwareSource {
+  /** Starts detection in the background if it has not started (idempotent). */
+  start(): void;
   snapshot(): Hardware;
   whenDetected(): Promise<Hardware>;
   refresh(options?: { maxAgeMs?: number }): Promise<Hardware>;
@@ -46,6 +48,7 @@ export interface HardwareSource {
 export function createHardwareService(detector: HardwareSource): ServiceImpl<typeof HardwareService> {
   return {
     async getHardware(req: GetHardwareRequest): Promise<GetHardwareResponse> {
+      detector.start();
       const hardware = req.refresh ? await detector.refresh() : detector.snapshot();
       return create(GetHardwareResponseSchema, { hardware });
     },

@@ -3,13 +3,14 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { Role, UsageSchema } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { MessageSchema, Role, UsageSchema } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { Accounting } from "../../server/core/accounting/accounting.js";
 import { BudgetLedger } from "../../server/core/budget/ledger.js";
 import type { CallContext } from "../../server/providers/provider.js";
 import { MemoryBudgetStore } from "../../server/store/memory/budget-store.js";
 import { MemoryOutbox } from "../../server/store/memory/outbox.js";
+import { FlakyStore } from "./flaky-store.js";
 
 const START = Date.UTC(2026, 0, 1, 12, 30);
 let now = START;
@@ -101,5 +102,30 @@ describe("Charge", () => {
     const charge = await accounting.begin({ kind: "chat", req: req("") }, call);
     expect(charge.pool).toBe("default");
     await charge.release();
+  });
+});
+
+describe("no budget applies", () => {
+  it("without a \"default\" pool, a request with none named is not estimated or reserved, the store is asked again after 1 s, and the usage is still recorded", async () => {
+    const inner = new MemoryBudgetStore();
+    const store = new FlakyStore(inner);
+    const plain = new BudgetLedger(store, () => now);
+    const acc = new Accounting({ ledger: plain, outbox: new MemoryOutbox(), requestTimeoutMs: 1000, log, now: () => now });
+    const first = await acc.begin({ kind: "chat", req: req("") }, call);
+    expect([first.pool, store.calls.reserve]).toEqual([undefined, 1]);
+    const second = await acc.begin({ kind: "chat", req: req("") }, call);
+    expect([second.pool, second.estimate.tokens, store.calls.reserve]).toEqual([undefined, 0, 1]);
+    // Counted at commit, from the request itself, when the provider reports no usage.
+    const u = await second.commit(undefined, "claude-sonnet-4-5", create(MessageSchema, { role: Role.ASSISTANT, content: [{ part: { case: "text", value: "y".repeat(8) } }] }));
+    expect([u.inputTokens, u.outputTokens, u.budgetPool]).toEqual([16, 2, ""]);
+    await new Promise((r) => setImmediate(r));
+    expect((await inner.queryUsage({})).map((r) => [r.pool, r.inputTokens, r.outputTokens])).toEqual([["", 16, 2]]);
+    await plain.createPool("default", { capacityTokens: 1000, period: "none" });
+    now += 999;
+    expect((await acc.begin({ kind: "chat", req: req("") }, call)).pool).toBeUndefined();
+    now += 1;
+    const third = await acc.begin({ kind: "chat", req: req("") }, call);
+    expect([third.pool, store.calls.reserve]).toEqual(["default", 2]);
+    await third.release();
   });
 });

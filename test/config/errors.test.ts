@@ -51,9 +51,9 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "unknown key, nothing close",
       "[server]\nworkers = 4",
-      "hoosh.toml: server.workers: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams)",
+      "hoosh.toml: server.workers: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams, max_in_flight, max_queued, queue_timeout_ms, max_event_loop_delay_ms)",
     ],
-    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, store, mcp_servers, mcp)"],
+    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, log, store, mcp_servers, mcp)"],
     ["misspelt top-level table", "[servr]\nport = 1", 'hoosh.toml: servr: unknown table (did you mean "server"?)'],
     ["top-level key that belongs in a table", "port = 8080", 'hoosh.toml: port: unknown key (did you mean "port" in [server]?)'],
     [

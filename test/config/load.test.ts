@@ -23,7 +23,7 @@ const tableDefaults = {
   store: { kind: "memory", prefix: "hoosh:", on_unavailable: "fail-closed", ...storeDefaults },
   log: { enabled: true, payloads: false, redact: [] as string[], max_payload_chars: 8192, retention_days: 7, max_rows: 1_000_000 },
 } as const;
-const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100 };
+const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100, max_in_flight: 1024, max_queued: 1024, queue_timeout_ms: 5000, max_event_loop_delay_ms: 0 };
 const authDefaults = { auth: { open_health: true, open_reflection: true, allow_unauthenticated_remote: false }, keys: [] };
 const providerDefaults = { breaker: { failures: 5, cooldown_ms: 30000 }, probe_interval_ms: 0 };
 

@@ -103,9 +103,10 @@ describe("access log", () => {
       .filter((l) => l.includes('"msg":"access"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  it("writes one line per request with request id, route, provider, model, code, tokens", () => {
+  it("writes one line per request with request id, route, provider, model, code, tokens", async () => {
+    // Access lines are written off the request path: wait for them.
+    await vi.waitFor(() => expect(lines()).toHaveLength(requests), { timeout: 10_000, interval: 20 });
     const access = lines();
-    expect(access).toHaveLength(requests);
     const first = access.find((l) => l.request_id === "req-obs-1")!;
     expect(first).toMatchObject({ route: "rpc:generate", provider: "fake", model: "m-a", code: "OK", level: "info" });
     expect(first.input_tokens).toBeGreaterThan(0);

@@ -60,6 +60,9 @@ export interface AccountingOptions {
 }
 
 const TTL_SLACK_MS = 60_000;
+/** How long "there is no default pool" is believed before the store is asked again. */
+const DEFAULT_POOL_RECHECK_MS = 1000;
+const NO_ESTIMATE: Estimate = { promptTokens: 0, outputTokens: 0, tokens: 0, usdMicros: 0 };
 
 export type Chargeable = { kind: "chat"; req: ChatRequest } | { kind: "embed"; req: EmbedRequest };
 
@@ -73,6 +76,8 @@ export class Accounting {
   private readonly rate: RateLimiter | undefined;
   private readonly failOpen: boolean;
   private readonly log: LogFn;
+  /** When the implicit "default" pool was last found missing (undefined: it exists, or not asked yet). */
+  private defaultMissingAt: number | undefined;
 
   constructor(options: AccountingOptions) {
     const log = options.log ?? (() => {});
@@ -98,25 +103,38 @@ export class Accounting {
     const choice = choosePool(req, call);
     if (choice.field) checkPoolName(choice.name, choice.field);
     await this.rate?.admitPool(choice.name);
-    const count = await this.tokenizer.counter(req.model);
-    const prompt = what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count);
-    const output = what.kind === "chat" ? outputLimit(what.req) : 0;
-    const price = this.prices.lookup(req.model).price;
-    let estimate = estimateOf(prompt, output, price);
+    const measure = async () => {
+      const count = await this.tokenizer.counter(req.model);
+      return { promptTokens: what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count), count };
+    };
     const team = call.key?.team;
     // The pool's, the key's and the team's token windows get the call's tokens at commit.
-    const charge = (pools: Pick<ChargeInit, "pool" | "linked" | "reservationId">) =>
-      new Charge({ requestedModel: req.model, estimate, count, key: call.key?.id, team, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pools.pool, team), ...pools }, this.settle, this.prices, this.now);
+    const charge = (estimate: Estimate, pools: Pick<ChargeInit, "pool" | "linked" | "reservationId">) =>
+      new Charge(
+        { requestedModel: req.model, estimate, measure, key: call.key?.id, team, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pools.pool, team), ...pools },
+        this.settle,
+        this.prices,
+        this.now,
+      );
     const budgets = call.key?.budgets ?? [];
-    // The request's pool first, then the key's and the team's own budgets.
-    let pools = [choice.name, ...budgets.map((b) => b.pool).filter((p) => p !== choice.name)];
+    // The request's pool first (not the implicit "default" one while it is known to be missing),
+    // then the key's and the team's own budgets.
+    const askDefault = choice.field !== undefined || !this.defaultPoolMissing();
+    let pools = [...(askDefault ? [choice.name] : []), ...budgets.map((b) => b.pool).filter((p) => p !== choice.name)];
+    // No budget applies: nothing is estimated or reserved; the usage is still recorded.
+    if (pools.length === 0) return charge(NO_ESTIMATE, {});
+    const { promptTokens } = await measure();
+    const output = what.kind === "chat" ? outputLimit(what.req) : 0;
+    const price = this.prices.lookup(req.model).price;
+    let estimate = estimateOf(promptTokens, output, price);
     let out: TryReserved;
     try {
       out = await this.reserve(pools, estimate, budgets);
-      if (out.status === "no-pool" && out.missing === choice.name && !choice.field) {
+      if (out.status === "no-pool" && askDefault && !choice.field && out.missing === choice.name) {
         // No "default" pool: only the key's and team's own budgets apply, if it has any.
+        this.defaultMissingAt = this.now();
         pools = pools.slice(1);
-        if (pools.length === 0) return charge({});
+        if (pools.length === 0) return charge(estimate, {});
         out = await this.reserve(pools, estimate, budgets);
       }
       // Without max_tokens the output is cut to what the refusing pool has left (each pool in turn).
@@ -131,17 +149,26 @@ export class Accounting {
       const error = ConnectError.from(err);
       if (error.code !== Code.Unavailable || !this.failOpen) throw error;
       this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: pools[0], error: error.rawMessage });
-      return charge({ pool: pools[0], linked: pools.slice(1) });
+      return charge(estimate, { pool: pools[0], linked: pools.slice(1) });
     }
     switch (out.status) {
       case "reserved":
-        return charge({ pool: pools[0], linked: pools.slice(1), reservationId: out.reservationId });
+        if (!choice.field && pools[0] === choice.name) this.defaultMissingAt = undefined;
+        return charge(estimate, { pool: pools[0], linked: pools.slice(1), reservationId: out.reservationId });
       case "no-pool":
         if (out.missing === choice.name) throw await unknownPool(this.ledger, choice);
         throw new ConnectError(`budget pool ${JSON.stringify(out.missing)} of API key ${JSON.stringify(call.key?.id)} (its own or its team's budget) does not exist`, Code.FailedPrecondition);
       case "over-budget":
         throw withRetryAfter(out.error, out.pool, this.now());
     }
+  }
+
+  /**
+   * Whether the implicit "default" pool was found missing less than a second ago. A pool of that
+   * name created since (CreatePool, on this replica or another) applies within that second.
+   */
+  private defaultPoolMissing(): boolean {
+    return this.defaultMissingAt !== undefined && this.now() - this.defaultMissingAt < DEFAULT_POOL_RECHECK_MS;
   }
 
   /** Records the usage of an answer from the response cache (cache-hits.ts): charged `amount`, usually 0. */

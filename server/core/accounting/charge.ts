@@ -31,8 +31,13 @@ export interface ChargeInit {
   team?: string | undefined;
   /** The request's id, kept in its usage record. */
   requestId?: string | undefined;
+  /** What was reserved (zero when nothing was). */
   estimate: Estimate;
-  count: (text: string) => number;
+  /**
+   * The prompt's tokens and a counter for output text, for when the provider reports no usage:
+   * computed on demand (a request without a budget never tokenizes unless it has to).
+   */
+  measure: () => Promise<{ promptTokens: number; count: (text: string) => number }>;
   /** Adds the used tokens to the key's and pool's tokens-per-minute windows (never throws). */
   addTokens?: ((tokens: number) => Promise<void>) | undefined;
 }
@@ -79,8 +84,9 @@ export class Charge {
   async commit(reported: Usage | undefined, servedModel: string, answer?: Message): Promise<Usage> {
     const usage = reported ?? create(UsageSchema);
     if (usage.inputTokens === 0 && usage.outputTokens === 0) {
-      usage.inputTokens = this.init.estimate.promptTokens;
-      usage.outputTokens = this.init.count(answer ? messageText(answer) : this.produced.join(""));
+      const { promptTokens, count } = await this.init.measure();
+      usage.inputTokens = promptTokens;
+      usage.outputTokens = count(answer ? messageText(answer) : this.produced.join(""));
     }
     usage.model ||= servedModel || this.init.requestedModel;
     const cost = costMicros(usage, this.prices.forServed(usage.model, this.init.requestedModel));

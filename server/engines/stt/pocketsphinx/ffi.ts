@@ -2,7 +2,9 @@
 // ps_get_hyp(ps, score), ps_seg_iter(ps)). Loaded lazily, once per library path.
 // The slow calls (ps_init ~1 s, ps_process_raw, ps_end_utt) run through koffi's
 // async mode on its worker thread, so decoding never blocks the event loop.
-import koffi from "koffi";
+import { createRequire } from "node:module";
+// koffi (a native module) is required on first use only: a gateway without pocketsphinx never loads it.
+const requireNative = createRequire(import.meta.url);
 
 export const DEFAULT_LIBRARY = "/usr/lib/x86_64-linux-gnu/libpocketsphinx.so.3";
 export const DEFAULT_MODEL_DIR = "/usr/share/pocketsphinx/model/en-us";
@@ -53,6 +55,7 @@ function promisify<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
 export function loadPocketsphinx(path = DEFAULT_LIBRARY): PocketsphinxLib {
   const cached = loaded.get(path);
   if (cached) return cached;
+  const koffi = requireNative("koffi") as typeof import("koffi");
   const lib = koffi.load(path);
   const f = (sig: string) => lib.func(sig) as unknown as KoffiFn;
   const psArgs = f("void *ps_args()");
