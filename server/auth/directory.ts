@@ -76,9 +76,11 @@ export class KeyDirectory {
   }
 
   lookup(presented: string | undefined): Lookup {
-    const found = this.#config.lookup(presented);
-    if (found.kind !== "invalid" || presented === undefined) return found;
+    if (presented === undefined) return this.#config.lookup(presented);
+    // One sha256 for both places a key can be: the config's keys, then the stored ones.
     const digest = hashKey(presented);
+    const found = this.#config.lookupDigest(digest);
+    if (found.kind !== "invalid") return found;
     const entry = this.#byHash.get(digest);
     if (!entry || !digestsEqual(digest, entry.hash)) return found;
     const { record } = entry;

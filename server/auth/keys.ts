@@ -122,7 +122,11 @@ export class KeyRing {
 
   lookup(presented: string | undefined): Lookup {
     if (presented === undefined) return { kind: "missing" };
-    const digest = hashKey(presented);
+    return this.lookupDigest(hashKey(presented));
+  }
+
+  /** lookup() by the presented key's sha256 (computed once by a caller that looks in several places). */
+  lookupDigest(digest: string): Lookup {
     const entry = this.byHash.get(digest);
     if (!entry || !digestsEqual(digest, entry.hash)) return { kind: "invalid" };
     if (!entry.enabled) return { kind: "disabled", id: entry.key.id };

@@ -10,6 +10,8 @@ export class MemoryKeyStore implements KeyStore {
   readonly #keys = new Map<string, Versioned<StoredKey>>();
   readonly #teams = new Map<string, Versioned<StoredTeam>>();
   readonly #used = new Map<string, number>();
+  /** name → id of the unrevoked key holding it (a name is unique among unrevoked keys). */
+  readonly #names = new Map<string, string>();
 
   async version(): Promise<number> {
     return this.#version;
@@ -75,10 +77,13 @@ export class MemoryKeyStore implements KeyStore {
 
   #writeKey(key: StoredKey): KeyWriteOutcome {
     if (key.revokedAt === undefined) {
-      const holder = [...this.#keys.values()].find((k) => k.name === key.name && k.id !== key.id && k.revokedAt === undefined);
-      if (holder) return { status: "name-taken", holder: holder.id };
+      const holder = this.#names.get(key.name);
+      if (holder !== undefined && holder !== key.id) return { status: "name-taken", holder };
       if (key.team !== undefined && !this.#liveTeam(key.team)) return { status: "no-team" };
     }
+    const old = this.#keys.get(key.id);
+    if (old && this.#names.get(old.name) === key.id) this.#names.delete(old.name);
+    if (key.revokedAt === undefined) this.#names.set(key.name, key.id);
     const version = ++this.#version;
     this.#keys.set(key.id, Object.freeze({ ...key, version }));
     return { status: "ok", version };
