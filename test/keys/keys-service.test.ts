@@ -107,6 +107,39 @@ describe("KeysService", () => {
     expect(after.filter((k) => k.name.startsWith("t")).map((k) => k.name)).toEqual([]);
   });
 
+  it("UpdateKey changes the masked fields only, at once; a bad mask names update_mask", async () => {
+    const { key, secret } = await admin().createKey({ key: { name: "svc-update", scopes: ["inference"], models: ["claude-*"], metadata: { a: "1" } } });
+    await expectCode(infer(secret), Code.PermissionDenied);
+    const updated = await admin().updateKey({ key: { id: key!.id, models: ["gpt-4o*"], name: "ignored" }, updateMask: { paths: ["models"] } });
+    expect(updated.key?.models).toEqual(["gpt-4o*"]);
+    expect(updated.key?.name).toBe("svc-update");
+    expect(updated.key?.metadata).toEqual({ a: "1" });
+    expect((await infer(secret)).message).toBeDefined();
+    await expectCode(admin().updateKey({ key: { id: key!.id }, updateMask: { paths: ["secret"] } }), Code.InvalidArgument, "update_mask", '"secret"');
+    await expectCode(admin().updateKey({ key: { id: key!.id, models: ["gpt-[4"] }, updateMask: { paths: ["models"] } }), Code.InvalidArgument, "key.models[0]");
+    expect((await admin().getKey({ id: key!.id })).key?.models).toEqual(["gpt-4o*"]);
+  });
+
+  it("a key's own limits apply: rpm", async () => {
+    const { secret } = await admin().createKey({ key: { name: "svc-rpm", scopes: ["inference"], limits: { rpm: 2 } } });
+    await infer(secret);
+    await infer(secret);
+    await expectCode(infer(secret), Code.ResourceExhausted);
+  });
+
+  it("expiry: a past expire_time is refused; an expired key is Unauthenticated naming it", async () => {
+    await expectCode(
+      admin().createKey({ key: { name: "svc-past", scopes: ["inference"], expireTime: { seconds: BigInt(Math.floor(Date.now() / 1000) - 60), nanos: 0 } } }),
+      Code.InvalidArgument,
+      "key.expire_time",
+    );
+    const soon = Date.now() + 1500;
+    const { key, secret } = await admin().createKey({ key: { name: "svc-expiring", scopes: ["inference"], expireTime: { seconds: BigInt(Math.floor(soon / 1000)), nanos: (soon % 1000) * 1e6 } } });
+    expect((await infer(secret)).message).toBeDefined();
+    await vi.waitFor(() => expectCode(infer(secret), Code.Unauthenticated, key!.id, "expired"), { timeout: 10_000, interval: 100 });
+    expect((await admin().getKey({ id: key!.id })).key?.state).toBe(KeyState.EXPIRED);
+  });
+
   it("a key without the admin scope cannot call KeysService", async () => {
     const { secret } = await admin().createKey({ key: { name: "plain", scopes: ["inference"] } });
     await expectCode(c.client(KeysService, secret).listKeys({}), Code.PermissionDenied);
@@ -146,6 +179,17 @@ describe("teams and spend", () => {
     expect(own.rows.map((r) => r.group)).toEqual([key!.id]);
     expect(own.total?.requests).toBe(1n);
     await expectCode(c.client(BudgetService, secret).getUsageReport({ groupBy: UsageGroupBy.KEY, keyId: "root" }), Code.PermissionDenied);
+  });
+
+  it("a team's rpm is shared by its keys", async () => {
+    await admin().createTeam({ team: { name: "small", limits: { rpm: 3 } } });
+    const a = await admin().createKey({ key: { name: "small-a", team: "small", scopes: ["inference"] } });
+    const b = await admin().createKey({ key: { name: "small-b", team: "small", scopes: ["inference"] } });
+    await infer(a.secret);
+    await infer(a.secret);
+    await infer(b.secret);
+    await expectCode(infer(b.secret), Code.ResourceExhausted);
+    await expectCode(infer(a.secret), Code.ResourceExhausted);
   });
 
   it("a team with keys cannot be deleted; an unknown team is NotFound", async () => {
