@@ -128,3 +128,32 @@ describe("Redactor", () => {
     expect(r.redact("x".repeat(100))).toBe(`${"x".repeat(60)}…(100 chars)`);
   });
 });
+
+describe("MCP tool calls in the request log", () => {
+  it("a tool call becomes a record: the tool as model, its server as provider, arguments only with payloads (redacted)", async () => {
+    const { toolRequestRecord } = await import("../../server/mcp/record.js");
+    const call = {
+      kind: "tool_call" as const,
+      started_at: new Date(T0).toISOString(),
+      request_id: "req-1",
+      edge: "mcp",
+      key: "k-1",
+      server: "web",
+      tool: "web.fetch",
+      server_tool: "fetch",
+      duration_ms: 12.5,
+      outcome: "error" as const,
+      code: "unavailable",
+      error: "server gone",
+      arguments_bytes: 30,
+      arguments: { url: "https://x", token: "sk-abcdefghijklmnopqrstuvwx" },
+    };
+    const off = toolRequestRecord(call, { write: () => {} });
+    expect(off).toMatchObject({ time: T0, requestId: "req-1", keyId: "k-1", edge: "mcp", operation: "tool_call", model: "web.fetch", provider: "web", status: "UNAVAILABLE", error: "server gone", latencyMs: 12.5 });
+    expect(off.prompt).toBeUndefined();
+    const on = toolRequestRecord(call, { write: () => {}, payloads: new Redactor([], 1000) });
+    expect(on.prompt).toContain("https://x");
+    expect(on.prompt).not.toContain("sk-abcdefghijklmnopqrstuvwx");
+    expect(toolRequestRecord({ ...call, outcome: "ok", code: undefined, error: undefined }, { write: () => {} }).status).toBe("OK");
+  });
+});
