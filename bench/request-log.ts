@@ -5,7 +5,8 @@
 //   pages of 100 (by key, team, model, provider, failures, key + time range; first and deeper
 //   pages through the cursor), p50/p95;
 // - with N usage records in the budget store: a 30-day usage report grouped by key, team, model
-//   and day, p50/p95.
+//   and day, p50/p95 (whole days come from the daily sums: store/sqlite/usage-daily.ts; a key
+//   mostly uses one model, so a day holds ~2,000 (key, model) combinations, not one per request).
 // Run: node --import tsx bench/request-log.ts [N]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,8 +28,10 @@ let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 
+/** Each key mostly uses one model (80 %), else any: the (key, model, provider) combinations of a day are what the daily sums hold. */
 function record(i: number): RequestRecord {
   const key = Math.floor(rand() * 1000);
+  const m = rand() < 0.8 ? key % MODELS.length : Math.floor(rand() * MODELS.length);
   return {
     time: START + Math.floor((i / N) * 30 * DAY),
     requestId: `req-${i}`,
@@ -36,9 +39,9 @@ function record(i: number): RequestRecord {
     team: `team-${key % 20}`,
     edge: pick(["grpc", "openai", "anthropic", "rest"]),
     operation: "chat",
-    model: pick(MODELS),
+    model: MODELS[m]!,
     servedModel: "served",
-    provider: pick(PROVIDERS),
+    provider: PROVIDERS[m % PROVIDERS.length]!,
     attempts: 1,
     status: rand() < 0.02 ? "UNAVAILABLE" : "OK",
     inputTokens: 100 + Math.floor(rand() * 1000),

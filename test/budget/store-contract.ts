@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { linkedId, type BudgetStore, type PoolState } from "../../server/store/budget-store.js";
 import { T0, appendRecord } from "./helpers.js";
+import { summarizeUsage } from "../../server/core/budget/report.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -193,6 +194,48 @@ export function describeBudgetStoreContract(name: string, makeStore: () => Budge
       expect((await store.usageReport({ start: 20, end: 40 }, "pool")).rows.map((r) => [r.group, r.requests])).toEqual([["a", 1], ["b", 1]]);
       expect(await store.usageReport({ key: "nobody" }, "key")).toMatchObject({ rows: [], total: { requests: 0 } });
       expect((await store.queryUsage({ team: "ml" })).map((r) => r.key)).toEqual(["k1", "k2"]);
+    });
+
+    it("usageReport over many days (whole and partial days, any range) equals summing the records", async () => {
+      const store = makeStore();
+      const DAY = 86_400_000;
+      const base = Date.UTC(2026, 0, 1);
+      let seed = 7;
+      const rand = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+      for (let i = 0; i < 120; i++) {
+        const key = ["k1", "k2", undefined][rand(3)];
+        await appendRecord(store, {
+          time: base + rand(6 * DAY),
+          pool: ["a", "b", ""][rand(3)]!,
+          reservationId: `m-${i}`,
+          inputTokens: rand(100),
+          cachedInputTokens: rand(5),
+          outputTokens: rand(50),
+          reasoningTokens: rand(3),
+          audioTokens: rand(2),
+          costUsdMicros: rand(1000),
+          provider: ["p", "q"][rand(2)]!,
+          cacheHit: rand(4) === 0,
+          model: ["m1", "m2", undefined][rand(3)],
+          key,
+          team: key === "k1" ? "ml" : undefined,
+        });
+      }
+      const ranges = [
+        {},
+        { start: base },
+        { end: base + 3 * DAY },
+        { start: base + DAY / 3, end: base + 5 * DAY + 7 },
+        { start: base + DAY + 1, end: base + DAY + 5000 },
+        { start: base + 2 * DAY, end: base + 4 * DAY },
+        { start: base - DAY, end: base + 10 * DAY, key: "k1" },
+        { start: base + 12345, team: "ml", pool: "a" },
+      ];
+      for (const range of ranges) {
+        for (const by of ["pool", "key", "team", "model", "provider", "day"] as const) {
+          expect(await store.usageReport(range, by), `${JSON.stringify(range)} by ${by}`).toEqual(summarizeUsage(await store.queryUsage(range), by));
+        }
+      }
     });
 
     describe("a reservation held in linked pools (a key's and its team's budgets)", () => {

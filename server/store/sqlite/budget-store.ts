@@ -133,7 +133,7 @@ export class SqliteBudgetStore implements BudgetStore {
   async commit(id: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome> {
     return this.#step(() => {
       const out = this.#finish(id, now, "committed", actual);
-      if (out.status === "done" && record) this.#st.insertUsage.run(fromUsage({ ...record, pool: out.reservation.pool }));
+      if (out.status === "done" && record) this.#st.recordUsage(fromUsage({ ...record, pool: out.reservation.pool }));
       return out;
     });
   }
@@ -164,7 +164,7 @@ export class SqliteBudgetStore implements BudgetStore {
     return this.#step(() =>
       entries.map((e): ChargeOutcome => {
         if (this.#st.insertCharge.run(e.id, now).changes === 0) return "duplicate";
-        this.#st.insertUsage.run(fromUsage(e.record));
+        this.#st.recordUsage(fromUsage(e.record));
         for (const n of e.linked ?? []) this.#use(n, now, e.amount);
         return e.record.pool !== "" && this.#use(e.record.pool, now, e.amount) ? "charged" : "recorded";
       }),

@@ -5,6 +5,7 @@
  * cannot both apply it). Append migrations; never edit a released one.
  */
 import type { Database } from "better-sqlite3";
+import { USAGE_DAILY_MIGRATION } from "./usage-daily.js";
 
 const MIGRATIONS: readonly string[] = [
   // 1: pools, reservations (active and recently finished), usage records.
@@ -129,6 +130,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX requests_status ON requests (status, time, seq);
   CREATE INDEX requests_failed ON requests (time, seq) WHERE status <> 'OK';
   `,
+  // 6: daily usage sums for reports over many days (usage-daily.ts), filled from the records so far.
+  USAGE_DAILY_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import type { Database, Statement } from "better-sqlite3";
 import { UNKNOWN_GROUP, type UsageGroupKey } from "../../core/budget/report.js";
 import type { UsageQuery } from "../budget-store.js";
 import type { PoolRow, ReservationRow, UsageRow } from "./rows.js";
+import { reportParts, UsageDaily } from "./usage-daily.js";
 
 const POOL_COLUMNS =
   "name, capacity_tokens, capacity_usd_micros, period, period_start, epoch, used_tokens, reserved_tokens, used_usd_micros, reserved_usd_micros";
@@ -26,6 +27,8 @@ export class BudgetStatements {
   readonly insertCharge: Statement<[string, number]>;
   readonly forgetCharges: Statement<[number]>;
   readonly insertUsage: Statement<[UsageRow]>;
+  /** The daily sums every usage record is added to (insert both: recordUsage). */
+  readonly daily: UsageDaily;
   readonly #usageQueries = new Map<string, Statement<unknown[], unknown>>();
   readonly #db: Database;
 
@@ -60,6 +63,13 @@ export class BudgetStatements {
     this.insertCharge = db.prepare("INSERT OR IGNORE INTO charges (id, at) VALUES (?, ?)");
     this.forgetCharges = db.prepare("DELETE FROM charges WHERE at <= ?");
     this.insertUsage = db.prepare(`INSERT INTO usage (${USAGE_COLUMNS}) VALUES (${params(USAGE_COLUMNS)})`);
+    this.daily = new UsageDaily(db);
+  }
+
+  /** A usage record and its day's sums (inside the caller's transaction). */
+  recordUsage(row: UsageRow): void {
+    this.insertUsage.run(row);
+    this.daily.add(row);
   }
 
   /** SELECT usage by optional pool, key, team and [start, end), in time order; one statement per shape, each on an index. */
@@ -68,15 +78,23 @@ export class BudgetStatements {
     return this.#cached(`SELECT ${USAGE_COLUMNS} FROM usage${where} ORDER BY time, seq`).all(...args) as UsageRow[];
   }
 
-  /** The same records summed per group in SQL (one pass, no rows to JavaScript): what a report over months needs. */
+  /**
+   * The same records summed per group in SQL (no rows to JavaScript): whole days from the daily
+   * sums, partial days from the records (usage-daily.ts); rows of one group are summed by the caller.
+   */
   usageSums(q: UsageQuery, by: UsageGroupKey): UsageSumRow[] {
-    const { where, args } = usageWhere(q);
-    const group = GROUP_SQL[by];
-    return this.#cached(
-      `SELECT ${group} AS grp, count(*) AS requests, total(input_tokens) AS input_tokens, total(cached_input_tokens) AS cached_input_tokens,
-        total(output_tokens) AS output_tokens, total(reasoning_tokens) AS reasoning_tokens, total(audio_tokens) AS audio_tokens,
-        total(cost_usd_micros) AS cost_usd_micros, total(cache_hit) AS cache_hits FROM usage${where} GROUP BY grp`,
-    ).all(...args) as UsageSumRow[];
+    return reportParts(q).flatMap((part) => {
+      const daily = part.from === "usage_daily";
+      const { where, args } = usageWhere({ ...q, start: part.start, end: part.end }, daily ? "day" : "time");
+      const group = daily && by === "day" ? DAY_SQL("day") : GROUP_SQL[by];
+      const requests = daily ? "total(requests)" : "count(*)";
+      const hits = daily ? "total(cache_hits)" : "total(cache_hit)";
+      return this.#cached(
+        `SELECT ${group} AS grp, ${requests} AS requests, total(input_tokens) AS input_tokens, total(cached_input_tokens) AS cached_input_tokens,
+          total(output_tokens) AS output_tokens, total(reasoning_tokens) AS reasoning_tokens, total(audio_tokens) AS audio_tokens,
+          total(cost_usd_micros) AS cost_usd_micros, ${hits} AS cache_hits FROM ${part.from}${where} GROUP BY grp`,
+      ).all(...args) as UsageSumRow[];
+    });
   }
 
   #cached(sql: string): Statement<unknown[], unknown> {
@@ -99,6 +117,7 @@ export interface UsageSumRow {
   cache_hits: number;
 }
 
+const DAY_SQL = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
 /** report.ts groupOf() in SQL: "(unknown)" where the value is missing. */
 const unknownIfEmpty = (column: string) => `coalesce(nullif(${column}, ''), '${UNKNOWN_GROUP}')`;
 const GROUP_SQL: Record<UsageGroupKey, string> = {
@@ -107,10 +126,10 @@ const GROUP_SQL: Record<UsageGroupKey, string> = {
   provider: unknownIfEmpty("provider"),
   key: unknownIfEmpty("key"),
   team: unknownIfEmpty("team"),
-  day: "strftime('%Y-%m-%d', time / 1000, 'unixepoch')",
+  day: DAY_SQL("time"),
 };
 
-function usageWhere(q: UsageQuery): { where: string; args: unknown[] } {
+function usageWhere(q: UsageQuery, time: "time" | "day" = "time"): { where: string; args: unknown[] } {
   const clauses: string[] = [];
   const args: unknown[] = [];
   const add = (clause: string, value: unknown): void => {
@@ -120,7 +139,7 @@ function usageWhere(q: UsageQuery): { where: string; args: unknown[] } {
   if (q.pool !== undefined) add("pool = ?", q.pool);
   if (q.key !== undefined) add("key = ?", q.key);
   if (q.team !== undefined) add("team = ?", q.team);
-  if (q.start !== undefined) add("time >= ?", q.start);
-  if (q.end !== undefined) add("time < ?", q.end);
+  if (q.start !== undefined) add(`${time} >= ?`, q.start);
+  if (q.end !== undefined) add(`${time} < ?`, q.end);
   return { where: clauses.length ? ` WHERE ${clauses.join(" AND ")}` : "", args };
 }
