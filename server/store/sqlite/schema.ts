@@ -132,6 +132,11 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 6: daily usage sums for reports over many days (usage-daily.ts), filled from the records so far.
   USAGE_DAILY_MIGRATION,
+  // 7: the request log's failures of one key or one team (a page of them reads only failures).
+  `
+  CREATE INDEX requests_key_failed ON requests (key_id, time, seq) WHERE status <> 'OK' AND key_id IS NOT NULL;
+  CREATE INDEX requests_team_failed ON requests (team, time, seq) WHERE status <> 'OK' AND team IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
