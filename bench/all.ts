@@ -45,6 +45,7 @@ const steps: Step[] = [
   { name: "startup", cmd: "npm", args: ["run", "--silent", "bench:startup", "--", "5"], timeoutMs: 180_000 },
   ...micro.map((f) => node(`bench/micro/${f}`)),
   node("bench/relay.ts", "100", "8"),
+  node("bench/open-streams.ts", "1000"),
   node("bench/rest-overhead.ts", "1000", "16"),
   node("bench/mcp-tools.ts", "2000"),
   { ...node("bench/overhead/run.ts", "--duration-ms", "3000", "--warmup-ms", "1000", "--json", overheadJson), timeoutMs: 600_000 },

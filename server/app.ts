@@ -11,7 +11,7 @@ import { HealthProber } from "./core/health-prober.js";
 import { HealthStatus } from "./core/health-status.js";
 import { excludeUnfitLocalModels } from "./core/local-fit.js";
 import { ModelCatalog } from "./core/model-catalog.js";
-import { publishProviderHealth } from "./core/provider-health-status.js";
+import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
 import { Transcription } from "./core/transcribe.js";
 import { HardwareDetector } from "./hardware/detect.js";
 import { createMcp, type McpRuntimeRef } from "./mcp/index.js";
@@ -91,6 +91,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const health = new HealthStatus([["", "SERVING"], ...SERVICES.map((s) => [s.typeName, "SERVING"] as const)]);
     const providerNames = routing.providers.map((p) => p.name);
     publishProviderHealth(routing.health, health, providerNames);
+    publishLoading(routing.providers, routing.health, health);
     obs.watchHealth(routing.health, providerNames);
     const prober = new HealthProber(
       routing.providers.map((p) => ({ provider: p, intervalMs: routing.byName.get(p.name)?.probe_interval_ms ?? 0 })),

@@ -3,13 +3,14 @@
 // patterns, with capabilities and health.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { Capability, ModelSchema, type Model } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { Capability, HealthState, ModelSchema, type Model } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { notFound } from "./errors.js";
 import type { ProviderHealth } from "./provider-health.js";
 import type { CompiledRoute, Router } from "./router.js";
 
 const GLOB_CHARS = /[*?[\]{}!()]/;
 const DISCOVERY_TIMEOUT_MS = 3_000;
+export const LOADING_REASON = "loading the model; requests wait for it";
 
 /** Capabilities guessed from the model id until providers report them. */
 function capabilitiesOf(id: string): Capability[] {
@@ -61,14 +62,15 @@ export class ModelCatalog {
 
   private describe(id: string, route: CompiledRoute, listingError: string): Model {
     const health = this.health.get(route.provider.name);
+    const loading = route.provider.pendingLoad?.() !== undefined && health.state !== HealthState.UNHEALTHY;
     return create(ModelSchema, {
       id,
       provider: route.provider.name,
       providerType: route.provider.type,
       locality: route.provider.locality,
       capabilities: capabilitiesOf(id),
-      health: health.state,
-      healthReason: health.reason || listingError,
+      health: loading ? HealthState.UNKNOWN : health.state,
+      healthReason: loading ? LOADING_REASON : health.reason || listingError,
     });
   }
 

@@ -70,6 +70,11 @@ export interface Provider {
   /** Wire protocol, e.g. "openai". */
   readonly type: string;
   readonly locality: Locality;
+  /**
+   * The load of the provider's model while one is in progress (an in-process engine loading at
+   * startup), else undefined: requests wait for it, and health reports it until it ends.
+   */
+  pendingLoad?(): Promise<void> | undefined;
   /** One complete answer. The usage it returns has no cost or provider filled in. */
   generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse>;
   /**

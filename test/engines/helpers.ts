@@ -19,6 +19,11 @@ export const SHARED_MODEL = join(REPO_ROOT, "..", "shared", "models", "stories26
 /** True when the real trained model is there: tests about real text need it. HOOSH_TEST_NO_SHARED_MODEL=1 acts as if it were absent. */
 export const REAL_MODEL = !process.env.HOOSH_TEST_NO_SHARED_MODEL && existsSync(SHARED_MODEL);
 
+/** For tests about real text: fails (never skips) when the shared model is absent. */
+export function requireRealModel(): void {
+  if (!REAL_MODEL) throw new Error(`${SHARED_MODEL} is absent (or HOOSH_TEST_NO_SHARED_MODEL is set): this test needs the real stories260K model`);
+}
+
 let generated: { dir: string; path: string } | undefined;
 
 /** A generated zero-weight GGUF (written once per test file, removed with removeGenerated()). */

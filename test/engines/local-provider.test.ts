@@ -9,7 +9,7 @@ import type { GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.
 import { readGgufFile } from "../../server/hardware/gguf.js";
 import type { LocalProvider } from "../../server/providers/local/client.js";
 import { caught, expectError } from "../unit/helpers.js";
-import { call, chat, localProvider, REAL_MODEL, removeGenerated, testModel, textOf } from "./helpers.js";
+import { call, chat, localProvider, removeGenerated, requireRealModel, testModel, textOf } from "./helpers.js";
 
 let model: string;
 let provider: LocalProvider;
@@ -50,7 +50,8 @@ describe("Generate", () => {
     expect(again.usage!.cachedInputTokens).toBeLessThanOrEqual(again.usage!.inputTokens);
   });
 
-  it.skipIf(!REAL_MODEL)("writes English words (stories260K)", async () => {
+  it("writes English words (stories260K)", async () => {
+    requireRealModel();
     const r = await provider.generate(chat("Once upon a time", { maxTokens: 40, temperature: 0 }), call());
     expect(textOfResponse(r)).toMatch(/\b(the|a|and|was|to|for|your|it|is|she|he)\b/i);
   });
@@ -125,7 +126,8 @@ describe("structured output", () => {
     }
   });
 
-  it.skipIf(!REAL_MODEL)("string fields are filled with the model's own text (stories260K)", async () => {
+  it("string fields are filled with the model's own text (stories260K)", async () => {
+    requireRealModel();
     const r = await provider.generate(
       chat("Once upon a time", { maxTokens: 200, seed: 9n }, {
         responseFormat: { type: ResponseFormat_Type.JSON_SCHEMA, jsonSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } },

@@ -15,11 +15,9 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
 export const storiesPath = resolve(repoRoot, "..", "shared", "models", "stories260K.gguf");
 export const storiesPresent = existsSync(storiesPath);
 
-/** Says plainly, once per file, that the real model is absent. */
+/** Fails the suite when the real model is absent: a missing fixture is a failure, never a skip. */
 export function reportStoriesAbsence(suite: string): void {
-  if (!storiesPresent) {
-    console.log(`[${suite}] stories260K.gguf is ABSENT (looked at ${storiesPath}): its checks are skipped; the self-written tiny GGUF checks still run.`);
-  }
+  if (!storiesPresent) throw new Error(`[${suite}] stories260K.gguf is absent (looked at ${storiesPath}): ../shared/models must sit beside the repo`);
 }
 
 /** A temporary directory removed by the returned cleanup. */

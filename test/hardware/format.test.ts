@@ -6,7 +6,7 @@ import { Quantization } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { ModelFileError } from "../../server/hardware/errors.js";
 import { detectModelFormat } from "../../server/hardware/format.js";
 import { inspectModelFile } from "../../server/hardware/model-file.js";
-import { reportStoriesAbsence, storiesPath, storiesPresent, tempDir } from "./fixtures.js";
+import { reportStoriesAbsence, storiesPath, tempDir } from "./fixtures.js";
 import { tinyGguf } from "./gguf-writer.js";
 import { onnxModel, safetensors, zipEntry } from "./model-bytes.js";
 
@@ -15,7 +15,7 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 describe("model format detection from the first bytes", () => {
-  it.skipIf(!storiesPresent)("recognises the real stories260K GGUF", async () => {
+  it("recognises the real stories260K GGUF", async () => {
     const head = (await readFile(storiesPath)).subarray(0, 64 * 1024);
     expect(detectModelFormat(head, 1_185_376)).toEqual({ format: "gguf", details: { version: 3 } });
   });

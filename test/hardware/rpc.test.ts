@@ -5,7 +5,7 @@ import { Code, ConnectError, createClient, createRouterTransport } from "@connec
 import { HardwareService, PlacementKind, Quantization } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { HardwareDetector } from "../../server/hardware/detect.js";
 import { createHardwareService } from "../../server/rpc/hardware.js";
-import { PROFILES, reportStoriesAbsence, storiesPath, storiesPresent, tempDir } from "./fixtures.js";
+import { PROFILES, reportStoriesAbsence, storiesPath, tempDir } from "./fixtures.js";
 import { tinyGguf } from "./gguf-writer.js";
 import { onnxModel, safetensors } from "./model-bytes.js";
 
@@ -81,7 +81,7 @@ describe("HardwareService.RecommendPlacement: good input", () => {
     expect(r.reason).not.toContain("shape assumed");
   });
 
-  it.skipIf(!storiesPresent)("reads stories260K for model_path", async () => {
+  it("reads stories260K for model_path", async () => {
     const r = await client.recommendPlacement({ modelPath: storiesPath, contextLength: 2048 });
     expect(PlacementKind[r.kind]).toBe("FULL_GPU");
     expect(Quantization[r.quantization]).toBe("F32");

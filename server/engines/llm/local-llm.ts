@@ -30,6 +30,14 @@ export class LocalLlm {
     return this.loaded !== undefined;
   }
 
+  /** The load in progress (settles either way), or undefined when none is. */
+  get pendingLoad(): Promise<void> | undefined {
+    return this.loading?.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** Loads now (load = "startup"). A failure is left for the next request to retry and report. */
   warm(): Promise<void> {
     return this.ensureLoaded(this.closing.signal).then(

@@ -40,6 +40,10 @@ export class LocalProvider implements Provider {
     if (this.engine.config.load === "startup") void this.engine.warm();
   }
 
+  pendingLoad(): Promise<void> | undefined {
+    return this.engine.pendingLoad;
+  }
+
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     const request = toEngineRequest(req, req.model, this.defaultMaxTokens(), this.options.defaultTemperature);
     try {
