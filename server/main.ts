@@ -15,7 +15,7 @@ const USAGE = `usage:
   hoosh config check FILE                                validate a config file
   hoosh audit verify FILE [--config FILE]                check an audit log's hash chain (key: config's audit_key or $HOOSH_AUDIT_KEY)
   hoosh keys hash [--generate]                           sha256 of an API key read from stdin (or of a new random one) for [[keys]].hash
-  hoosh keys create --name N [--team T] [--scopes a,b] [--models glob,...] [--budget-tokens N] [--budget-usd-micros N]
+  hoosh keys create --name N [--team T] [--scopes a,b (default inference)] [--models glob,...] [--budget-tokens N] [--budget-usd-micros N]
                     [--budget-pool P] [--period day|hour|month|none] [--rpm N] [--tpm N]   a new key; prints its secret once
   hoosh keys list [--team T] [--all]                     keys of a running hoosh, one a line, id first (--all: revoked too)
   hoosh keys revoke ID                                   revoke a stored key
