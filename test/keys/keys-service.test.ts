@@ -181,6 +181,29 @@ describe("teams and spend", () => {
     await expectCode(c.client(BudgetService, secret).getUsageReport({ groupBy: UsageGroupBy.KEY, keyId: "root" }), Code.PermissionDenied);
   });
 
+  it("a key's budget can be a named pool: it must exist, and the key's requests are charged to it", async () => {
+    await expectCode(admin().createKey({ key: { name: "pooled", scopes: ["inference"], budget: { pool: "shared-pool" } } }), Code.InvalidArgument, "key.budget.pool", '"shared-pool"');
+    await expectCode(
+      admin().createKey({ key: { name: "pooled", scopes: ["inference"], budget: { pool: "shared-pool", tokens: 5n } } }),
+      Code.InvalidArgument,
+      "key.budget.pool",
+      "not both",
+    );
+    const budget = c.client(BudgetService, ADMIN_KEY);
+    await budget.createPool({ pool: { name: "shared-pool", capacityTokens: 100_000n, period: BudgetPeriod.DAILY } });
+    const { key, secret } = await admin().createKey({ key: { name: "pooled", scopes: ["inference"], budget: { pool: "shared-pool" } } });
+    expect(key?.budgetPool).toBe("shared-pool");
+    await infer(secret);
+    // Settled just after the answer: wait for the charge, then the key reads its own usage in that pool.
+    await vi.waitFor(async () => {
+      const pool = (await budget.getPool({ name: "shared-pool" })).pool!;
+      expect(pool.usedTokens).toBeGreaterThan(0n);
+      expect(pool.reservedTokens).toBe(0n);
+      const own = await c.client(BudgetService, secret).getUsageReport({ groupBy: UsageGroupBy.POOL });
+      expect(own.rows.map((r) => [r.group, r.requests])).toEqual([["shared-pool", 1n]]);
+    });
+  });
+
   it("a team's rpm is shared by its keys", async () => {
     await admin().createTeam({ team: { name: "small", limits: { rpm: 3 } } });
     const a = await admin().createKey({ key: { name: "small-a", team: "small", scopes: ["inference"] } });
