@@ -9,7 +9,9 @@ import { Auth, headerGetter, identity, modelDenied, type ReachFn, type RequestRe
 import { hashKey, type ApiKey } from "../../server/auth/keys.js";
 import type { KeyConfig } from "../../server/config/schema.js";
 import { KeyDirectory } from "../../server/auth/directory.js";
-import type { StoredKey } from "../../server/core/keys/types.js";
+import type { KeyStore, StoredKey } from "../../server/core/keys/types.js";
+import { RateLimiter } from "../../server/core/rate-limit/limiter.js";
+import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
 import { MemoryKeyStore } from "../../server/store/memory/key-store.js";
 
 const OPTIONS = { open_health: true, open_reflection: true, allow_unauthenticated_remote: false };
@@ -341,5 +343,37 @@ describe("keys made at run time (KeyDirectory): revoked, expired, teams, in flig
     const free = identity(auth.authenticate(bearer("free"))!);
     expect("team" in free).toBe(false);
     expect("budgets" in free).toBe(false);
+  });
+
+  it("admit(): a team's rpm is shared by its keys, counted once per request; a key without a team is not", async () => {
+    const store = new MemoryKeyStore();
+    await store.createTeam({ name: "crew", limits: { rpm: 3 }, metadata: {}, createdAt: T });
+    for (const id of ["m1", "m2"]) await store.createKey(stored(id, { team: "crew" }));
+    await store.createKey(stored("free"));
+    const directory = new KeyDirectory([], store, { now: () => T });
+    await directory.start();
+    await directory.close();
+    const limiter = new RateLimiter(new MemoryRateWindows(), { keys: (id) => directory.keyLimits(id), teams: (name) => directory.teamLimits(name), now: () => T });
+    const auth = new Auth([], OPTIONS, { directory, limiter, now: () => T });
+    const [m1, m2, free] = ["m1", "m2", "free"].map((id) => auth.authenticate(bearer(id))!);
+    await auth.admit(m1);
+    await auth.admit(m2);
+    await auth.admit(m1);
+    await expect(auth.admit(m2)).rejects.toMatchObject({ code: Code.ResourceExhausted, rawMessage: expect.stringContaining('team "crew"') });
+    for (let i = 0; i < 5; i++) await auth.admit(free);
+  });
+
+  it("enter(): a key whose team this process does not know (yet) is counted against its own limit only", async () => {
+    const record = { ...stored("stray", { team: "unseen", limits: { maxConcurrent: 1 } }), version: 1 };
+    const store = { version: async () => 1, changes: async () => ({ version: 1, keys: [record], teams: [] }) } as unknown as KeyStore;
+    const directory = new KeyDirectory([], store, { now: () => T });
+    await directory.start();
+    await directory.close();
+    const auth = new Auth([], OPTIONS, { directory });
+    const stray = auth.authenticate(bearer("stray"))!;
+    expect(stray.team).toBe("unseen");
+    const leave = auth.enter(stray);
+    expect(() => auth.enter(stray)).toThrow('API key "stray" has 1 requests in flight');
+    leave();
   });
 });
