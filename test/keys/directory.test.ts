@@ -1,7 +1,7 @@
 // KeyDirectory (auth/directory.ts): authenticating a request asks the key store nothing (the keys
 // are in memory); a refresh reads the change counter and loads only what changed; an unreachable
 // store keeps the known keys working and is reported once; last-use times go out in one batch.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { KeyDirectory } from "../../server/auth/directory.js";
 import { hashKey } from "../../server/core/keys/secret.js";
 import type { KeyStore, StoredKey } from "../../server/core/keys/types.js";
@@ -142,4 +142,92 @@ describe("KeyDirectory", () => {
     fail.on = false;
     await directory.close();
   });
+
+  it("expiry at the exact millisecond: a key's, and a previous secret's after rotation", async () => {
+    const store = new MemoryKeyStore();
+    await store.createKey(stored("e", { expiresAt: T + 10 }));
+    await store.createKey(stored("r", { hash: hashKey(secret("r-new")), previousHash: hashKey(secret("r")), previousHashExpiresAt: T + 20 }));
+    let now = T + 9;
+    const directory = new KeyDirectory([], store, { ...QUIET, now: () => now });
+    await directory.start();
+    expect(directory.lookup(secret("e")).kind).toBe("ok");
+    now = T + 10;
+    expect(directory.lookup(secret("e"))).toEqual({ kind: "expired", id: "e", at: T + 10 });
+    now = T + 19;
+    expect(directory.lookup(secret("r")).kind).toBe("ok");
+    expect(directory.lookup(secret("r-new")).kind).toBe("ok");
+    now = T + 20;
+    expect(directory.lookup(secret("r"))).toEqual({ kind: "expired", id: "r", at: T + 20, previous: true });
+    expect(directory.lookup(secret("r-new")).kind).toBe("ok");
+    expect(directory.lookup(undefined).kind).toBe("missing");
+    await directory.close();
+  });
+
+  it("changes replace what they change: a rotation drops the old secret, a revocation the key and its previous secret", async () => {
+    const store = new MemoryKeyStore();
+    await store.createTeam({ name: "crew", limits: { rpm: 5, maxConcurrent: 2 }, metadata: {}, createdAt: T });
+    await store.createKey(stored("a", { team: "crew", limits: { rpm: 3, tpm: 4 } }));
+    const directory = new KeyDirectory([], store, QUIET);
+    await directory.start();
+    expect(directory.enabled).toBe(true);
+    expect(directory.byId("a")?.id).toBe("a");
+    expect(directory.byId("nobody")).toBeUndefined();
+    expect(directory.keyLimits("a")).toMatchObject({ rpm: 3, tpm: 4 });
+    expect(directory.teamLimits("crew")).toEqual({ rpm: 5, maxConcurrent: 2 });
+    expect(directory.team("crew")?.name).toBe("crew");
+    expect(directory.storedKeys().map((k) => k.id)).toEqual(["a"]);
+    expect(directory.storedTeams().map((t) => t.name)).toEqual(["crew"]);
+
+    // Rotated with no grace: the old secret is unknown at once.
+    let cur = (await store.getKey("a"))!;
+    await store.replaceKey({ ...stripVersion(cur), hash: hashKey(secret("a2")) }, cur.version);
+    await directory.refresh();
+    expect(directory.lookup(secret("a")).kind).toBe("invalid");
+    expect(directory.lookup(secret("a2")).kind).toBe("ok");
+    // Rotated with grace, then revoked: neither secret works, the previous one is not even known.
+    cur = (await store.getKey("a"))!;
+    await store.replaceKey({ ...stripVersion(cur), hash: hashKey(secret("a3")), previousHash: cur.hash, previousHashExpiresAt: T + 60_000 }, cur.version);
+    await directory.refresh();
+    expect(directory.lookup(secret("a2")).kind).toBe("ok");
+    cur = (await store.getKey("a"))!;
+    await store.replaceKey({ ...stripVersion(cur), revokedAt: T }, cur.version);
+    await directory.refresh();
+    expect(directory.lookup(secret("a3"))).toEqual({ kind: "revoked", id: "a", at: T });
+    expect(directory.lookup(secret("a2")).kind).toBe("invalid");
+    expect(directory.byId("a")).toBeUndefined();
+    // The last stored key revoked and no config keys: auth is off again.
+    expect(directory.enabled).toBe(false);
+    // A deleted team is gone.
+    const crew = (await store.getTeam("crew"))!;
+    expect((await store.deleteTeam("crew", crew.version, T)).status).toBe("ok");
+    await directory.refresh();
+    expect(directory.team("crew")).toBeUndefined();
+    expect(directory.teamLimits("crew")).toBeUndefined();
+    await directory.close();
+  });
+
+  it("start() polls on its own and writes last use on its own; without a store there is nothing to poll", async () => {
+    const { store, calls, inner } = counted();
+    const directory = new KeyDirectory([], store, { pollMs: 20, touchMs: 20 });
+    await directory.start();
+    await inner.createKey(stored("late"));
+    await vi.waitFor(() => expect(directory.lookup(secret("late")).kind).toBe("ok"), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(calls.get("touch")?.length).toBeGreaterThan(0), { timeout: 10_000, interval: 10 });
+    await directory.close();
+    const reads = calls.get("version")!.length;
+    await new Promise((r) => setTimeout(r, 100)); // closed: the timers are gone
+    expect(calls.get("version")!.length).toBe(reads);
+
+    const keyless = new KeyDirectory([], undefined, QUIET);
+    await keyless.start();
+    expect(keyless.enabled).toBe(false);
+    await keyless.refresh().catch(() => undefined);
+    await keyless.close();
+  });
 });
+
+function stripVersion<T extends { version: number }>(v: T): Omit<T, "version"> {
+  const { version: _v, ...rest } = v;
+  return rest;
+}
+
