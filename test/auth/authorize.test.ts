@@ -13,6 +13,7 @@ import type { KeyStore, StoredKey } from "../../server/core/keys/types.js";
 import { RateLimiter } from "../../server/core/rate-limit/limiter.js";
 import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
 import { MemoryKeyStore } from "../../server/store/memory/key-store.js";
+import { storedKey, T } from "../keys/records.js";
 
 const OPTIONS = { open_health: true, open_reflection: true, allow_unauthenticated_remote: false };
 const secret = (id: string) => `hk_unit_${id}_0123456789abcdef`;
@@ -252,18 +253,7 @@ describe("requireScope, identity, headerGetter", () => {
 });
 
 describe("keys made at run time (KeyDirectory): revoked, expired, teams, in flight", () => {
-  const T = Date.UTC(2026, 0, 1);
-  const stored = (id: string, over: Partial<StoredKey> = {}): StoredKey => ({
-    id,
-    name: id,
-    scopes: ["inference"],
-    models: [],
-    limits: {},
-    metadata: {},
-    createdAt: T,
-    hash: hashKey(secret(id)),
-    ...over,
-  });
+  const stored = (id: string, over: Partial<StoredKey> = {}): StoredKey => storedKey(id, hashKey(secret(id)), over);
 
   async function setup() {
     const store = new MemoryKeyStore();

@@ -6,20 +6,10 @@ import { KeyDirectory } from "../../server/auth/directory.js";
 import { hashKey } from "../../server/core/keys/secret.js";
 import type { KeyStore, StoredKey } from "../../server/core/keys/types.js";
 import { MemoryKeyStore } from "../../server/store/memory/key-store.js";
+import { storedKey, T } from "./records.js";
 
-const T = Date.UTC(2026, 0, 1);
 const secret = (id: string) => `hk_dir_${id}_0123456789abcdef`;
-const stored = (id: string, over: Partial<StoredKey> = {}): StoredKey => ({
-  id,
-  name: id,
-  scopes: ["inference"],
-  models: [],
-  limits: {},
-  metadata: {},
-  createdAt: T,
-  hash: hashKey(secret(id)),
-  ...over,
-});
+const stored = (id: string, over: Partial<StoredKey> = {}): StoredKey => storedKey(id, hashKey(secret(id)), over);
 
 /** A MemoryKeyStore that counts the calls of each method and can be made to fail. */
 function counted(inner = new MemoryKeyStore()): { store: KeyStore; calls: Map<string, number[]>; fail: { on: boolean }; inner: MemoryKeyStore } {

@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import { InFlight } from "../../server/auth/in-flight.js";
 import { linkedBudget, ModelMatchers, storedApiKey } from "../../server/auth/stored-key.js";
 import type { StoredKey, StoredTeam } from "../../server/core/keys/types.js";
+import { storedKey, storedTeam } from "./records.js";
 
-const T = Date.UTC(2026, 0, 1);
-const stored = (over: Partial<StoredKey> = {}): StoredKey => ({ id: "k1", name: "k1", scopes: ["inference"], models: [], limits: {}, metadata: {}, createdAt: T, hash: "h", ...over });
-const team = (over: Partial<StoredTeam> = {}): StoredTeam => ({ name: "crew", limits: {}, metadata: {}, createdAt: T, ...over });
+const stored = (over: Partial<StoredKey> = {}): StoredKey => storedKey(over.id ?? "k1", "h", over);
+const team = (over: Partial<StoredTeam> = {}): StoredTeam => storedTeam("crew", over);
 
 describe("linkedBudget", () => {
   it("none without a spec; the named pool alone; else the own pool with the spec's limits", () => {
