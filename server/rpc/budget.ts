@@ -34,7 +34,7 @@ import type { BudgetLedger, PoolPatch, UsageInput } from "../core/budget/ledger.
 import { enumName, PERIOD_TO_WIRE, periodFromWire } from "./budget-period.js";
 import type { PoolView } from "../core/budget/pool-view.js";
 import { mergeReports, type UsageGroupKey, type UsageReport, type UsageRow } from "../core/budget/report.js";
-import { checkCount } from "../core/budget/validate.js";
+import { checkCount, isManagedPool } from "../core/budget/validate.js";
 
 /**
  * Admin-only RPCs (CreatePool, UpdatePool) call this first. The auth issue
@@ -66,6 +66,11 @@ const GROUP_FROM_WIRE = new Map<UsageGroupBy, UsageGroupKey>([
   [UsageGroupBy.DAY, "day"],
   [UsageGroupBy.TEAM, "team"],
 ]);
+
+/** The pools of keys' and teams' own budgets follow their budgets (KeysService); CreatePool and UpdatePool leave them alone. */
+function unmanaged(name: string): void {
+  if (isManagedPool(name)) throw invalidArgument("pool.name", `${JSON.stringify(name)} is the pool of an API key's or team's own budget; change that key's or team's budget (KeysService UpdateKey / UpdateTeam)`);
+}
 
 function groupFromWire(value: UsageGroupBy): UsageGroupKey {
   const key = GROUP_FROM_WIRE.get(value);
@@ -161,6 +166,7 @@ export function createBudgetService(
     async createPool(req, ctx) {
       await admin(ctx);
       const pool = required(req.pool, "pool");
+      unmanaged(pool.name);
       const view = await ledger.createPool(pool.name, {
         capacityTokens: optionalCount(pool.capacityTokens, "pool.capacity_tokens"),
         capacityUsdMicros: optionalCount(pool.capacityUsdMicros, "pool.capacity_usd_micros"),
@@ -173,6 +179,7 @@ export function createBudgetService(
     async updatePool(req, ctx) {
       await admin(ctx);
       const pool = required(req.pool, "pool");
+      unmanaged(pool.name);
       const patch = patchFromMask(pool, req.updateMask?.paths ?? []);
       const view = await ledger.updatePool(pool.name, patch);
       options.audit?.(ctx, "pool.update", { pool: view.name, update_mask: req.updateMask?.paths, capacity_tokens: view.capacityTokens, capacity_usd_micros: view.capacityUsdMicros, period: view.period });
