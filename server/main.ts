@@ -4,7 +4,8 @@ import { ConfigError } from "./config/index.js";
 import { UsageError } from "./cli/args.js";
 
 const USAGE = `usage:
-  hoosh serve [--config FILE] [--port N] [--bind ADDR]   start the gateway (embedded default config without --config)
+  hoosh serve [--config FILE] [--port N] [--bind ADDR] [--workers N|auto]
+                                                         start the gateway (embedded default config without --config)
   hoosh infer [--server URL] [--api-key KEY] [--stream] [--system TEXT] [--max-tokens N] MODEL PROMPT
   hoosh models [--server URL]                            list models of a running hoosh
   hoosh models pull URL [--name FILE] [--sha256 HEX]     download a model file (resumable) into $HOOSH_DATA_DIR/models

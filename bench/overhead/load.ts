@@ -37,12 +37,21 @@ export interface LoadResult {
   failed: number;
   wallMs: number;
   firstError?: string;
+  /** Answers by HTTP status (0 = no answer: a transport error). */
+  statuses?: Record<number, number>;
+  /** Latency of the non-2xx answers (how cheaply load is shed). */
+  rejectedLatency?: LatencySummary;
+  /** Non-2xx bodies seen, by text, at most 5 distinct. */
+  rejections?: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function phase(pool: Pool, t: HttpTarget, spec: LoadSpec, durationMs: number | undefined, count: number | undefined, record: boolean) {
   const lat: number[] = [];
+  const rejectedLat: number[] = [];
+  const statuses: Record<number, number> = {};
+  const rejections: Record<string, number> = {};
   let ok = 0;
   let failed = 0;
   let firstError: string | undefined;
@@ -65,22 +74,29 @@ async function phase(pool: Pool, t: HttpTarget, spec: LoadSpec, durationMs: numb
       if (now >= end || now >= hardStop) return;
       try {
         const res = await pool.request({ method: "POST", path: t.path, headers: t.headers, body: t.body });
-        await res.body.arrayBuffer();
+        const body = await res.body.text();
+        if (record) statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
         if (res.statusCode >= 200 && res.statusCode < 300) {
           ok++;
           if (record) lat.push(performance.now() - now);
         } else {
           failed++;
           firstError ??= `HTTP ${res.statusCode}`;
+          if (record) {
+            rejectedLat.push(performance.now() - now);
+            const text = `${res.statusCode} ${body.slice(0, 160)}`;
+            if (text in rejections || Object.keys(rejections).length < 5) rejections[text] = (rejections[text] ?? 0) + 1;
+          }
         }
       } catch (err) {
+        if (record) statuses[0] = (statuses[0] ?? 0) + 1;
         failed++;
         firstError ??= (err as Error).message;
       }
     }
   }
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
-  return { lat, ok, failed, firstError, wallMs: performance.now() - t0 };
+  return { lat, rejectedLat, statuses, rejections, ok, failed, firstError, wallMs: performance.now() - t0 };
 }
 
 export async function runHttpLoad(t: HttpTarget, spec: LoadSpec): Promise<LoadResult> {
@@ -94,6 +110,9 @@ export async function runHttpLoad(t: HttpTarget, spec: LoadSpec): Promise<LoadRe
       ok: r.ok,
       failed: r.failed,
       wallMs: r.wallMs,
+      statuses: r.statuses,
+      rejectedLatency: summarize(r.rejectedLat),
+      rejections: r.rejections,
       ...(r.firstError ? { firstError: r.firstError } : {}),
     };
   } finally {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { expandEnv, referencedValues, scrubEnvValues, type Env } from "./env.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
+import { crossSectionIssues } from "./cross-section.js";
 import { issuesFromZod } from "./issues.js";
 import { applyPresets } from "./presets.js";
 import { configSchema, type Config } from "./schema.js";
@@ -50,7 +51,9 @@ export function parseConfig(text: string, opts: ParseOptions): Config {
 
   const filled = applyPresets(expanded.value);
   const result = configSchema.safeParse(filled);
-  if (!result.success) throw failure(issuesFromZod(result.error.issues, configSchema, filled));
+  if (!result.success) throw failure(issuesFromZod(result.error.issues, configSchema, filled, expanded.fromEnv));
+  const across = crossSectionIssues(result.data);
+  if (across.length > 0) throw failure(across);
   return result.data;
 }
 

@@ -6,6 +6,7 @@
 // rejected with a ConfigError and the running app stays. Reloads run one at a time.
 import { buildApp, type App } from "../app.js";
 import { unsafeBindReason } from "../auth/limits.js";
+import { crossSectionIssues } from "../config/cross-section.js";
 import { ConfigError, loadConfigFile, loadDefaultConfig, parseConfig, type Config, type Env } from "../config/index.js";
 import { referencedValues, scrubEnvValues } from "../config/env.js";
 import { underDataDir } from "../engines/data-dir.js";
@@ -31,6 +32,8 @@ export interface LifecycleOptions {
   shutdownSignal: AbortSignal;
   /** Lifecycle lines (reloaded, reload failed). */
   log: Logger;
+  /** What /metrics serves in every generation instead of the app's own registry (workers: all merged). */
+  metricsText?: () => Promise<string>;
 }
 
 export interface ReloadResult {
@@ -82,7 +85,8 @@ export class Lifecycle {
     const source = toml !== undefined && toml !== "" ? REQUEST_SOURCE : this.options.source;
     const config = source === REQUEST_SOURCE ? parseConfig(toml!, { source, env }) : path ? await loadConfigFile(path, env) : loadDefaultConfig(env);
     this.options.overrides(config);
-    const issues = restartOnlyIssues(this.app.config, config);
+    // Overrides (--workers) can make a file that parsed alone refuse its store: check the pair again.
+    const issues = [...restartOnlyIssues(this.app.config, config), ...crossSectionIssues(config)];
     const unsafe = unsafeBindReason(config);
     if (unsafe) issues.push({ path: "server.bind", message: unsafe.replace(/^server\.bind: /, "") });
     if (issues.length > 0) throw new ConfigError(source, issues);
@@ -133,6 +137,7 @@ export class Lifecycle {
         audit: this.generations.installed && sameAudit(this.app.config, config) ? this.app.audit : undefined,
         // The MCP servers and sessions carry over when their settings are unchanged (createMcp compares them).
         mcp: this.generations.installed ? this.app.mcp : undefined,
+        metricsText: this.options.metricsText,
       });
     } catch (err) {
       await handle.close();
@@ -151,14 +156,16 @@ export class Lifecycle {
       fallback: chain(app.rest, notFoundFallback),
       readMaxBytes: app.config.server.max_body_bytes,
       shutdownSignal: this.options.shutdownSignal,
+      cors: app.config.server.cors,
     });
   }
 }
 
-/** Files building this config may create: the SQLite store (when opened anew) and the audit log. */
+/** Files building this config may create: the SQLite store and the outbox of a store opened anew, and the audit log. */
 function filesOf(config: Config, newStore: boolean): string[] {
   const files: string[] = [];
   if (newStore && config.store.kind === "sqlite" && config.store.path) files.push(underDataDir(config.store.path, process.env));
+  if (newStore && config.store.kind !== "memory") files.push(underDataDir(config.store.outbox_path, process.env));
   if (config.observability.audit_path) files.push(underDataDir(config.observability.audit_path, process.env));
   return files;
 }

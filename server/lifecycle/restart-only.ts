@@ -4,7 +4,7 @@
 // from the file.
 import type { Config, ConfigIssue } from "../config/index.js";
 
-export const RESTART_ONLY = ["bind", "port", "max_header_bytes", "max_concurrent_streams"] as const;
+export const RESTART_ONLY = ["bind", "port", "max_header_bytes", "max_concurrent_streams", "workers"] as const;
 
 export function restartOnlyIssues(running: Config, next: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

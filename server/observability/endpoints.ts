@@ -35,7 +35,11 @@ function allowed(guard: HeaderGuard | undefined, req: Parameters<RestHandler>[0]
   }
 }
 
-export function metricsEndpoint(metrics: Metrics, path: string, guard?: HeaderGuard): RestHandler {
+/**
+ * GET <path>: this process's metrics, or (text given: a worker of `serve --workers N`) what
+ * `text` returns, the metrics of every worker merged by the primary.
+ */
+export function metricsEndpoint(metrics: Metrics, path: string, guard?: HeaderGuard, text: () => Promise<string> = () => metrics.text()): RestHandler {
   return async (req, res) => {
     if (pathOf(req.url) !== path) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -43,10 +47,10 @@ export function metricsEndpoint(metrics: Metrics, path: string, guard?: HeaderGu
       return true;
     }
     if (!allowed(guard, req, res)) return true;
-    const text = await metrics.text();
+    const body = await text();
     res.writeHead(200, { "content-type": metrics.registry.contentType });
     if (req.method === "HEAD") res.end();
-    else res.end(text);
+    else res.end(body);
     return true;
   };
 }

@@ -32,6 +32,8 @@ export interface ObservabilityOptions {
   env?: DataDirEnv;
   /** An audit log to keep appending to (a config reload keeps one chain, one writer). */
   audit?: AuditLog;
+  /** What /metrics serves instead of this process's registry (a worker: every worker's, merged). */
+  metricsText?: () => Promise<string>;
 }
 
 export class Observability {
@@ -98,7 +100,7 @@ export class Observability {
   rest(): RestHandler[] {
     const o = this.config.observability;
     const guard = this.options.requireAdmin;
-    return [metricsEndpoint(this.metrics, o.metrics_path, o.metrics_require_key ? guard : undefined), auditVerifyEndpoint(this.audit, guard)];
+    return [metricsEndpoint(this.metrics, o.metrics_path, o.metrics_require_key ? guard : undefined, this.options.metricsText), auditVerifyEndpoint(this.audit, guard)];
   }
 
   async close(): Promise<void> {

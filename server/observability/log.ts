@@ -23,9 +23,16 @@ export interface LoggerOptions {
  * graceful stop (serve logs "stopped" right before process.exit).
  */
 let stdout: ReturnType<typeof pino.destination> | undefined;
+/** Set by the primary of `serve --workers N` in each worker's environment. */
+const WORKER_INDEX = process.env.HOOSH_WORKER_INDEX;
+/**
+ * Workers share one stdout: a write of at most PIPE_BUF bytes to a pipe is atomic, and sonic-boom
+ * batches whole lines up to maxWrite, so lines of two workers never interleave mid-line.
+ */
+const PIPE_BUF = 4096;
 function stdoutDestination(): DestinationStream {
   if (!stdout) {
-    const dest = pino.destination({ dest: 1, sync: false, minLength: 0 });
+    const dest = pino.destination({ dest: 1, sync: false, minLength: 0, ...(WORKER_INDEX !== undefined && { maxWrite: PIPE_BUF }) });
     process.once("exit", () => flushDestination(dest));
     stdout = dest;
   }
@@ -54,7 +61,8 @@ export function jsonLogger(write?: (line: string) => void, options: LoggerOption
   const p: Pino = pino(
     {
       level: options.level ?? "info",
-      base: null,
+      // A worker's lines say which worker wrote them (one log stream for all workers).
+      base: WORKER_INDEX !== undefined ? { worker: Number(WORKER_INDEX) } : null,
       messageKey: "msg",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

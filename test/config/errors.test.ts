@@ -50,8 +50,33 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     ["unknown key that belongs to another table", '[server]\nstrategy = "direct"', 'hoosh.toml: server.strategy: unknown key (did you mean "strategy" in [router]?)'],
     [
       "unknown key, nothing close",
-      "[server]\nworkers = 4",
-      "hoosh.toml: server.workers: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams, max_in_flight, max_queued, queue_timeout_ms, max_event_loop_delay_ms)",
+      "[server]\nflavour = 4",
+      "hoosh.toml: server.flavour: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams, max_in_flight, max_queued, queue_timeout_ms, max_event_loop_delay_ms, cors, workers)",
+    ],
+    [
+      "workers with the memory store",
+      "[server]\nworkers = 2",
+      'hoosh.toml: server.workers: 2 needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process',
+    ],
+    [
+      "workers auto with the memory store",
+      '[server]\nworkers = "auto"',
+      'hoosh.toml: server.workers: "auto" needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process',
+    ],
+    [
+      "workers on sqlite with rate limits",
+      '[server]\nworkers = 3\n[store]\nkind = "sqlite"\npath = "h.db"\n[[budgets]]\nname = "b"\ncapacity = 10\nrpm = 5\n' + provider("tpm = 100"),
+      'hoosh.toml: server.workers: 3 with [store] kind = "sqlite" would count budgets[0].rpm, providers[0].tpm per process; set [store] kind = "redis" to share rate windows across workers, or run one worker',
+    ],
+    [
+      "workers out of range",
+      "[server]\nworkers = 0",
+      'hoosh.toml: server.workers: 0 is not an integer in 1..256 or "auto"',
+    ],
+    [
+      "workers not a number",
+      '[server]\nworkers = "many"',
+      'hoosh.toml: server.workers: "many" is not an integer in 1..256 or "auto"',
     ],
     ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, log, store, mcp_servers, mcp)"],
     ["misspelt top-level table", "[servr]\nport = 1", 'hoosh.toml: servr: unknown table (did you mean "server"?)'],

@@ -14,7 +14,7 @@ const FULL = fileURLToPath(new URL("../fixtures/config/full.toml", import.meta.u
 const ENV = { OPENAI_API_KEY: "sk-test-openai", ANTHROPIC_API_KEY: "sk-ant-test" };
 
 const defaultTimeouts = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000 };
-const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_ms: 10000 };
+const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_ms: 10000, context_window: "refuse" as const };
 /** Tables every config gets when it does not set them. */
 const storeDefaults = { command_timeout_ms: 1000, finished_retention_ms: 3_600_000, outbox_path: "outbox.db" } as const;
 const tableDefaults = {
@@ -23,7 +23,7 @@ const tableDefaults = {
   store: { kind: "memory", prefix: "hoosh:", on_unavailable: "fail-closed", ...storeDefaults },
   log: { enabled: true, payloads: false, redact: [] as string[], max_payload_chars: 8192, retention_days: 7, max_rows: 1_000_000 },
 } as const;
-const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100, max_in_flight: 1024, max_queued: 1024, queue_timeout_ms: 5000, max_event_loop_delay_ms: 0 };
+const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100, max_in_flight: 1024, max_queued: 1024, queue_timeout_ms: 5000, max_event_loop_delay_ms: 0, workers: 1 as const };
 const authDefaults = { auth: { open_health: true, open_reflection: true, allow_unauthenticated_remote: false }, keys: [] };
 const providerDefaults = { breaker: { failures: 5, cooldown_ms: 30000 }, probe_interval_ms: 0 };
 
@@ -60,7 +60,7 @@ describe("embedded default config", () => {
             context_size: 2048,
             sequences: 1,
             max_queue: 16,
-            load: "first-use",
+            load: "startup",
             idle_unload_ms: 600000,
             chat_template: "auto",
             temperature: 0.2,

@@ -85,6 +85,15 @@ describe("/metrics", () => {
     expect(sample(metrics, "hoosh_budget_remaining", { pool: "team", unit: "tokens" })).toBe(1000);
   });
 
+  it("has the process's load: requests in flight and queued (none now), event loop delay", () => {
+    expect(sample(metrics, "hoosh_requests_in_flight", {})).toBe(0);
+    expect(sample(metrics, "hoosh_requests_queued", {})).toBe(0);
+    const p99 = sample(metrics, "hoosh_event_loop_delay_seconds", { quantile: "0.99" });
+    // A real reading: the loop always runs at least a little late, and not by a whole minute.
+    expect(p99).toBeGreaterThan(0);
+    expect(p99).toBeLessThan(60);
+  });
+
   it("collapses models beyond max_model_labels into \"other\"", async () => {
     for (const m of ["m-x", "m-y", "m-z"]) expect((await rpc(hoosh.url, "Generate", chat(m, "hi"))).status).toBe(200);
     requests += 3;
