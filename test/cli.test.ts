@@ -120,7 +120,7 @@ describe("usage errors", () => {
   it("an unknown command exits 2 and names it", async () => {
     const res = await runHoosh(["frobnicate"]);
     expect(res.code).toBe(2);
-    expect(res.stderr.split("\n")[0]).toBe('hoosh: unknown command "frobnicate"; available: serve, infer, transcribe, speak, models, health, info, audit, keys, config');
+    expect(res.stderr.split("\n")[0]).toBe('hoosh: unknown command "frobnicate"; available: serve, infer, transcribe, speak, models, health, info, audit, keys, usage, config');
     expect(res.stderr).toContain("usage:");
   });
 

@@ -13,6 +13,13 @@ import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import { TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { ToolsService } from "../../gen/ts/hoosh/v1/tools_pb.js";
+import { KeysService } from "../../gen/ts/hoosh/v1/keys_pb.js";
+import { RequestLogService } from "../../gen/ts/hoosh/v1/requests_pb.js";
+import type { KeyAdmin } from "../core/keys/admin.js";
+import type { RequestLog } from "../core/requests/log.js";
+import { createKeysService } from "../rpc/keys.js";
+import { createRequestLogService } from "../rpc/requests.js";
+import { usageCsvEndpoint } from "../rest/usage-csv.js";
 import type { Auth } from "../auth/authorize.js";
 import { budgetCaller } from "../auth/budget-access.js";
 import { guardedDeps } from "../auth/guarded-core.js";
@@ -47,7 +54,7 @@ import { createToolsService } from "../rpc/tools.js";
 import type { Budgets } from "./budgets.js";
 
 /** The hoosh.v1 services of every app (health serves them; reflection lists them). */
-export const SERVICES: DescService[] = [InferenceService, ModelsService, TranscribeService, SpeechService, BudgetService, HardwareService, AdminService, ToolsService];
+export const SERVICES: DescService[] = [InferenceService, ModelsService, TranscribeService, SpeechService, BudgetService, HardwareService, AdminService, ToolsService, KeysService, RequestLogService];
 
 export interface EdgeCore {
   auth: Auth;
@@ -56,6 +63,8 @@ export interface EdgeCore {
   transcription: Transcription;
   speech: Speech;
   budgets: Budgets;
+  keys: KeyAdmin;
+  requestLog: RequestLog | undefined;
   hardware: HardwareDetector;
   health: HealthStatus;
   mcp: ReturnType<typeof createMcp>;
@@ -99,10 +108,12 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
     r.service(AdminService, createAdminService({ reload: core.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
     registerHealth(r, core.health);
     r.service(ToolsService, createToolsService(mcp.tools, timeout));
+    r.service(KeysService, createKeysService(core.keys, { audit: obs.auditAdmin }));
+    r.service(RequestLogService, createRequestLogService(core.requestLog));
     registerReflection(r, { services: SERVICES });
   };
   const restDeps: RestDeps = {
-    inference: obs.inference(core.inference, "rest"),
+    inference: obs.inference(core.inference, "rest", "openai"),
     catalog: core.catalog,
     transcription: core.transcription,
     speech: core.speech,
@@ -112,6 +123,8 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
   // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
   // /hoosh/v1/* (google.api.http, through the same Connect handlers); the OpenAI-shaped 404 closes /v1/*.
   const guarded = guardedDeps(restDeps, auth);
+  // The Anthropic edge has a measuring decorator of its own: the request log names it.
+  const anthropic = guardedDeps({ ...restDeps, inference: obs.inference(core.inference, "rest", "anthropic") }, auth);
   const transcoder = (services: DescService[]) => createTranscoder({ routes, services, maxBodyBytes: config.server.max_body_bytes, interceptors });
   const rest: RestHandler[] = [
     ...obs.rest(),
@@ -119,8 +132,9 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
     ...(mcp.endpoint ? [mcp.endpoint] : []),
     createToolsRest(transcoder([ToolsService])),
     restGate(auth),
-    createAnthropicRest(guarded),
+    createAnthropicRest(anthropic),
     createOpenAIRest(guarded),
+    usageCsvEndpoint(routes, interceptors),
     transcoder(SERVICES),
     createOpenAINotFound(restDeps),
   ];

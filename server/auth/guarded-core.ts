@@ -71,9 +71,8 @@ export class GuardedSpeech implements Pick<Speech, "synthesize"> {
   }
 }
 
-/** The REST edges' dependencies with the core guarded; unchanged when auth is off. */
+/** The REST edges' dependencies with the core guarded (a call without a key passes: auth is off, or turned on by a key made after it began). */
 export function guardedDeps(deps: RestDeps, auth: Auth): RestDeps {
-  if (!auth.enabled) return deps;
   const guard = new Guard(auth);
   return {
     ...deps,

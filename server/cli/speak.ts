@@ -9,7 +9,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { SpeechFormat, SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import { parse, UsageError } from "./args.js";
-import { apiKeyOf, CLIENT_FLAGS, clientFor, serverUrl } from "./client.js";
+import { CLIENT_OPTIONS, clientFor } from "./client.js";
 
 const FORMATS = { wav: SpeechFormat.WAV, mp3: SpeechFormat.MP3, pcm: SpeechFormat.PCM16 } as const;
 type FormatName = keyof typeof FORMATS;
@@ -17,7 +17,7 @@ type FormatName = keyof typeof FORMATS;
 export async function speak(args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { ...CLIENT_FLAGS, output: { type: "string", short: "o" }, voice: { type: "string" }, speed: { type: "string" }, model: { type: "string" }, format: { type: "string" } },
+    { ...CLIENT_OPTIONS, output: { type: "string", short: "o" }, voice: { type: "string" }, speed: { type: "string" }, model: { type: "string" }, format: { type: "string" } },
     ["TEXT"],
   );
   const out = values.output;
@@ -27,7 +27,7 @@ export async function speak(args: string[]): Promise<void> {
     speed = Number(values.speed);
     if (values.speed.trim() === "" || !Number.isFinite(speed)) throw new UsageError(`--speed: ${JSON.stringify(values.speed)} is not a number (0.25 to 4)`);
   }
-  const client = clientFor(SpeechService, serverUrl(values.server), apiKeyOf(values["api-key"]));
+  const client = clientFor(SpeechService, values);
   const request = { model: values.model ?? "tts-1", input: positionals[0]!, voice: values.voice ?? "", format: FORMATS[format], speed };
   const toFile = out !== undefined && out !== "-";
   // The file is made with the first audio: a refused request leaves no empty file behind.

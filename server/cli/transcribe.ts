@@ -6,7 +6,7 @@ import { AudioEncoding, TranscribeService, type TranscribeResponse } from "../..
 import { sniffFormat } from "../audio/formats.js";
 import { renderTranscription } from "../rest/openai/transcription-response.js";
 import { parse, UsageError } from "./args.js";
-import { apiKeyOf, CLIENT_FLAGS, clientFor, serverUrl } from "./client.js";
+import { CLIENT_OPTIONS, clientFor } from "./client.js";
 
 const FORMATS = ["text", "json", "srt", "vtt"] as const;
 const ENCODINGS = { wav: AudioEncoding.WAV, mp3: AudioEncoding.MP3, ogg: AudioEncoding.OGG_OPUS, flac: AudioEncoding.FLAC, webm: AudioEncoding.WEBM_OPUS } as const;
@@ -15,7 +15,7 @@ const CHUNK_BYTES = 32 * 1024;
 export async function transcribe(args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { ...CLIENT_FLAGS, model: { type: "string" }, stream: { type: "boolean" }, format: { type: "string" }, language: { type: "string" } },
+    { ...CLIENT_OPTIONS, model: { type: "string" }, stream: { type: "boolean" }, format: { type: "string" }, language: { type: "string" } },
     ["FILE"],
   );
   const format = values.format ?? "text";
@@ -27,7 +27,7 @@ export async function transcribe(args: string[]): Promise<void> {
   const sniffed = sniffFormat(audio);
   if (sniffed === "unknown") throw new UsageError(`FILE: ${JSON.stringify(file)} is not a WAV, MP3, OGG, FLAC or WebM file`);
   const config = { model: values.model ?? "whisper-1", encoding: ENCODINGS[sniffed], language: values.language ?? "" };
-  const client = clientFor(TranscribeService, serverUrl(values.server), apiKeyOf(values["api-key"]));
+  const client = clientFor(TranscribeService, values);
 
   let res: TranscribeResponse | undefined;
   if (values.stream) {

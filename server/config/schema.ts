@@ -111,6 +111,18 @@
  *                                              data dir ($HOOSH_DATA_DIR or ~/.local/share/hoosh); none: in memory
  *   max_model_labels     int      200          1..10000; distinct unconfigured model label values before "other"
  *
+ * [log]                  the request log: one record per request (server/core/requests), in the [store]
+ *   enabled              bool     true         false: no request log (ListRequests and TailRequests answer nothing)
+ *   payloads             bool     false        true: records carry the prompt and the answer, redacted
+ *   redact               array    []           JavaScript regular expressions; matches in logged prompts and
+ *                                              answers become "[REDACTED]" (after built-in ones for API keys,
+ *                                              bearer tokens, AWS key ids and private keys)
+ *   max_payload_chars    int      8192         >= 1; longer prompts and answers are cut
+ *   retention_days       int      7            1..3650; older records are dropped
+ *   max_rows             int      1000000      >= 1; beyond it the oldest records are dropped
+ *   otlp_endpoint        string   (none)       OTLP/HTTP collector base URL: records are also sent as OTLP
+ *                                              logs to <url>/v1/logs
+ *
  * [cache]
  *   mode                 enum     "deterministic"  deterministic (temperature 0 or a seed) | all | off
  *   max_bytes            int      67108864     >= 0; byte cap of this process's LRU (serialized answers)
@@ -123,8 +135,9 @@
  *   charge_hits          bool     false        false: an answer from the cache costs 0 and charges no budget
  *                                              (its usage record still counts it); true: charged like any answer
  *   scope                enum     "team"       global | team | key: who shares cached answers (exact and semantic).
- *                                              team = keys with the same default_pool (a key without one is its own
- *                                              team); key = each API key alone; global = every caller allowed the model
+ *                                              team = keys of the same team (KeysService); a key without a team:
+ *                                              keys with the same default_pool, else the key alone; key = each API
+ *                                              key alone; global = every caller allowed the model
  *   semantic_model       string   (none)       an embedding model id (routed like any): turns on the semantic
  *                                              cache (a question close in meaning to one answered before, all
  *                                              else equal, gets its answer; unary and streams, per process)
@@ -191,6 +204,7 @@ import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
 import { checkCloudKeys, credentialsTable, DERIVED_BASE_URL, proxySetting, tlsTable } from "./upstream.js";
 import { mcpSchema, mcpServerSchema, uniqueMcpServers } from "./mcp-schema.js";
+import { KEY_SCOPES } from "../core/keys/scopes.js";
 
 export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "azure", "bedrock", "vertex", "local", "pocketsphinx", "whisper", "flite", "whisper-server"] as const;
 /** Provider types that run inside hoosh (or as its managed child) and need no base_url. */
@@ -466,7 +480,7 @@ export const serverSchema = z
   })
   .prefault({});
 
-export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "tools", "admin"] as const;
+export { KEY_SCOPES };
 
 export const authSchema = z
   .strictObject({
@@ -523,7 +537,28 @@ export const observabilitySchema = z
   })
   .prefault({});
 
-/** Who shares cached answers: every caller allowed the model, keys of one team (default pool), or each key alone. */
+const regex = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    new RegExp(s, "g");
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not a valid regular expression: ${(err as Error).message}` });
+  }
+});
+
+/** [log]: the request log (server/core/requests). */
+export const logSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    payloads: z.boolean().default(false),
+    redact: z.array(regex).default(() => []),
+    max_payload_chars: int(1).default(8192),
+    retention_days: int(1, 3650).default(7),
+    max_rows: int(1).default(1_000_000),
+    otlp_endpoint: httpUrl.optional(),
+  })
+  .prefault({});
+
+/** Who shares cached answers: every caller allowed the model, keys of one team, or each key alone. */
 export const CACHE_SCOPES = ["global", "team", "key"] as const;
 
 /** Response cache: exact match on everything that changes the output (see server/core/cache). */
@@ -591,6 +626,7 @@ export const configSchema = z.strictObject({
     .default(() => []),
   aliases: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default(() => ({})),
   cache: cacheSchema,
+  log: logSchema,
   store: storeSchema,
   // Optional (no defaults): a config without MCP parses exactly as before; server/mcp applies the defaults.
   mcp_servers: z.array(mcpServerSchema).superRefine(uniqueMcpServers, ALWAYS).optional(),
@@ -609,8 +645,9 @@ export type ProviderTimeouts = ProviderConfig["timeouts"];
 export type BudgetConfig = Config["budgets"][number];
 export type AuthConfig = Config["auth"];
 export type KeyConfig = Config["keys"][number];
-export type KeyScope = (typeof KEY_SCOPES)[number];
+export type { KeyScope } from "../core/keys/scopes.js";
 export type CacheScope = (typeof CACHE_SCOPES)[number];
+export type LogConfig = Config["log"];
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export type RouterStrategy = (typeof ROUTER_STRATEGIES)[number];
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];

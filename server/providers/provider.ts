@@ -36,11 +36,29 @@ export interface CallContext {
    * The authenticated API key (absent when auth is off); its id, never the key,
    * and what it may reach (auth/keys.ts; a predicate left out allows everything).
    */
-  key?: { id: string; defaultPool?: string; allowsModel?(model: string): boolean; allowsPool?(pool: string): boolean };
+  key?: {
+    id: string;
+    defaultPool?: string;
+    /** The key's team (teams share a budget, limits and, with [cache] scope = "team", cached answers). */
+    team?: string;
+    /** Budgets charged besides the request's pool, all or none: the key's own and its team's. */
+    budgets?: readonly LinkedBudget[];
+    allowsModel?(model: string): boolean;
+    allowsPool?(pool: string): boolean;
+  };
   /** The x-hoosh-budget-pool header (gRPC metadata or HTTP), when the caller sent one; see core/accounting/pool.ts. */
   budgetPool?: string;
+  /** Where the call came in, for the request log: grpc | grpc-web | connect | rest (the native JSON transcoding). */
+  edge?: string;
   /** Filled by the core as the call runs, for edges that report it (x-hoosh-* headers, logs). */
   stats?: CallStats;
+}
+
+/** A budget pool an API key's requests are also charged to (core/accounting: a linked reservation). */
+export interface LinkedBudget {
+  readonly pool: string;
+  /** The limits of a pool hoosh manages for the key or team ("key:<id>", "team:<name>"): made on first use when missing. */
+  readonly limits?: { readonly capacityTokens?: number | undefined; readonly capacityUsdMicros?: number | undefined; readonly period: "none" | "hourly" | "daily" | "monthly" } | undefined;
 }
 
 export interface CallStats {

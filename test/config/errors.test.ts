@@ -56,12 +56,12 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "workers with the memory store",
       "[server]\nworkers = 2",
-      'hoosh.toml: server.workers: 2 needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets and usage per process',
+      'hoosh.toml: server.workers: 2 needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process',
     ],
     [
       "workers auto with the memory store",
       '[server]\nworkers = "auto"',
-      'hoosh.toml: server.workers: "auto" needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets and usage per process',
+      'hoosh.toml: server.workers: "auto" needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process',
     ],
     [
       "workers on sqlite with rate limits",
@@ -78,7 +78,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
       '[server]\nworkers = "many"',
       'hoosh.toml: server.workers: "many" is not an integer in 1..256 or "auto"',
     ],
-    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, store, mcp_servers, mcp)"],
+    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, log, store, mcp_servers, mcp)"],
     ["misspelt top-level table", "[servr]\nport = 1", 'hoosh.toml: servr: unknown table (did you mean "server"?)'],
     ["top-level key that belongs in a table", "port = 8080", 'hoosh.toml: port: unknown key (did you mean "port" in [server]?)'],
     [

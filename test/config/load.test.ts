@@ -21,6 +21,7 @@ const tableDefaults = {
   observability: { metrics_path: "/metrics", metrics_require_key: false, log_level: "info", log_prompts: false, max_model_labels: 200 },
   cache: { mode: "deterministic", max_bytes: 64 * 1024 * 1024, default_ttl_seconds: 300, max_ttl_seconds: 86400, shared: true, shared_max_entry_bytes: 1024 * 1024, shared_timeout_ms: 100, charge_hits: false, scope: "team", semantic_threshold: 0.95, semantic_max_entries: 10_000 },
   store: { kind: "memory", prefix: "hoosh:", on_unavailable: "fail-closed", ...storeDefaults },
+  log: { enabled: true, payloads: false, redact: [] as string[], max_payload_chars: 8192, retention_days: 7, max_rows: 1_000_000 },
 } as const;
 const serverLimits = { max_messages: 2048, max_audio_bytes: 25 * 1024 * 1024, max_header_bytes: 16384, max_concurrent_streams: 100, max_in_flight: 1024, max_queued: 1024, queue_timeout_ms: 5000, max_event_loop_delay_ms: 0, workers: 1 as const };
 const authDefaults = { auth: { open_health: true, open_reflection: true, allow_unauthenticated_remote: false }, keys: [] };
