@@ -147,8 +147,10 @@ function rawHttp2(port: number, streams: number): Promise<{ settingsMaxStreams?:
     const timer = setTimeout(done, 10_000);
     socket.on("error", reject);
     socket.on("connect", () => {
-      socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), frame(4, 0, 0, Buffer.alloc(0))]));
-      for (let i = 0; i < streams; i++) socket.write(frame(1, 0x4, 1 + 2 * i, block));
+      // One write: every HEADERS frame arrives in one read, so the server sees all streams open at
+      // once (written apart, a busy machine can answer and close stream 1 before stream 5 arrives).
+      const headers = Array.from({ length: streams }, (_, i) => frame(1, 0x4, 1 + 2 * i, block));
+      socket.write(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), frame(4, 0, 0, Buffer.alloc(0)), ...headers]));
     });
     socket.on("data", (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
