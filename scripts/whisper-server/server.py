@@ -92,7 +92,9 @@ def main(argv: list[str]) -> None:
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
 
-    config = uvicorn.Config(app, log_config=None, log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5)
+    # Keep idle connections longer than the client does (undici: 4 s): with uvicorn's default 5 s, a
+    # late client timer on a busy machine reused a connection the server was closing ("other side closed").
+    config = uvicorn.Config(app, log_config=None, log_level=args.log_level, access_log=False, timeout_graceful_shutdown=5, timeout_keep_alive=75)
     server = uvicorn.Server(config)
     print(json.dumps({"port": port, "pid": os.getpid()}), flush=True)
     logging.getLogger("whisper-server").info("listening on http://%s:%d/v1 (models: %s), %.1f s after start", args.host, port, ", ".join(model_ids), time.perf_counter() - STARTED)
