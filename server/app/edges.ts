@@ -50,6 +50,7 @@ import { createModelsService } from "../rpc/models.js";
 import { registerReflection } from "../rpc/reflection.js";
 import { createSpeechService } from "../rpc/speech.js";
 import { createTranscribeService } from "../rpc/transcribe.js";
+import { LoggedSpeech, LoggedTranscription } from "../observability/logged-audio.js";
 import { createToolsService } from "../rpc/tools.js";
 import type { Budgets } from "./budgets.js";
 
@@ -87,11 +88,19 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
   const timeout = config.server.request_timeout_ms;
   const interceptors = [authInterceptor(auth), streamDurationInterceptor(config.server.max_stream_duration_ms ?? timeout)];
   const rpcInference = obs.inference(core.inference, "rpc");
+  // Audio calls get their request-log records like chat does (RPC calls name their protocol).
+  const log = core.requestLog;
+  const logged = (edge: string) => ({
+    transcription: log ? new LoggedTranscription(core.transcription, log, edge) : core.transcription,
+    speech: log ? new LoggedSpeech(core.speech, log, edge) : core.speech,
+  });
+  const rpcAudio = logged("grpc");
+  const restAudio = logged("openai");
   const routes = (r: ConnectRouter): void => {
     r.service(InferenceService, createInferenceService(rpcInference, timeout));
     r.service(ModelsService, createModelsService(core.catalog));
-    r.service(TranscribeService, createTranscribeService(core.transcription, timeout));
-    r.service(SpeechService, createSpeechService(core.speech, timeout));
+    r.service(TranscribeService, createTranscribeService(rpcAudio.transcription, timeout));
+    r.service(SpeechService, createSpeechService(rpcAudio.speech, timeout));
     registerBudget(r, budgets.ledger, {
       authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"),
       audit: obs.auditAdmin,
@@ -115,8 +124,8 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
   const restDeps: RestDeps = {
     inference: obs.inference(core.inference, "rest", "openai"),
     catalog: core.catalog,
-    transcription: core.transcription,
-    speech: core.speech,
+    transcription: restAudio.transcription,
+    speech: restAudio.speech,
     maxBodyBytes: config.server.max_body_bytes,
     requestTimeoutMs: timeout,
   };

@@ -35,7 +35,7 @@ export function requestRecord(o: Outcome, sink: RequestSink): RequestRecord {
     operation: o.operation,
     model: o.model.slice(0, 256),
     servedModel: u?.model || undefined,
-    provider: o.call.stats?.provider || undefined,
+    provider: o.call.stats?.provider || u?.provider || undefined,
     attempts: o.call.stats?.attempts ?? 0,
     status: o.status,
     inputTokens: u?.inputTokens ?? 0,

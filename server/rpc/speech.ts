@@ -4,7 +4,7 @@ import type { SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import type { Speech } from "../core/speech.js";
 import { streamCall } from "./call-context.js";
 
-export function createSpeechService(speech: Speech, requestTimeoutMs: number): ServiceImpl<typeof SpeechService> {
+export function createSpeechService(speech: Pick<Speech, "synthesize">, requestTimeoutMs: number): ServiceImpl<typeof SpeechService> {
   return {
     async *synthesize(req, ctx) {
       for await (const event of streamCall(ctx, requestTimeoutMs, (call) => speech.synthesize(req, call))) yield { event };

@@ -6,6 +6,9 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { KeysService } from "../../gen/ts/hoosh/v1/keys_pb.js";
+import { SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
+import { AudioEncoding, TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import { toneWav } from "../rest/openai-harness.js";
 import { RequestLogService, type RequestRecord } from "../../gen/ts/hoosh/v1/requests_pb.js";
 import { postJson, serveWith, type Served } from "../auth/helpers.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
@@ -44,7 +47,7 @@ describe("request log (defaults: payloads off)", () => {
     served = await serveWith(keyedConfig(fake.baseUrl));
     c = clients(served.server.url);
     await c.client(KeysService, ADMIN_KEY).createTeam({ team: { name: "ops" } });
-    const made = await c.client(KeysService, ADMIN_KEY).createKey({ key: { name: "logged", team: "ops", scopes: ["inference"] } });
+    const made = await c.client(KeysService, ADMIN_KEY).createKey({ key: { name: "logged", team: "ops", scopes: ["inference", "transcribe"] } });
     secret = made.secret;
     keyId = made.key!.id;
   });
@@ -97,6 +100,51 @@ describe("request log (defaults: payloads off)", () => {
       expect(r.servedModel).not.toBe("");
     }
     expect((await allRecords(c, { keyId, status: "error" })).length).toBe(1);
+  });
+
+  it("speech to text and text to speech calls have their records too (gRPC and REST)", async () => {
+    const url = served.server.url;
+    const wav = toneWav(0.5);
+    const config = { payload: { case: "config" as const, value: { model: "whisper-1", encoding: AudioEncoding.WAV } } };
+    const audio = { payload: { case: "audio" as const, value: wav } };
+    async function* messages() {
+      yield config;
+      yield audio;
+    }
+    await c.client(TranscribeService, secret).transcribe(messages());
+    for await (const _ of c.client(TranscribeService, secret).transcribeStream(messages()));
+    await expectCode(c.client(TranscribeService, secret).transcribe((async function* () {
+      yield { payload: { case: "config" as const, value: { model: "whisper-1", encoding: AudioEncoding.WAV, language: "not a language" } } };
+    })()), Code.InvalidArgument);
+    for await (const _ of c.client(SpeechService, secret).synthesize({ model: "tts-1", input: "spoken over grpc" }));
+    const form = new FormData();
+    form.append("model", "whisper-1");
+    form.append("file", new Blob([wav], { type: "audio/wav" }), "tone.wav");
+    expect((await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${secret}` }, body: form })).status).toBe(200);
+    const spoken = await fetch(`${url}/v1/audio/speech`, { method: "POST", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify({ model: "tts-1", input: "spoken over rest" }) });
+    expect(spoken.status).toBe(200);
+    await spoken.arrayBuffer();
+
+    const audioRecords = await vi.waitFor(async () => {
+      const r = (await allRecords(c, { keyId })).filter((x) => x.operation === "transcription" || x.operation === "speech");
+      expect(r.length).toBe(6);
+      return r;
+    });
+    const seen = audioRecords.map((r) => `${r.operation} ${r.edge} ${r.model} ${r.status} ${r.stream}`).sort();
+    expect(seen).toEqual([
+      "speech grpc tts-1 OK true",
+      "speech openai tts-1 OK true",
+      "transcription grpc whisper-1 INVALID_ARGUMENT false",
+      "transcription grpc whisper-1 OK false",
+      "transcription grpc whisper-1 OK true",
+      "transcription openai whisper-1 OK false",
+    ]);
+    for (const r of audioRecords.filter((x) => x.status === "OK")) {
+      expect(r.keyId).toBe(keyId);
+      expect(r.team).toBe("ops");
+      expect(r.provider).toBe("fake");
+      expect(r.latencyMs).toBeGreaterThan(0);
+    }
   });
 
   it("ListRequests and TailRequests need the admin scope; bad filters name the field", async () => {

@@ -12,7 +12,7 @@ export interface RequestRecord {
   readonly team?: string | undefined;
   /** grpc | grpc-web | connect | rest | openai | anthropic | mcp */
   readonly edge: string;
-  /** chat | embeddings | tool_call */
+  /** chat | embeddings | transcription | speech | tool_call */
   readonly operation: string;
   /** Asked for (a tool's exposed name for tool calls). */
   readonly model: string;

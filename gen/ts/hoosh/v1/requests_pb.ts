@@ -53,7 +53,7 @@ export type RequestRecord = Message<"hoosh.v1.RequestRecord"> & {
   edge: string;
 
   /**
-   * chat | embeddings | tool_call.
+   * chat | embeddings | transcription | speech | tool_call.
    *
    * @generated from field: string operation = 6;
    */

@@ -33,7 +33,7 @@ type RequestRecord struct {
 	Team  string `protobuf:"bytes,4,opt,name=team,proto3" json:"team,omitempty"`
 	// Where it came in: grpc | grpc-web | connect | rest (native /hoosh/v1 JSON) | openai | anthropic | mcp.
 	Edge string `protobuf:"bytes,5,opt,name=edge,proto3" json:"edge,omitempty"`
-	// chat | embeddings | tool_call.
+	// chat | embeddings | transcription | speech | tool_call.
 	Operation string `protobuf:"bytes,6,opt,name=operation,proto3" json:"operation,omitempty"`
 	// The model asked for (a tool's exposed name for tool calls).
 	Model string `protobuf:"bytes,7,opt,name=model,proto3" json:"model,omitempty"`
