@@ -112,7 +112,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       runtime: options.mcp,
     });
     cleanup.add(() => mcp.runtime.release());
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, mcp, obs, logger, reload: options.reload });
+    const providers = routing.providers.map((p) => ({ name: p.name, type: routing.byName.get(p.name)?.type ?? "" }));
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload });
 
     return {
       config,
