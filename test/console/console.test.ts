@@ -1,0 +1,235 @@
+// The web console end to end: a bundled hoosh (with its console built the way `npm run build`
+// builds it) in front of the fake OpenAI upstream, driven by headless Debian chromium. Each page
+// is saved as a screenshot under test-artifacts/console/.
+import { createHash } from "node:crypto";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeClientClosedEvent, type FakeOpenAI } from "../fakes/spawn.js";
+import { bundleHoosh, type Bundle } from "../harness/bundle.js";
+import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
+
+const ADMIN_KEY = "hk_console_admin_0123456789abcdef";
+const READER_KEY = "hk_console_reader_0123456789abcdef";
+const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
+
+function config(fakeBaseUrl: string, extra = ""): string {
+  return `
+[server]
+bind = "127.0.0.1"
+shutdown_grace_ms = 1000
+
+[[providers]]
+name = "fake"
+type = "openai"
+base_url = "${fakeBaseUrl}"
+models = ["fake-model", "fake-long-stream", "*"]
+breaker = { failures = 1000 }
+
+[[budgets]]
+name = "default"
+capacity = 1000000
+
+[[keys]]
+id = "admin"
+hash = "${sha256(ADMIN_KEY)}"
+scopes = ["admin"]
+
+[[keys]]
+id = "reader"
+hash = "${sha256(READER_KEY)}"
+scopes = ["budgets:read"]
+${extra}
+`;
+}
+
+let bundle: Bundle;
+let fake: FakeOpenAI;
+let hoosh: Hoosh;
+let browser: Browser;
+let page: Page;
+let problems: PageProblems;
+
+beforeAll(async () => {
+  [bundle, fake, browser] = await Promise.all([bundleHoosh(), startFakeOpenAI(), launchChromium()]);
+  hoosh = await startHoosh(config(fake.baseUrl), { bundle });
+  ({ page, problems } = await watchedPage(browser));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hoosh?.stop();
+  await fake?.stop();
+  await bundle?.remove();
+});
+
+const consoleUrl = () => `${hoosh.url}/console/`;
+
+describe("serving", () => {
+  it("index.html: strict CSP, no-cache; hashed assets: a year; unknown asset: 404", async () => {
+    const index = await fetch(consoleUrl());
+    expect(index.status).toBe(200);
+    const csp = index.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const html = await index.text();
+    expect(html).not.toMatch(/<script>|<style>|style="/); // nothing inline
+    const script = /src="\.\/assets\/(main-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(`${hoosh.url}/console/assets/${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(asset.headers.get("content-type")).toContain("text/javascript");
+    await asset.arrayBuffer();
+    const missing = await fetch(`${hoosh.url}/console/assets/main-NOTAHASH.js`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("no console file");
+  });
+});
+
+describe("in the browser", () => {
+  it("asks for a key, refuses a wrong one in plain words, logs in with an admin key; the overview shows the config's provider, live", async () => {
+    await page.goto(consoleUrl());
+    await page.getByLabel(/API key/).fill("hk_wrong_key_0000000000");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("The key was not accepted");
+    await screenshot(page, "login");
+
+    await page.getByLabel(/API key/).fill(ADMIN_KEY);
+    await page.getByRole("button", { name: "Log in" }).click();
+    const providers = page.getByTestId("providers");
+    await providers.getByRole("cell", { name: "fake", exact: true }).waitFor();
+    expect(await providers.textContent()).toContain("openai");
+    expect(await page.evaluate('sessionStorage.getItem("hoosh.console.key")')).toBe(ADMIN_KEY);
+
+    // Live: a request made elsewhere shows up in today's count without a reload.
+    const before = await page.getByTestId("tiles").textContent();
+    const res = await fetch(`${hoosh.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` },
+      body: JSON.stringify({ model: "fake-model", messages: [{ role: "user", content: "counted" }] }),
+    });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    await expect.poll(async () => (await page.getByTestId("tiles").textContent()) !== before, { timeout: 15_000 }).toBe(true);
+    await page.locator(".chart canvas").first().waitFor();
+    await screenshot(page, "overview");
+  });
+
+  it("playground: streams the fake's answer, with provider, tokens and time to first token", async () => {
+    await page.goto(`${consoleUrl()}#/playground`);
+    await page.locator("#model option[value='fake-model']").waitFor({ state: "attached" });
+    await page.selectOption("#model", "fake-model");
+    await page.fill("#prompt", "one two three four five six seven eight");
+    await page.getByRole("button", { name: "Send" }).click();
+    const outcome = page.getByTestId("outcome");
+    await expect.poll(() => outcome.getAttribute("data-status")).toBe("done");
+    expect(await page.locator("#answer").textContent()).toBe("echo: one two three four five six seven eight");
+    const text = (await outcome.textContent()) ?? "";
+    expect(text).toContain("fake");
+    expect(text).toMatch(/Time to first token\d+ ms/);
+    expect(text).toMatch(/Tokens in \/ out\d+ \/ \d+/);
+    await screenshot(page, "playground");
+  });
+
+  it("playground: streams token by token; Cancel stops the stream and the upstream request", async () => {
+    await fake.reset();
+    await page.goto(`${consoleUrl()}#/playground`);
+    await page.locator("#model option[value='fake-long-stream']").waitFor({ state: "attached" });
+    await page.selectOption("#model", "fake-long-stream");
+    // Every text the answer shows while it streams (the fake sends one "tickN" per chunk, 50 ms apart).
+    await page.evaluate(`window.__seen = []; { const el = document.getElementById("answer"); new MutationObserver(() => window.__seen.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true }); }`);
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.locator("#answer").textContent(), { timeout: 15_000 }).toContain("tick3");
+    const partial = (await page.locator("#answer").textContent()) ?? "";
+    expect(partial).not.toContain("tick1199");
+    // The answer grew through partial texts, each the one before plus the next ticks.
+    const seen = [...new Set(((await page.evaluate("window.__seen")) as string[]).filter((t) => t.length > 0))];
+    expect(seen.length, seen.join(" | ")).toBeGreaterThanOrEqual(3);
+    expect(seen[0]).toMatch(/^tick0/);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.startsWith(seen[i - 1]!)).toBe(true);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.getByTestId("outcome").getAttribute("data-status")).toBe("cancelled");
+    const closed = (await fake.waitForEvent((e) => e.type === "client-closed" && e.model === "fake-long-stream", 15_000)) as FakeClientClosedEvent;
+    expect(closed.afterChunks).toBeLessThan(1200);
+  });
+
+  it("budgets: the pool's bar reflects the requests just made", async () => {
+    await page.goto(`${consoleUrl()}#/budgets`);
+    const pool = page.locator("[data-pool='default']");
+    await pool.waitFor();
+    const used = Number(await pool.locator("[data-used]").getAttribute("data-used"));
+    expect(used).toBeGreaterThan(0);
+    expect(await pool.textContent()).toContain("limit 1,000,000 tokens");
+    await screenshot(page, "budgets");
+  });
+
+  it("budgets: an admin creates a pool and changes its limit", async () => {
+    await page.goto(`${consoleUrl()}#/budgets`);
+    await page.fill("#pool-name", "console-made");
+    await page.fill("#pool-capacity", "5000");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.locator("[data-pool='console-made']").waitFor();
+    expect(await page.locator("[data-pool='console-made']").textContent()).toContain("limit 5,000 tokens");
+    await page.fill("#pool-capacity", "7000");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator("[data-pool='console-made']").textContent()).toContain("limit 7,000 tokens");
+  });
+
+  it("providers and models, hardware and cache pages render from their RPCs", async () => {
+    await page.goto(`${consoleUrl()}#/providers`);
+    const provider = page.locator("[data-provider='fake']");
+    await provider.getByRole("cell", { name: "fake-long-stream", exact: true }).waitFor();
+    await expect.poll(() => provider.textContent()).toContain("Breaker: closed");
+    await screenshot(page, "providers");
+
+    await page.goto(`${consoleUrl()}#/hardware`);
+    await page.getByTestId("hardware").waitFor();
+    await page.getByTestId("cache").waitFor();
+    expect(await page.getByTestId("hardware").textContent()).toMatch(/free of/);
+    await screenshot(page, "hardware");
+  });
+
+  it("a read-scope key sees the overview; an admin-only action answers in plain words", async () => {
+    const { page: p, problems: readerProblems } = await watchedPage(browser, { width: 390, height: 844 });
+    await p.goto(consoleUrl());
+    await p.getByLabel(/API key/).fill(READER_KEY);
+    await p.getByRole("button", { name: "Log in" }).click();
+    await p.getByTestId("providers").getByRole("cell", { name: "fake", exact: true }).waitFor();
+    await screenshot(p, "overview-390px");
+    await p.goto(`${consoleUrl()}#/budgets`);
+    await p.fill("#pool-name", "not-allowed");
+    await p.getByRole("button", { name: "Create" }).click();
+    await expect.poll(() => p.getByRole("status").textContent()).toContain("This key is not allowed to do this");
+    expect(readerProblems).toEqual({ csp: [], errors: [] });
+    await p.close();
+  });
+
+  it("no CSP violations and no uncaught errors on any page", () => {
+    expect(problems).toEqual({ csp: [], errors: [] });
+  });
+
+  it("the CSP check sees a violation when there is one (an inline style attribute)", async () => {
+    const { page: p, problems: seen } = await watchedPage(browser);
+    await p.goto(consoleUrl());
+    await p.evaluate(`document.body.setAttribute("style", "color: red")`);
+    await expect.poll(() => seen.csp.length).toBeGreaterThan(0);
+    await p.close();
+  });
+});
+
+describe("[console] enabled = false", () => {
+  it("serves no console", async () => {
+    const off = await startHoosh(config(fake.baseUrl, "[console]\nenabled = false\n"), { bundle });
+    try {
+      const res = await fetch(`${off.url}/console/`);
+      expect(res.status).toBe(404);
+      await res.arrayBuffer();
+    } finally {
+      await off.stop();
+    }
+  });
+});
