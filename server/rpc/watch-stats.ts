@@ -67,12 +67,18 @@ export function createWatchStats(deps: WatchStatsDeps): (req: WatchStatsRequest,
   };
   return async function* watchStats(req, ctx) {
     const interval = intervalOf(req);
-    // One wake-up at a time: the interval's timer or a health change, whichever comes first.
+    // A health change while a message is being built is not lost: `changed` makes the wait end at once.
+    let changed = false;
     let wake: (() => void) | undefined;
-    const unsubscribe = deps.health.onChange(() => wake?.());
+    const unsubscribe = deps.health.onChange(() => {
+      changed = true;
+      wake?.();
+    });
     try {
       while (!ctx.signal.aborted) {
+        changed = false;
         yield await snapshot();
+        if (changed) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, interval);
           function done(): void {

@@ -65,6 +65,17 @@ afterAll(async () => {
 
 const consoleUrl = () => `${hoosh.url}/console/`;
 
+/** Opens a page of the console, logging in with the admin key first if the session has none. */
+async function openPage(hash: string): Promise<void> {
+  await page.goto(`${consoleUrl()}${hash}`);
+  const loginOrPage = page.locator("#key, main[data-page]");
+  await loginOrPage.first().waitFor();
+  if ((await page.locator("#key").count()) === 0) return;
+  await page.fill("#key", ADMIN_KEY);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator("main[data-page]").waitFor();
+}
+
 describe("serving", () => {
   it("index.html: strict CSP, no-cache; hashed assets: a year; unknown asset: 404", async () => {
     const index = await fetch(consoleUrl());
@@ -120,7 +131,7 @@ describe("in the browser", () => {
   });
 
   it("playground: streams the fake's answer, with provider, tokens and time to first token", async () => {
-    await page.goto(`${consoleUrl()}#/playground`);
+    await openPage("#/playground");
     await page.locator("#model option[value='fake-model']").waitFor({ state: "attached" });
     await page.selectOption("#model", "fake-model");
     await page.fill("#prompt", "one two three four five six seven eight");
@@ -137,7 +148,7 @@ describe("in the browser", () => {
 
   it("playground: streams token by token; Cancel stops the stream and the upstream request", async () => {
     await fake.reset();
-    await page.goto(`${consoleUrl()}#/playground`);
+    await openPage("#/playground");
     await page.locator("#model option[value='fake-long-stream']").waitFor({ state: "attached" });
     await page.selectOption("#model", "fake-long-stream");
     // Every text the answer shows while it streams (the fake sends one "tickN" per chunk, 50 ms apart).
@@ -157,18 +168,26 @@ describe("in the browser", () => {
     expect(closed.afterChunks).toBeLessThan(1200);
   });
 
-  it("budgets: the pool's bar reflects the requests just made", async () => {
-    await page.goto(`${consoleUrl()}#/budgets`);
+  it("budgets: the pool's bar reflects a request just made", async () => {
+    await openPage("#/budgets");
     const pool = page.locator("[data-pool='default']");
     await pool.waitFor();
-    const used = Number(await pool.locator("[data-used]").getAttribute("data-used"));
-    expect(used).toBeGreaterThan(0);
+    const usedNow = async () => Number(await pool.locator("[data-used]").getAttribute("data-used"));
+    const before = await usedNow();
     expect(await pool.textContent()).toContain("limit 1,000,000 tokens");
+    const res = await fetch(`${hoosh.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` },
+      body: JSON.stringify({ model: "fake-model", messages: [{ role: "user", content: "charge the default pool" }] }),
+    });
+    const usage = ((await res.json()) as { usage: { total_tokens: number } }).usage;
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(usedNow).toBe(before + usage.total_tokens);
     await screenshot(page, "budgets");
   });
 
   it("budgets: an admin creates a pool and changes its limit", async () => {
-    await page.goto(`${consoleUrl()}#/budgets`);
+    await openPage("#/budgets");
     await page.fill("#pool-name", "console-made");
     await page.fill("#pool-capacity", "5000");
     await page.getByRole("button", { name: "Create" }).click();
@@ -180,13 +199,13 @@ describe("in the browser", () => {
   });
 
   it("providers and models, hardware and cache pages render from their RPCs", async () => {
-    await page.goto(`${consoleUrl()}#/providers`);
+    await openPage("#/providers");
     const provider = page.locator("[data-provider='fake']");
     await provider.getByRole("cell", { name: "fake-long-stream", exact: true }).waitFor();
     await expect.poll(() => provider.textContent()).toContain("Breaker: closed");
     await screenshot(page, "providers");
 
-    await page.goto(`${consoleUrl()}#/hardware`);
+    await openPage("#/hardware");
     await page.getByTestId("hardware").waitFor();
     await page.getByTestId("cache").waitFor();
     expect(await page.getByTestId("hardware").textContent()).toMatch(/free of/);
@@ -221,8 +240,23 @@ describe("in the browser", () => {
   });
 });
 
-describe("[console] enabled = false", () => {
-  it("serves no console", async () => {
+describe("other configs", () => {
+  it("no [[keys]] on a loopback bind: the console opens without a login", async () => {
+    const open = await startHoosh(`[server]\nbind = "127.0.0.1"\n\n[[providers]]\nname = "fake"\ntype = "openai"\nbase_url = "${fake.baseUrl}"\nmodels = ["fake-model"]\n`, { bundle });
+    const { page: p, problems: seen } = await watchedPage(browser);
+    try {
+      await p.goto(`${open.url}/console/`);
+      await p.getByTestId("providers").getByRole("cell", { name: "fake", exact: true }).waitFor();
+      expect(await p.locator("header").textContent()).toContain("no keys configured");
+      expect(await p.getByLabel(/API key/).count()).toBe(0);
+      expect(seen).toEqual({ csp: [], errors: [] });
+    } finally {
+      await p.close();
+      await open.stop();
+    }
+  });
+
+  it("[console] enabled = false serves no console", async () => {
     const off = await startHoosh(config(fake.baseUrl, "[console]\nenabled = false\n"), { bundle });
     try {
       const res = await fetch(`${off.url}/console/`);
