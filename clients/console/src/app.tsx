@@ -42,11 +42,13 @@ export function App() {
     return () => removeEventListener("hashchange", onHash);
   }, []);
 
-  // With a saved key, use it; without one, see whether this hoosh asks for keys at all.
+  // With a saved key, use it; without one, see whether this hoosh asks for keys at all. The probe is
+  // GetCacheStats: answered from memory (ListModels may ask the upstreams) and allowed to admin,
+  // budgets:read and inference keys.
   useEffect(() => {
     const key = savedKey();
     const client = clientFor(key);
-    client.models.listModels({}).then(
+    client.inference.getCacheStats({}).then(
       () => setSession({ state: "in", client, keyed: key !== undefined }),
       (err: unknown) => {
         if (isUnauthenticated(err)) {
@@ -60,7 +62,7 @@ export function App() {
   const login = async (key: string): Promise<string | undefined> => {
     const client = clientFor(key);
     try {
-      await client.models.listModels({});
+      await client.inference.getCacheStats({});
     } catch (err) {
       return plainError(err);
     }
