@@ -7,6 +7,7 @@ import { Chart } from "../chart.js";
 import { plainError } from "../errors.js";
 import { count, ms, percent, usd } from "../format.js";
 import { breakerWord, healthWord } from "../labels.js";
+import { TableHead } from "../table-head.js";
 import { watchStats } from "../stats.js";
 
 const HISTORY = 120;
@@ -61,15 +62,7 @@ export function Overview({ client, onAuthError }: PageProps) {
           </div>
           <h2>Providers</h2>
           <table data-testid="providers">
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Type</th>
-                <th scope="col">Health</th>
-                <th scope="col">Breaker</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Provider", "Type", "Health", "Breaker", "Reason"]} />
             <tbody>
               {stats.providers.map((p) => {
                 const h = healthWord(p.health);

@@ -7,6 +7,7 @@ import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { count } from "../format.js";
 import { breakerWord, healthWord } from "../labels.js";
+import { TableHead } from "../table-head.js";
 
 export function Providers({ client, onAuthError }: PageProps) {
   const [models, setModels] = useState<Model[]>();
@@ -60,15 +61,7 @@ export function Providers({ client, onAuthError }: PageProps) {
               {s?.reason ? <> · {s.reason}</> : null}
             </p>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Context</th>
-                  <th scope="col">Can</th>
-                  <th scope="col">Health</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Model", "Where", "Context", "Can", "Health"]} />
               <tbody>
                 {list.map((m) => (
                   <tr key={m.id}>
