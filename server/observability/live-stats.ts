@@ -48,7 +48,8 @@ export class LiveStats {
       b.errors = 0;
       b.latenciesMs.length = 0;
     }
-    const ok = r.code === "OK";
+    // A caller that cancels (closed the tab, pressed Cancel) is not a failure of the gateway.
+    const ok = r.code === "OK" || r.code === "CANCELED";
     b.requests++;
     if (!ok) b.errors++;
     // Reservoir-free cap: under heavy load the first samples of each second stand for it.

@@ -28,6 +28,10 @@ describe("LiveStats", () => {
     f = live.figures();
     expect([f.requestsPerSecond, f.errorRate, f.latencyP50Ms, f.requestsToday]).toEqual([0, 0, 0, 100]);
 
+    live.record(record(0.01, "CANCELED")); // the caller's cancel: counted, not an error
+    f = live.figures();
+    expect([f.requestsToday, f.errorsToday, f.errorRate]).toEqual([101, 10, 0]);
+
     now = Date.UTC(2026, 0, 2, 0, 0, 1); // a new day
     live.record(record(0.2));
     f = live.figures();

@@ -21,6 +21,8 @@ export function Chart(props: { title: string; series: Series[]; data: number[][]
       height: props.height ?? 180,
       series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
       axes: [{}, { size: 60 }],
+      // With one point uPlot would span years: show the last minute instead.
+      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 1] : [min, max]) } },
     };
     plot.current = new uPlot(opts, props.data as uPlot.AlignedData, el);
     const onResize = () => plot.current?.setSize({ width: width(), height: props.height ?? 180 });

@@ -51,7 +51,7 @@ export function Overview({ client, onAuthError }: PageProps) {
             <Tile label="Requests/s" value={stats.requestsPerSecond.toFixed(2)} hint={`last ${stats.windowSeconds} s`} />
             <Tile label="Error rate" value={percent(stats.errorRate)} hint={`last ${stats.windowSeconds} s`} />
             <Tile label="Latency p50 / p99" value={`${ms(stats.latencyP50Ms)} / ${ms(stats.latencyP99Ms)}`} />
-            <Tile label="Requests today" value={count(stats.requestsToday)} hint={`${count(stats.errorsToday)} errors`} />
+            <Tile label="Requests today" value={count(stats.requestsToday)} hint={stats.errorsToday === 1n ? "1 error" : `${count(stats.errorsToday)} errors`} />
             <Tile label="Tokens today" value={count(stats.inputTokensToday + stats.outputTokensToday)} hint={`${count(stats.inputTokensToday)} in, ${count(stats.outputTokensToday)} out`} />
             <Tile label="Cost today" value={usd(stats.costUsdMicrosToday)} />
             <Tile label="Streams open" value={count(stats.streamsInFlight)} />

@@ -180,7 +180,8 @@ export type WatchStatsResponse = Message<"hoosh.v1.WatchStatsResponse"> & {
   requestsPerSecond: number;
 
   /**
-   * Share of the window's requests that ended in an error (0 to 1).
+   * Share of the window's requests that ended in an error (0 to 1); a caller's
+   * cancel is not an error.
    *
    * @generated from field: double error_rate = 4;
    */
@@ -206,6 +207,8 @@ export type WatchStatsResponse = Message<"hoosh.v1.WatchStatsResponse"> & {
   requestsToday: bigint;
 
   /**
+   * Requests that ended in an error (not counting cancels by the caller).
+   *
    * @generated from field: int64 errors_today = 8;
    */
   errorsToday: bigint;

@@ -359,13 +359,15 @@ type WatchStatsResponse struct {
 	WindowSeconds uint32 `protobuf:"varint,2,opt,name=window_seconds,json=windowSeconds,proto3" json:"window_seconds,omitempty"`
 	// Requests finished per second over the window (every edge: gRPC, Connect, REST).
 	RequestsPerSecond float64 `protobuf:"fixed64,3,opt,name=requests_per_second,json=requestsPerSecond,proto3" json:"requests_per_second,omitempty"`
-	// Share of the window's requests that ended in an error (0 to 1).
+	// Share of the window's requests that ended in an error (0 to 1); a caller's
+	// cancel is not an error.
 	ErrorRate float64 `protobuf:"fixed64,4,opt,name=error_rate,json=errorRate,proto3" json:"error_rate,omitempty"`
 	// Request duration percentiles over the window (milliseconds; 0 with no requests).
 	LatencyP50Ms float64 `protobuf:"fixed64,5,opt,name=latency_p50_ms,json=latencyP50Ms,proto3" json:"latency_p50_ms,omitempty"`
 	LatencyP99Ms float64 `protobuf:"fixed64,6,opt,name=latency_p99_ms,json=latencyP99Ms,proto3" json:"latency_p99_ms,omitempty"`
 	// Since 00:00 UTC today (or since start, if later).
-	RequestsToday      int64 `protobuf:"varint,7,opt,name=requests_today,json=requestsToday,proto3" json:"requests_today,omitempty"`
+	RequestsToday int64 `protobuf:"varint,7,opt,name=requests_today,json=requestsToday,proto3" json:"requests_today,omitempty"`
+	// Requests that ended in an error (not counting cancels by the caller).
 	ErrorsToday        int64 `protobuf:"varint,8,opt,name=errors_today,json=errorsToday,proto3" json:"errors_today,omitempty"`
 	InputTokensToday   int64 `protobuf:"varint,9,opt,name=input_tokens_today,json=inputTokensToday,proto3" json:"input_tokens_today,omitempty"`
 	OutputTokensToday  int64 `protobuf:"varint,10,opt,name=output_tokens_today,json=outputTokensToday,proto3" json:"output_tokens_today,omitempty"`
