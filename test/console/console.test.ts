@@ -183,6 +183,8 @@ describe("in the browser", () => {
     const usage = ((await res.json()) as { usage: { total_tokens: number } }).usage;
     await page.getByRole("button", { name: "Refresh" }).click();
     await expect.poll(usedNow).toBe(before + usage.total_tokens);
+    // Spend by model (GetUsageReport) counts it too.
+    await page.getByTestId("spend").getByRole("cell", { name: "fake-model", exact: true }).waitFor();
     await screenshot(page, "budgets");
   });
 

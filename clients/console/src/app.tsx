@@ -20,7 +20,7 @@ export interface PageProps {
 const PAGES = [
   { id: "overview", title: "Overview", Page: Overview },
   { id: "playground", title: "Playground", Page: Playground },
-  { id: "budgets", title: "Budgets", Page: Budgets },
+  { id: "budgets", title: "Budgets and spend", Page: Budgets },
   { id: "providers", title: "Providers and models", Page: Providers },
   { id: "hardware", title: "Hardware and cache", Page: Hardware },
 ] as const;

@@ -7,7 +7,8 @@ export interface Series {
   stroke: string;
 }
 
-export function Chart(props: { title: string; series: Series[]; data: number[][]; height?: number }) {
+/** `pad`: seconds shown either side of a lone point (uPlot would otherwise span years). */
+export function Chart(props: { title: string; series: Series[]; data: number[][]; height?: number; pad?: number }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -21,10 +22,9 @@ export function Chart(props: { title: string; series: Series[]; data: number[][]
       height: props.height ?? 180,
       series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
       axes: [{}, { size: 60 }],
-      // With one point uPlot would span years: show the last minute instead.
-      scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 1] : [min, max]) } },
     };
     plot.current = new uPlot(opts, props.data as uPlot.AlignedData, el);
+    fitLonePoint(plot.current, props.data, props.pad);
     const onResize = () => plot.current?.setSize({ width: width(), height: props.height ?? 180 });
     addEventListener("resize", onResize);
     return () => {
@@ -35,8 +35,15 @@ export function Chart(props: { title: string; series: Series[]; data: number[][]
   }, []);
 
   useEffect(() => {
-    plot.current?.setData(props.data as uPlot.AlignedData);
+    if (!plot.current) return;
+    plot.current.setData(props.data as uPlot.AlignedData);
+    fitLonePoint(plot.current, props.data, props.pad);
   }, [props.data]);
 
   return <div class="chart" ref={host} role="img" aria-label={props.title} />;
+}
+
+function fitLonePoint(plot: uPlot, data: number[][], pad = 60): void {
+  const x = data[0];
+  if (x?.length === 1) plot.setScale("x", { min: x[0]! - pad, max: x[0]! + pad });
 }

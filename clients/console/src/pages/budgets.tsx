@@ -1,5 +1,6 @@
-// Budget pools as bars (used, reserved, limit, when the period resets) from BudgetService, and a
-// form to create a pool or change one's limit (CreatePool / UpdatePool: admin keys only).
+// Budget pools as bars (used, reserved, limit, when the period resets) from BudgetService, spend
+// over time and by group (spend.tsx), and a form to create a pool or change one's limit
+// (CreatePool / UpdatePool: admin keys only).
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { useEffect, useState } from "preact/hooks";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -7,6 +8,7 @@ import { BudgetPeriod, type Pool, type PoolSchema } from "../../../../gen/ts/hoo
 import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { count, usd } from "../format.js";
+import { Spend } from "./spend.js";
 
 const PERIODS: [string, BudgetPeriod][] = [
   ["none", BudgetPeriod.NONE],
@@ -18,12 +20,14 @@ const PERIODS: [string, BudgetPeriod][] = [
 export function Budgets({ client, onAuthError }: PageProps) {
   const [pools, setPools] = useState<Pool[]>();
   const [error, setError] = useState<string>();
+  const [refresh, setRefresh] = useState(0);
   const fail = (err: unknown) => {
     onAuthError(err);
     setError(plainError(err));
   };
   const load = () =>
     client.budget.listPools({}).then((r) => {
+      setRefresh((n) => n + 1);
       setPools(r.pools);
       setError(undefined);
     }, fail);
@@ -51,6 +55,7 @@ export function Budgets({ client, onAuthError }: PageProps) {
           </li>
         ))}
       </ul>
+      <Spend client={client} onAuthError={onAuthError} refresh={refresh} />
       <PoolForm
         pools={pools ?? []}
         onSave={async (pool, isNew) => {
