@@ -211,6 +211,10 @@ describe("in the browser", () => {
     await page.getByTestId("hardware").waitFor();
     await page.getByTestId("cache").waitFor();
     expect(await page.getByTestId("hardware").textContent()).toMatch(/free of/);
+    await page.fill("#placement-params", "0.5");
+    await page.getByRole("button", { name: "Recommend" }).click();
+    await page.getByTestId("placement").waitFor();
+    expect(await page.getByTestId("placement").textContent()).toMatch(/PlacementCPU only|all on the GPU|split between/);
     await screenshot(page, "hardware");
   });
 

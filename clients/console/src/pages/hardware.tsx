@@ -1,11 +1,12 @@
-// The machine hoosh runs on (HardwareService.GetHardware) and the response cache
-// (InferenceService.GetCacheStats).
+// The machine hoosh runs on (HardwareService.GetHardware), where a model would go on it
+// (placement.tsx) and the response cache (InferenceService.GetCacheStats).
 import { useEffect, useState } from "preact/hooks";
 import { AcceleratorKind, type Hardware as HardwareInfo } from "../../../../gen/ts/hoosh/v1/hardware_pb.js";
 import type { GetCacheStatsResponse } from "../../../../gen/ts/hoosh/v1/inference_pb.js";
 import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { bytes, count, percent } from "../format.js";
+import { Placement } from "./placement.js";
 
 export function Hardware({ client, onAuthError }: PageProps) {
   const [hw, setHw] = useState<HardwareInfo>();
@@ -49,6 +50,7 @@ export function Hardware({ client, onAuthError }: PageProps) {
           <dd>{hw.detectionComplete ? "complete" : "still running (figures from node:os so far)"}</dd>
         </dl>
       ) : null}
+      <Placement client={client} onAuthError={onAuthError} />
       <h2>Response cache</h2>
       {cache ? (
         <dl class="facts" data-testid="cache">
