@@ -2,8 +2,11 @@
 // builds it) in front of the fake OpenAI upstream, driven by headless Debian chromium. Each page
 // is saved as a screenshot under test-artifacts/console/.
 import { createHash } from "node:crypto";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminService } from "../../gen/ts/hoosh/v1/admin_pb.js";
 import { startFakeOpenAI, type FakeClientClosedEvent, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
@@ -11,6 +14,7 @@ import { launchChromium, screenshot, watchedPage, type PageProblems } from "./br
 
 const ADMIN_KEY = "hk_console_admin_0123456789abcdef";
 const READER_KEY = "hk_console_reader_0123456789abcdef";
+const INFERENCE_KEY = "hk_console_inference_0123456789abcdef";
 const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
 
 function config(fakeBaseUrl: string, extra = ""): string {
@@ -39,6 +43,11 @@ scopes = ["admin"]
 id = "reader"
 hash = "${sha256(READER_KEY)}"
 scopes = ["budgets:read"]
+
+[[keys]]
+id = "app"
+hash = "${sha256(INFERENCE_KEY)}"
+scopes = ["inference"]
 ${extra}
 `;
 }
@@ -98,6 +107,27 @@ describe("serving", () => {
     const missing = await fetch(`${hoosh.url}/console/assets/main-NOTAHASH.js`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain("no console file");
+  });
+});
+
+describe("WatchStats access", () => {
+  it("admin and budgets:read keys may watch; an inference-only key is PERMISSION_DENIED; no key is UNAUTHENTICATED", async () => {
+    const first = async (key?: string) => {
+      const client = createClient(AdminService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1", ...(key ? { interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${key}`), next(req))] } : {}) }));
+      const controller = new AbortController();
+      try {
+        for await (const s of client.watchStats({ intervalMs: 250 }, { signal: controller.signal })) return s.providers.map((p) => p.name);
+        return [];
+      } catch (err) {
+        return Code[ConnectError.from(err).code];
+      } finally {
+        controller.abort();
+      }
+    };
+    expect(await first(ADMIN_KEY)).toEqual(["fake"]);
+    expect(await first(READER_KEY)).toEqual(["fake"]);
+    expect(await first(INFERENCE_KEY)).toBe("PermissionDenied");
+    expect(await first()).toBe("Unauthenticated");
   });
 });
 
