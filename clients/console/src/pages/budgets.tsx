@@ -9,6 +9,7 @@ import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { count, usd } from "../format.js";
 import { Spend } from "./spend.js";
+import { ErrorNote } from "../error-note.js";
 
 const PERIODS: [string, BudgetPeriod][] = [
   ["none", BudgetPeriod.NONE],
@@ -42,11 +43,7 @@ export function Budgets({ client, onAuthError }: PageProps) {
           Refresh
         </button>
       </div>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       {pools?.length === 0 ? <p class="muted">No budget pools are configured.</p> : null}
       <ul class="pools">
         {pools?.map((p) => (

@@ -1,6 +1,7 @@
 // Asks for an API key (admin, or a key with a read scope such as budgets:read); the key is kept
 // in sessionStorage only after hoosh accepted it.
 import { useState } from "preact/hooks";
+import { ErrorNote } from "../error-note.js";
 
 export function Login(props: { onLogin: (key: string) => Promise<string | undefined>; message?: string | undefined }) {
   const [key, setKey] = useState("");
@@ -25,11 +26,7 @@ export function Login(props: { onLogin: (key: string) => Promise<string | undefi
         <button type="submit" disabled={busy}>
           Log in
         </button>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNote message={error} />
       </form>
       <p class="muted">The key stays in this tab's session storage and is sent only to this hoosh.</p>
     </main>

@@ -9,6 +9,7 @@ import { count, ms, percent, usd } from "../format.js";
 import { breakerWord, healthWord } from "../labels.js";
 import { TableHead } from "../table-head.js";
 import { watchStats } from "../stats.js";
+import { ErrorNote } from "../error-note.js";
 
 const HISTORY = 120;
 
@@ -38,11 +39,7 @@ export function Overview({ client, onAuthError }: PageProps) {
 
   return (
     <section>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       {!stats ? (
         <p class="muted">Waiting for the first figures…</p>
       ) : (

@@ -5,6 +5,7 @@ import { PlacementKind, Quantization, type RecommendPlacementResponse } from "..
 import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { bytes } from "../format.js";
+import { ErrorNote } from "../error-note.js";
 
 const KINDS: Partial<Record<PlacementKind, string>> = {
   [PlacementKind.FULL_GPU]: "all on the GPU",
@@ -41,11 +42,7 @@ export function Placement({ client, onAuthError }: PageProps) {
       <div class="actions">
         <button type="submit">Recommend</button>
       </div>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       {result ? (
         <dl class="facts" data-testid="placement">
           <dt>Placement</dt>

@@ -7,6 +7,7 @@ import { Capability, type Model } from "../../../../gen/ts/hoosh/v1/models_pb.js
 import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { count, ms, usd } from "../format.js";
+import { ErrorNote } from "../error-note.js";
 
 interface Outcome {
   provider: string;
@@ -107,11 +108,7 @@ export function Playground({ client, onAuthError }: PageProps) {
           </button>
         </div>
       </form>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       <output id="answer" class="answer" aria-live="polite">
         {answer}
       </output>

@@ -8,6 +8,7 @@ import { plainError } from "../errors.js";
 import { count } from "../format.js";
 import { breakerWord, healthWord } from "../labels.js";
 import { TableHead } from "../table-head.js";
+import { ErrorNote } from "../error-note.js";
 
 export function Providers({ client, onAuthError }: PageProps) {
   const [models, setModels] = useState<Model[]>();
@@ -42,11 +43,7 @@ export function Providers({ client, onAuthError }: PageProps) {
 
   return (
     <section>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       {[...byProvider].map(([name, list]) => {
         const s = status.find((p) => p.name === name);
         const b = s ? breakerWord(s.breaker) : undefined;

@@ -8,6 +8,7 @@ import { Chart } from "../chart.js";
 import { plainError } from "../errors.js";
 import { count, usd } from "../format.js";
 import { TableHead } from "../table-head.js";
+import { ErrorNote } from "../error-note.js";
 
 const DAYS = 30;
 const GROUPS: [string, UsageGroupBy][] = [
@@ -44,11 +45,7 @@ export function Spend({ client, onAuthError, refresh }: PageProps & { refresh: n
   return (
     <section class="spend" aria-labelledby="spend-title">
       <h2 id="spend-title">Spend, last {DAYS} days</h2>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote message={error} />
       {days && days.length > 0 ? (
         <div class="charts">
           <Chart title="Tokens per day" series={[{ label: "tokens", stroke: "#2563eb" }]} data={[x, days.map(tokensOf)]} pad={86_400} />
