@@ -263,6 +263,26 @@ describe("in the browser", () => {
     await p.close();
   });
 
+  it("keyboard: Tab reaches the navigation, Enter opens a page, the playground's form works without a mouse", async () => {
+    await openPage("#/overview");
+    // Tab until the Playground link has focus (it is among the first few stops).
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press("Tab");
+      if ((await page.evaluate("document.activeElement && document.activeElement.textContent")) === "Playground") break;
+    }
+    await page.keyboard.press("Enter");
+    await page.locator("main[data-page='playground']").waitFor();
+    await page.locator("#model option[value='fake-model']").waitFor({ state: "attached" });
+    await page.selectOption("#model", "fake-model");
+    await page.focus("#model");
+    await page.keyboard.press("Tab"); // to the message
+    await page.keyboard.type(" by keyboard");
+    await page.keyboard.press("Tab"); // to Send
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByTestId("outcome").getAttribute("data-status")).toBe("done");
+    expect(await page.locator("#answer").textContent()).toMatch(/by keyboard$/);
+  });
+
   it("no CSP violations and no uncaught errors on any page", () => {
     expect(problems).toEqual({ csp: [], errors: [] });
   });
