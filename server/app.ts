@@ -11,6 +11,7 @@ import type { Config } from "./config/index.js";
 import { HealthProber } from "./core/health-prober.js";
 import { HealthStatus } from "./core/health-status.js";
 import { excludeUnfitLocalModels } from "./core/local-fit.js";
+import { ModelMetadata } from "./core/model-metadata.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
 import { Transcription } from "./core/transcribe.js";
@@ -20,6 +21,7 @@ import type { AuditLog } from "./observability/audit-log.js";
 import { Observability } from "./observability/index.js";
 import { jsonLogger, silentLogger, type Logger } from "./observability/log.js";
 import { resolveModelPath } from "./providers/local/config.js";
+import { modelsDir } from "./engines/data-dir.js";
 import type { RestDeps, RestHandler } from "./rest/handler.js";
 import type { ReloadOutcome } from "./rpc/admin.js";
 import type { OpenedStore } from "./store/open-budget-store.js";
@@ -83,8 +85,10 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const logger = jsonLogger();
     const routing = buildRouting(config, obs, options.source, cleanup);
     const budgets = await buildBudgets(config, obs, routing, { source: options.source, budgetStore: options.budgetStore, logger }, cleanup);
-    const inference = await buildInference(config, routing, budgets, obs, logger, cleanup);
-    const catalog = new ModelCatalog(routing.router, routing.health);
+    // What each model can do and holds (data/models.json): the catalog shows it, the core checks windows with it.
+    const models = new ModelMetadata();
+    const inference = await buildInference(config, routing, budgets, obs, logger, cleanup, models);
+    const catalog = new ModelCatalog(routing.router, routing.health, undefined, undefined, models);
     const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes });
 
     const hardware = startHardware(config, routing, options.source, logger, cleanup);
@@ -113,7 +117,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     });
     cleanup.add(() => mcp.runtime.release());
     const providers = routing.providers.map((p) => ({ name: p.name, type: routing.byName.get(p.name)?.type ?? "" }));
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload });
+    const managedModels = { dir: modelsDir(process.env), configured: localModelPaths(config, options.source) };
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload, managedModels });
 
     return {
       config,
@@ -133,6 +138,16 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
   });
 }
 
+function localProviders(config: Config) {
+  return config.providers.filter((p) => p.enabled && p.type === "local" && p.local);
+}
+
+/** Resolved model files of the configured local models (and whisper engines), which RecommendPlacement may open. */
+function localModelPaths(config: Config, source: string): string[] {
+  const whisper = config.providers.flatMap((p) => (p.enabled && p.whisper ? [p.whisper.model_path] : []));
+  return [...localProviders(config).map((p) => p.local!.model_path), ...whisper].map((p) => resolveModelPath(p, source));
+}
+
 /**
  * Hardware detection in the background (the server answers before it ends), started a second after
  * the app (its child processes cost CPU a starting server needs), or at once when something asks
@@ -147,9 +162,7 @@ function startHardware(config: Config, routing: ReturnType<typeof buildRouting>,
     clearTimeout(later);
     hardware.close();
   });
-  const localModels = config.providers
-    .filter((p) => p.enabled && p.type === "local" && p.local)
-    .map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
+  const localModels = localProviders(config).map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
   void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), routing.health, (level, msg, fields) => logger.log(level, msg, fields));
   return hardware;
 }

@@ -1,5 +1,6 @@
 // The one construction of the port's request handler: the Connect router
-// (gRPC, gRPC-Web and Connect over HTTP/1.1 and h2c) over the given routes,
+// (gRPC, gRPC-Web binary and text, and Connect over HTTP/1.1 and h2c; rpc/node-adapter.ts)
+// over the given routes,
 // with the fallback (REST edges, then 404) for every other path, and in front
 // of it the gRPC unary fast path (rpc/unary-fast-path.ts), which serves plain
 // gRPC unary calls without Connect's streaming plumbing. `hoosh serve`
@@ -7,8 +8,10 @@
 // both build it here, so whatever this function serves is what the
 // conformance suite checks.
 import type { Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter, type ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
+import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
+import { withCors, type CorsConfig } from "./cors.js";
 import type { RequestHandler } from "./listen.js";
+import { createNodeAdapter } from "./rpc/node-adapter.js";
 import { createUnaryFastPath } from "./rpc/unary-fast-path.js";
 
 export interface RpcHandlerOptions {
@@ -22,10 +25,12 @@ export interface RpcHandlerOptions {
   shutdownSignal?: AbortSignal;
   /** JSON codec options, e.g. a registry for google.protobuf.Any fields. */
   jsonOptions?: ConnectNodeAdapterOptions["jsonOptions"];
+  /** [server.cors]: preflight and CORS headers on every surface; off when unset. */
+  cors?: CorsConfig;
 }
 
 export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
-  const connect = connectNodeAdapter({
+  const connect = createNodeAdapter({
     routes: options.routes,
     interceptors: options.interceptors,
     fallback: options.fallback,
@@ -34,7 +39,7 @@ export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
     jsonOptions: options.jsonOptions,
   });
   const fast = createUnaryFastPath(options);
-  return (req, res) => {
+  return withCors(options.cors, (req, res) => {
     if (!fast(req, res)) connect(req, res);
-  };
+  });
 }

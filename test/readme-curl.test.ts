@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wrapPcm16 } from "../server/providers/audio.js";
+import { wrapPcm16 } from "../server/audio/wav.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/spawn.js";
 import { fakeProviderConfig, REPO_ROOT, startHoosh, type Hoosh } from "./harness/hoosh.js";
 

@@ -15,7 +15,7 @@ import { RedisBudgetStore } from "../../server/store/redis/budget-store.js";
 import { SqliteBudgetStore } from "../../server/store/sqlite/budget-store.js";
 import { startRedis } from "../../test/harness/redis.js";
 import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
-import { RedisRateWindows } from "../../server/core/rate-limit/redis.js";
+import { RedisRateWindows } from "../../server/store/redis/rate-windows.js";
 import type { RateWindows } from "../../server/core/rate-limit/window.js";
 
 const OPS = Number(process.argv[2] ?? 10_000);

@@ -3,7 +3,8 @@
 // audit endpoints, the web console's files, /mcp and /v1/tools/*, the /v1 auth gate, Anthropic,
 // OpenAI, google.api.http transcoding, the OpenAI-shaped 404).
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext, Interceptor } from "@connectrpc/connect";
+import type { ManagedModels } from "../hardware/managed-models.js";
 import { AdminService } from "../../gen/ts/hoosh/v1/admin_pb.js";
 import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../../gen/ts/hoosh/v1/hardware_pb.js";
@@ -63,6 +64,8 @@ export interface EdgeCore {
   obs: Observability;
   logger: Logger;
   reload?: ((configToml?: string) => Promise<ReloadOutcome>) | undefined;
+  /** Model files RecommendPlacement may open for callers without the admin scope. */
+  managedModels: ManagedModels;
 }
 
 export interface Edges {
@@ -88,7 +91,12 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
       reservation: (id) => budgets.opened.store.getReservation(id),
       log: (level, msg, fields) => core.logger.log(level, msg, fields),
     });
-    r.service(HardwareService, createHardwareService(core.hardware));
+    // With auth off everyone is "admin" for the budget RPCs, but not for reading server files.
+    const isAdmin = (ctx: HandlerContext) => {
+      const key = keyOf(ctx);
+      return key !== undefined && key.scopes.has("admin");
+    };
+    r.service(HardwareService, createHardwareService(core.hardware, { models: core.managedModels, isAdmin }));
     const watchStats = createWatchStats({
       figures: () => obs.metrics.live.figures(),
       streamsInFlight: () => obs.metrics.streamsInProgress(),

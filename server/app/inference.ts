@@ -5,6 +5,8 @@ import { CacheHitRecorder } from "../core/accounting/cache-hits.js";
 import { ResponseCache } from "../core/cache/response-cache.js";
 import { semanticLookup } from "../core/cache/semantic-config.js";
 import { Admission } from "../core/admission.js";
+import { ContextWindow } from "../core/context-window.js";
+import type { ModelMetadata } from "../core/model-metadata.js";
 import { Inference } from "../core/inference.js";
 import type { Observability } from "../observability/index.js";
 import type { Logger } from "../observability/log.js";
@@ -18,7 +20,15 @@ import type { Routing } from "./routing.js";
 /** Limits on requests that are not yet in the config file. */
 const MAX_EMBED_INPUTS = 2048;
 
-export async function buildInference(config: Config, routing: Routing, budgets: Budgets, obs: Observability, logger: Logger, cleanup: Cleanup): Promise<Inference> {
+export async function buildInference(
+  config: Config,
+  routing: Routing,
+  budgets: Budgets,
+  obs: Observability,
+  logger: Logger,
+  cleanup: Cleanup,
+  models: ModelMetadata,
+): Promise<Inference> {
   const log = (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => logger.log(level, msg, fields);
   // [store] kind = "redis" with [cache] shared: a response cache tier shared by replicas (fails open).
   const sharedCache = await openSharedCache(config, log);
@@ -57,6 +67,7 @@ export async function buildInference(config: Config, routing: Routing, budgets: 
     cacheHits: new CacheHitRecorder(budgets.ledger, (s) => budgets.accounting.recordUnreserved(s), log),
     semantic: semanticLookup(c, log),
     admission,
+    window: new ContextWindow(models, (model) => budgets.accounting.tokenizer.counter(model), config.router.context_window),
   });
   if (sharedCache) registerSharedCacheMetrics(obs.metrics.registry, () => inference.cacheStats());
   cleanup.add(registerLoadMetrics(obs.metrics.registry, () => admission.load));

@@ -8,7 +8,7 @@
 //   edges see it, checking everything each call reaches against its key.
 import type { HttpRequest, RestHandler } from "../rest/handler.js";
 import { discardBody, writeText } from "../rest/http-io.js";
-import { toOpenAIError } from "../rest/openai/errors.js";
+import { renderOpenAIError } from "../rest/openai/errors.js";
 import { writeError as writeAnthropicError } from "../rest/anthropic/errors.js";
 import { idHeaders } from "../rest/anthropic/call.js";
 import { headerGetter, identity, type Auth, type Scope } from "./authorize.js";
@@ -40,10 +40,8 @@ export function restGate(auth: Auth): RestHandler {
       if (path === "/v1/messages" || path.startsWith("/v1/messages/")) {
         writeAnthropicError(res, err, idHeaders(req));
       } else {
-        const mapped = toOpenAIError(err);
-        const headers: Record<string, string> = { ...mapped.headers };
-        if (mapped.status === 401) headers["www-authenticate"] = 'Bearer realm="hoosh"';
-        writeText(res, mapped.status, JSON.stringify(mapped.body), "application/json", headers);
+        const mapped = renderOpenAIError(err);
+        writeText(res, mapped.status, JSON.stringify(mapped.body), "application/json", mapped.headers);
       }
       return true;
     }

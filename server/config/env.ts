@@ -16,6 +16,11 @@ export interface ExpandResult {
   /** A new tree; the input is not modified. */
   readonly value: unknown;
   readonly issues: ConfigIssue[];
+  /**
+   * Each expanded string that took a value from the environment, mapped to its text before
+   * expansion (`"${NAME}"`): errors show that text, never the value (nor a cut or escaped piece of it).
+   */
+  readonly fromEnv: ReadonlyMap<string, string>;
 }
 
 const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
@@ -23,8 +28,13 @@ const SYNTAX_HELP = "use ${NAME} or ${NAME:-default}; write $${ for a literal ${
 
 export function expandEnv(tree: unknown, env: Env): ExpandResult {
   const issues: ConfigIssue[] = [];
+  const fromEnv = new Map<string, string>();
   const walk = (value: unknown, path: PathSegment[]): unknown => {
-    if (typeof value === "string") return expandString(value, env, path, issues);
+    if (typeof value === "string") {
+      const out = expandString(value, env, path, issues);
+      if (out !== value && REFERENCE_NAME_TEST.test(value)) fromEnv.set(out, value);
+      return out;
+    }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
     if (isPlainTable(value)) {
       const out: Record<string, unknown> = {};
@@ -34,7 +44,7 @@ export function expandEnv(tree: unknown, env: Env): ExpandResult {
     return value; // numbers, booleans, dates
   };
   const value = walk(tree, []);
-  return { value, issues };
+  return { value, issues, fromEnv };
 }
 
 /** Expands one string; problems are appended to `issues` (and the string is returned best-effort). */
@@ -85,6 +95,7 @@ export function expandString(
 }
 
 const REFERENCE_NAME = /\$\{([A-Za-z_][A-Za-z0-9_]*)/g;
+const REFERENCE_NAME_TEST = /\$\{[A-Za-z_]/;
 /** Shorter values are left alone: they are no secret, and replacing them would garble messages. */
 const MIN_SCRUBBED = 4;
 

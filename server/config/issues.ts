@@ -6,34 +6,9 @@ import { distance } from "fastest-levenshtein";
 import type { z } from "zod";
 import { formatPath, type ConfigIssue, type PathSegment } from "./errors.js";
 import { isPlainTable, isSecretPath, REDACTED } from "./secrets.js";
+import { defOf, unwrap, type Schema } from "./zod-walk.js";
 
-type Schema = z.core.$ZodType;
 type Issue = z.core.$ZodIssue;
-
-/** The zod def fields this module walks; everything else is ignored. */
-interface WalkDef {
-  type: string;
-  innerType?: Schema;
-  in?: Schema;
-  shape?: Record<string, Schema>;
-  element?: Schema;
-  valueType?: Schema;
-  entries?: Record<string, string | number>;
-}
-
-const defOf = (s: Schema): WalkDef => s._zod.def as unknown as WalkDef;
-
-/** Strips default/prefault/optional/pipe wrappers. */
-function unwrap(s: Schema): Schema {
-  let cur = s;
-  for (let i = 0; i < 20; i++) {
-    const d = defOf(cur);
-    const next = d.innerType ?? (d.type === "pipe" ? d.in : undefined);
-    if (!next) break;
-    cur = next;
-  }
-  return cur;
-}
 
 /** The (unwrapped) schema describing the value at `path`, if the path exists in the schema. */
 export function schemaAt(root: Schema, path: readonly PathSegment[]): Schema | undefined {
@@ -76,10 +51,16 @@ export function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** A value for an error message; secrets become `<redacted>`. */
-export function showValue(v: unknown, path: readonly PathSegment[]): string {
+/** Strings that came from `${ENV}`, mapped to their text before expansion. */
+export type EnvOrigins = ReadonlyMap<string, string>;
+
+/** A value for an error message; secrets become `<redacted>`, values from the environment their `${NAME}` text. */
+export function showValue(v: unknown, path: readonly PathSegment[], fromEnv?: EnvOrigins): string {
   if (isSecretPath(path)) return REDACTED;
-  if (typeof v === "string") return JSON.stringify(v.length > 100 ? `${v.slice(0, 100)}…` : v);
+  if (typeof v === "string") {
+    const shown = fromEnv?.get(v) ?? v;
+    return JSON.stringify(shown.length > 100 ? `${shown.slice(0, 100)}…` : shown);
+  }
   if (typeof v === "number") {
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
@@ -93,9 +74,9 @@ export function showValue(v: unknown, path: readonly PathSegment[]): string {
 }
 
 /** `string "80"`, `integer 7`, `array`, `string <redacted>`. */
-function typeAndValue(v: unknown, path: readonly PathSegment[]): string {
+function typeAndValue(v: unknown, path: readonly PathSegment[], fromEnv?: EnvOrigins): string {
   const t = typeName(v);
-  const shown = showValue(v, path);
+  const shown = showValue(v, path, fromEnv);
   return shown === t ? t : `${t} ${shown}`;
 }
 
@@ -200,7 +181,7 @@ function unknownKeyMessage(root: Schema, tree: unknown, parent: readonly PathSeg
 
 // ---- one issue -----------------------------------------------------------------------------
 
-function translate(issue: Issue, root: Schema, tree: unknown): ConfigIssue[] {
+function translate(issue: Issue, root: Schema, tree: unknown, fromEnv?: EnvOrigins): ConfigIssue[] {
   const path = issue.path.filter((p): p is PathSegment => typeof p !== "symbol");
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
@@ -228,10 +209,10 @@ function translate(issue: Issue, root: Schema, tree: unknown): ConfigIssue[] {
       if (issue.expected === "int" && typeof value === "number") {
         return [{ path: at, message: rangeMessage(value, schema, path) }];
       }
-      return [{ path: at, message: `expected ${expectedName(schema, issue.expected, path)}, got ${typeAndValue(value, path)}` }];
+      return [{ path: at, message: `expected ${expectedName(schema, issue.expected, path)}, got ${typeAndValue(value, path, fromEnv)}` }];
     case "invalid_value": {
       const allowed = issue.values.map(String).join(", ");
-      return [{ path: at, message: `${showValue(value, path)} is not one of: ${allowed}` }];
+      return [{ path: at, message: `${showValue(value, path, fromEnv)} is not one of: ${allowed}` }];
     }
     case "too_small":
     case "too_big":
@@ -240,14 +221,14 @@ function translate(issue: Issue, root: Schema, tree: unknown): ConfigIssue[] {
       }
       if (issue.origin === "array" && issue.code === "too_small") {
         const n = Number(issue.minimum);
-        return [{ path: at, message: `expected at least ${n} ${n === 1 ? "entry" : "entries"}, got ${showValue(value, path)}` }];
+        return [{ path: at, message: `expected at least ${n} ${n === 1 ? "entry" : "entries"}, got ${showValue(value, path, fromEnv)}` }];
       }
       if (issue.origin === "string" && issue.code === "too_small" && Number(issue.minimum) === 1) {
-        return [{ path: at, message: `expected a non-empty string, got ${showValue(value, path)}` }];
+        return [{ path: at, message: `expected a non-empty string, got ${showValue(value, path, fromEnv)}` }];
       }
-      return [{ path: at, message: `${showValue(value, path)} is too ${issue.code === "too_small" ? "small" : "big"} (${issue.message})` }];
+      return [{ path: at, message: `${showValue(value, path, fromEnv)} is too ${issue.code === "too_small" ? "small" : "big"} (${issue.message})` }];
     default:
-      return [{ path: at, message: `${showValue(value, path)} is not valid here (${issue.message})` }];
+      return [{ path: at, message: `${showValue(value, path, fromEnv)} is not valid here (${issue.message})` }];
   }
 }
 
@@ -255,11 +236,11 @@ function translate(issue: Issue, root: Schema, tree: unknown): ConfigIssue[] {
  * ConfigIssues for a failed parse: one per key path (the first zod reported), in zod's order.
  * `tree` is the env-expanded TOML the schema was given.
  */
-export function issuesFromZod(issues: readonly Issue[], root: Schema, tree: unknown): ConfigIssue[] {
+export function issuesFromZod(issues: readonly Issue[], root: Schema, tree: unknown, fromEnv?: EnvOrigins): ConfigIssue[] {
   const seen = new Set<string>();
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
-    for (const ci of translate(issue, root, tree)) {
+    for (const ci of translate(issue, root, tree, fromEnv)) {
       if (seen.has(ci.path)) continue;
       seen.add(ci.path);
       out.push(ci);

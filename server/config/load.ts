@@ -51,7 +51,7 @@ export function parseConfig(text: string, opts: ParseOptions): Config {
 
   const filled = applyPresets(expanded.value);
   const result = configSchema.safeParse(filled);
-  if (!result.success) throw failure(issuesFromZod(result.error.issues, configSchema, filled));
+  if (!result.success) throw failure(issuesFromZod(result.error.issues, configSchema, filled, expanded.fromEnv));
   const across = crossSectionIssues(result.data);
   if (across.length > 0) throw failure(across);
   return result.data;

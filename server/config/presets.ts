@@ -12,6 +12,8 @@ export interface Preset {
   max_tokens_field?: "max_tokens" | "max_completion_tokens";
   /** openai adapter: whether the server accepts stream_options.include_usage. */
   stream_usage?: boolean;
+  /** openai adapter: whether the server takes top_k (OpenAI's own API does not). */
+  top_k?: boolean;
 }
 
 export const PRESETS = {
@@ -20,14 +22,14 @@ export const PRESETS = {
   deepseek: { type: "openai", base_url: "https://api.deepseek.com/v1" },
   mistral: { type: "openai", base_url: "https://api.mistral.ai/v1" },
   xai: { type: "openai", base_url: "https://api.x.ai/v1" },
-  openrouter: { type: "openai", base_url: "https://openrouter.ai/api/v1" },
-  together: { type: "openai", base_url: "https://api.together.xyz/v1" },
-  fireworks: { type: "openai", base_url: "https://api.fireworks.ai/inference/v1" },
-  vllm: { type: "openai", base_url: "http://127.0.0.1:8000/v1" },
-  llamacpp: { type: "openai", base_url: "http://127.0.0.1:8080/v1" },
-  lmstudio: { type: "openai", base_url: "http://127.0.0.1:1234/v1" },
+  openrouter: { type: "openai", base_url: "https://openrouter.ai/api/v1", top_k: true },
+  together: { type: "openai", base_url: "https://api.together.xyz/v1", top_k: true },
+  fireworks: { type: "openai", base_url: "https://api.fireworks.ai/inference/v1", top_k: true },
+  vllm: { type: "openai", base_url: "http://127.0.0.1:8000/v1", top_k: true },
+  llamacpp: { type: "openai", base_url: "http://127.0.0.1:8080/v1", top_k: true },
+  lmstudio: { type: "openai", base_url: "http://127.0.0.1:1234/v1", top_k: true },
   // LocalAI rejects stream_options on some backends; usage then comes from counting.
-  localai: { type: "openai", base_url: "http://127.0.0.1:8080/v1", stream_usage: false },
+  localai: { type: "openai", base_url: "http://127.0.0.1:8080/v1", stream_usage: false, top_k: true },
   anthropic: { type: "anthropic", base_url: "https://api.anthropic.com/v1" },
   gemini: { type: "gemini", base_url: "https://generativelanguage.googleapis.com/v1beta" },
   ollama: { type: "ollama", base_url: "http://127.0.0.1:11434" },

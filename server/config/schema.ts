@@ -23,6 +23,12 @@
  *                                              (node:cluster; the primary only supervises); more than 1 needs
  *                                              [store] kind "sqlite" or "redis", and "redis" for rpm/tpm limits
  *
+ * [server.cors]          off unless allowed_origins lists some: browsers on those origins may call every surface
+ *   allowed_origins      array    []           exact origins ("https://app.example.com") or "*"
+ *   allowed_headers      array    []           request headers allowed besides hoosh's own (authorization, content-type, grpc/connect headers, ...)
+ *   allowed_methods      array    ["GET","POST","DELETE","OPTIONS"]
+ *   max_age_seconds      int      600          >= 0; how long a browser may cache a preflight answer
+ *
  * [auth]
  *   open_health          bool     true         grpc.health.v1 answers without a key
  *   open_reflection      bool     true         gRPC server reflection answers without a key
@@ -47,6 +53,9 @@
  *   strategy             enum     "priority"   priority | round-robin | lowest-latency | direct | weighted
  *   fallback             bool     true         try the next provider when one fails
  *   max_attempts         int      3            1..10; providers tried per request at most
+ *   context_window       enum     "refuse"     refuse | clamp | off; a chat request whose prompt plus max_tokens exceeds
+ *                                              the model's window (data/models.json) is INVALID_ARGUMENT, or gets max_tokens
+ *                                              lowered to what is left, or goes upstream unchecked
  *
  * [[providers]]          array of tables, may be empty
  *   name                 string   (required)   /^[a-z0-9][a-z0-9._-]*$/, unique among providers
@@ -418,6 +427,14 @@ export const serverSchema = z
     max_queued: int(0).default(1024),
     queue_timeout_ms: int(1).default(5000),
     max_event_loop_delay_ms: int(0).default(0),
+    cors: z
+      .strictObject({
+        allowed_origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (scheme and host, no path)')).default([]),
+        allowed_headers: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name")).default([]),
+        allowed_methods: z.array(z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"])).default(["GET", "POST", "DELETE", "OPTIONS"]),
+        max_age_seconds: int(0).default(600),
+      })
+      .optional(),
     workers: z
       .unknown()
       .superRefine((v, ctx) => {
@@ -469,6 +486,7 @@ export const routerSchema = z
     backoff_ms: int(1).default(100),
     backoff_max_ms: int(1).default(5_000),
     max_retry_after_ms: int(0).default(10_000),
+    context_window: z.enum(["refuse", "clamp", "off"]).default("refuse"),
   })
   .prefault({});
 

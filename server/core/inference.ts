@@ -12,6 +12,7 @@ import type { Accounting, Chargeable } from "./accounting/accounting.js";
 import type { Admission } from "./admission.js";
 import type { CacheHitRecorder } from "./accounting/cache-hits.js";
 import type { Charge } from "./accounting/charge.js";
+import type { ContextWindow } from "./context-window.js";
 import type { CachePlan } from "./cache/policy.js";
 import { SemanticStep, type SemanticLookup } from "./cache/semantic-step.js";
 import type { ResponseCache } from "./cache/response-cache.js";
@@ -46,6 +47,8 @@ export interface InferenceDeps {
   semantic?: SemanticLookup | undefined;
   /** Load shedding (admission.ts); none: every request is admitted. */
   admission?: Admission | undefined;
+  /** Prompt plus max_tokens against the model's window (context-window.ts); none: not checked. */
+  window?: ContextWindow | undefined;
 }
 
 type Routed = { model: string; routing?: ChatRequest["routing"] };
@@ -70,6 +73,7 @@ export class Inference {
   private readonly cacheHits: CacheHitRecorder | undefined;
   private readonly semantic: SemanticStep | undefined;
   private readonly admission: Admission | undefined;
+  private readonly window: ContextWindow | undefined;
 
   constructor(deps: InferenceDeps) {
     this.router = deps.router;
@@ -82,6 +86,7 @@ export class Inference {
     this.cacheHits = deps.cacheHits;
     this.semantic = deps.semantic && new SemanticStep(deps.semantic, (r, c) => this.embed(r, c));
     this.admission = deps.admission;
+    this.window = deps.window;
   }
 
   /**
@@ -92,6 +97,7 @@ export class Inference {
    */
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
     validateChatRequest(req, this.options.limits);
+    await this.window?.fit(req);
     const exit = await this.admission?.enter(call.signal);
     try {
       return await this.generateAdmitted(req, call);
@@ -150,6 +156,7 @@ export class Inference {
    */
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
     validateChatRequest(req, this.options.limits);
+    await this.window?.fit(req);
     const exit = await this.admission?.enter(call.signal);
     try {
       yield* this.streamAdmitted(req, call);
@@ -346,6 +353,7 @@ function noteAttempt(call: CallContext, provider: Provider): void {
   if (!call.stats) return;
   call.stats.provider = provider.name;
   call.stats.attempts++;
+  call.stats.ignored = undefined;
 }
 
 /** Stream clock: upstream time accumulates between resumes and events. */

@@ -1,26 +1,17 @@
 // What ModelsService shows: per provider, the literal model ids from its
 // patterns plus the ids its upstream lists (cached), matched against the
-// patterns, with capabilities and health.
+// patterns, with capabilities, window and modalities (model-metadata.ts) and health.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { Capability, HealthState, ModelSchema, type Model } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { HealthState, ModelSchema, type Model } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { notFound } from "./errors.js";
+import { ModelMetadata } from "./model-metadata.js";
 import type { ProviderHealth } from "./provider-health.js";
 import type { CompiledRoute, Router } from "./router.js";
 
 const GLOB_CHARS = /[*?[\]{}!()]/;
 const DISCOVERY_TIMEOUT_MS = 3_000;
 export const LOADING_REASON = "loading the model; requests wait for it";
-
-/** Capabilities guessed from the model id until providers report them. */
-function capabilitiesOf(id: string): Capability[] {
-  if (/embed/i.test(id)) return [Capability.EMBEDDINGS];
-  if (/whisper|transcri/i.test(id)) return [Capability.TRANSCRIPTION];
-  const caps = [Capability.CHAT, Capability.TOOLS, Capability.JSON_SCHEMA];
-  if (/vision|gpt-4o|gpt-4\.1|gpt-5|claude|gemini|llava|-vl/i.test(id)) caps.push(Capability.VISION);
-  if (/audio/i.test(id)) caps.push(Capability.AUDIO);
-  return caps;
-}
 
 interface Discovered {
   at: number;
@@ -38,6 +29,7 @@ export class ModelCatalog {
     private readonly health: ProviderHealth,
     private readonly ttlMs = 60_000,
     private readonly now: () => number = Date.now,
+    private readonly metadata: ModelMetadata = new ModelMetadata(),
   ) {}
 
   async list(signal: AbortSignal): Promise<Model[]> {
@@ -63,12 +55,17 @@ export class ModelCatalog {
   private describe(id: string, route: CompiledRoute, listingError: string): Model {
     const health = this.health.get(route.provider.name);
     const loading = route.provider.pendingLoad?.() !== undefined && health.state !== HealthState.UNHEALTHY;
+    const info = this.metadata.describe(id, route.provider.type);
     return create(ModelSchema, {
       id,
       provider: route.provider.name,
       providerType: route.provider.type,
       locality: route.provider.locality,
-      capabilities: capabilitiesOf(id),
+      capabilities: info.capabilities,
+      contextWindow: route.provider.contextWindow?.() ?? info.contextWindow,
+      maxOutputTokens: info.maxOutputTokens,
+      inputModalities: info.inputModalities,
+      outputModalities: info.outputModalities,
       health: loading ? HealthState.UNKNOWN : health.state,
       healthReason: loading ? LOADING_REASON : health.reason || listingError,
     });

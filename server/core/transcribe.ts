@@ -14,7 +14,8 @@ import { AudioEncoding, type TranscribeConfig, type TranscribeRequest as Transcr
 /** Transcribe and TranscribeStream send the same messages (config, then audio). */
 type TranscribeRequest = Pick<TranscribeRequestMessage, "payload">;
 import type { CallContext, Provider, TranscriptEvent } from "../providers/provider.js";
-import { checkEncoding, encodingName, parseWav, pcm16Duration } from "../providers/audio.js";
+import { checkEncoding, encodingName } from "../audio/formats.js";
+import { parseWav, pcm16Duration } from "../audio/wav.js";
 import { invalidArgument, isRetryable, showValue } from "./errors.js";
 import type { Router } from "./router.js";
 

@@ -48,7 +48,8 @@ export function detectModelFormat(head: Uint8Array, fileSize: number = head.leng
   if (st) return st;
   const onnx = detectOnnx(b, fileSize);
   if (onnx) return onnx;
-  throw invalidModel(`unrecognised model format: first bytes ${hex(b.subarray(0, 8))} match none of GGUF, safetensors, ONNX, PyTorch zip or pickle`);
+  // Never the bytes themselves: the file may be anything on the server, and errors reach clients.
+  throw invalidModel("unrecognised model format: the file's header matches none of GGUF, safetensors, ONNX, PyTorch zip or pickle");
 }
 
 function hex(b: Uint8Array): string {

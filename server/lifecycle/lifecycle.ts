@@ -156,14 +156,16 @@ export class Lifecycle {
       fallback: chain(app.rest, notFoundFallback),
       readMaxBytes: app.config.server.max_body_bytes,
       shutdownSignal: this.options.shutdownSignal,
+      cors: app.config.server.cors,
     });
   }
 }
 
-/** Files building this config may create: the SQLite store (when opened anew) and the audit log. */
+/** Files building this config may create: the SQLite store and the outbox of a store opened anew, and the audit log. */
 function filesOf(config: Config, newStore: boolean): string[] {
   const files: string[] = [];
   if (newStore && config.store.kind === "sqlite" && config.store.path) files.push(underDataDir(config.store.path, process.env));
+  if (newStore && config.store.kind !== "memory") files.push(underDataDir(config.store.outbox_path, process.env));
   if (config.observability.audit_path) files.push(underDataDir(config.observability.audit_path, process.env));
   return files;
 }

@@ -12,7 +12,7 @@ export function count(value: unknown): number {
   return Math.min(Math.floor(value), UINT32_MAX);
 }
 
-type UsageCounts = Pick<MessageInitShape<typeof UsageSchema>, "inputTokens" | "cachedInputTokens" | "outputTokens" | "reasoningTokens" | "audioTokens">;
+type UsageCounts = Pick<MessageInitShape<typeof UsageSchema>, "inputTokens" | "cachedInputTokens" | "outputTokens" | "reasoningTokens" | "audioTokens" | "cacheWriteInputTokens">;
 
 /** A Usage from an upstream's counts, each made safe with count(). */
 export function upstreamUsage(counts: { [K in keyof UsageCounts]?: unknown }): Usage {
@@ -22,5 +22,6 @@ export function upstreamUsage(counts: { [K in keyof UsageCounts]?: unknown }): U
     outputTokens: count(counts.outputTokens),
     reasoningTokens: count(counts.reasoningTokens),
     audioTokens: count(counts.audioTokens),
+    cacheWriteInputTokens: count(counts.cacheWriteInputTokens),
   });
 }

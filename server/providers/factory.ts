@@ -21,7 +21,7 @@ type HttpAdapter = (options: HttpProviderOptions, transport: Transport, preset: 
 /** Wire protocols with an adapter in this build. */
 const ADAPTERS: Partial<Record<ProviderConfig["type"], HttpAdapter>> = {
   openai: (options, transport, preset) =>
-    new OpenAIProvider({ ...options, quirks: { maxTokensField: preset?.max_tokens_field, streamUsage: preset?.stream_usage } }, transport),
+    new OpenAIProvider({ ...options, quirks: { maxTokensField: preset?.max_tokens_field, streamUsage: preset?.stream_usage, topK: preset?.top_k } }, transport),
   anthropic: (options, transport) => new AnthropicProvider(options, transport),
   ollama: (options, transport) => new OllamaProvider(options, transport),
   gemini: (options, transport) => new GeminiProvider(options, transport),

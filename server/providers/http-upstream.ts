@@ -1,6 +1,7 @@
 // What every HTTP provider adapter shares: the pooled request with the
 // caller's AbortSignal, the vendor's error mapping, bounded error bodies,
 // JSON reading, and streaming bodies that are dropped when the caller leaves.
+import { redactSecrets, secretsOf } from "./redact.js";
 import type { IncomingHttpHeaders } from "node:http";
 import { Code, ConnectError } from "@connectrpc/connect";
 // undici's own FormData: Node 20's global one is a different class that undici 7 cannot encode.
@@ -88,7 +89,8 @@ export class HttpUpstream {
       throw transportError(this.name, err, call.signal);
     }
     if (res.statusCode >= 400) {
-      const text = await readBounded(res.body, MAX_ERROR_BODY).catch(() => "");
+      // The body may echo the credentials just sent: never relay them (redact.ts).
+      const text = redactSecrets(await readBounded(res.body, MAX_ERROR_BODY).catch(() => ""), secretsOf(headers));
       const retryAfter = res.headers["retry-after"];
       throw this.mapError(this.name, res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, res.headers);
     }

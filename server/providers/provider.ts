@@ -45,6 +45,11 @@ export interface CallStats {
   upstreamMs: number;
   /** The answer came from the response cache (or an identical request in flight). */
   cacheHit?: boolean;
+  /**
+   * Request fields (hoosh.v1 paths, e.g. "sampling.top_k") the provider serving the call could not
+   * honour (providers/honoured.ts); reset for each attempt, so it names the answering provider's.
+   */
+  ignored?: string[];
 }
 
 export interface Provider {
@@ -57,6 +62,8 @@ export interface Provider {
    * startup), else undefined: requests wait for it, and health reports it until it ends.
    */
   pendingLoad?(): Promise<void> | undefined;
+  /** The context window its configuration fixes (an in-process engine's context size), which the model table cannot know. */
+  contextWindow?(): number;
   /** One complete answer. The usage it returns has no cost or provider filled in. */
   generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse>;
   /**

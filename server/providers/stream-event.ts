@@ -14,8 +14,15 @@ export function streamEvent(event: StreamEventInit): GenerateStreamResponse {
  */
 export function* wholeAsStream(whole: GenerateResponse): Generator<GenerateStreamResponse> {
   yield streamEvent({ case: "start", value: { id: whole.id, model: whole.model, provider: whole.usage?.provider ?? "" } });
+  let logprobs = whole.logprobs;
   for (const part of whole.message?.content ?? []) {
-    if (part.part.case === "text") yield streamEvent({ case: "text", value: { text: part.part.value } });
+    const p = part.part;
+    if (p.case === "text") {
+      yield streamEvent({ case: "text", value: { text: p.value, logprobs } });
+      logprobs = [];
+    } else if (p.case === "reasoning") {
+      yield streamEvent({ case: "reasoning", value: { text: p.value.text, signature: p.value.signature, redacted: p.value.redacted } });
+    }
   }
   for (const [index, call] of (whole.message?.toolCalls ?? []).entries()) {
     yield streamEvent({ case: "toolCall", value: { index, id: call.id, name: call.name, argumentsDelta: call.arguments } });

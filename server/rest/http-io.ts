@@ -1,23 +1,13 @@
-// Small HTTP helpers shared by the REST edges (OpenAI, Anthropic): read a
+// Small HTTP helpers shared by the REST edges (OpenAI, Anthropic, Responses): read a
 // capped body, write JSON/text, write SSE with backpressure, turn a client
-// disconnect or the server's timeout into an AbortSignal, map gRPC codes to
-// HTTP statuses. Edge-neutral: each edge renders errors in its own JSON shape.
+// disconnect or the server's timeout into the call's AbortSignal. Edge-neutral:
+// errors are ConnectErrors, mapped to a status by http-status.ts and rendered
+// by each edge in its own JSON shape.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { beginCall, type StartedCall } from "../core/call-builder.js";
 import type { CallContext } from "../providers/provider.js";
 import type { HttpRequest, HttpResponse } from "./handler.js";
-import { MAX_JSON_DEPTH, tooDeep } from "./json-depth.js";
-
-/** An HTTP-level failure found at the edge (413, 415, 405, 400 ...), before any core call. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly options: { param?: string; code?: string; headers?: Record<string, string> } = {},
-  ) {
-    super(message);
-  }
-}
+import { tooLarge } from "./edge-errors.js";
 
 /** How long an oversized upload may keep sending after its 413 before the connection is cut. */
 const DISCARD_LINGER_MS = 2_000;
@@ -33,12 +23,9 @@ export function discardBody(req: HttpRequest): void {
   req.once("close", () => clearTimeout(timer));
 }
 
-const tooLarge = (maxBytes: number) =>
-  new HttpError(413, `request body is larger than the ${maxBytes} bytes allowed (server.max_body_bytes)`, { code: "request_too_large" });
-
 /**
  * The whole body, at most maxBytes. A declared or actual size over the cap is
- * HttpError 413 at once (the rest is discarded); a client that goes away
+ * a 413 error (tooLarge) at once (the rest is discarded); a client that goes away
  * mid-upload is ConnectError Canceled.
  */
 export function readBody(req: HttpRequest, maxBytes: number): Promise<Buffer> {
@@ -84,25 +71,6 @@ export function readBody(req: HttpRequest, maxBytes: number): Promise<Buffer> {
 /** The header's media type, lower case, without parameters ("" when unset). */
 export function mediaType(req: HttpRequest): string {
   return String(req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
-}
-
-/** The body parsed as JSON: HttpError 415 (not JSON), 413 (too large) or 400 (empty, unparseable or nested too deeply). */
-export async function readJson(req: HttpRequest, maxBytes: number): Promise<unknown> {
-  const type = mediaType(req);
-  if (type !== "application/json" && !type.endsWith("+json")) {
-    discardBody(req);
-    throw new HttpError(415, `content-type ${type ? JSON.stringify(type) : "(unset)"} is not supported; send application/json`);
-  }
-  const text = (await readBody(req, maxBytes)).toString("utf8");
-  if (text.trim() === "") throw new HttpError(400, "request body is empty; send a JSON object");
-  let body: unknown;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (tooDeep(body)) throw new HttpError(400, `request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
-  return body;
 }
 
 export function writeText(res: HttpResponse, status: number, text: string, contentType: string, headers: Record<string, string> = {}): void {
@@ -153,11 +121,6 @@ export class SseWriter {
 }
 
 /**
- * One signal for the request: aborts with Canceled when the client goes away
- * before the response ended, or DeadlineExceeded after timeoutMs. Call done()
- * when the response is written.
- */
-/**
  * The core's CallContext for one REST request (core/call-builder.ts): aborted when the client
  * disconnects before the answer is written, or at hoosh's request timeout.
  */
@@ -174,40 +137,4 @@ export function beginRestCall(req: HttpRequest, res: HttpResponse, timeoutMs: nu
 export function headerOf(req: HttpRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** gRPC code to HTTP status (the grpc-gateway table). */
-const STATUS: Record<Code, number> = {
-  [Code.Canceled]: 499,
-  [Code.Unknown]: 500,
-  [Code.InvalidArgument]: 400,
-  [Code.DeadlineExceeded]: 504,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.PermissionDenied]: 403,
-  [Code.ResourceExhausted]: 429,
-  [Code.FailedPrecondition]: 400,
-  [Code.Aborted]: 409,
-  [Code.OutOfRange]: 400,
-  [Code.Unimplemented]: 501,
-  [Code.Internal]: 500,
-  [Code.Unavailable]: 503,
-  [Code.DataLoss]: 500,
-  [Code.Unauthenticated]: 401,
-};
-
-export function httpStatusOf(code: Code): number {
-  return STATUS[code] ?? 500;
-}
-
-/**
- * A Retry-After value from the error's retry-after metadata (seconds or an HTTP date), or
- * undefined: only an error that knows when waiting helps carries one (an exhausted pool without a
- * period never refills, so it has none, and clients must not be told to retry it).
- */
-export function retryAfterOf(err: ConnectError): string | undefined {
-  const value = err.metadata.get("retry-after")?.trim() ?? "";
-  const seconds = Number(value);
-  if (value !== "" && Number.isFinite(seconds) && seconds >= 0) return String(Math.ceil(seconds));
-  return value !== "" && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }

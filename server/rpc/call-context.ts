@@ -19,11 +19,21 @@ export function startRpcCall(ctx: HandlerContext, requestTimeoutMs: number): Sta
   return started;
 }
 
+/** Response metadata naming the request fields (hoosh.v1 paths) the serving provider did not honour. */
+export const IGNORED_METADATA = "x-hoosh-ignored-params";
+
+function noteIgnored(call: CallContext, into: Headers): void {
+  const ignored = call.stats?.ignored ?? [];
+  if (ignored.length > 0) into.set(IGNORED_METADATA, ignored.join(", "));
+}
+
 /** A unary handler over the core: the call ends (timer cleared) when the answer is ready. */
 export async function unaryCall<T>(ctx: HandlerContext, requestTimeoutMs: number, run: (call: CallContext) => Promise<T>): Promise<T> {
   const started = startRpcCall(ctx, requestTimeoutMs);
   try {
-    return await run(started.call);
+    const out = await run(started.call);
+    noteIgnored(started.call, ctx.responseHeader);
+    return out;
   } finally {
     started.end();
   }
@@ -34,6 +44,8 @@ export async function* streamCall<T>(ctx: HandlerContext, requestTimeoutMs: numb
   const started = startRpcCall(ctx, requestTimeoutMs);
   try {
     yield* run(started.call);
+    // Headers went out with the first message: a stream reports it in the trailers.
+    noteIgnored(started.call, ctx.responseTrailer);
   } finally {
     started.end();
   }

@@ -4,7 +4,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 
 import { GetHardwareResponseSchema, HardwareService, Quantization } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import type {
@@ -15,6 +15,7 @@ import type {
   RecommendPlacementResponse,
 } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { ModelFileError } from "../hardware/errors.js";
+import { managedModelFile, type ManagedModels } from "../hardware/managed-models.js";
 import type { ModelFormat } from "../hardware/format.js";
 import { inspectModelFile } from "../hardware/model-file.js";
 import type { ModelFileInfo } from "../hardware/model-file.js";
@@ -45,7 +46,16 @@ export interface HardwareSource {
   refresh(options?: { maxAgeMs?: number }): Promise<Hardware>;
 }
 
-export function createHardwareService(detector: HardwareSource): ServiceImpl<typeof HardwareService> {
+/**
+ * Which files model_path may name: without the admin scope only managed ones (managed-models.ts);
+ * `isAdmin` says whether the caller has it (true when auth is off only if the operator said so).
+ */
+export interface ModelFileAccess {
+  models: ManagedModels;
+  isAdmin(ctx: HandlerContext): boolean;
+}
+
+export function createHardwareService(detector: HardwareSource, access: ModelFileAccess): ServiceImpl<typeof HardwareService> {
   return {
     async getHardware(req: GetHardwareRequest): Promise<GetHardwareResponse> {
       detector.start();
@@ -53,8 +63,9 @@ export function createHardwareService(detector: HardwareSource): ServiceImpl<typ
       return create(GetHardwareResponseSchema, { hardware });
     },
 
-    async recommendPlacement(req: RecommendPlacementRequest): Promise<RecommendPlacementResponse> {
-      const input = await placementInput(req);
+    async recommendPlacement(req: RecommendPlacementRequest, ctx: HandlerContext): Promise<RecommendPlacementResponse> {
+      const file = req.modelPath === "" || access.isAdmin(ctx) ? req.modelPath : managedModelFile(access.models, req.modelPath);
+      const input = await placementInput(req, file);
       if (!detector.snapshot().detectionComplete) await detector.whenDetected();
       const hardware = await detector.refresh({ maxAgeMs: PLACEMENT_FRESHNESS_MS });
       return recommendPlacement(input, hardware);
@@ -66,7 +77,7 @@ function invalid(message: string): ConnectError {
   return new ConnectError(message, Code.InvalidArgument);
 }
 
-async function placementInput(req: RecommendPlacementRequest): Promise<PlacementInput> {
+async function placementInput(req: RecommendPlacementRequest, path: string): Promise<PlacementInput> {
   if (req.quantization !== Quantization.UNSPECIFIED && !quantInfo(req.quantization)) {
     throw invalid(`quantization ${req.quantization} is not a known value: allowed ${allowedQuantNames()}, or unset to recommend one`);
   }
@@ -84,7 +95,7 @@ async function placementInput(req: RecommendPlacementRequest): Promise<Placement
       `parameter_count or model_path is required: give parameter_count (1..${MAX_PARAMETER_COUNT}) or model_path (a GGUF or safetensors file on the server)`,
     );
   }
-  const file = req.modelPath === "" ? undefined : await inspect(req.modelPath);
+  const file = path === "" ? undefined : await inspect(req.modelPath, path);
   let parameterCount = Number(req.parameterCount);
   let fileWeights: FileWeights | undefined;
   if (file && parameterCount === 0) {
@@ -109,13 +120,14 @@ async function placementInput(req: RecommendPlacementRequest): Promise<Placement
   };
 }
 
-async function inspect(path: string): Promise<ModelFileInfo> {
+/** `named` is what the caller wrote (errors say that), `path` the file opened. */
+async function inspect(named: string, path: string): Promise<ModelFileInfo> {
   try {
     return await inspectModelFile(path);
   } catch (err) {
     if (err instanceof ModelFileError) {
-      if (err.problem === "not_found") throw new ConnectError(`model_path "${path}": no such file on the server`, Code.NotFound);
-      throw invalid(`model_path "${path}": ${err.message}`);
+      if (err.problem === "not_found") throw new ConnectError(`model_path "${named}": no such file on the server`, Code.NotFound);
+      throw invalid(`model_path "${named}": ${err.message}`);
     }
     throw err;
   }

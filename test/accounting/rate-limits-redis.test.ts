@@ -5,7 +5,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
-import { RedisRateWindows } from "../../server/core/rate-limit/redis.js";
+import { RedisRateWindows } from "../../server/store/redis/rate-windows.js";
 import type { RateLimits } from "../../server/core/rate-limit/window.js";
 import { startRedis, type RedisServer } from "../harness/redis.js";
 

@@ -8,7 +8,11 @@ describe("expandEnv", () => {
   const expand = (value: unknown) => expandEnv(value, env);
 
   it("replaces ${VAR} anywhere in a string, several times", () => {
-    expect(expand("https://${HOST}/v1?h=${HOST}")).toEqual({ value: "https://example.com/v1?h=example.com", issues: [] });
+    expect(expand("https://${HOST}/v1?h=${HOST}")).toEqual({
+      value: "https://example.com/v1?h=example.com",
+      issues: [],
+      fromEnv: new Map([["https://example.com/v1?h=example.com", "https://${HOST}/v1?h=${HOST}"]]),
+    });
   });
 
   it("uses the default when the variable is unset or empty", () => {
@@ -20,7 +24,7 @@ describe("expandEnv", () => {
   });
 
   it("keeps a set-but-empty variable empty without a default", () => {
-    expect(expand("x${EMPTY}y")).toEqual({ value: "xy", issues: [] });
+    expect(expand("x${EMPTY}y")).toEqual({ value: "xy", issues: [], fromEnv: new Map([["xy", "x${EMPTY}y"]]) });
   });
 
   it("$${ escapes a literal ${ and lone $ signs are kept", () => {
@@ -126,5 +130,33 @@ describe("referencedValues / scrubEnvValues", () => {
     const values = referencedValues("${LONG} ${LONGER}", env);
     expect(scrubEnvValues("x abcdefghij y abcdefgh z abcdefgh", values)).toBe("x ${LONGER} y ${LONG} z ${LONG}");
     expect(scrubEnvValues("nothing here", values)).toBe("nothing here");
+  });
+});
+
+describe("errors about a value from the environment show its ${NAME} text", () => {
+  const LONG = `SECRETVALUE-${"a1b2c3d4e5".repeat(12)}`; // longer than the 100 characters an error shows
+  const QUOTED = 'pa"ss\\word-xyz'; // JSON-escaped in a message
+  const SHORT = "abc"; // below the scrubbed length
+  const error = (toml: string): string => {
+    try {
+      parseConfig(toml, { source: "t.toml", env: { LONG, QUOTED, SHORT } });
+    } catch (err) {
+      return (err as ConfigError).message;
+    }
+    throw new Error("accepted");
+  };
+  it.each([
+    ["a long value (cut in the message)", '[cache]\nscope = "${LONG}"', 'cache.scope: "${LONG}" is not one of: global, team, key'],
+    ["a value with quotes and a backslash", '[cache]\nscope = "${QUOTED}"', 'cache.scope: "${QUOTED}" is not one of: global, team, key'],
+    ["a short value", '[cache]\nscope = "${SHORT}"', 'cache.scope: "${SHORT}" is not one of: global, team, key'],
+    ["a value inside other text", '[[providers]]\nname = "p"\ntype = "x-${LONG}"\nmodels = ["*"]', 'providers[0].type: "x-${LONG}" is not one of:'],
+    ["a string where a number belongs", '[server]\nport = "${LONG}"', 'server.port: expected integer, got string "${LONG}"'],
+  ])("%s", (_, toml, expected) => {
+    const message = error(toml);
+    expect(message).toContain(expected);
+    for (const leak of ["SECRETVALUE", "a1b2c3d4e5", "word-xyz", '"abc"']) expect(message).not.toContain(leak);
+  });
+  it("a literal value (no ${...}) is still shown as written", () => {
+    expect(error('[cache]\nscope = "everyone"')).toContain('cache.scope: "everyone" is not one of: global, team, key');
   });
 });

@@ -14,7 +14,7 @@ const FULL = fileURLToPath(new URL("../fixtures/config/full.toml", import.meta.u
 const ENV = { OPENAI_API_KEY: "sk-test-openai", ANTHROPIC_API_KEY: "sk-ant-test" };
 
 const defaultTimeouts = { connect_ms: 5000, first_byte_ms: 60000, idle_ms: 60000 };
-const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_ms: 10000 };
+const defaultBackoff = { backoff_ms: 100, backoff_max_ms: 5000, max_retry_after_ms: 10000, context_window: "refuse" as const };
 /** Tables every config gets when it does not set them. */
 const storeDefaults = { command_timeout_ms: 1000, finished_retention_ms: 3_600_000, outbox_path: "outbox.db" } as const;
 const tableDefaults = {

@@ -82,5 +82,7 @@ describe("hoosh with a local model", () => {
     const m = res.models.find((x) => x.id === "stories");
     expect(m?.provider).toBe("embedded");
     expect(m?.locality).toBe(Locality.LOCAL);
+    // Its window is the configured context_size (the model table cannot know it).
+    expect(m?.contextWindow).toBe(1024);
   });
 });

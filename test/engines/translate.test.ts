@@ -4,7 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { MessageSchema, ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { toHistory } from "../../server/providers/local/history.js";
-import { SAMPLING_DEFAULTS, toEngineRequest } from "../../server/providers/local/translate.js";
+import { SAMPLING_DEFAULTS, toEngineRequest } from "../../server/providers/local/request.js";
 import { caughtSync, expectError } from "../unit/helpers.js";
 import { chat } from "./helpers.js";
 

@@ -13,7 +13,6 @@ import { chatStreamEvents as openaiEvents } from "../../server/providers/openai/
 import type { ChatResponse } from "../../server/providers/ollama/wire.js";
 import { parseConfig } from "../../server/config/load.js";
 import { parseRequest } from "../../server/rest/anthropic/request.js";
-import { HttpError } from "../../server/rest/http-io.js";
 import { parseChatRequest } from "../../server/rest/openai/chat-request.js";
 import { drain, stream } from "./helpers.js";
 import { deep } from "./mutate.js";
@@ -45,12 +44,12 @@ suite("fixed: translator-trusts-chunk-shape (TypeError instead of ConnectError)"
     expectContract(messagesStreamEvents("p", sse('{"type":"content_block_delta","index":0,"delta":null}', '{"type":"message_stop"}'))));
   it("ollama/stream.ts:32 — message.tool_calls not an array", () =>
     expectContract(ollamaEvents("p", stream([{ message: { tool_calls: true }, done: true } as unknown as ChatResponse]))));
-  it("ollama/translate.ts:82 — a null tool_calls entry", () =>
+  it("ollama/response.ts (fromToolCall) — a null tool_calls entry", () =>
     expectContract(ollamaEvents("p", stream([{ message: { tool_calls: [null] }, done: true } as unknown as ChatResponse]))));
 });
 
 suite("fixed: ollama-deep-arguments (RangeError instead of a ConnectError)", () => {
-  it("ollama/translate.ts:86 — tool call arguments nested 20000 deep", () =>
+  it("ollama/response.ts (fromToolCall) — tool call arguments nested 20000 deep", () =>
     expectContract(ollamaEvents("p", stream([{ message: { tool_calls: [{ function: { name: "f", arguments: deep(20_000, "object") } }] }, done: true } as unknown as ChatResponse]))));
 });
 
@@ -75,7 +74,7 @@ const DEPTH = 20_000;
 const user = [{ role: "user", content: "hi" }];
 
 /** The REST contract: a result, or the edge's 400 error type. */
-function expectParse(f: () => unknown, errorType: typeof HttpError | typeof ConnectError): void {
+function expectParse(f: () => unknown, errorType: typeof ConnectError): void {
   try {
     f();
   } catch (err) {
@@ -89,7 +88,7 @@ suite("fixed: showValue-deep-json (RangeError instead of a 400)", () => {
   it("core/errors.ts:19 via anthropic blockType — a content block that is a deep array", () =>
     expectParse(() => parseRequest({ model: "m", max_tokens: 1, messages: [{ role: "user", content: [deep(DEPTH, "array")] }] }, { requireMaxTokens: true }), ConnectError));
   it("core/errors.ts:19 via openai chat-request.ts:65 — modalities deeply nested", () =>
-    expectParse(() => parseChatRequest({ model: "m", messages: user, modalities: [deep(DEPTH, "array")] }), HttpError));
+    expectParse(() => parseChatRequest({ model: "m", messages: user, modalities: [deep(DEPTH, "array")] }), ConnectError));
 });
 
 suite("fixed: anthropic-deep-tool-input (RangeError instead of a 400)", () => {

@@ -63,7 +63,8 @@ describe("model format detection from the first bytes", () => {
   it("rejects short, empty and garbage input with a clear error", () => {
     expect(() => detectModelFormat(new Uint8Array(0))).toThrow("too short to identify: 0 bytes (need at least 8)");
     expect(() => detectModelFormat(Buffer.from("GGU"))).toThrow("too short to identify: 3 bytes (need at least 8)");
-    expect(() => detectModelFormat(Buffer.from("hello, world! this is text"))).toThrow(/unrecognised model format: first bytes 68 65 6c 6c 6f 2c 20 77 match none of/);
+    expect(() => detectModelFormat(Buffer.from("hello, world! this is text"))).toThrow(/^unrecognised model format: the file's header matches none of/);
+    expect(() => detectModelFormat(Buffer.from("hello, world! this is text"))).not.toThrow(/68 65 6c 6c|hello/);
     const badVersion = Buffer.from("GGUF\x63\x00\x00\x00", "latin1");
     expect(() => detectModelFormat(badVersion)).toThrow("GGUF magic but unsupported version 99 (known: 1, 2, 3)");
     // A safetensors-like prefix whose header length runs past the file.

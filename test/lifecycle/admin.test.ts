@@ -89,11 +89,11 @@ describe("AdminService.ReloadConfig hardening", () => {
     expect(server.stdout() + server.stderr()).not.toContain(SECRET);
   });
 
-  it("a rejected config leaves nothing on disk: no SQLite file, no folders", async () => {
+  it("a rejected config leaves nothing on disk: no SQLite file, no outbox, no folders", async () => {
     const server = await env.serve(await env.write(SERVER + env.provider("one", `"gpt-*"`) + KEYS));
     const admin = env.client(AdminService, server, bearer(ADMIN));
     const root = join(env.dir, "not-yet");
-    const store = `\n[store]\nkind = "sqlite"\npath = "${join(root, "deeper", "hoosh.db")}"\n`;
+    const store = `\n[store]\nkind = "sqlite"\npath = "${join(root, "deeper", "hoosh.db")}"\noutbox_path = "${join(root, "outbox", "outbox.db")}"\n`;
     const bad = await rpcError(admin.reloadConfig({ configToml: `${SERVER}${env.provider("one", `"gpt-*"`)}${store}\n[cache]\nsemantic_model = "nobody-serves-this"\n${KEYS}` }));
     expect(bad.code).toBe(Code.InvalidArgument);
     expect(bad.rawMessage).toContain("cache.semantic_model");
@@ -101,6 +101,7 @@ describe("AdminService.ReloadConfig hardening", () => {
     // The same store in an accepted config is created.
     await admin.reloadConfig({ configToml: `${SERVER}${env.provider("one", `"gpt-*"`)}${store}${KEYS}` });
     expect(existsSync(join(root, "deeper", "hoosh.db"))).toBe(true);
+    expect(existsSync(join(root, "outbox", "outbox.db"))).toBe(true);
   });
 });
 

@@ -37,6 +37,20 @@ async function rpc(method: string, params: Record<string, unknown> | undefined, 
 }
 
 describe("protocol 2026-07-28 (stateless)", () => {
+  it("refuses a body that is not valid UTF-8 (400, -32700), never reading it with replacement characters", async () => {
+    const json = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: META } }));
+    const bad = Buffer.concat([json.subarray(0, 10), Buffer.from([0xff, 0xfe]), json.subarray(10)]);
+    const res = await fetch(`${h.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": V },
+      body: bad,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: number; message: string } };
+    expect(body.error.code).toBe(-32700);
+    expect(body.error.message).toMatch(/not valid UTF-8/);
+  });
+
   it("answers server/discover without a handshake or a session", async () => {
     const { status, body, sessionId } = await rpc("server/discover", { _meta: META });
     expect(status).toBe(200);

@@ -54,7 +54,9 @@ async function* messages(events: (Json | string)[]): AsyncGenerator<EventSourceM
 const run = (events: (Json | string)[], jsonTool?: string) => collect(messagesStreamEvents("claude", messages(events), jsonTool));
 
 function expectTranscript(events: GenerateStreamResponse[]): void {
-  expect(cases(events)).toEqual(["start", "reasoning", "text", "text", "toolCall", "toolCall", "toolCall", "toolCall", "toolCall", "end"]);
+  expect(cases(events)).toEqual(["start", "reasoning", "reasoning", "text", "text", "toolCall", "toolCall", "toolCall", "toolCall", "toolCall", "end"]);
+  // The thinking block's signature follows its text, so the caller can hand the block back.
+  expect(events[2]!.event.value).toMatchObject({ text: "", signature: "EqQBCgIYAh" });
   expect(events[0]!.event.value).toMatchObject({ id: "msg_01abc", model: "claude-sonnet-4-20250514" });
   const s = summarize(events);
   expect(s.reasoning).toBe("Let me think");

@@ -3,7 +3,7 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { toMessagesRequest } from "../../server/providers/anthropic/translate.js";
+import { toMessagesRequest } from "../../server/providers/anthropic/request.js";
 import { assistant, caughtSync, expectError, request, text, TIME_TOOL, toolResult, user, WEATHER_TOOL, type RequestInit } from "./anthropic-helpers.js";
 
 const OPTS = { provider: "claude" };

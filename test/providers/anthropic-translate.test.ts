@@ -2,8 +2,10 @@
 // Anthropic answers -> hoosh.v1. Tools, alternation and JSON mode: anthropic-tools.test.ts.
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { FinishReason, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
-import { fromMessagesResponse, fromUsage, toMessagesRequest } from "../../server/providers/anthropic/translate.js";
+import { FinishReason, ReasoningEffort, Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import { toMessagesRequest } from "../../server/providers/anthropic/request.js";
+import { fromUsage } from "../../server/providers/anthropic/enums.js";
+import { fromMessagesResponse } from "../../server/providers/anthropic/response.js";
 import type { MessagesResponse } from "../../server/providers/anthropic/wire.js";
 import { assistant, caughtSync, expectError, request, system, text, user, type RequestInit } from "./anthropic-helpers.js";
 
@@ -104,7 +106,7 @@ describe("answers", () => {
     ...extra,
   });
 
-  it("text blocks join into one text part; tool_use -> tool calls with JSON arguments; thinking and unknown blocks are skipped", () => {
+  it("text blocks join into one text part; tool_use -> tool calls with JSON arguments; thinking -> reasoning parts; unknown blocks are skipped", () => {
     const res = fromMessagesResponse(
       answer({
         content: [
@@ -120,7 +122,10 @@ describe("answers", () => {
     );
     expect(res).toMatchObject({ id: "msg_01", model: "claude-sonnet-4-20250514", finishReason: FinishReason.TOOL_CALLS });
     expect(res.message?.role).toBe(Role.ASSISTANT);
-    expect(res.message?.content).toEqual([expect.objectContaining({ part: { case: "text", value: "Let me check." } })]);
+    expect(res.message?.content.map((p) => p.part)).toEqual([
+      { case: "reasoning", value: expect.objectContaining({ text: "hmm", signature: "s" }) },
+      { case: "text", value: "Let me check." },
+    ]);
     expect(res.message?.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments }))).toEqual([
       { id: "toolu_1", name: "get_weather", arguments: '{"city":"Paris"}' },
       { id: "toolu_2", name: "get_time", arguments: "{}" },
@@ -167,5 +172,88 @@ describe("answers", () => {
     const res = fromMessagesResponse({});
     expect(res).toMatchObject({ id: "", model: "", finishReason: FinishReason.UNSPECIFIED });
     expect(res.message?.content).toEqual([]);
+  });
+});
+
+describe("top_k and extended thinking", () => {
+  it("sends top_k", () => {
+    expect(body({ sampling: { topK: 40 } }).top_k).toBe(40);
+  });
+
+  it("sends thinking from a budget, or from an effort, below max_tokens", () => {
+    expect(body({ sampling: { maxTokens: 8000 }, reasoning: { budgetTokens: 2000 } }).thinking).toEqual({ type: "enabled", budget_tokens: 2000 });
+    expect(body({ sampling: { maxTokens: 4000 }, reasoning: { effort: ReasoningEffort.HIGH } }).thinking).toEqual({ type: "enabled", budget_tokens: 3999 });
+    expect(body({ reasoning: { effort: ReasoningEffort.NONE } }).thinking).toEqual({ type: "disabled" });
+    expect(body({}).thinking).toBeUndefined();
+  });
+
+  it("refuses a budget under Anthropic's 1024, and a max_tokens that leaves no room, naming the field", () => {
+    const small = fails({ reasoning: { budgetTokens: 100 } });
+    expect(small.code).toBe(Code.InvalidArgument);
+    expect(small.rawMessage).toMatch(/^reasoning\.budget_tokens: 100 is out of range/);
+    const tight = fails({ sampling: { maxTokens: 500 }, reasoning: { effort: ReasoningEffort.LOW } });
+    expect(tight.code).toBe(Code.InvalidArgument);
+    expect(tight.rawMessage).toMatch(/^sampling\.max_tokens: 500 leaves no room for thinking/);
+  });
+});
+
+describe("prompt caching and thinking history", () => {
+  const cached = (value: string, ttl = "") => ({ part: { case: "text" as const, value }, cacheBreakpoint: { ttl } });
+
+  it("cache breakpoints become cache_control on blocks, the system prompt (then as blocks), tool results and tools", () => {
+    const b = body({
+      messages: [
+        { role: Role.SYSTEM, content: [cached("Be brief.")] },
+        { role: Role.USER, content: [cached("shared context", "1h"), text("question")] },
+        { role: Role.ASSISTANT, content: [], toolCalls: [{ id: "t1", name: "get_weather", arguments: "{}" }] },
+        { role: Role.TOOL, toolCallId: "t1", content: [cached("sunny")] },
+      ],
+      tools: [{ name: "get_weather", parameters: { type: "object" }, cacheBreakpoint: { ttl: "" } }],
+    });
+    expect(b.system).toEqual([{ type: "text", text: "Be brief.", cache_control: { type: "ephemeral" } }]);
+    expect(b.messages[0]!.content).toEqual([
+      { type: "text", text: "shared context", cache_control: { type: "ephemeral", ttl: "1h" } },
+      { type: "text", text: "question" },
+    ]);
+    expect(b.messages[2]!.content[0]).toEqual({ type: "tool_result", tool_use_id: "t1", content: "sunny", cache_control: { type: "ephemeral" } });
+    expect(b.tools?.[0]?.cache_control).toEqual({ type: "ephemeral" });
+    // Without breakpoints the system prompt stays a string.
+    expect(body({ messages: [system("Be brief."), user("hi")] }).system).toBe("Be brief.");
+  });
+
+  it("signed and redacted reasoning go back first in the assistant turn; unsigned reasoning does not", () => {
+    const reasoning = (value: { text?: string; signature?: string; redacted?: string }) => ({ part: { case: "reasoning" as const, value } });
+    const b = body({
+      messages: [
+        user("weather?"),
+        {
+          role: Role.ASSISTANT,
+          content: [reasoning({ text: "other provider's thoughts" }), reasoning({ text: "let me check", signature: "sig_1" }), reasoning({ redacted: "enc" }), text("Checking.")],
+          toolCalls: [{ id: "t1", name: "get_weather", arguments: "{}" }],
+        },
+        { role: Role.TOOL, toolCallId: "t1", content: [text("sunny")] },
+      ],
+      tools: [{ name: "get_weather", parameters: { type: "object" } }],
+    });
+    expect(b.messages[1]!.content).toEqual([
+      { type: "thinking", thinking: "let me check", signature: "sig_1" },
+      { type: "redacted_thinking", data: "enc" },
+      { type: "text", text: "Checking." },
+      { type: "tool_use", id: "t1", name: "get_weather", input: {} },
+    ]);
+  });
+
+  it("an answer's thinking blocks become reasoning parts before the text; cache writes are counted", () => {
+    const res = fromMessagesResponse({
+      content: [{ type: "thinking", thinking: "hmm", signature: "sig_2" }, { type: "redacted_thinking", data: "enc" }, { type: "text", text: "Hi" }],
+      stop_reason: "end_turn",
+      usage: { input_tokens: 5, cache_creation_input_tokens: 40, output_tokens: 2 },
+    } as MessagesResponse);
+    expect(res.message?.content.map((p) => p.part)).toEqual([
+      { case: "reasoning", value: expect.objectContaining({ text: "hmm", signature: "sig_2" }) },
+      { case: "reasoning", value: expect.objectContaining({ redacted: "enc" }) },
+      { case: "text", value: "Hi" },
+    ]);
+    expect(res.usage).toMatchObject({ inputTokens: 45, cachedInputTokens: 0, cacheWriteInputTokens: 40 });
   });
 });

@@ -1,9 +1,10 @@
 // The provider contract (contract.ts) run against the adapters that came
-// before the cloud ones, each through a real hoosh and its own fake: the
+// before the cloud ones (openai, anthropic, gemini, ollama), each through a real hoosh and its own fake: the
 // cloud adapters are held to exactly what these pass.
 import { afterAll, beforeAll, describe } from "vitest";
 import { startFakeAnthropic } from "../fakes/spawn-anthropic.js";
 import { startFakeGemini } from "../fakes/spawn-gemini.js";
+import { startFakeOllama } from "../fakes/spawn-ollama.js";
 import { startFakeOpenAI, type FakeUpstream } from "../fakes/spawn.js";
 import type { Hoosh } from "../harness/hoosh.js";
 import { providerContract } from "./contract.js";
@@ -43,3 +44,5 @@ ${FAULTS_EXPECTED}
 suite("openai", () => startFakeOpenAI(), "gpt-4o", "fake-503");
 suite("anthropic", () => startFakeAnthropic(), "claude-sonnet-4-5", "fake-529");
 suite("gemini", () => startFakeGemini(), "gemini-2.0-flash", "fake-503");
+// Ollama answers a failed runner with 500 (it has no 503 of its own).
+suite("ollama", () => startFakeOllama(), "llama3.2", "fake-500");

@@ -4,7 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { EmbedRequestSchema, GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { modelPath, toBatchEmbedRequest, toGenerateContentRequest } from "../../server/providers/gemini/translate.js";
+import { modelPath, toBatchEmbedRequest, toGenerateContentRequest } from "../../server/providers/gemini/request.js";
 import { checkGenerateRequest } from "../fakes/gemini/validate.js";
 import { caughtSync, expectError } from "../unit/helpers.js";
 

@@ -4,7 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { toGenerateContentRequest } from "../../server/providers/gemini/translate.js";
+import { toGenerateContentRequest } from "../../server/providers/gemini/request.js";
 import { checkGenerateRequest } from "../fakes/gemini/validate.js";
 import { caughtSync, expectError } from "../unit/helpers.js";
 

@@ -124,9 +124,10 @@ describe("generate", () => {
     expect(await requests()).toHaveLength(0);
   });
 
-  it("a thinking model's reasoning stays out of the answer", async () => {
+  it("a thinking model's reasoning stays out of the answer's text (a reasoning part before it)", async () => {
     const res = await provider().generate(chat("fake-think", "why?"), call());
-    expect(res.message?.content.map((c) => c.part.value)).toEqual(["echo: why?"]);
+    expect(res.message?.content.map((c) => c.part.case)).toEqual(["reasoning", "text"]);
+    expect(res.message?.content.filter((c) => c.part.case === "text").map((c) => c.part.value)).toEqual(["echo: why?"]);
   });
 });
 

@@ -4,7 +4,7 @@ import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { Role } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import { toChatRequest } from "../../server/providers/ollama/translate.js";
+import { toChatRequest } from "../../server/providers/ollama/request.js";
 import { caughtSync, expectError } from "../unit/helpers.js";
 
 type ChatInit = Extract<MessageInitShape<typeof GenerateRequestSchema>, { $typeName?: undefined }>;

@@ -5,13 +5,8 @@ import { describe, expect, it } from "vitest";
 import { FinishReason, ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { EmbedRequestSchema, GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { describeError, ollamaHttpError } from "../../server/providers/ollama/errors.js";
-import {
-  fromChatResponse,
-  fromDoneReason,
-  fromEmbedResponse,
-  toChatRequest,
-  toEmbedRequest,
-} from "../../server/providers/ollama/translate.js";
+import { toChatRequest, toEmbedRequest } from "../../server/providers/ollama/request.js";
+import { fromChatResponse, fromDoneReason, fromEmbedResponse } from "../../server/providers/ollama/response.js";
 import { caughtSync, expectError } from "../unit/helpers.js";
 
 type ChatInit = Extract<MessageInitShape<typeof GenerateRequestSchema>, { $typeName?: undefined }>;
@@ -65,10 +60,13 @@ describe("toChatRequest: parameters", () => {
 describe("fromChatResponse", () => {
   const base = { model: "qwen3:8b", created_at: "2025-01-01T00:00:00.000Z", done: true, total_duration: 1, prompt_eval_count: 26, eval_count: 9 };
 
-  it("text answer with usage; thinking stays out of the text", () => {
+  it("text answer with usage; thinking is a reasoning part, out of the text", () => {
     const res = fromChatResponse({ ...base, message: { role: "assistant", content: "Hello!", thinking: "The user greets me." }, done_reason: "stop" });
     expect(res.model).toBe("qwen3:8b");
-    expect(res.message?.content).toEqual([expect.objectContaining({ part: { case: "text", value: "Hello!" } })]);
+    expect(res.message?.content.map((p) => p.part)).toEqual([
+      { case: "reasoning", value: expect.objectContaining({ text: "The user greets me." }) },
+      { case: "text", value: "Hello!" },
+    ]);
     expect(res.finishReason).toBe(FinishReason.STOP);
     expect(res.usage).toMatchObject({ inputTokens: 26, outputTokens: 9, cachedInputTokens: 0 });
   });

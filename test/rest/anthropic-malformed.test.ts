@@ -65,7 +65,7 @@ const CASES: Case[] = [
   { name: "wrong content type", body: JSON.stringify(valid), headers: { "content-type": "text/plain" }, status: 415, type: "invalid_request_error", message: 'content-type "text/plain" is not supported; send application/json' },
   { name: "count_tokens with empty messages", path: "/v1/messages/count_tokens", body: { model: "gpt-4o-mini", messages: [] }, status: 400, type: "invalid_request_error", message: "messages: is empty" },
   { name: "count_tokens without model", path: "/v1/messages/count_tokens", body: { messages: [user("hi")] }, status: 400, type: "invalid_request_error", message: "model: is required" },
-  { name: "unknown /v1/messages sub-path", path: "/v1/messages/batches", body: valid, status: 404, type: "not_found_error", message: "no route for POST /v1/messages/batches" },
+  { name: "unknown /v1/messages sub-path", path: "/v1/messages/batches", body: valid, status: 404, type: "not_found_error", message: "unknown path: POST /v1/messages/batches" },
 ];
 
 describe("malformed requests", () => {

@@ -7,16 +7,17 @@ import { FinishReason, Role, ToolChoice_Mode, UsageSchema } from "../../gen/ts/h
 import { streamEvent, type StreamEventInit } from "../../server/providers/stream-event.js";
 import { renderError } from "../../server/rest/anthropic/errors.js";
 import { parseRequest } from "../../server/rest/anthropic/request.js";
-import { toolInput, usage } from "../../server/rest/anthropic/response.js";
+import { toUsage } from "../../server/providers/anthropic/enums.js";
+import { toolInput } from "../../server/rest/anthropic/response.js";
 import { StreamTranslator } from "../../server/rest/anthropic/stream.js";
-import { HttpError } from "../../server/rest/http-io.js";
+import { tooLarge, unsupportedMediaType } from "../../server/rest/edge-errors.js";
 
 const base = { model: "m", max_tokens: 5 };
 const TOOL = { name: "f", input_schema: { type: "object" } };
 const ev = (event: StreamEventInit) => streamEvent(event).event;
 
 describe("parseRequest", () => {
-  it("puts tool results first, marks errors and drops thinking blocks", () => {
+  it("puts tool results first, marks errors and keeps signed thinking blocks as reasoning parts", () => {
     const { chat } = parseRequest(
       {
         ...base,
@@ -30,7 +31,7 @@ describe("parseRequest", () => {
       { requireMaxTokens: true },
     );
     expect(chat.messages.map((m) => Role[m.role])).toEqual(["SYSTEM", "USER", "ASSISTANT", "TOOL", "TOOL", "USER"]);
-    expect(chat.messages[2]!.content).toEqual([]);
+    expect(chat.messages[2]!.content.map((p) => p.part)).toEqual([{ case: "reasoning", value: expect.objectContaining({ text: "hmm", signature: "x" }) }]);
     expect(chat.messages[2]!.toolCalls.map((c) => [c.id, c.arguments])).toEqual([["t1", '{"a":1}'], ["t2", "{}"]]);
     expect(chat.messages[3]).toMatchObject({ toolCallId: "t2", content: [{ part: { case: "text", value: "Error: boom" } }] });
     expect(chat.messages[4]).toMatchObject({ toolCallId: "t1", content: [{ part: { case: "text", value: "" } }] });
@@ -47,9 +48,12 @@ describe("parseRequest", () => {
     expect(forced.parallelToolCalls).toBe(false);
   });
 
-  it("reports top_k as ignored and leaves max_tokens out of count_tokens", () => {
-    const parsed = parseRequest({ model: "m", top_k: 3, messages: [{ role: "user", content: "x" }] }, { requireMaxTokens: false });
-    expect(parsed.ignored).toEqual(["top_k"]);
+  it("maps top_k and thinking, and leaves max_tokens out of count_tokens", () => {
+    const parsed = parseRequest({ model: "m", top_k: 3, thinking: { type: "enabled", budget_tokens: 2048 }, messages: [{ role: "user", content: "x" }] }, { requireMaxTokens: false });
+    expect(parsed.ignored).toEqual([]);
+    expect(parsed.chat.sampling?.topK).toBe(3);
+    expect(parsed.chat.reasoning?.budgetTokens).toBe(2048);
+    expect(() => parseRequest({ model: "m", thinking: { type: "enabled", budget_tokens: 10 }, messages: [{ role: "user", content: "x" }] }, { requireMaxTokens: false })).toThrow(/\] thinking\.budget_tokens: /);
     expect(parsed.chat.sampling?.maxTokens).toBeUndefined();
   });
 });
@@ -74,20 +78,25 @@ describe("StreamTranslator", () => {
       "content_block_delta:0:text_delta",
       "content_block_stop:0",
       "content_block_start:1",
-      "content_block_delta:1:input_json_delta",
-      "content_block_delta:1:input_json_delta",
+      "content_block_delta:1:thinking_delta",
       "content_block_stop:1",
       "content_block_start:2",
+      "content_block_delta:2:input_json_delta",
+      "content_block_delta:2:input_json_delta",
       "content_block_stop:2",
+      "content_block_start:3",
+      "content_block_stop:3",
       "message_delta",
       "message_stop",
     ]);
     expect(out[0]).toMatchObject({ message: { model: "up-model", content: [], stop_reason: null } });
-    expect(out[5]).toEqual({ type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "call_1", name: "f", input: {} } });
-    expect(out[11]).toEqual({
+    // Reasoning is a thinking block (unsigned: this provider gave no signature).
+    expect(out[5]).toEqual({ type: "content_block_start", index: 1, content_block: { type: "thinking", thinking: "", signature: "" } });
+    expect(out[8]).toEqual({ type: "content_block_start", index: 2, content_block: { type: "tool_use", id: "call_1", name: "f", input: {} } });
+    expect(out[14]).toEqual({
       type: "message_delta",
       delta: { stop_reason: "tool_use", stop_sequence: null },
-      usage: { output_tokens: 7, input_tokens: 6, cache_read_input_tokens: 4 },
+      usage: { output_tokens: 7, input_tokens: 6, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 },
     });
   });
 
@@ -108,12 +117,16 @@ describe("response mapping", () => {
     expect(toolInput("{oops")).toEqual({ _unparsed_arguments: "{oops" });
   });
 
-  it("counts cache reads apart from input_tokens", () => {
-    expect(usage(create(UsageSchema, { inputTokens: 100, cachedInputTokens: 30, outputTokens: 5 }))).toEqual({
+  it("counts cache reads and writes apart from input_tokens", () => {
+    expect(toUsage(create(UsageSchema, { inputTokens: 100, cachedInputTokens: 30, outputTokens: 5 }))).toEqual({
       input_tokens: 70,
       output_tokens: 5,
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 30,
+    });
+    expect(toUsage(create(UsageSchema, { inputTokens: 100, cachedInputTokens: 30, cacheWriteInputTokens: 50, outputTokens: 5 }))).toMatchObject({
+      input_tokens: 20,
+      cache_creation_input_tokens: 50,
     });
   });
 });
@@ -139,7 +152,7 @@ describe("error mapping", () => {
     const meta = new Headers({ "retry-after": "7" });
     expect(renderError(new ConnectError("slow down", Code.ResourceExhausted, meta)).headers).toEqual({ "retry-after": "7" });
     expect(renderError(new ConnectError("slow down", Code.ResourceExhausted)).headers).toEqual({});
-    expect(renderError(new HttpError(413, "too big")).body.error.type).toBe("request_too_large");
-    expect(renderError(new HttpError(415, "json please")).body.error.type).toBe("invalid_request_error");
+    expect(renderError(tooLarge(10)).body.error?.type).toBe("request_too_large");
+    expect(renderError(unsupportedMediaType("text/plain", "json please")).body.error?.type).toBe("invalid_request_error");
   });
 });

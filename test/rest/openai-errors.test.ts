@@ -89,7 +89,7 @@ const CASES: Case[] = [
   ["max_tokens 0", CHAT, { model: "gpt-4o-mini", messages: msgs, max_tokens: 0 }, 400, /^max_tokens: 0 is out of range/, "max_tokens"],
   ["stop of the wrong type", CHAT, { model: "gpt-4o-mini", messages: msgs, stop: 5 }, 400, /^stop: expected a string or an array of strings/, "stop"],
   ["n=2", CHAT, { model: "gpt-4o-mini", messages: msgs, n: 2 }, 400, /^n: 2 is not supported/, "n"],
-  ["logprobs", CHAT, { model: "gpt-4o-mini", messages: msgs, logprobs: true }, 400, /logprobs: is not supported/, "logprobs"],
+  ["top_logprobs out of range", CHAT, { model: "gpt-4o-mini", messages: msgs, logprobs: true, top_logprobs: 21 }, 400, /^top_logprobs: 21 is out of range; allowed: 0\.\.20/, "top_logprobs"],
   ["tool without function", CHAT, { model: "gpt-4o-mini", messages: msgs, tools: [{ type: "function" }] }, 400, /^tools\[0\]\.function: is required/, "tools[0].function"],
   ["bad tool name (core)", CHAT, { model: "gpt-4o-mini", messages: msgs, tools: [{ type: "function", function: { name: "has space" } }] }, 400, /^tools\[0\]\.function\.name: "has space" must match/, "tools[0].function.name"],
   ["unknown tool_choice", CHAT, { model: "gpt-4o-mini", messages: msgs, tool_choice: "sometimes" }, 400, /^tool_choice: "sometimes" is not one of/, "tool_choice"],
@@ -109,6 +109,12 @@ describe("malformed requests", () => {
     const error = await expectOpenAIError(await post(`${env.url}${path}`, body), status, message);
     if (param !== undefined) expect(error.param).toBe(param);
     expect(error.type).toBe("invalid_request_error");
+  });
+
+  it("answers 400 for a JSON body that is not valid UTF-8 (never silently replaced)", async () => {
+    const bytes = Buffer.concat([Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+    const res = await fetch(`${env.url}${CHAT}`, { method: "POST", headers: { "content-type": "application/json" }, body: bytes });
+    await expectOpenAIError(res, 400, /request body is not valid UTF-8/);
   });
 
   it("answers 415 for a body that is not JSON", async () => {

@@ -4,10 +4,11 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { TranscribeResponseSchema } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { httpStatusOf, retryAfterOf } from "../../server/rest/http-io.js";
+import { httpStatusOf, httpStatusOfCode, retryAfterOf } from "../../server/rest/http-status.js";
+import { tooLarge, unsupportedMediaType } from "../../server/rest/edge-errors.js";
 import { parseChatRequest } from "../../server/rest/openai/chat-request.js";
 import { float32Base64 } from "../../server/rest/openai/embeddings.js";
-import { openAIParam, toOpenAIError } from "../../server/rest/openai/errors.js";
+import { openAIParam, renderOpenAIError } from "../../server/rest/openai/errors.js";
 import { toSrt, toVtt } from "../../server/rest/openai/transcription-response.js";
 
 describe("error mapping", () => {
@@ -24,14 +25,15 @@ describe("error mapping", () => {
     [Code.Internal, 500],
     [Code.Unknown, 500],
   ])("code %i → HTTP %i", (code, status) => {
-    expect(httpStatusOf(code)).toBe(status);
-    expect(toOpenAIError(new ConnectError("x", code)).status).toBe(status);
+    expect(httpStatusOfCode(code)).toBe(status);
+    expect(httpStatusOf(new ConnectError("x", code))).toBe(status);
+    expect(renderOpenAIError(new ConnectError("x", code)).status).toBe(status);
   });
 
   it("sends Retry-After from the error's metadata, 1 by default", () => {
     const withHeader = new ConnectError("slow down", Code.ResourceExhausted, new Headers({ "retry-after": "2.5" }));
-    expect(toOpenAIError(withHeader).headers).toEqual({ "retry-after": "3" });
-    expect(toOpenAIError(new ConnectError("slow down", Code.ResourceExhausted)).headers).toEqual({});
+    expect(renderOpenAIError(withHeader).headers).toEqual({ "retry-after": "3" });
+    expect(renderOpenAIError(new ConnectError("slow down", Code.ResourceExhausted)).headers).toEqual({});
     const date = "Wed, 21 Oct 2037 07:28:00 GMT";
     expect(retryAfterOf(new ConnectError("x", Code.ResourceExhausted, new Headers({ "retry-after": date })))).toBe(date);
   });
@@ -45,12 +47,20 @@ describe("error mapping", () => {
     expect(openAIParam("config.language")).toBe("language");
     expect(openAIParam("config.encoding")).toBe("file");
     expect(openAIParam("audio")).toBe("file");
-    const mapped = toOpenAIError(new ConnectError("sampling.stop[1]: is empty", Code.InvalidArgument));
+    const mapped = renderOpenAIError(new ConnectError("sampling.stop[1]: is empty", Code.InvalidArgument));
     expect(mapped.body.error).toEqual({ message: "stop[1]: is empty", type: "invalid_request_error", param: "stop[1]", code: "invalid_value" });
   });
 
+  it("gives edge errors their own HTTP status: 413 over the size cap (not 429), 415", () => {
+    const big = renderOpenAIError(tooLarge(10));
+    expect(big.status).toBe(413);
+    expect(big.headers).toEqual({});
+    expect(big.body.error.code).toBe("request_too_large");
+    expect(renderOpenAIError(unsupportedMediaType("text/plain", "send JSON")).status).toBe(415);
+  });
+
   it("answers 500 server_error for errors that are not ConnectErrors", () => {
-    const mapped = toOpenAIError(new Error("boom"));
+    const mapped = renderOpenAIError(new Error("boom"));
     expect(mapped.status).toBe(500);
     expect(mapped.body.error.type).toBe("server_error");
   });

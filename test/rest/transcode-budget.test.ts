@@ -25,6 +25,15 @@ async function json(res: Response, status: number): Promise<any> {
   expect(res.headers.get("content-type")).toBe("application/json");
   return JSON.parse(text);
 }
+/** 413 with RESOURCE_EXHAUSTED (8) and the reason that makes it 413 on every REST-like surface. */
+async function tooLarge(res: Response): Promise<void> {
+  const body = await json(res, 413);
+  expect(body).toEqual({
+    code: 8,
+    message: "request body is larger than the 65536 bytes allowed (server.max_body_bytes)",
+    details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", domain: "hoosh", reason: "REQUEST_TOO_LARGE" }],
+  });
+}
 async function status(res: Response, httpStatus: number, code: number, message: string | RegExp): Promise<void> {
   const body = await json(res, httpStatus);
   expect(body).toEqual({ code, message: expect.stringMatching(message), details: [] });
@@ -72,6 +81,9 @@ describe("errors", () => {
     await status(await send("POST", "/hoosh/v1/generate", "{"), 400, 3, /^body: not valid JSON/);
     await status(await send("POST", "/hoosh/v1/generate", { model: "m", bogusField: 1 }), 400, 3, /^body: .*"bogusField" is unknown/);
     await status(await send("POST", "/hoosh/v1/budget/reservations", { pool: "team", tokens: "x" }), 400, 3, /^body: .*tokens/);
+    // An unknown enum value names its path, not only its type.
+    const robot = { model: "m", messages: [{ role: "ROLE_USER", content: [{ text: "x" }] }, { role: "ROLE_ROBOT", content: [] }] };
+    await status(await send("POST", "/hoosh/v1/generate", robot), 400, 3, /^body: messages\[1\]\.role: "ROLE_ROBOT" is not one of: ROLE_UNSPECIFIED, ROLE_SYSTEM/);
   });
 
   it("bad query values are 400 naming the parameter", async () => {
@@ -101,7 +113,7 @@ describe("errors", () => {
 
   it("a body over max_body_bytes is 413, with or without Content-Length", async () => {
     const big = JSON.stringify({ model: "m", user: "x".repeat(MAX_BODY) });
-    await status(await send("POST", "/hoosh/v1/generate", big), 413, 8, /larger than the limit of 65536 bytes/);
+    await tooLarge(await send("POST", "/hoosh/v1/generate", big));
     const chunked = new ReadableStream({
       start(c) {
         for (let i = 0; i < 4; i++) c.enqueue(new TextEncoder().encode(big.slice(i * 20_000, (i + 1) * 20_000)));
@@ -109,7 +121,7 @@ describe("errors", () => {
       },
     });
     const res = await fetch(`${base}/hoosh/v1/generate`, { method: "POST", body: chunked, duplex: "half" } as RequestInit);
-    await status(res, 413, 8, /larger than the limit/);
+    await tooLarge(res);
     expect((await send("GET", "/hoosh/v1/budget/pools/team")).status).toBe(200); // the server is fine afterwards
   });
 

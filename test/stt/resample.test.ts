@@ -1,9 +1,9 @@
-// Down-mixing and linear resampling (server/providers/audio.ts), and that
+// Down-mixing and linear resampling (server/audio/resample.ts), and that
 // flite speech at 8 kHz, 44.1 kHz and in stereo still transcribes after the
 // provider converts it to 16 kHz mono on the fly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AudioEncoding } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { downmix, LinearResampler, to16kMono, wrapPcm16 } from "../../server/providers/audio.js";
+import { downmix, LinearResampler, to16kMono, wrapPcm16 } from "../../server/audio/index.js";
 import { chunks100ms, fliteWav, FLITE_TEXT, serveSphinx, streamTranscribe, wavConfig, wordAccuracy } from "./harness.js";
 
 const int16 = (b: Buffer) => new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length - (b.length % 2)));

@@ -2,7 +2,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { AudioEncoding } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { checkEncoding, parseWav, pcm16Duration, sniffFormat, wrapPcm16 } from "../../server/providers/audio.js";
+import { checkEncoding, parseWav, pcm16Duration, sniffFormat, wrapPcm16 } from "../../server/audio/index.js";
 import { tone } from "./harness.js";
 
 /** Expects an InvalidArgument whose message starts with `field: ` and matches `detail`. */

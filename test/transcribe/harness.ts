@@ -8,7 +8,7 @@ import { createClient, createRouterTransport, type Client } from "@connectrpc/co
 import { connectNodeAdapter, createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { TranscribeService, type TranscribeConfigSchema } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { wrapPcm16 } from "../../server/providers/audio.js";
+import { wrapPcm16 } from "../../server/audio/wav.js";
 import { LatencyTracker } from "../../server/core/latency.js";
 import { Router, type Route } from "../../server/core/router.js";
 import { Transcription, type TranscriptionLimits } from "../../server/core/transcribe.js";

@@ -80,7 +80,29 @@ describe("list", () => {
     const byId = new Map(models.map((m) => [m.id, m]));
     expect(byId.get("text-embedding-3-small")?.capabilities).toEqual([Capability.EMBEDDINGS]);
     expect(byId.get("gpt-4o")?.capabilities).toEqual(expect.arrayContaining([Capability.CHAT, Capability.TOOLS, Capability.VISION]));
-    expect(byId.get("o1")?.capabilities).not.toContain(Capability.VISION);
+    // From data/models.json, not the id: o1 reasons; gpt-4o has its published window.
+    expect(byId.get("o1")?.capabilities).toContain(Capability.REASONING);
+    expect(byId.get("gpt-4o")?.contextWindow).toBe(128_000);
+    expect(byId.get("gpt-4o")?.maxOutputTokens).toBe(16_384);
+    expect(byId.get("gpt-4o")?.inputModalities).toEqual(["text", "image"]);
+    expect(byId.get("text-embedding-3-small")?.outputModalities).toEqual(["embedding"]);
+  });
+
+  it("a speech engine's models are transcription models, whatever their id; unknown chat ids have no window", async () => {
+    const engine = { ...listing("stt", async () => []), type: "pocketsphinx" };
+    const c = catalog([
+      { provider: engine, models: ["sphinx-en", "gpt-4o"], priority: 1, weight: 1 },
+      { provider: listing("chat", async () => []), models: ["my-finetune"], priority: 2, weight: 1 },
+    ]);
+    const models = await c.list(signal());
+    for (const m of models.filter((m) => m.provider === "stt")) {
+      expect(m.capabilities).toEqual([Capability.TRANSCRIPTION]);
+      expect(m.inputModalities).toEqual(["audio"]);
+      expect(m.outputModalities).toEqual(["transcript"]);
+    }
+    const custom = models.find((m) => m.id === "my-finetune")!;
+    expect(custom.capabilities).toEqual([Capability.CHAT, Capability.TOOLS, Capability.JSON_SCHEMA]);
+    expect(custom.contextWindow).toBe(0);
   });
 
   it("a dead upstream gives healthReason 'model listing failed: ...' and still lists literal ids", async () => {

@@ -16,7 +16,7 @@ const call = (index: number, id: string, name: string, argumentsDelta: string): 
 });
 
 describe("StreamAssembler", () => {
-  it("joins text deltas into one text part; reasoning, start and end are not content", () => {
+  it("joins text deltas into one text part after the reasoning part; start and end are not content", () => {
     const m = assemble([
       { case: "start", value: { id: "x" } },
       { case: "reasoning", value: { text: "hmm" } },
@@ -26,9 +26,28 @@ describe("StreamAssembler", () => {
       { case: "end", value: {} },
     ]);
     expect(m.role).toBe(Role.ASSISTANT);
-    expect(m.content).toHaveLength(1);
-    expect(m.content[0]?.part).toEqual({ case: "text", value: "Hello, world" });
+    expect(m.content).toHaveLength(2);
+    expect(m.content[0]?.part).toMatchObject({ case: "reasoning", value: { text: "hmm", signature: "", redacted: "" } });
+    expect(m.content[1]?.part).toEqual({ case: "text", value: "Hello, world" });
     expect(m.toolCalls).toEqual([]);
+  });
+
+  it("closes a reasoning block at its signature and keeps redacted reasoning as its own part", () => {
+    const m = assemble([
+      { case: "reasoning", value: { text: "First " } },
+      { case: "reasoning", value: { text: "thought." } },
+      { case: "reasoning", value: { signature: "sig-1" } },
+      { case: "reasoning", value: { redacted: "opaque==" } },
+      { case: "reasoning", value: { text: "Second." } },
+      { case: "reasoning", value: { signature: "sig-2" } },
+      { case: "text", value: { text: "Answer" } },
+    ]);
+    expect(m.content.map((c) => c.part.value)).toMatchObject([
+      { text: "First thought.", signature: "sig-1", redacted: "" },
+      { text: "", signature: "", redacted: "opaque==" },
+      { text: "Second.", signature: "sig-2" },
+      "Answer",
+    ]);
   });
 
   it("assembles two interleaved tool calls by index", () => {

@@ -3,14 +3,11 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { FinishReason, ImageDetail, ResponseFormat_Type, Role, ToolChoice_Mode } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { EmbedRequestSchema, GenerateRequestSchema } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import {
-  fromChatResponse,
-  fromEmbeddingsResponse,
-  fromFinishReason,
-  fromUsage,
-  toChatRequest,
-  toEmbeddingsRequest,
-} from "../../server/providers/openai/translate.js";
+import { fromFinishReason, fromUsage } from "../../server/providers/openai/enums.js";
+import { toChatRequest as toChatPlan, toEmbeddingsRequest } from "../../server/providers/openai/request.js";
+import { fromChatResponse, fromEmbeddingsResponse } from "../../server/providers/openai/response.js";
+
+const toChatRequest = (...args: Parameters<typeof toChatPlan>) => toChatPlan(...args).body;
 
 /** The plain-object branch of the init shape (not an already-built message). */
 type ChatInit = Extract<MessageInitShape<typeof GenerateRequestSchema>, { $typeName?: undefined }>;
@@ -295,10 +292,10 @@ describe("fromFinishReason with hostile strings", () => {
 describe("OpenAI quirks from presets", () => {
   it("max_completion_tokens for OpenAI's own API, and no stream_options where the server rejects them", () => {
     const req = create(GenerateRequestSchema, { model: "o3", messages: [{ role: Role.USER, content: [{ part: { case: "text", value: "hi" } }] }], sampling: { maxTokens: 50 } });
-    const openai = toChatRequest(req, "o3", true, { maxTokensField: "max_completion_tokens", streamUsage: true });
+    const openai = toChatRequest(req, "o3", true, { maxTokensField: "max_completion_tokens", streamUsage: true, topK: false });
     expect(openai.max_completion_tokens).toBe(50);
     expect(openai.max_tokens).toBeUndefined();
-    const localai = toChatRequest(req, "o3", true, { maxTokensField: "max_tokens", streamUsage: false });
+    const localai = toChatRequest(req, "o3", true, { maxTokensField: "max_tokens", streamUsage: false, topK: false });
     expect(localai.max_tokens).toBe(50);
     expect(localai.stream_options).toBeUndefined();
   });

@@ -15,6 +15,8 @@ export interface PriceEntry {
   cached_input?: number;
   output: number;
   audio?: number;
+  /** Prompt-cache writes (Anthropic cache_creation_input_tokens); defaults to input. */
+  cache_write?: number;
 }
 
 export interface PriceFile {
@@ -49,6 +51,7 @@ export class PriceTable {
         cachedInput: e.cached_input === undefined ? input : scalePrice(e.cached_input, `${at}.cached_input`),
         output: scalePrice(e.output, `${at}.output`),
         audio: e.audio === undefined ? undefined : scalePrice(e.audio, `${at}.audio`),
+        cacheWrite: e.cache_write === undefined ? undefined : scalePrice(e.cache_write, `${at}.cache_write`),
       };
       return { pattern: e.match, test: picomatch(e.match, { nocase: true }), price };
     });

@@ -14,13 +14,14 @@
 //   parameters, strict), tool_choice, parallel_tool_calls, sampling
 //   (temperature, top_p, max_tokens, stop in the given order, seed, presence
 //   and frequency penalty; unset is distinct from 0 since unset means the
-//   provider's default), response_format (type, schema name, schema, strict).
+//   provider's default; top_k), response_format (type, schema name, schema,
+//   strict), reasoning (effort, budget), logprobs and top_logprobs, and earlier
+//   turns' reasoning parts. Fields added after v2 are written only when set, so
+//   a request that does not use them keeps its v2 key.
 // Not in the key:
 //   metadata (log/cost tags), user (an end-user id for the provider's abuse
 //   tracking; the answer does not depend on it), budget_pool (who pays, not
-//   what is asked), cache (how to use the cache, not the question), routing
-//   (which provider serves the requested model: a cached answer for the same
-//   model is a valid answer whoever produced it).
+//   what is asked), cache (how to use the cache, not the question).
 //
 // Why canonical text and not toBinary(GenerateRequestSchema, req): protobuf-es
 // binary output is deterministic for one object, but map fields are written in
@@ -52,7 +53,8 @@ import type { ChatRequest } from "../../providers/provider.js";
 export type KeyedRequest = Pick<
   ChatRequest,
   "model" | "messages" | "tools" | "toolChoice" | "parallelToolCalls" | "sampling" | "responseFormat" | "routing"
->;
+> &
+  Partial<Pick<ChatRequest, "reasoning" | "logprobs" | "topLogprobs">>;
 
 /** What the key holds beyond the request: who shares the answer and which models can give it. */
 export interface KeyContext {
@@ -77,6 +79,9 @@ export function cacheKey(req: KeyedRequest, ctx: KeyContext = { partition: "", m
   sampling(w, req.sampling);
   const rf = req.responseFormat;
   w.s += rf === undefined ? "R-" : "R" + rf.type + str(rf.schemaName) + canonicalJson(rf.jsonSchema) + (rf.strict ? "1" : "0");
+  const r = req.reasoning;
+  if (r && (r.effort !== 0 || r.budgetTokens !== undefined)) w.s += "Z" + r.effort + "," + opt(r.budgetTokens);
+  if (req.logprobs) w.s += "L" + opt(req.topLogprobs);
   return w.digest();
 }
 
@@ -124,6 +129,9 @@ function part(w: Writer, p: ContentPart["part"]): void {
       w.s += "a" + str(p.value.format);
       w.bytes(p.value.data);
       return;
+    case "reasoning":
+      w.s += "r" + str(p.value.text) + str(p.value.signature) + str(p.value.redacted);
+      return;
     default:
       w.s += "-";
   }
@@ -148,6 +156,7 @@ function sampling(w: Writer, s: SamplingParams | undefined): void {
   w.s += "S" + opt(s.temperature) + "," + opt(s.topP) + "," + opt(s.maxTokens) + "," + opt(s.seed) + "," +
     opt(s.presencePenalty) + "," + opt(s.frequencyPenalty) + "," + s.stop.length;
   for (const stop of s.stop) w.s += str(stop);
+  if (s.topK !== undefined) w.s += "k" + s.topK;
 }
 
 /** Unambiguous string: length-prefixed, or escaped JSON when not well-formed UTF-16. */

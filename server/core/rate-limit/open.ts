@@ -18,7 +18,7 @@ const memoryByStore = new WeakMap<BudgetStore, MemoryRateWindows>();
 export async function openRateWindows(store: { kind: string; url?: string | undefined; prefix: string }, budgetStore: BudgetStore): Promise<OpenedWindows> {
   if (store.kind === "redis") {
     // Loaded only when configured, like the Redis budget store.
-    const [{ RedisRateWindows }, { RedisBudgetStore }] = await Promise.all([import("./redis.js"), import("../../store/redis/budget-store.js")]);
+    const [{ RedisRateWindows }, { RedisBudgetStore }] = await Promise.all([import("../../store/redis/rate-windows.js"), import("../../store/redis/budget-store.js")]);
     // The budget store's connection (same timeouts, same fail-closed behaviour): no second one.
     if (budgetStore instanceof RedisBudgetStore) return { windows: new RedisRateWindows(budgetStore.client, { prefix: store.prefix }), close: async () => {} };
     const windows = await RedisRateWindows.connect(store.url!, { prefix: store.prefix });

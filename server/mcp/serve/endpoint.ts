@@ -5,16 +5,18 @@
 // session id and the same key. A request without a session that declares
 // protocol 2026-07-28 (no handshake, no sessions) is served statelessly.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { headerGetter, type Auth } from "../../auth/authorize.js";
 import type { HttpRequest, HttpResponse, RestHandler } from "../../rest/handler.js";
-import { discardBody, HttpError, readBody } from "../../rest/http-io.js";
+import { discardBody, readBody } from "../../rest/http-io.js";
+import { httpStatusOf } from "../../rest/http-status.js";
 import { ALLOW_ALL } from "../allowlist.js";
 import type { HostCheck } from "./host-check.js";
 import { McpSession, type SessionDeps, type SessionKey } from "./session.js";
 import type { SessionStore } from "./sessions.js";
 import { writeRpcError } from "./rpc-error.js";
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface EndpointOptions {
   path: string;
@@ -39,7 +41,7 @@ function writeAuthError(res: HttpResponse, err: unknown): void {
   if (e.code === Code.Unauthenticated) headers["www-authenticate"] = 'Bearer realm="hoosh"';
   const retry = e.metadata.get("retry-after");
   if (retry) headers["retry-after"] = retry;
-  writeRpcError(res, codeToHttpStatus(e.code), -32001, e.rawMessage, headers);
+  writeRpcError(res, httpStatusOf(e), -32001, e.rawMessage, headers);
 }
 
 export function mcpEndpoint(o: EndpointOptions): RestHandler {
@@ -121,12 +123,21 @@ async function serve(session: McpSession, key: SessionKey, o: EndpointOptions, r
 
 /** The POST body as JSON; answers the error itself (413, 400 parse error) and returns ok: false. */
 async function readMessage(req: HttpRequest, res: HttpResponse, maxBytes: number): Promise<{ ok: true; body: unknown } | { ok: false }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readBody(req, maxBytes);
+  } catch (err) {
+    const e = ConnectError.from(err);
+    if (e.code === Code.Canceled) res.destroy();
+    else writeRpcError(res, httpStatusOf(e), -32600, e.rawMessage);
+    return { ok: false };
+  }
   let text: string;
   try {
-    text = (await readBody(req, maxBytes)).toString("utf8");
-  } catch (err) {
-    if (err instanceof HttpError) writeRpcError(res, err.status, -32600, err.message);
-    else res.destroy();
+    // Strict UTF-8: invalid bytes are the caller's error (400), never silently replaced.
+    text = UTF8.decode(bytes);
+  } catch {
+    writeRpcError(res, 400, -32700, "Parse error: the body is not valid UTF-8; send JSON encoded as UTF-8");
     return { ok: false };
   }
   try {

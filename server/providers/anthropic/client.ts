@@ -10,7 +10,9 @@ import { readSse } from "../sse.js";
 import type { Transport } from "../transport.js";
 import { anthropicHttpError } from "./errors.js";
 import { messagesStreamEvents } from "./stream.js";
-import { fromMessagesResponse, toMessagesRequest, type MessagesPlan } from "./translate.js";
+import { noteIgnored, unhonoured } from "../honoured.js";
+import { ANTHROPIC_HONOURS, toMessagesRequest, type MessagesPlan } from "./request.js";
+import { fromMessagesResponse } from "./response.js";
 import type { MessagesRequest, MessagesResponse, ModelsPage } from "./wire.js";
 
 /** The API version hoosh's translation is written against. */
@@ -60,18 +62,19 @@ export class AnthropicProvider implements Provider {
     });
   }
 
-  private plan(req: ChatRequest, stream: boolean): MessagesPlan {
+  private plan(req: ChatRequest, stream: boolean, call: CallContext): MessagesPlan {
+    noteIgnored(call, unhonoured(req, ANTHROPIC_HONOURS));
     return toMessagesRequest(req, req.model, stream, { provider: this.name, defaultMaxTokens: this.options.defaultMaxTokens });
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
-    const plan = this.plan(req, false);
+    const plan = this.plan(req, false, call);
     const res = await this.http.send("POST", this.host?.path(req.model, false) ?? "/messages", this.host?.body(plan.body) ?? plan.body, call);
     return fromMessagesResponse(await this.http.readJson<MessagesResponse>(res, call), plan.jsonTool);
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
-    const plan = this.plan(req, true);
+    const plan = this.plan(req, true, call);
     const res = await this.http.send("POST", this.host?.path(req.model, true) ?? "/messages", this.host?.body(plan.body) ?? plan.body, call, "text/event-stream, application/json");
     if (!contentType(res).includes("text/event-stream")) {
       // A proxy that answers whole despite stream:true: accept it as one chunk.

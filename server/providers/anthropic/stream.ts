@@ -10,7 +10,7 @@ import type { EventSourceMessage } from "eventsource-parser";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { streamEvent as event } from "../stream-event.js";
 import { streamError } from "./errors.js";
-import { fromStopReason, fromUsage } from "./translate.js";
+import { fromStopReason, fromUsage } from "./enums.js";
 import type * as wire from "./wire.js";
 
 type Block =
@@ -87,8 +87,13 @@ async function* events(
           const index = toolCalls++;
           blocks.set(ev.index, { kind: "tool", index, args: false });
           yield event({ case: "toolCall", value: { index, id: use.id, name: use.name, argumentsDelta: "" } });
+        } else if (b.type === "redacted_thinking") {
+          // Encrypted reasoning: relayed as it came, so the caller can hand it back next turn.
+          blocks.set(ev.index, { kind: "other" });
+          const data = (b as wire.RedactedThinkingBlock).data;
+          if (data) yield event({ case: "reasoning", value: { redacted: data } });
         } else {
-          // Server tools, redacted thinking, future block types: nothing to relay.
+          // Server tools, future block types: nothing to relay.
           blocks.set(ev.index, { kind: "other" });
         }
         break;
@@ -102,6 +107,10 @@ async function* events(
         } else if (d.type === "thinking_delta" && block?.kind === "thinking") {
           const text = (d as { thinking: string }).thinking;
           if (text) yield event({ case: "reasoning", value: { text } });
+        } else if (d.type === "signature_delta" && block?.kind === "thinking") {
+          // Ends the thinking block's text; the caller needs it to hand the block back.
+          const signature = (d as { signature: string }).signature;
+          if (signature) yield event({ case: "reasoning", value: { signature } });
         } else if (d.type === "input_json_delta" && (block?.kind === "tool" || block?.kind === "json")) {
           const piece = (d as { partial_json: string }).partial_json;
           if (!piece) break;
@@ -109,7 +118,7 @@ async function* events(
           if (block.kind === "json") yield event({ case: "text", value: { text: piece } });
           else yield event({ case: "toolCall", value: { index: block.index, argumentsDelta: piece } });
         }
-        // signature_delta, citations_delta: not part of hoosh's message.
+        // citations_delta: not part of hoosh's message.
         break;
       }
       case "content_block_stop": {

@@ -18,6 +18,7 @@
 import { ResponseFormat_Type, ToolChoice_Mode } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { ChatRequest } from "../provider.js";
 import type * as wire from "./wire.js";
+import { cacheControl } from "./messages.js";
 
 export const JSON_TOOL_NAME = "json_response";
 
@@ -60,6 +61,7 @@ export function planTools(req: ChatRequest): ToolPlan {
     name: t.name,
     ...(t.description ? { description: t.description } : {}),
     input_schema: t.parameters ?? { type: "object", properties: {} },
+    ...cacheControl(t.cacheBreakpoint),
   }));
   const json = jsonTool(req, new Set(tools.map((t) => t.name)));
   const choice = req.toolChoice?.choice;

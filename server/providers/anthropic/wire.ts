@@ -1,5 +1,8 @@
 // Anthropic Messages API JSON, as documented by Anthropic (only the fields
-// hoosh reads or writes).
+// hoosh reads or writes): the one copy, shared by the provider (which writes
+// requests and reads answers) and the REST edge (which reads requests and
+// writes answers). Answer fields are optional because upstreams may omit them;
+// the edge always writes them all.
 export type Role = "user" | "assistant";
 
 export type ImageSource = { type: "url"; url: string } | { type: "base64"; media_type: string; data: string };
@@ -7,10 +10,12 @@ export type ImageSource = { type: "url"; url: string } | { type: "base64"; media
 export interface TextBlock {
   type: "text";
   text: string;
+  cache_control?: CacheControl;
 }
 export interface ImageBlock {
   type: "image";
   source: ImageSource;
+  cache_control?: CacheControl;
 }
 export interface ToolUseBlock {
   type: "tool_use";
@@ -22,14 +27,24 @@ export interface ToolResultBlock {
   type: "tool_result";
   tool_use_id: string;
   content: string | (TextBlock | ImageBlock)[];
+  cache_control?: CacheControl;
 }
 export interface ThinkingBlock {
   type: "thinking";
   thinking: string;
   signature?: string;
 }
+export interface RedactedThinkingBlock {
+  type: "redacted_thinking";
+  data: string;
+}
+/** Marks the end of a prompt prefix Anthropic may cache. */
+export interface CacheControl {
+  type: "ephemeral";
+  ttl?: string;
+}
 
-export type RequestBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock;
+export type RequestBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock | ThinkingBlock | RedactedThinkingBlock;
 
 export interface MessageParam {
   role: Role;
@@ -40,6 +55,7 @@ export interface Tool {
   name: string;
   description?: string;
   input_schema: object;
+  cache_control?: CacheControl;
 }
 
 export type ToolChoice =
@@ -54,15 +70,21 @@ export interface MessagesRequest {
   system?: string | TextBlock[];
   temperature?: number;
   top_p?: number;
+  top_k?: number;
   stop_sequences?: string[];
+  /** Extended thinking: budget_tokens >= 1024 and below max_tokens. */
+  thinking?: { type: "enabled"; budget_tokens: number } | { type: "disabled" };
   tools?: Tool[];
   tool_choice?: ToolChoice;
   metadata?: { user_id: string };
   stream?: boolean;
 }
 
-/** Blocks of an answer; types hoosh does not know (server tools, redacted thinking) are skipped. */
-export type ResponseBlock = TextBlock | ToolUseBlock | ThinkingBlock | { type: string };
+/** Why generation stopped. */
+export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal" | "pause_turn" | "model_context_window_exceeded";
+
+/** Blocks of an answer; types hoosh does not know (server tools, ...) are skipped. */
+export type ResponseBlock = TextBlock | ToolUseBlock | ThinkingBlock | RedactedThinkingBlock | { type: string };
 
 export interface Usage {
   /** Input tokens after the last cache breakpoint: cached tokens are NOT included. */
@@ -98,11 +120,24 @@ export type BlockDelta =
   | { type: "text_delta"; text: string }
   | { type: "input_json_delta"; partial_json: string }
   | { type: "thinking_delta"; thinking: string }
+  | { type: "signature_delta"; signature: string }
   | { type: string };
+
+/** Anthropic's error types, as sent in {"type":"error","error":{"type","message"}}. */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "request_too_large"
+  | "rate_limit_error"
+  | "api_error"
+  | "timeout_error"
+  | "overloaded_error";
 
 export interface ErrorBody {
   type?: "error";
-  error?: { type?: string; message?: string };
+  error?: { type?: ErrorType | (string & {}); message?: string };
   request_id?: string;
 }
 

@@ -11,7 +11,8 @@ import type { Transport } from "../transport.js";
 import type { AwsCredentials } from "./credentials.js";
 import { bedrockHttpError } from "./errors.js";
 import { eventFrames } from "./eventstream.js";
-import { modelPath, toConverseRequest } from "./request.js";
+import { noteIgnored, unhonoured } from "../honoured.js";
+import { BEDROCK_HONOURS, modelPath, toConverseRequest } from "./request.js";
 import { fromConverseResponse, fromTitanEmbeddings } from "./response.js";
 import { sigv4Authorizer } from "./sigv4.js";
 import { converseStreamEvents } from "./stream.js";
@@ -53,12 +54,14 @@ export class BedrockProvider implements Provider {
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
+    noteIgnored(call, unhonoured(req, BEDROCK_HONOURS));
     const plan = toConverseRequest(req);
     const res = await this.http.send("POST", modelPath(req.model, "converse"), plan.body, call);
     return fromConverseResponse(await this.http.readJson<ConverseResponse>(res, call), requestIdOf(res.headers), req.model, plan.jsonTool);
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
+    noteIgnored(call, unhonoured(req, BEDROCK_HONOURS));
     const plan = toConverseRequest(req);
     const res = await this.http.send("POST", modelPath(req.model, "converse-stream"), plan.body, call, "application/vnd.amazon.eventstream");
     yield* this.http.relay(res, call, (body) => converseStreamEvents(this.name, requestIdOf(res.headers), req.model, eventFrames(this.name, body), plan.jsonTool));

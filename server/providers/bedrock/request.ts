@@ -5,6 +5,7 @@
 // Fields Converse has no counterpart for (seed, penalties, user) are not sent.
 import { Role, ToolChoice_Mode, type ContentPart, type Message } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
+import type { OptionalField } from "../honoured.js";
 import type { ChatRequest } from "../provider.js";
 import { withJsonTool } from "./json-mode.js";
 import { argumentsObject } from "../tool-arguments.js";
@@ -113,6 +114,9 @@ export interface ConversePlan {
   /** The JSON-mode helper tool (json-mode.ts), whose input is turned back into text. */
   jsonTool?: string;
 }
+
+/** What this adapter sends upstream of the optional request fields (honoured.ts): none of them. */
+export const BEDROCK_HONOURS: ReadonlySet<OptionalField> = new Set<OptionalField>();
 
 /** The Converse / ConverseStream body for a request (the model id is in the path). */
 export function toConverseRequest(req: ChatRequest): ConversePlan {

@@ -10,7 +10,8 @@ import type { Transport } from "../transport.js";
 import { geminiHttpError } from "./errors.js";
 import { fromBatchEmbedResponse, fromGenerateContentResponse } from "./response.js";
 import { arrayChunks, geminiStreamEvents, sseChunks } from "./stream.js";
-import { modelPath, toBatchEmbedRequest, toGenerateContentRequest } from "./translate.js";
+import { noteIgnored, unhonoured } from "../honoured.js";
+import { GEMINI_HONOURS, modelPath, toBatchEmbedRequest, toGenerateContentRequest } from "./request.js";
 import type { BatchEmbedContentsResponse, GenerateContentResponse, ModelsResponse } from "./wire.js";
 
 /** Generation methods that make a model worth listing (chat or embeddings). */
@@ -47,11 +48,13 @@ export class GeminiProvider implements Provider {
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
+    noteIgnored(call, unhonoured(req, GEMINI_HONOURS));
     const res = await this.http.send("POST", this.path(req.model, "generateContent"), toGenerateContentRequest(req), call);
     return fromGenerateContentResponse(this.name, await this.http.readJson<GenerateContentResponse>(res, call));
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
+    noteIgnored(call, unhonoured(req, GEMINI_HONOURS));
     const path = `${this.path(req.model, "streamGenerateContent")}?alt=sse`;
     const res = await this.http.send("POST", path, toGenerateContentRequest(req), call, "text/event-stream, application/json");
     if (!contentType(res).includes("text/event-stream")) {

@@ -60,6 +60,7 @@ export interface FunctionDeclaration {
 export interface GenerationConfig {
   temperature?: number;
   topP?: number;
+  topK?: number;
   maxOutputTokens?: number;
   stopSequences?: string[];
   seed?: number;

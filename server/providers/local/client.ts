@@ -10,7 +10,8 @@ import type { LlamaRuntime } from "../../engines/llm/runtime.js";
 import type { CallContext, ChatRequest, Provider } from "../provider.js";
 import { localError } from "./errors.js";
 import { chatStream } from "./stream.js";
-import { fromChatResult, toEngineRequest } from "./translate.js";
+import { toEngineRequest } from "./request.js";
+import { fromChatResult } from "./response.js";
 
 const GLOB_CHARS = /[*?[\]{}!()]/;
 
@@ -42,6 +43,10 @@ export class LocalProvider implements Provider {
 
   pendingLoad(): Promise<void> | undefined {
     return this.engine.pendingLoad;
+  }
+
+  contextWindow(): number {
+    return this.engine.config.contextSize;
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {

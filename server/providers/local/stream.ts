@@ -9,7 +9,7 @@ import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_
 import type { ConnectError } from "@connectrpc/connect";
 import type { ChatResult, ToolCallChunk } from "../../engines/llm/types.js";
 import { streamEvent } from "../stream-event.js";
-import { FINISH, toolCallId, toUsage } from "./translate.js";
+import { FINISH, toolCallId, toUsage } from "./response.js";
 
 export interface StreamSink {
   onText(text: string): void;

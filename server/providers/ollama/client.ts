@@ -10,7 +10,9 @@ import type { CallContext, ChatRequest, Provider } from "../provider.js";
 import type { Transport } from "../transport.js";
 import { ollamaHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
-import { fromChatResponse, fromEmbedResponse, toChatRequest, toEmbedRequest } from "./translate.js";
+import { noteIgnored, unhonoured } from "../honoured.js";
+import { OLLAMA_HONOURS, toChatRequest, toEmbedRequest } from "./request.js";
+import { fromChatResponse, fromEmbedResponse } from "./response.js";
 import type { ChatResponse, EmbedResponse as WireEmbedResponse, TagsResponse } from "./wire.js";
 
 export class OllamaProvider implements Provider {
@@ -27,11 +29,13 @@ export class OllamaProvider implements Provider {
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
+    noteIgnored(call, unhonoured(req, OLLAMA_HONOURS));
     const res = await this.http.send("POST", "/api/chat", toChatRequest(req, req.model, false), call);
     return fromChatResponse(await this.http.readJson<ChatResponse>(res, call));
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
+    noteIgnored(call, unhonoured(req, OLLAMA_HONOURS));
     // Translate first: a request Ollama cannot take fails before any upstream call.
     const body = toChatRequest(req, req.model, true);
     const res = await this.http.send("POST", "/api/chat", body, call, "application/x-ndjson, application/json");

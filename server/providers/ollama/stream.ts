@@ -3,7 +3,7 @@ import { guardStream } from "../stream-guard.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { streamEvent as event } from "../stream-event.js";
-import { fromDoneReason, fromToolCall, fromUsage } from "./translate.js";
+import { fromDoneReason, fromToolCall, fromUsage } from "./response.js";
 import type { ChatResponse } from "./wire.js";
 
 /**

@@ -30,6 +30,7 @@ export interface Tool {
 export interface Options {
   temperature?: number;
   top_p?: number;
+  top_k?: number;
   num_predict?: number;
   stop?: string[];
   seed?: number;

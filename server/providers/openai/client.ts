@@ -12,8 +12,10 @@ import type { Transport } from "../transport.js";
 import { openaiHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
 import { transcribeOpenAI } from "./transcribe.js";
-import { DEFAULT_QUIRKS, fromChatResponse, fromEmbeddingsResponse, toChatRequest, toEmbeddingsRequest, type OpenAIQuirks } from "./translate.js";
-import type { ChatResponse, EmbeddingsResponse, ModelsResponse } from "./wire.js";
+import { noteIgnored } from "../honoured.js";
+import { DEFAULT_QUIRKS, toChatRequest, toEmbeddingsRequest, type OpenAIQuirks } from "./request.js";
+import { fromChatResponse, fromEmbeddingsResponse } from "./response.js";
+import type { ChatCompletion, EmbeddingList, Loose, ModelList } from "./wire.js";
 
 /** Where each operation lives; Azure maps models to deployment paths with an api-version query. */
 export interface OpenAIRoutes {
@@ -53,6 +55,7 @@ export class OpenAIProvider implements Provider {
     this.quirks = {
       maxTokensField: options.quirks?.maxTokensField ?? DEFAULT_QUIRKS.maxTokensField,
       streamUsage: options.quirks?.streamUsage ?? DEFAULT_QUIRKS.streamUsage,
+      topK: options.quirks?.topK ?? DEFAULT_QUIRKS.topK,
     };
     this.type = options.type ?? "openai";
     this.routes = options.routes ?? DEFAULT_ROUTES;
@@ -64,15 +67,19 @@ export class OpenAIProvider implements Provider {
   }
 
   async generate(req: ChatRequest, call: CallContext): Promise<GenerateResponse> {
-    const res = await this.http.send("POST", this.routes.path("chat/completions", req.model), toChatRequest(req, req.model, false, this.quirks), call);
-    return fromChatResponse(await this.http.readJson<ChatResponse>(res, call));
+    const plan = toChatRequest(req, req.model, false, this.quirks);
+    noteIgnored(call, plan.ignored);
+    const res = await this.http.send("POST", this.routes.path("chat/completions", req.model), plan.body, call);
+    return fromChatResponse(await this.http.readJson<Loose<ChatCompletion>>(res, call));
   }
 
   async *generateStream(req: ChatRequest, call: CallContext): AsyncGenerator<GenerateStreamResponse> {
-    const res = await this.http.send("POST", this.routes.path("chat/completions", req.model), toChatRequest(req, req.model, true, this.quirks), call, "text/event-stream, application/json");
+    const plan = toChatRequest(req, req.model, true, this.quirks);
+    noteIgnored(call, plan.ignored);
+    const res = await this.http.send("POST", this.routes.path("chat/completions", req.model), plan.body, call, "text/event-stream, application/json");
     if (!contentType(res).includes("text/event-stream")) {
       // Some servers ignore stream:true and answer JSON; accept that as one chunk.
-      yield* wholeAsStream(fromChatResponse(await this.http.readJson<ChatResponse>(res, call)));
+      yield* wholeAsStream(fromChatResponse(await this.http.readJson<Loose<ChatCompletion>>(res, call)));
       return;
     }
     yield* this.http.relay(res, call, (body) => chatStreamEvents(this.name, readSse(body)));
@@ -80,7 +87,7 @@ export class OpenAIProvider implements Provider {
 
   async embed(req: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
     const res = await this.http.send("POST", this.routes.path("embeddings", req.model), toEmbeddingsRequest(req, req.model), call);
-    return fromEmbeddingsResponse(await this.http.readJson<EmbeddingsResponse>(res, call));
+    return fromEmbeddingsResponse(await this.http.readJson<Loose<EmbeddingList>>(res, call));
   }
 
   transcribe(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse> {
@@ -90,8 +97,8 @@ export class OpenAIProvider implements Provider {
   async listModels(call: CallContext): Promise<string[]> {
     if (this.routes.listModels) return this.routes.listModels(this.http, call);
     const res = await this.http.send("GET", "/models", undefined, call);
-    const body = await this.http.readJson<ModelsResponse>(res, call);
-    return (body.data ?? []).map((m) => m.id).filter((id) => typeof id === "string");
+    const body = await this.http.readJson<Loose<ModelList>>(res, call);
+    return (body.data ?? []).map((m) => m?.id).filter((id): id is string => typeof id === "string");
   }
 
   async close(): Promise<void> {

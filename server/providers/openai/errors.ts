@@ -1,12 +1,12 @@
 // OpenAI-format error bodies ({"error":{"message","type","param","code"}}) to ConnectError.
 import type { ConnectError } from "@connectrpc/connect";
 import { upstreamStatusError } from "../http-errors.js";
-import type { ErrorBody } from "./wire.js";
+import type { ErrorBody, Loose } from "./wire.js";
 
 /** Reads the most useful one-line description out of an OpenAI-style error body. */
 export function describeError(body: string): string {
   try {
-    const parsed = JSON.parse(body) as ErrorBody;
+    const parsed = JSON.parse(body) as Loose<ErrorBody>;
     const e = parsed.error;
     if (e?.message) {
       const extra = [e.code && `code=${e.code}`, e.param && `param=${e.param}`].filter(Boolean).join(", ");

@@ -6,12 +6,14 @@ import type { EventSourceMessage } from "eventsource-parser";
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { FinishReason } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { streamEvent as event } from "../stream-event.js";
-import { fromFinishReason, fromUsage } from "./translate.js";
-import type { ChatChunk, Usage } from "./wire.js";
+import { fromFinishReason, fromLogprobs, fromUsage } from "./enums.js";
+import type * as wire from "./wire.js";
 
-function parseChunk(provider: string, data: string): ChatChunk {
+type Chunk = wire.Loose<wire.ChatCompletionChunk>;
+
+function parseChunk(provider: string, data: string): Chunk {
   try {
-    return JSON.parse(data) as ChatChunk;
+    return JSON.parse(data) as Chunk;
   } catch {
     throw new ConnectError(`provider "${provider}" sent a stream chunk that is not JSON: ${data.slice(0, 120)}`, Code.Internal);
   }
@@ -29,7 +31,7 @@ async function* events(provider: string, sse: AsyncIterable<EventSourceMessage>)
   let started = false;
   let done = false;
   let finish: FinishReason | undefined;
-  let usage: Usage | null | undefined;
+  let usage: Chunk["usage"];
   for await (const message of sse) {
     if (message.data === "[DONE]") {
       done = true;
@@ -47,11 +49,12 @@ async function* events(provider: string, sse: AsyncIterable<EventSourceMessage>)
     const choice = chunk.choices?.[0];
     const delta = choice?.delta;
     if (delta?.reasoning_content) yield event({ case: "reasoning", value: { text: delta.reasoning_content } });
-    if (delta?.content) yield event({ case: "text", value: { text: delta.content } });
+    const logprobs = choice?.logprobs?.content;
+    if (delta?.content || logprobs?.length) yield event({ case: "text", value: { text: delta?.content ?? "", logprobs: fromLogprobs(logprobs) } });
     for (const call of delta?.tool_calls ?? []) {
       yield event({
         case: "toolCall",
-        value: { index: count(call.index), id: call.id ?? "", name: call.function?.name ?? "", argumentsDelta: call.function?.arguments ?? "" },
+        value: { index: count(call?.index), id: call?.id ?? "", name: call?.function?.name ?? "", argumentsDelta: call?.function?.arguments ?? "" },
       });
     }
     if (choice?.finish_reason) finish = fromFinishReason(choice.finish_reason);

@@ -12,7 +12,7 @@ import {
   type TranscribeConfig,
   type TranscribeResponse,
 } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { wrapPcm16 } from "../audio.js";
+import { wrapPcm16 } from "../../audio/wav.js";
 import { transportError } from "../http-errors.js";
 import type { CallContext } from "../provider.js";
 

@@ -4,7 +4,9 @@
 // the next chunk, channels are averaged and the rate is converted on the fly.
 import { AudioEncoding, type TranscribeConfig } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { invalidArgument } from "../../core/errors.js";
-import { downmix, encodingName, LinearResampler, parseWav } from "../audio.js";
+import { encodingName } from "../../audio/formats.js";
+import { downmix, LinearResampler } from "../../audio/resample.js";
+import { parseWav } from "../../audio/wav.js";
 
 export const ENGINE_RATE_HZ = 16_000;
 /** A WAV header longer than this (huge LIST chunks) is not waited for. */

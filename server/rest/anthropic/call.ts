@@ -19,6 +19,15 @@ export interface EdgeCall {
 
 const newId = () => anthropicId("req");
 
+/** hoosh.v1 field paths as this edge's request names them. */
+function anthropicName(field: string): string {
+  if (field.startsWith("sampling.")) return field.slice("sampling.".length);
+  if (field === "reasoning") return "thinking";
+  if (field === "user") return "metadata.user_id";
+  if (field === "cache_breakpoint") return "cache_control";
+  return field;
+}
+
 /** request-id and x-request-id: the caller's x-request-id when valid (core/request-id.ts), else a new req_… id. */
 export function idHeaders(req: HttpRequest): Record<string, string> {
   const requestId = requestIdOf(headerOf(req, "x-request-id"), newId);
@@ -42,7 +51,13 @@ export function edgeCall(req: HttpRequest, res: HttpResponse, timeoutMs: number,
         "x-hoosh-attempts": String(stats.attempts),
         "x-hoosh-overhead-ms": overhead.toFixed(1),
       };
-      if (ignored.length > 0) out["x-hoosh-ignored-params"] = ignored.join(", ");
+      // The edge's own notes, then what the serving provider could not honour, in Anthropic's names.
+      const all = [...ignored];
+      for (const f of stats.ignored ?? []) {
+        const name = anthropicName(f);
+        if (!all.includes(name)) all.push(name);
+      }
+      if (all.length > 0) out["x-hoosh-ignored-params"] = all.join(", ");
       return out;
     },
     done: end,

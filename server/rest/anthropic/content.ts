@@ -2,12 +2,13 @@
 // messages. tool_use blocks become assistant tool_calls; each tool_result block
 // becomes a ROLE_TOOL message placed before the rest of its user turn.
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ContentPartSchema, MessageSchema, Role, type Message, type ToolCall } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { ContentPartSchema, MessageSchema, Role, type ContentPart, type Message, type ToolCall } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import { jsonText } from "../../core/json-text.js";
 import { array, blockType, object, optionalBool, requiredString, string, type Json } from "./fields.js";
 
-type PartInit = MessageInitShape<typeof ContentPartSchema>;
+// The init form only (not a ContentPart message), so parts can be spread and extended.
+type PartInit = Exclude<MessageInitShape<typeof ContentPartSchema>, ContentPart>;
 type CallInit = Omit<ToolCall, "$typeName">;
 
 export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -18,9 +19,29 @@ const ASSISTANT_BLOCKS = ["text", "tool_use", "thinking", "redacted_thinking"] a
 const RESULT_BLOCKS = ["text", "image"] as const;
 
 const text = (value: string): PartInit => ({ part: { case: "text", value } });
+const CACHE_TTLS = ["5m", "1h"];
+
+/** cache_control {type: "ephemeral", ttl?} as a hoosh.v1 prompt-cache breakpoint; absent: none. */
+export function cacheBreakpoint(field: string, value: unknown): { cacheBreakpoint?: { ttl: string } } {
+  if (value === undefined || value === null) return {};
+  const c = object(field, value);
+  if (c.type !== "ephemeral") throw invalidArgument(`${field}.type`, `${showValue(c.type)} is not allowed; use "ephemeral"`);
+  if (c.ttl === undefined) return { cacheBreakpoint: { ttl: "" } };
+  const ttl = string(`${field}.ttl`, c.ttl);
+  if (!CACHE_TTLS.includes(ttl)) throw invalidArgument(`${field}.ttl`, `${showValue(ttl)} is not one of: ${CACHE_TTLS.join(", ")}`);
+  return { cacheBreakpoint: { ttl } };
+}
 
 function textBlock(field: string, b: Json): PartInit {
-  return text(string(`${field}.text`, b.text));
+  return { ...text(string(`${field}.text`, b.text)), ...cacheBreakpoint(`${field}.cache_control`, b.cache_control) };
+}
+
+/** An earlier turn's thinking, kept with its signature: Anthropic wants it back with tool results. */
+function thinkingBlock(field: string, type: "thinking" | "redacted_thinking", b: Json): PartInit {
+  if (type === "redacted_thinking") return { part: { case: "reasoning", value: { redacted: requiredString(`${field}.data`, b.data, "EmwKAhgBEgy...") } } };
+  const thinking = string(`${field}.thinking`, b.thinking);
+  const signature = b.signature === undefined ? "" : string(`${field}.signature`, b.signature);
+  return { part: { case: "reasoning", value: { text: thinking, signature } } };
 }
 
 function imageBlock(field: string, b: Json): PartInit {
@@ -29,13 +50,14 @@ function imageBlock(field: string, b: Json): PartInit {
   if (kind === "url") {
     const url = requiredString(`${field}.source.url`, source.url, "https://example.com/cat.png");
     if (!/^https?:\/\//i.test(url)) throw invalidArgument(`${field}.source.url`, `${showValue(url)} is not an http(s) URL`);
-    return { part: { case: "image", value: { source: { case: "url", value: url } } } };
+    return { part: { case: "image", value: { source: { case: "url", value: url } } }, ...cacheBreakpoint(`${field}.cache_control`, b.cache_control) };
   }
   const mediaType = string(`${field}.source.media_type`, source.media_type);
   if (!MEDIA_TYPES.includes(mediaType)) throw invalidArgument(`${field}.source.media_type`, `${showValue(mediaType)} is not one of: ${MEDIA_TYPES.join(", ")}`);
   const data = requiredString(`${field}.source.data`, source.data, "iVBORw0KGgo...");
   if (data.length % 4 !== 0 || !BASE64.test(data)) throw invalidArgument(`${field}.source.data`, "is not valid base64");
-  return { part: { case: "image", value: { source: { case: "data", value: Buffer.from(data, "base64") }, mimeType: mediaType } } };
+  const image = { source: { case: "data" as const, value: Buffer.from(data, "base64") }, mimeType: mediaType };
+  return { part: { case: "image", value: image }, ...cacheBreakpoint(`${field}.cache_control`, b.cache_control) };
 }
 
 function toolResult(field: string, b: Json, known: Set<string>, previous: string | undefined): Message {
@@ -56,10 +78,13 @@ function toolResult(field: string, b: Json, known: Set<string>, previous: string
     if (parts.length === 0) parts = [text("")];
   }
   if (optionalBool(`${field}.is_error`, b.is_error)) {
-    const first = parts[0]?.part;
-    if (first?.case === "text") parts[0] = text(`Error: ${first.value}`);
+    const first = parts[0];
+    if (first?.part?.case === "text") parts[0] = { ...first, part: { case: "text", value: `Error: ${first.part.value}` } };
     else parts.unshift(text("Error:"));
   }
+  // The block's own cache_control ends the cached prefix at its last part.
+  const cached = cacheBreakpoint(`${field}.cache_control`, b.cache_control);
+  if (cached.cacheBreakpoint) parts[parts.length - 1] = { ...parts[parts.length - 1], ...cached };
   return create(MessageSchema, { role: Role.TOOL, toolCallId: id, content: parts });
 }
 
@@ -100,13 +125,13 @@ function assistantTurn(field: string, content: unknown, ids: Set<string>): Messa
     const f = `${field}.content[${j}]`;
     const type = blockType(f, block, ASSISTANT_BLOCKS);
     if (type === "text") parts.push(textBlock(f, block as Json));
+    else if (type === "thinking" || type === "redacted_thinking") parts.push(thinkingBlock(f, type, block as Json));
     else if (type === "tool_use") {
       const call = toolUse(f, block as Json);
       if (ids.has(call.id)) throw invalidArgument(`${f}.id`, `${showValue(call.id)} is used twice in this message`);
       ids.add(call.id);
       toolCalls.push(call);
     }
-    // thinking / redacted_thinking: hoosh never produces them; earlier turns' ones are dropped.
   });
   if (parts.length === 0 && toolCalls.length === 0) return [];
   return [create(MessageSchema, { role: Role.ASSISTANT, content: parts, toolCalls })];

@@ -1,13 +1,11 @@
-// Errors in Anthropic's shape: the one place this edge maps gRPC codes and
-// edge HTTP errors to a status and {"type":"error","error":{"type","message"}}.
-// Statuses follow the shared table (http-io.ts) except Unavailable, which is
-// Anthropic's 529 overloaded_error.
-import { Code, ConnectError } from "@connectrpc/connect";
+// The Anthropic edge's one error renderer (pure): any error as Anthropic's
+// {"type":"error","error":{"type","message"}} with the status from the one table
+// (rest/http-status.ts, "anthropic" dialect: Unavailable is 529 overloaded_error).
+import { ConnectError } from "@connectrpc/connect";
 import type { HttpResponse } from "../handler.js";
-import { HttpError, httpStatusOf, retryAfterOf, writeJson } from "../http-io.js";
-import type { ErrorBody, ErrorType } from "./wire.js";
-
-const OVERLOADED = 529;
+import { writeJson } from "../http-io.js";
+import { errorHeaders, httpStatusOf } from "../http-status.js";
+import type { ErrorBody, ErrorType } from "../../providers/anthropic/wire.js";
 
 /** Anthropic's error type for an HTTP status. */
 export function errorTypeOf(status: number): ErrorType {
@@ -29,15 +27,11 @@ export function errorTypeOf(status: number): ErrorType {
       return "rate_limit_error";
     case 504:
       return "timeout_error";
-    case OVERLOADED:
+    case 529:
       return "overloaded_error";
     default:
       return "api_error";
   }
-}
-
-export function statusOf(code: Code): number {
-  return code === Code.Unavailable ? OVERLOADED : httpStatusOf(code);
 }
 
 export function errorBody(type: ErrorType, message: string): ErrorBody {
@@ -52,16 +46,9 @@ export interface RenderedError {
 
 /** Status, headers and JSON body for anything thrown while serving a request. */
 export function renderError(err: unknown): RenderedError {
-  if (err instanceof HttpError) {
-    return { status: err.status, headers: err.options.headers ?? {}, body: errorBody(errorTypeOf(err.status), err.message) };
-  }
   const ce = ConnectError.from(err);
-  const status = statusOf(ce.code);
-  const headers: Record<string, string> = {};
-  // Unavailable is transient by nature: without a hint, "try again in a second" (as Anthropic's 529).
-  const after = ce.code === Code.ResourceExhausted ? retryAfterOf(ce) : ce.code === Code.Unavailable ? (retryAfterOf(ce) ?? "1") : undefined;
-  if (after !== undefined) headers["retry-after"] = after;
-  return { status, headers, body: errorBody(errorTypeOf(status), ce.rawMessage) };
+  const status = httpStatusOf(ce, "anthropic");
+  return { status, headers: errorHeaders(ce, status), body: errorBody(errorTypeOf(status), ce.rawMessage) };
 }
 
 /** Answers with the error, unless the response already started or the client is gone. */

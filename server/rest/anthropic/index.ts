@@ -2,9 +2,9 @@
 // POST /v1/messages/count_tokens in Anthropic's JSON, translated to hoosh.v1
 // once and served by the same core as the RPCs. Other paths pass.
 import type { EdgeState, HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
-import { writeJson } from "../http-io.js";
+import { methodNotAllowed, unknownPath } from "../edge-errors.js";
 import { idHeaders } from "./call.js";
-import { errorBody } from "./errors.js";
+import { writeError } from "./errors.js";
 import { handleCountTokens, handleMessages } from "./messages.js";
 
 type Route = (req: HttpRequest, res: HttpResponse, deps: RestDeps, state: EdgeState) => Promise<void>;
@@ -22,12 +22,12 @@ export function createAnthropicRest(deps: RestDeps): RestHandler {
     const route = ROUTES.get(path);
     if (!route) {
       req.resume();
-      writeJson(res, 404, errorBody("not_found_error", `no route for ${req.method} ${path}; this API serves ${SERVED}`), idHeaders(req));
+      writeError(res, unknownPath(req.method ?? "GET", path, SERVED), idHeaders(req));
       return true;
     }
     if (req.method !== "POST") {
       req.resume();
-      writeJson(res, 405, errorBody("invalid_request_error", `method ${req.method} is not allowed on ${path}; use POST`), { ...idHeaders(req), allow: "POST" });
+      writeError(res, methodNotAllowed(req.method ?? "GET", path, "POST"), idHeaders(req));
       return true;
     }
     await route(req, res, deps, state);

@@ -1,7 +1,8 @@
 // POST /v1/messages and POST /v1/messages/count_tokens: read and translate
 // the request once, call the core, answer in Anthropic's JSON or SSE.
 import type { EdgeState, HttpRequest, HttpResponse, RestDeps } from "../handler.js";
-import { readJson, SseWriter, writeJson } from "../http-io.js";
+import { SseWriter, writeJson } from "../http-io.js";
+import { readJson } from "../json-body.js";
 import { edgeCall, type EdgeCall } from "./call.js";
 import { approximateInputTokens } from "./count-tokens.js";
 import { renderError, writeError } from "./errors.js";

@@ -1,11 +1,11 @@
 // An Anthropic Messages request body to one hoosh.v1 ChatRequest: the single
 // translation of the request at this edge. Checks use Anthropic's field names.
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ToolChoice_Mode, ToolDefinitionSchema, ToolChoiceSchema } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import { ReasoningEffort, ToolChoice_Mode, ToolDefinitionSchema, ToolChoiceSchema } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
 import type { ChatRequest } from "../../providers/provider.js";
-import { conversation, systemMessage, TOOL_NAME } from "./content.js";
+import { cacheBreakpoint, conversation, systemMessage, TOOL_NAME } from "./content.js";
 import { array, blockType, integer, isObject, object, optionalBool, optionalNumber, optionalString, requiredString, string, type Json } from "./fields.js";
 
 /** The core's limit on stop sequences (Anthropic allows more). */
@@ -38,7 +38,8 @@ function tools(value: unknown): ToolInit[] {
     if (t.input_schema === undefined) throw invalidArgument(`${field}.input_schema`, "is required (a JSON Schema with \"type\": \"object\")");
     const schema = object(`${field}.input_schema`, t.input_schema);
     if (schema.type !== "object") throw invalidArgument(`${field}.input_schema.type`, `${showValue(schema.type)} is not allowed; use "object"`);
-    return { name, description: optionalString(`${field}.description`, t.description) ?? "", parameters: schema as ToolInit["parameters"] };
+    const description = optionalString(`${field}.description`, t.description) ?? "";
+    return { name, description, parameters: schema as ToolInit["parameters"], ...cacheBreakpoint(`${field}.cache_control`, t.cache_control) };
   });
 }
 
@@ -77,10 +78,22 @@ function topP(value: unknown): number | undefined {
   return p;
 }
 
+/** thinking {type: "enabled", budget_tokens} → reasoning.budget_tokens; {type: "disabled"} → effort none. */
+function thinking(value: unknown): { budgetTokens?: number; effort?: ReasoningEffort } | undefined {
+  if (value === undefined || value === null) return undefined;
+  const t = object("thinking", value);
+  if (t.type === "disabled") return { effort: ReasoningEffort.NONE };
+  if (t.type !== "enabled") throw invalidArgument("thinking.type", `${showValue(t.type)} is not one of: enabled, disabled`);
+  return { budgetTokens: integer("thinking.budget_tokens", t.budget_tokens, 1024, MAX_TOKENS_LIMIT) };
+}
+
 function user(metadata: unknown): string {
   if (metadata === undefined || metadata === null) return "";
   return optionalString("metadata.user_id", object("metadata", metadata).user_id) ?? "";
 }
+
+/** Top-level request fields this edge reads; any other is named in x-hoosh-ignored-params. */
+const KNOWN_FIELDS = new Set(["model", "max_tokens", "messages", "system", "tools", "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "thinking", "metadata", "stream"]);
 
 /**
  * Parses POST /v1/messages (requireMaxTokens) or /v1/messages/count_tokens.
@@ -98,11 +111,9 @@ export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean })
   const messages = [...systemMessage(b.system), ...conversation(b.messages)];
   const defined = tools(b.tools);
   const { choice, parallel } = toolChoice(b.tool_choice, defined);
-  const ignored: string[] = [];
-  if (b.top_k !== undefined && b.top_k !== null) {
-    integer("top_k", b.top_k, 0, MAX_TOKENS_LIMIT);
-    ignored.push("top_k");
-  }
+  // Fields hoosh does not know are named, never dropped silently (x-hoosh-ignored-params).
+  const ignored = Object.keys(b).filter((k) => !KNOWN_FIELDS.has(k));
+  const topK = b.top_k === undefined || b.top_k === null ? undefined : integer("top_k", b.top_k, 1, MAX_TOKENS_LIMIT);
   const chat = create(GenerateRequestSchema, {
     model,
     messages,
@@ -113,8 +124,10 @@ export function parseRequest(body: unknown, opts: { requireMaxTokens: boolean })
       maxTokens,
       temperature: optionalNumber("temperature", b.temperature, 0, 1),
       topP: topP(b.top_p),
+      topK,
       stop: stopSequences(b.stop_sequences),
     },
+    reasoning: thinking(b.thinking),
     user: user(b.metadata),
   });
   return { chat, stream: optionalBool("stream", b.stream) ?? false, ignored };

@@ -1,9 +1,10 @@
-// hoosh.v1 results to Anthropic's response JSON: ids, stop reasons, usage,
-// content blocks. Shared by the complete and the streamed answer.
+// hoosh.v1 results to Anthropic's response JSON: ids and content blocks (stop
+// reasons and usage: providers/anthropic/enums.ts). Shared by the complete and the streamed answer.
 import { randomBytes } from "node:crypto";
-import { FinishReason, type Message, type Usage as CoreUsage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
+import type { Message } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import type { MessageResponse, ResponseBlock, StopReason, Usage } from "./wire.js";
+import { toStopReason, toUsage } from "../../providers/anthropic/enums.js";
+import type { MessagesResponse, ResponseBlock } from "../../providers/anthropic/wire.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -12,24 +13,6 @@ export function anthropicId(prefix: "msg" | "toolu" | "req"): string {
   let out = `${prefix}_01`;
   for (const b of randomBytes(22)) out += ALPHABET[b % ALPHABET.length];
   return out;
-}
-
-/**
- * Why generation stopped. Upstreams do not say which stop sequence matched,
- * so a stop is reported as end_turn (stop_sequence stays null).
- */
-export function stopReason(reason: FinishReason, hasToolCalls: boolean): StopReason {
-  if (reason === FinishReason.TOOL_CALLS || (hasToolCalls && reason !== FinishReason.LENGTH)) return "tool_use";
-  if (reason === FinishReason.LENGTH) return "max_tokens";
-  if (reason === FinishReason.CONTENT_FILTER) return "refusal";
-  return "end_turn";
-}
-
-/** Anthropic counts cache reads apart from input_tokens; hoosh's input_tokens includes them. */
-export function usage(u: CoreUsage | undefined): Usage {
-  const input = u?.inputTokens ?? 0;
-  const cached = Math.min(u?.cachedInputTokens ?? 0, input);
-  return { input_tokens: input - cached, output_tokens: u?.outputTokens ?? 0, cache_creation_input_tokens: 0, cache_read_input_tokens: cached };
 }
 
 /** Tool arguments as Anthropic's `input` object; text that is not a JSON object is kept under `_unparsed_arguments`. */
@@ -44,8 +27,15 @@ export function toolInput(args: string): Record<string, unknown> {
   return { _unparsed_arguments: args };
 }
 
+/** A reasoning part as Anthropic's block: redacted_thinking, or thinking with its signature (empty when the provider gave none). */
+export function thinkingBlock(r: { text: string; signature: string; redacted: string }): ResponseBlock {
+  return r.redacted ? { type: "redacted_thinking", data: r.redacted } : { type: "thinking", thinking: r.text, signature: r.signature };
+}
+
 export function contentBlocks(message: Message | undefined): ResponseBlock[] {
   const blocks: ResponseBlock[] = [];
+  // Thinking first, as Anthropic answers it (and wants it back with tool results).
+  for (const p of message?.content ?? []) if (p.part.case === "reasoning") blocks.push(thinkingBlock(p.part.value));
   const text = (message?.content ?? []).map((p) => (p.part.case === "text" ? p.part.value : "")).join("");
   if (text !== "") blocks.push({ type: "text", text });
   for (const call of message?.toolCalls ?? []) {
@@ -54,15 +44,15 @@ export function contentBlocks(message: Message | undefined): ResponseBlock[] {
   return blocks;
 }
 
-export function messageResponse(res: GenerateResponse, requestedModel: string): MessageResponse {
+export function messageResponse(res: GenerateResponse, requestedModel: string): MessagesResponse {
   return {
     id: anthropicId("msg"),
     type: "message",
     role: "assistant",
     model: res.model || requestedModel,
     content: contentBlocks(res.message),
-    stop_reason: stopReason(res.finishReason, (res.message?.toolCalls.length ?? 0) > 0),
+    stop_reason: toStopReason(res.finishReason, (res.message?.toolCalls.length ?? 0) > 0),
     stop_sequence: null,
-    usage: usage(res.usage),
+    usage: toUsage(res.usage),
   };
 }

@@ -2,12 +2,13 @@
 // content block content_block_start / _delta / _stop, then message_delta and
 // message_stop. Pure: the handler writes what this returns.
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import { anthropicId, stopReason, usage } from "./response.js";
-import type { StreamEvent } from "./wire.js";
+import { toStopReason, toUsage } from "../../providers/anthropic/enums.js";
+import { anthropicId } from "./response.js";
+import type { StreamEvent } from "../../providers/anthropic/wire.js";
 
 interface Open {
   index: number;
-  kind: "text" | "tool";
+  kind: "text" | "tool" | "thinking";
 }
 
 export class StreamTranslator {
@@ -48,20 +49,43 @@ export class StreamTranslator {
       case "end": {
         this.start(out);
         this.closeBlock(out);
-        const u = usage(event.value.usage);
+        const u = toUsage(event.value.usage);
         out.push({
           type: "message_delta",
-          delta: { stop_reason: stopReason(event.value.finishReason, this.toolBlocks.size > 0), stop_sequence: null },
-          usage: { output_tokens: u.output_tokens, input_tokens: u.input_tokens, cache_read_input_tokens: u.cache_read_input_tokens },
+          delta: { stop_reason: toStopReason(event.value.finishReason, this.toolBlocks.size > 0), stop_sequence: null },
+          usage: u,
         });
         out.push({ type: "message_stop" });
         break;
       }
+      case "reasoning":
+        this.reasoning(out, event.value);
+        break;
       default:
-        // Reasoning deltas have no unsigned Anthropic form (thinking blocks need a signature): not sent.
         break;
     }
     return out;
+  }
+
+  /**
+   * Reasoning as thinking blocks: text as thinking_delta, the provider's signature as
+   * signature_delta (which ends the block), encrypted reasoning as a redacted_thinking block.
+   */
+  private reasoning(out: StreamEvent[], r: { text: string; signature: string; redacted: string }): void {
+    this.start(out);
+    if (r.redacted) {
+      this.openBlock(out, { type: "redacted_thinking", data: r.redacted }, (index) => ({ index, kind: "thinking" }));
+      this.closeBlock(out);
+      return;
+    }
+    if ((r.text || r.signature) && this.open?.kind !== "thinking") {
+      this.openBlock(out, { type: "thinking", thinking: "", signature: "" }, (index) => ({ index, kind: "thinking" }));
+    }
+    if (r.text) out.push({ type: "content_block_delta", index: this.open!.index, delta: { type: "thinking_delta", thinking: r.text } });
+    if (r.signature) {
+      out.push({ type: "content_block_delta", index: this.open!.index, delta: { type: "signature_delta", signature: r.signature } });
+      this.closeBlock(out);
+    }
   }
 
   private start(out: StreamEvent[], model = ""): void {

@@ -1,136 +1,108 @@
-// An OpenAI chat-completions request body to a hoosh.v1 GenerateRequest:
-// checks every field's type here (naming OpenAI's field), leaves ranges and
-// cross-field rules to the core's validation.
+// An OpenAI chat-completions request body to a hoosh.v1 GenerateRequest: types come checked by
+// chat-schema.ts; here are the rules between fields and what hoosh refuses (answering without
+// them would silently change the result) or reports as ignored.
 import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
 import { ResponseFormat_Type, ToolChoice_Mode, type ResponseFormatSchema, type ToolChoiceSchema, type ToolDefinitionSchema } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema, type GenerateRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import { showValue } from "../../core/errors.js";
+import { invalidArgument, showValue } from "../../core/errors.js";
+import { fromEffort } from "../../providers/openai/enums.js";
+import { parseBody, unknownKeys } from "../json-body.js";
 import { toMessages } from "./chat-messages.js";
-import { Fields, fieldsAt, invalid, isObject, missing, wrongType } from "./fields.js";
+import { ChatBody, IGNORED_CHAT_FIELDS } from "./chat-schema.js";
 
 export interface ChatCall {
   request: GenerateRequest;
   stream: boolean;
   /** stream_options.include_usage: a last chunk with usage and no choices. */
   includeUsage: boolean;
+  /** Fields hoosh accepted but will not use (x-hoosh-ignored-params). */
+  ignored: string[];
 }
 
-const UINT32_MAX = 0xffffffff;
 const MODES = { auto: ToolChoice_Mode.AUTO, none: ToolChoice_Mode.NONE, required: ToolChoice_Mode.REQUIRED } as const;
-const FORMATS = ["text", "json_object", "json_schema"] as const;
 const METADATA = { maxPairs: 16, maxKey: 64, maxValue: 512 };
 
-export function parseChatRequest(body: unknown): ChatCall {
-  if (!isObject(body)) throw wrongType("body", "a JSON object", body);
-  const f = new Fields(body);
-  rejectUnsupported(f);
-  const stream = f.boolean("stream") ?? false;
-  const options = f.nested("stream_options");
-  if (options && !stream) throw invalid("stream_options", "is only allowed when stream is true");
-  const maxTokens = f.integer("max_completion_tokens", 1, UINT32_MAX) ?? f.integer("max_tokens", 1, UINT32_MAX);
-  const seed = f.integer("seed", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  const tools = toTools(f.array("tools"));
+export function parseChatRequest(raw: unknown): ChatCall {
+  const b = parseBody(ChatBody, raw);
+  rejectUnsupported(b);
+  const stream = b.stream ?? false;
+  if (b.stream_options && !stream) throw invalidArgument("stream_options", "is only allowed when stream is true");
+  if (b.top_logprobs != null && !b.logprobs) throw invalidArgument("top_logprobs", "requires logprobs: true");
+  const prediction = b.prediction ? (typeof b.prediction.content === "string" ? b.prediction.content : b.prediction.content.map((p) => p.text).join("")) : "";
   const request = create(GenerateRequestSchema, {
-    model: f.requiredString("model", 'e.g. "gpt-4o-mini"'),
-    messages: toMessages(f.raw("messages")),
-    tools,
-    toolChoice: toToolChoice(f),
-    parallelToolCalls: f.boolean("parallel_tool_calls"),
+    model: b.model,
+    messages: toMessages(b.messages),
+    tools: toTools(b),
+    toolChoice: toToolChoice(b.tool_choice),
+    parallelToolCalls: b.parallel_tool_calls ?? undefined,
     sampling: {
-      temperature: f.number("temperature"),
-      topP: f.number("top_p"),
-      maxTokens,
-      stop: toStop(f),
-      seed: seed === undefined ? undefined : BigInt(seed),
-      presencePenalty: f.number("presence_penalty"),
-      frequencyPenalty: f.number("frequency_penalty"),
+      temperature: b.temperature ?? undefined,
+      topP: b.top_p ?? undefined,
+      topK: b.top_k ?? undefined,
+      maxTokens: b.max_completion_tokens ?? b.max_tokens ?? undefined,
+      stop: b.stop == null ? [] : typeof b.stop === "string" ? [b.stop] : b.stop,
+      seed: b.seed == null ? undefined : BigInt(b.seed),
+      presencePenalty: b.presence_penalty ?? undefined,
+      frequencyPenalty: b.frequency_penalty ?? undefined,
     },
-    responseFormat: toResponseFormat(f.nested("response_format")),
-    metadata: toMetadata(f.object("metadata")),
-    user: f.string("user") ?? "",
+    responseFormat: toResponseFormat(b.response_format),
+    reasoning: b.reasoning_effort ? { effort: fromEffort(b.reasoning_effort) } : undefined,
+    serviceTier: b.service_tier ?? "",
+    logprobs: b.logprobs ?? false,
+    topLogprobs: b.logprobs ? (b.top_logprobs ?? undefined) : undefined,
+    prediction,
+    metadata: toMetadata(b.metadata),
+    user: b.user ?? b.safety_identifier ?? "",
   });
-  return { request, stream, includeUsage: options?.boolean("include_usage") ?? false };
+  const ignored = [...unknownKeys(ChatBody, raw), ...IGNORED_CHAT_FIELDS.filter((k) => (b as Record<string, unknown>)[k] != null)];
+  return { request, stream, includeUsage: b.stream_options?.include_usage ?? false, ignored };
 }
 
 /** Fields whose meaning hoosh cannot honour: answering without them would silently change the result. */
-function rejectUnsupported(f: Fields): void {
-  const n = f.integer("n", 1, 128);
-  if (n !== undefined && n !== 1) throw invalid("n", `${n} is not supported; hoosh returns one choice (n=1)`, "unsupported_value");
-  if (f.boolean("logprobs")) throw invalid("logprobs", "is not supported", "unsupported_parameter");
-  if (f.integer("top_logprobs", 0, 20) !== undefined) throw invalid("top_logprobs", "is not supported (logprobs is not supported)", "unsupported_parameter");
-  for (const key of ["functions", "function_call"]) {
-    if (f.raw(key) !== undefined) throw invalid(key, `is deprecated and not supported; use ${key === "functions" ? "tools" : "tool_choice"}`, "unsupported_parameter");
+function rejectUnsupported(b: ChatBody): void {
+  if (b.n != null && b.n !== 1) throw invalidArgument("n", `${b.n} is not supported; hoosh returns one choice (n=1)`, "UNSUPPORTED_VALUE");
+  for (const key of ["functions", "function_call"] as const) {
+    if (b[key] != null) throw invalidArgument(key, `is deprecated and not supported; use ${key === "functions" ? "tools" : "tool_choice"}`, "UNSUPPORTED_PARAMETER");
   }
-  const modalities = f.array("modalities");
-  if (modalities?.some((m) => m !== "text")) throw invalid("modalities", `${showValue(modalities)} is not supported; only ["text"]`, "unsupported_value");
-  if (f.raw("audio") !== undefined) throw invalid("audio", "audio output is not supported", "unsupported_parameter");
+  if (b.modalities?.some((m) => m !== "text")) throw invalidArgument("modalities", `${showValue(b.modalities)} is not supported; only ["text"]`, "UNSUPPORTED_VALUE");
+  if (b.audio != null) throw invalidArgument("audio", "audio output is not supported", "UNSUPPORTED_PARAMETER");
 }
 
 type ToolInit = MessageInitShape<typeof ToolDefinitionSchema>;
 
-function toTools(tools: unknown[] | undefined): ToolInit[] {
-  return (tools ?? []).map((t, i) => {
-    const tool = fieldsAt(t, `tools[${i}]`);
-    const type = tool.requiredString("type", '"function"');
-    if (type !== "function") throw invalid(tool.path("type"), `${showValue(type)} is not supported; use "function"`);
-    const fn = tool.nested("function");
-    if (!fn) throw missing(tool.path("function"), "{name, description, parameters}");
-    return {
-      name: fn.requiredString("name"),
-      description: fn.string("description") ?? "",
-      parameters: fn.object("parameters") as JsonObject | undefined,
-      strict: fn.boolean("strict") ?? false,
-    };
-  });
+function toTools(b: ChatBody): ToolInit[] {
+  return (b.tools ?? []).map((t) => ({
+    name: t.function.name,
+    description: t.function.description ?? "",
+    parameters: (t.function.parameters ?? undefined) as JsonObject | undefined,
+    strict: t.function.strict ?? false,
+  }));
 }
 
-function toToolChoice(f: Fields): MessageInitShape<typeof ToolChoiceSchema> | undefined {
-  const choice = f.raw("tool_choice");
-  if (choice === undefined) return undefined;
-  if (typeof choice === "string") {
-    const mode = (MODES as Record<string, ToolChoice_Mode>)[choice];
-    if (mode === undefined) throw invalid("tool_choice", `${showValue(choice)} is not one of: auto, none, required, or {"type":"function","function":{"name":...}}`);
-    return { choice: { case: "mode", value: mode } };
-  }
-  const c = fieldsAt(choice, "tool_choice");
-  const type = c.requiredString("type", '"function"');
-  if (type !== "function") throw invalid(c.path("type"), `${showValue(type)} is not supported; use "function"`);
-  const fn = c.nested("function");
-  if (!fn) throw missing(c.path("function"), "{name}");
-  return { choice: { case: "functionName", value: fn.requiredString("name") } };
+function toToolChoice(choice: ChatBody["tool_choice"]): MessageInitShape<typeof ToolChoiceSchema> | undefined {
+  if (choice == null) return undefined;
+  if (typeof choice === "string") return { choice: { case: "mode", value: MODES[choice] } };
+  return { choice: { case: "functionName", value: choice.function.name } };
 }
 
-function toStop(f: Fields): string[] {
-  const stop = f.raw("stop");
-  if (stop === undefined) return [];
-  if (typeof stop === "string") return [stop];
-  if (Array.isArray(stop) && stop.every((s) => typeof s === "string")) return stop;
-  throw wrongType("stop", "a string or an array of strings", stop);
+function toResponseFormat(rf: ChatBody["response_format"]): MessageInitShape<typeof ResponseFormatSchema> | undefined {
+  if (rf == null) return undefined;
+  if (rf.type === "text") return { type: ResponseFormat_Type.TEXT };
+  if (rf.type === "json_object") return { type: ResponseFormat_Type.JSON_OBJECT };
+  const js = rf.json_schema;
+  if (js == null) throw invalidArgument("response_format.json_schema", "is required (with {name, schema, strict})", "MISSING");
+  return { type: ResponseFormat_Type.JSON_SCHEMA, schemaName: js.name, jsonSchema: js.schema as JsonObject, strict: js.strict ?? false };
 }
 
-function toResponseFormat(rf: Fields | undefined): MessageInitShape<typeof ResponseFormatSchema> | undefined {
-  if (!rf) return undefined;
-  const type = rf.oneOf("type", FORMATS);
-  if (type === undefined) throw missing(rf.path("type"), FORMATS.join(", "));
-  if (type === "text") return { type: ResponseFormat_Type.TEXT };
-  if (type === "json_object") return { type: ResponseFormat_Type.JSON_OBJECT };
-  const js = rf.nested("json_schema");
-  if (!js) throw missing(rf.path("json_schema"), "{name, schema, strict}");
-  const schema = js.object("schema");
-  if (schema === undefined) throw missing(js.path("schema"), "a JSON Schema object");
-  return { type: ResponseFormat_Type.JSON_SCHEMA, schemaName: js.requiredString("name"), jsonSchema: schema as JsonObject, strict: js.boolean("strict") ?? false };
-}
-
-function toMetadata(metadata: Record<string, unknown> | undefined): Record<string, string> {
+export function toMetadata(metadata: Record<string, string> | null | undefined): Record<string, string> {
   if (!metadata) return {};
   const entries = Object.entries(metadata);
-  if (entries.length > METADATA.maxPairs) throw invalid("metadata", `has ${entries.length} keys; at most ${METADATA.maxPairs} are allowed`);
+  if (entries.length > METADATA.maxPairs) throw invalidArgument("metadata", `has ${entries.length} keys; at most ${METADATA.maxPairs} are allowed`);
   for (const [key, value] of entries) {
-    if (typeof value !== "string") throw wrongType(metadataField(key), "a string", value);
-    if (key.length > METADATA.maxKey) throw invalid("metadata", `key ${showValue(key)} is longer than ${METADATA.maxKey} characters`);
-    if (value.length > METADATA.maxValue) throw invalid(metadataField(key), `is longer than ${METADATA.maxValue} characters`);
+    if (key.length > METADATA.maxKey) throw invalidArgument("metadata", `key ${showValue(key)} is longer than ${METADATA.maxKey} characters`);
+    if (value.length > METADATA.maxValue) throw invalidArgument(metadataField(key), `is longer than ${METADATA.maxValue} characters`);
   }
-  return Object.fromEntries(entries) as Record<string, string>;
+  return metadata;
 }
 
 /** metadata.team, or metadata["odd key"] when the key is not a plain name (so the field stays readable). */

@@ -3,14 +3,15 @@
 // (stream_options.include_usage), then [DONE]. A failure after the first byte
 // is one `data: {"error":...}` event and the end of the stream, never a finish.
 import type { GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import { completionId, finishReasonName, unixSeconds, usageJson } from "./chat-response.js";
-import { toOpenAIError } from "./errors.js";
-import type { Exchange } from "./exchange.js";
-import type * as wire from "./wire.js";
+import { toFinishReason, toLogprobs, toUsage } from "../../providers/openai/enums.js";
+import type * as wire from "../../providers/openai/wire.js";
+import type { Exchange } from "../exchange.js";
+import { completionId, unixSeconds } from "./chat-response.js";
 
 export interface StreamOptions {
   requestedModel: string;
   includeUsage: boolean;
+  logprobs: boolean;
 }
 
 /** Turns events into chunks; keeps the id, model and creation time every chunk repeats. */
@@ -31,8 +32,12 @@ class ChunkBuilder {
         this.id = ev.value.id || completionId();
         this.model = ev.value.model || this.model;
         return [this.chunk({ role: "assistant", content: "" })];
-      case "text":
-        return ev.value.text ? [this.chunk({ content: ev.value.text })] : [];
+      case "text": {
+        if (!ev.value.text && ev.value.logprobs.length === 0) return [];
+        const chunk = this.chunk({ content: ev.value.text });
+        if (this.options.logprobs) chunk.choices[0]!.logprobs = { content: toLogprobs(ev.value.logprobs), refusal: null };
+        return [chunk];
+      }
       case "reasoning":
         return ev.value.text ? [this.chunk({ reasoning_content: ev.value.text })] : [];
       case "toolCall": {
@@ -44,8 +49,8 @@ class ChunkBuilder {
         return [this.chunk({ tool_calls: [delta] })];
       }
       case "end": {
-        const out = [this.chunk({}, finishReasonName(ev.value.finishReason, this.calledTools))];
-        if (this.options.includeUsage) out.push({ ...this.base(), choices: [], usage: usageJson(ev.value.usage) });
+        const out = [this.chunk({}, toFinishReason(ev.value.finishReason, this.calledTools))];
+        if (this.options.includeUsage) out.push({ ...this.base(), choices: [], usage: toUsage(ev.value.usage) });
         return out;
       }
       default:
@@ -88,7 +93,7 @@ export async function writeChatStream(
     await sse.send("[DONE]");
   } catch (err) {
     // A client that left shows up here as a cancelled call: there is no one left to tell.
-    if (!sse.closed) await sse.send(JSON.stringify(toOpenAIError(err).body));
+    if (!sse.closed) await sse.send(JSON.stringify(ex.render(err).body));
   } finally {
     if (!finished) await events.return?.(undefined).catch(() => undefined);
     sse.end();

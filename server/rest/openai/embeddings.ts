@@ -2,38 +2,27 @@
 // list out (floats, or base64 of little-endian float32 as OpenAI encodes them).
 import { create } from "@bufbuild/protobuf";
 import { EmbedRequestSchema, type EmbedRequest, type EmbedResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import { invalidArgument } from "../../core/errors.js";
+import type * as wire from "../../providers/openai/wire.js";
+import type { Exchange } from "../exchange.js";
 import type { RestDeps } from "../handler.js";
-import { readJson } from "../http-io.js";
-import type { Exchange } from "./exchange.js";
-import { Fields, invalid, isObject, missing, wrongType } from "./fields.js";
-import type * as wire from "./wire.js";
+import { parseBody, readJson, unknownKeys } from "../json-body.js";
+import { EmbeddingsBody } from "./chat-schema.js";
 
-const ENCODINGS = ["float", "base64"] as const;
-type Encoding = (typeof ENCODINGS)[number];
+type Encoding = "float" | "base64";
 
-const isTokens = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === "number" || Array.isArray(t));
-
-function toInputs(input: unknown): string[] {
-  if (input === undefined) throw missing("input", "a string or an array of strings");
-  if (typeof input === "string") return [input];
-  if (isTokens(input)) throw invalid("input", "token arrays are not supported; send the text as a string or an array of strings", "unsupported_value");
-  if (!Array.isArray(input)) throw wrongType("input", "a string or an array of strings", input);
-  input.forEach((item, i) => {
-    if (typeof item !== "string") throw wrongType(`input[${i}]`, "a string", item);
-  });
-  return input as string[];
-}
-
-export function parseEmbeddingsRequest(body: unknown): { request: EmbedRequest; encoding: Encoding } {
-  if (!isObject(body)) throw wrongType("body", "a JSON object", body);
-  const f = new Fields(body);
+export function parseEmbeddingsRequest(raw: unknown): { request: EmbedRequest; encoding: Encoding; ignored: string[] } {
+  const b = parseBody(EmbeddingsBody, raw);
+  if (Array.isArray(b.input) && b.input.length > 0 && typeof b.input[0] !== "string") {
+    throw invalidArgument("input", "token arrays are not supported; send the text as a string or an array of strings", "UNSUPPORTED_VALUE");
+  }
   const request = create(EmbedRequestSchema, {
-    model: f.requiredString("model", 'e.g. "text-embedding-3-small"'),
-    inputs: toInputs(f.raw("input")),
-    dimensions: f.integer("dimensions", 1, 0xffffffff),
-    user: f.string("user") ?? "",
+    model: b.model,
+    inputs: typeof b.input === "string" ? [b.input] : (b.input as string[]),
+    dimensions: b.dimensions ?? undefined,
+    user: b.user ?? "",
   });
-  return { request, encoding: f.oneOf("encoding_format", ENCODINGS) ?? "float" };
+  return { request, encoding: b.encoding_format ?? "float", ignored: unknownKeys(EmbeddingsBody, raw) };
 }
 
 /** OpenAI's base64 form: the vector's float32 values, little-endian, back to back. */
@@ -56,7 +45,8 @@ export function embeddingListJson(res: EmbedResponse, requestedModel: string, en
 }
 
 export async function embeddings(ex: Exchange, deps: RestDeps): Promise<void> {
-  const { request, encoding } = parseEmbeddingsRequest(await readJson(ex.req, deps.maxBodyBytes));
+  const { request, encoding, ignored } = parseEmbeddingsRequest(await readJson(ex.req, deps.maxBodyBytes));
+  ex.ignore(ignored);
   const res = await deps.inference.embed(request, ex.call);
   ex.json(200, embeddingListJson(res, request.model, encoding));
 }

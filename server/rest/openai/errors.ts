@@ -1,21 +1,17 @@
-// Any error of this edge (HttpError from parsing, ConnectError from the core)
-// as OpenAI's error JSON and HTTP status: the one place this edge maps errors.
+// The OpenAI edges' one error renderer (pure): any error as OpenAI's error JSON
+// ({"error":{"message","type","param","code"}}) with the status from the one table
+// (rest/http-status.ts). Field errors name OpenAI's field (param), from the error's details.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { HttpError, httpStatusOf, retryAfterOf } from "../http-io.js";
-import type { ErrorBody } from "./wire.js";
+import { descriptionOf, fieldOf, reasonOf } from "../../core/errors.js";
+import type { ErrorBody } from "../../providers/openai/wire.js";
+import type { RenderedError } from "../exchange.js";
+import { errorHeaders, httpStatusOf, REASONS } from "../http-status.js";
 
-export interface MappedError {
-  status: number;
-  body: ErrorBody;
-  headers: Record<string, string>;
-}
-
-/** "field: message" at the start of the core's InvalidArgument messages. */
-const FIELD = /^([A-Za-z_][\w.[\]]*): /;
-
-/** The core names fields as in hoosh.v1 (proto names); clients know OpenAI's. First match wins. */
-const OPENAI_NAMES: [RegExp, string][] = [
+/** The core names fields as in hoosh.v1 (proto names); chat-completions clients know OpenAI's. First match wins. */
+const CHAT_NAMES: [RegExp, string][] = [
+  [/^sampling\.top_k$/, "top_k"],
   [/^sampling\./, ""],
+  [/^reasoning(\.effort)?$/, "reasoning_effort"],
   [/^inputs\b/, "input"],
   [/^(messages\[\d+\]\.tool_calls\[\d+\])\.name$/, "$1.function.name"],
   [/^tools\[(\d+)\]\.name$/, "tools[$1].function.name"],
@@ -23,12 +19,14 @@ const OPENAI_NAMES: [RegExp, string][] = [
   [/\.image\.(url|mime_type)$/, ".image_url.url"],
   [/\.image$/, ".image_url"],
   [/\.audio\.data$/, ".input_audio.data"],
+  [/^messages\.name$/, "messages[].name"],
   [/^config\.(model|language|prompt)$/, "$1"],
   [/^(config(\.\w+)?|audio)$/, "file"],
 ];
 
+/** hoosh.v1 field path -> the chat-completions (and embeddings, audio) field. */
 export function openAIParam(field: string): string {
-  for (const [pattern, replacement] of OPENAI_NAMES) if (pattern.test(field)) return field.replace(pattern, replacement);
+  for (const [pattern, replacement] of CHAT_NAMES) if (pattern.test(field)) return field.replace(pattern, replacement);
   return field;
 }
 
@@ -41,8 +39,9 @@ function typeFor(status: number): string {
   return "invalid_request_error";
 }
 
-const CODES: Partial<Record<number, string>> = {
+const CODE_OF_STATUS: Partial<Record<number, string>> = {
   401: "invalid_api_key",
+  413: "request_too_large",
   429: "rate_limit_exceeded",
   499: "request_cancelled",
   501: "not_implemented",
@@ -50,34 +49,36 @@ const CODES: Partial<Record<number, string>> = {
   504: "timeout",
 };
 
+/** hoosh's field-error reasons as OpenAI's error codes. */
+const CODE_OF_REASON: Record<string, string> = {
+  MISSING: "missing_required_parameter",
+  INVALID_TYPE: "invalid_type",
+  INVALID_VALUE: "invalid_value",
+  UNSUPPORTED_VALUE: "unsupported_value",
+  UNSUPPORTED_PARAMETER: "unsupported_parameter",
+  [REASONS.UNKNOWN_PATH]: "unknown_url",
+};
+
 function body(status: number, message: string, param: string | null, code: string | null): ErrorBody {
   return { error: { message, type: typeFor(status), param, code } };
 }
 
-export function toOpenAIError(err: unknown): MappedError {
-  if (err instanceof HttpError) {
-    const { param, code, headers } = err.options;
-    return { status: err.status, body: body(err.status, err.message, param ?? null, code ?? null), headers: headers ?? {} };
-  }
+export function renderOpenAIError(err: unknown, names: (field: string) => string = openAIParam): RenderedError<ErrorBody> {
   const e = ConnectError.from(err);
-  const status = httpStatusOf(e.code);
+  const status = httpStatusOf(e, "openai");
+  const reason = reasonOf(e);
   let message = e.rawMessage;
   let param: string | null = null;
-  let code = CODES[status] ?? null;
-  const headers: Record<string, string> = {};
-  if (e.code === Code.InvalidArgument || e.code === Code.OutOfRange) {
-    const field = FIELD.exec(message)?.[1];
-    if (field) {
-      param = openAIParam(field);
-      message = `${param}: ${message.slice(field.length + 2)}`;
-      code = "invalid_value";
-    }
+  let code = (reason && CODE_OF_REASON[reason]) || CODE_OF_STATUS[status] || null;
+  const field = fieldOf(e);
+  if (field !== undefined && field !== "body") {
+    param = names(field);
+    message = `${param}: ${descriptionOf(e)}`;
+    code ??= "invalid_value";
+    if (reason === undefined) code = "invalid_value";
   } else if (e.code === Code.NotFound && /\bmodel\b/i.test(message)) {
     param = "model";
     code = "model_not_found";
-  } else if (e.code === Code.ResourceExhausted) {
-    const after = retryAfterOf(e);
-    if (after !== undefined) headers["retry-after"] = after;
   }
-  return { status, body: body(status, message, param, code), headers };
+  return { status, headers: errorHeaders(e, status), body: body(status, message, param, code) };
 }

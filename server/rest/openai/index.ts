@@ -1,15 +1,22 @@
 // The OpenAI-compatible REST edge on the gateway's port: /v1/chat/completions,
-// /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions. OpenAI JSON is
+// /v1/responses[/{id}], /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions. OpenAI JSON is
 // translated to hoosh.v1 here, once, and served by the same core as the RPCs.
-import type { HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
-import { discardBody, HttpError } from "../http-io.js";
+import { invalidArgument } from "../../core/errors.js";
+import { methodNotAllowed, unknownPath } from "../edge-errors.js";
+import { Exchange, type EdgeDialect } from "../exchange.js";
+import type { EdgeState, HttpRequest, HttpResponse, RestDeps, RestHandler } from "../handler.js";
+import { discardBody } from "../http-io.js";
 import { chatCompletions } from "./chat.js";
 import { embeddings } from "./embeddings.js";
-import { Exchange } from "./exchange.js";
+import { openAIParam, renderOpenAIError } from "./errors.js";
 import { listModels, retrieveModel } from "./models.js";
+import { responsesRoute } from "./responses/routes.js";
 import { transcriptions } from "./transcriptions.js";
 
-type Endpoint = (ex: Exchange, deps: RestDeps) => Promise<void>;
+/** OpenAI's error JSON and field names, for every OpenAI edge. */
+export const OPENAI_DIALECT: EdgeDialect = { render: renderOpenAIError, fieldName: openAIParam };
+
+export type Endpoint = (ex: Exchange, deps: RestDeps) => Promise<void>;
 
 const ENDPOINTS = new Map<string, { method: string; run: Endpoint }>([
   ["/v1/chat/completions", { method: "POST", run: chatCompletions }],
@@ -20,7 +27,7 @@ const ENDPOINTS = new Map<string, { method: string; run: Endpoint }>([
 const MODEL_PREFIX = "/v1/models/";
 
 /** The path without the query string. */
-function pathOf(req: HttpRequest): string {
+export function pathOf(req: HttpRequest): string {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   return q < 0 ? url : url.slice(0, q);
@@ -33,7 +40,7 @@ function retrieveAt(path: string): Endpoint {
     try {
       id = decodeURIComponent(path.slice(MODEL_PREFIX.length));
     } catch {
-      throw new HttpError(400, `the model id in ${JSON.stringify(path)} is not valid URL encoding`, { param: "model" });
+      throw invalidArgument("model", `the model id in ${JSON.stringify(path)} is not valid URL encoding`);
     }
     return retrieveModel(ex, deps, id);
   };
@@ -43,7 +50,7 @@ async function serve(ex: Exchange, deps: RestDeps, method: string, allowed: stri
   try {
     if (method !== allowed && !(method === "HEAD" && allowed === "GET")) {
       discardBody(ex.req);
-      throw new HttpError(405, `method ${method} is not allowed on ${pathOf(ex.req)}; use ${allowed}`, { headers: { allow: allowed } });
+      throw methodNotAllowed(method, pathOf(ex.req), allowed);
     }
     await run(ex, deps);
   } catch (err) {
@@ -59,9 +66,10 @@ export function createOpenAIRest(deps: RestDeps): RestHandler {
     const path = pathOf(req);
     const method = req.method ?? "GET";
     const endpoint = ENDPOINTS.get(path);
-    const route = endpoint ?? (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length ? { method: "GET", run: retrieveAt(path) } : undefined);
+    const route =
+      endpoint ?? responsesRoute(path, method) ?? (path.startsWith(MODEL_PREFIX) && path.length > MODEL_PREFIX.length ? { method: "GET", run: retrieveAt(path) } : undefined);
     if (!route) return false;
-    await serve(new Exchange(req, res, deps.requestTimeoutMs, state), deps, method, route.method, route.run);
+    await serve(new Exchange(req, res, deps.requestTimeoutMs, state, OPENAI_DIALECT), deps, method, route.method, route.run);
     return true;
   };
 }
@@ -71,12 +79,12 @@ export function createOpenAIRest(deps: RestDeps): RestHandler {
  * OpenAI-shaped 404 (other paths fall through to the RPC 404).
  */
 export function createOpenAINotFound(deps: Pick<RestDeps, "requestTimeoutMs">): RestHandler {
-  return async (req: HttpRequest, res: HttpResponse) => {
+  return async (req: HttpRequest, res: HttpResponse, state: EdgeState) => {
     const path = pathOf(req);
     if (path !== "/v1" && !path.startsWith("/v1/")) return false;
     discardBody(req);
-    const ex = new Exchange(req, res, deps.requestTimeoutMs);
-    ex.fail(new HttpError(404, `unknown path: ${req.method ?? "GET"} ${path}`, { code: "unknown_url" }));
+    const ex = new Exchange(req, res, deps.requestTimeoutMs, state, OPENAI_DIALECT);
+    ex.fail(unknownPath(req.method ?? "GET", path));
     return true;
   };
 }

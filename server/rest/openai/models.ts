@@ -3,9 +3,9 @@
 // API key, only the models it may use, as ModelsService shows them.
 import type { Model } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import { modelDenied } from "../../auth/authorize.js";
+import type * as wire from "../../providers/openai/wire.js";
+import type { Exchange } from "../exchange.js";
 import type { RestDeps } from "../handler.js";
-import type { Exchange } from "./exchange.js";
-import type * as wire from "./wire.js";
 
 const modelJson = (m: Model): wire.ModelObject => ({ id: m.id, object: "model", created: 0, owned_by: m.provider });
 
@@ -16,7 +16,8 @@ export async function listModels(ex: Exchange, deps: RestDeps): Promise<void> {
   // A model several providers serve is listed once (OpenAI's ids are unique).
   const seen = new Set<string>();
   const data = models.filter((m) => allowed(ex, m.id) && !seen.has(m.id) && seen.add(m.id)).map(modelJson);
-  ex.json(200, { object: "list", data });
+  const list: wire.ModelList = { object: "list", data };
+  ex.json(200, list);
 }
 
 export async function retrieveModel(ex: Exchange, deps: RestDeps, id: string): Promise<void> {

@@ -3,12 +3,14 @@
 // parser (Response.formData) on the buffered, size-capped body.
 import type { File } from "node:buffer";
 import { create } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
 import { Response, type FormData } from "undici";
 import { AudioEncoding, TranscribeConfigSchema, type TranscribeConfig } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
-import { showValue } from "../../core/errors.js";
-import { sniffFormat, type SniffedFormat } from "../../providers/audio.js";
-import { HttpError } from "../http-io.js";
-import { invalid, missing } from "./fields.js";
+import { sniffFormat, type SniffedFormat } from "../../audio/formats.js";
+import { invalidArgument, reasonedError, showValue } from "../../core/errors.js";
+
+const invalid = (field: string, message: string, reason?: string) => invalidArgument(field, message, reason?.toUpperCase());
+const missing = (field: string, hint: string) => invalidArgument(field, `is required (${hint})`, "MISSING");
 
 export const RESPONSE_FORMATS = ["json", "text", "srt", "verbose_json", "vtt"] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
@@ -72,7 +74,7 @@ async function parseForm(body: Buffer, contentType: string): Promise<FormData> {
   try {
     return await new Response(body, { headers: { "content-type": contentType } }).formData();
   } catch (err) {
-    throw new HttpError(400, `the multipart/form-data body could not be parsed (truncated or malformed): ${(err as Error).message}`);
+    throw reasonedError(Code.InvalidArgument, "INVALID_BODY", `the multipart/form-data body could not be parsed (truncated or malformed): ${(err as Error).message}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // text, srt, vtt (cues from the segments) and verbose_json.
 import type { TranscribeResponse, TranscriptSegment } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import type { ResponseFormat } from "./transcription-request.js";
-import type * as wire from "./wire.js";
+import type * as wire from "../../providers/openai/wire.js";
 
 export interface Rendered {
   body: string;

@@ -4,8 +4,9 @@ import { create } from "@bufbuild/protobuf";
 import { TranscribeRequestSchema, type TranscribeRequest } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { DEFAULT_TRANSCRIPTION_LIMITS } from "../../core/transcribe.js";
 import type { RestDeps } from "../handler.js";
-import { discardBody, HttpError, mediaType, readBody } from "../http-io.js";
-import type { Exchange } from "./exchange.js";
+import type { Exchange } from "../exchange.js";
+import { discardBody, mediaType, readBody } from "../http-io.js";
+import { unsupportedMediaType } from "../edge-errors.js";
 import { parseTranscriptionRequest, type TranscriptionCall } from "./transcription-request.js";
 import { renderTranscription } from "./transcription-response.js";
 
@@ -31,7 +32,7 @@ export async function transcriptions(ex: Exchange, deps: RestDeps): Promise<void
   const type = mediaType(ex.req);
   if (type !== "multipart/form-data") {
     discardBody(ex.req);
-    throw new HttpError(415, `content-type ${type ? JSON.stringify(type) : "(unset)"} is not supported; upload the audio as multipart/form-data`);
+    throw unsupportedMediaType(type, "upload the audio as multipart/form-data");
   }
   const body = await readBody(ex.req, uploadLimit(deps));
   const call = await parseTranscriptionRequest(body, String(ex.req.headers["content-type"]));

@@ -8,6 +8,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Binding } from "./bindings.js";
 import { assignText, resolveFieldPath } from "./fields.js";
 import { MAX_JSON_DEPTH, tooDeep } from "../json-depth.js";
+import { describeBadEnum, findBadEnum } from "../../core/enum-path.js";
 
 const invalid = (message: string) => new ConnectError(message, Code.InvalidArgument);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -50,7 +51,9 @@ function fromBody(binding: Binding, bytes: Uint8Array | undefined, registry: Reg
   try {
     return fromJson(input, json, { ignoreUnknownFields: false, registry });
   } catch (err) {
-    throw invalid(`body: ${(err as Error).message}`);
+    // An unknown enum value is named by its path (messages[0].role), not only its type.
+    const bad = findBadEnum(input, json);
+    throw invalid(`body: ${bad ? describeBadEnum(bad) : (err as Error).message}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { startCall, type Call } from "./call.js";
 import { buildRequest } from "./request.js";
 import { writeHttpError, writeJson, writeStream } from "./respond.js";
 import { httpError } from "./status.js";
+import { tooLarge } from "../edge-errors.js";
 
 /** A client method as createClient makes it: unary returns a promise, server streaming an async iterable. */
 export type ClientMethod = (request: Message, options: CallOptions) => Promise<Message> | AsyncIterable<Message>;
@@ -30,8 +31,7 @@ export async function serveBinding(ctx: ServeContext, binding: Binding, values: 
       const read = await readBody(req, ctx.maxBodyBytes);
       if (!read.ok) {
         if (read.reason === "closed") return;
-        const err = new ConnectError(`body: larger than the limit of ${ctx.maxBodyBytes} bytes (server.max_body_bytes)`, Code.ResourceExhausted);
-        return writeHttpError(res, httpError(err, ctx.registry, 413));
+        return writeHttpError(res, httpError(tooLarge(ctx.maxBodyBytes), ctx.registry));
       }
       body = read.bytes;
     }

@@ -1,12 +1,12 @@
 // Errors as google.rpc.Status JSON ({"code": 5, "message": "...", "details": [...]})
-// with the HTTP status for the gRPC code (Connect's table, the same as
-// grpc-gateway's: InvalidArgument 400, NotFound 404, ResourceExhausted 429, ...).
+// with the HTTP status from the one table (rest/http-status.ts: grpc-gateway's, plus
+// reasons such as REQUEST_TOO_LARGE → 413).
 // Retry-After and x-request-id are copied from the error's metadata.
 import { create, createRegistry, toJson, type JsonObject, type JsonValue, type Registry } from "@bufbuild/protobuf";
 import { anyPack, AnySchema } from "@bufbuild/protobuf/wkt";
 import { base64Encode } from "@bufbuild/protobuf/wire";
 import { ConnectError } from "@connectrpc/connect";
-import { codeToHttpStatus } from "@connectrpc/connect/protocol-connect";
+import { httpStatusOf } from "../http-status.js";
 
 /** Metadata copied from an error onto the HTTP response. */
 const COPIED = ["retry-after", "x-request-id"];
@@ -24,7 +24,7 @@ export function httpError(reason: unknown, registry: Registry, status?: number):
     const value = err.metadata.get(name);
     if (value) headers[name] = value;
   }
-  return { status: status ?? codeToHttpStatus(err.code), headers, body: statusJson(err, registry) };
+  return { status: status ?? httpStatusOf(err), headers, body: statusJson(err, registry) };
 }
 
 export function statusJson(err: ConnectError, registry: Registry): JsonObject {

@@ -19,8 +19,23 @@ export function blocksOf(content: unknown): Json[] {
   return Array.isArray(content) ? content.filter(isObject) : [];
 }
 
+/** cache_control, where Anthropic allows it: {type: "ephemeral", ttl?: "5m" | "1h"}. */
+function checkCacheControl(c: unknown, at: string): string | null {
+  if (c === undefined) return null;
+  if (!isObject(c) || c.type !== "ephemeral") return `${at}.cache_control.type: Input should be 'ephemeral'`;
+  return c.ttl === undefined || c.ttl === "5m" || c.ttl === "1h" ? null : `${at}.cache_control.ttl: Input should be '5m' or '1h'`;
+}
+
 function checkBlock(b: Json, at: string, role: string): string | null {
+  const cache = checkCacheControl(b.cache_control, at);
+  if (cache) return cache;
   switch (b.type) {
+    case "thinking":
+      if (role !== "assistant") return `${at}: thinking blocks are only allowed in assistant messages`;
+      return typeof b.thinking === "string" && typeof b.signature === "string" && b.signature !== "" ? null : `${at}.signature: Field required`;
+    case "redacted_thinking":
+      if (role !== "assistant") return `${at}: redacted_thinking blocks are only allowed in assistant messages`;
+      return typeof b.data === "string" && b.data !== "" ? null : `${at}.data: Field required`;
     case "text":
       if (typeof b.text !== "string") return `${at}.text: Field required`;
       return b.text === "" ? "messages: text content blocks must be non-empty" : null;

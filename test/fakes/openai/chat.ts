@@ -36,6 +36,11 @@ export async function handleChat(conn: Conn, body: Json, slowMs: number): Promis
   // A fault set per upstream (hoosh sends a provider's configured headers): every chat call fails.
   const forced = Number(conn.req.headers["x-fake-force-status"] ?? 0);
   if (forced >= 400) return sendError(conn.res, forced, apiError(`forced failure (x-fake-force-status ${forced})`, "server_error"));
+  // A careless upstream (or proxy) that quotes the credentials it was sent in its error body.
+  if (model === "fake-echo-auth") {
+    const auth = String(conn.req.headers.authorization ?? "");
+    return sendError(conn.res, 401, apiError(`Incorrect API key provided: ${auth.replace(/^Bearer /, "")} (header: ${auth}, encoded: ${encodeURIComponent(auth)})`, "invalid_request_error", null, "invalid_api_key"));
+  }
   const script = scriptFor(model);
 
   if (script.kind === "error") return sendError(conn.res, script.status, script.error, script.headers);

@@ -11,7 +11,7 @@ import type { JsonObject, Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file hoosh/v1/chat.proto.
  */
 export const file_hoosh_v1_chat: GenFile = /*@__PURE__*/
-  fileDesc("ChNob29zaC92MS9jaGF0LnByb3RvEghob29zaC52MSKbAQoHTWVzc2FnZRIcCgRyb2xlGAEgASgOMg4uaG9vc2gudjEuUm9sZRImCgdjb250ZW50GAIgAygLMhUuaG9vc2gudjEuQ29udGVudFBhcnQSDAoEbmFtZRgDIAEoCRImCgp0b29sX2NhbGxzGAQgAygLMhIuaG9vc2gudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAUgASgJInEKC0NvbnRlbnRQYXJ0Eg4KBHRleHQYASABKAlIABIkCgVpbWFnZRgCIAEoCzITLmhvb3NoLnYxLkltYWdlUGFydEgAEiQKBWF1ZGlvGAMgASgLMhMuaG9vc2gudjEuQXVkaW9QYXJ0SABCBgoEcGFydCJuCglJbWFnZVBhcnQSDQoDdXJsGAEgASgJSAASDgoEZGF0YRgCIAEoDEgAEhEKCW1pbWVfdHlwZRgDIAEoCRIlCgZkZXRhaWwYBCABKA4yFS5ob29zaC52MS5JbWFnZURldGFpbEIICgZzb3VyY2UiKQoJQXVkaW9QYXJ0EgwKBGRhdGEYASABKAwSDgoGZm9ybWF0GAIgASgJInAKDlRvb2xEZWZpbml0aW9uEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSKwoKcGFyYW1ldGVycxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGc3RyaWN0GAQgASgIIjcKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJYXJndW1lbnRzGAMgASgJIqkBCgpUb29sQ2hvaWNlEikKBG1vZGUYASABKA4yGS5ob29zaC52MS5Ub29sQ2hvaWNlLk1vZGVIABIXCg1mdW5jdGlvbl9uYW1lGAIgASgJSAAiTQoETW9kZRIUChBNT0RFX1VOU1BFQ0lGSUVEEAASDQoJTU9ERV9BVVRPEAESDQoJTU9ERV9OT05FEAISEQoNTU9ERV9SRVFVSVJFRBADQggKBmNob2ljZSKUAgoOU2FtcGxpbmdQYXJhbXMSGAoLdGVtcGVyYXR1cmUYASABKAFIAIgBARISCgV0b3BfcBgCIAEoAUgBiAEBEhcKCm1heF90b2tlbnMYAyABKA1IAogBARIMCgRzdG9wGAQgAygJEhEKBHNlZWQYBSABKANIA4gBARIdChBwcmVzZW5jZV9wZW5hbHR5GAYgASgBSASIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYByABKAFIBYgBAUIOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQg0KC19tYXhfdG9rZW5zQgcKBV9zZWVkQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eSLpAQoOUmVzcG9uc2VGb3JtYXQSKwoEdHlwZRgBIAEoDjIdLmhvb3NoLnYxLlJlc3BvbnNlRm9ybWF0LlR5cGUSEwoLc2NoZW1hX25hbWUYAiABKAkSLAoLanNvbl9zY2hlbWEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eg4KBnN0cmljdBgEIAEoCCJXCgRUeXBlEhQKEFRZUEVfVU5TUEVDSUZJRUQQABINCglUWVBFX1RFWFQQARIUChBUWVBFX0pTT05fT0JKRUNUEAISFAoQVFlQRV9KU09OX1NDSEVNQRADImYKDFJvdXRpbmdIaW50cxIQCghwcm92aWRlchgBIAEoCRIrCghzdHJhdGVneRgCIAEoDjIZLmhvb3NoLnYxLlJvdXRpbmdTdHJhdGVneRIXCg9mYWxsYmFja19tb2RlbHMYAyADKAkiRwoMQ2FjaGVDb250cm9sEhAKCG5vX2NhY2hlGAEgASgIEhAKCG5vX3N0b3JlGAIgASgIEhMKC3R0bF9zZWNvbmRzGAMgASgNIuMBCgVVc2FnZRIUCgxpbnB1dF90b2tlbnMYASABKA0SGwoTY2FjaGVkX2lucHV0X3Rva2VucxgCIAEoDRIVCg1vdXRwdXRfdG9rZW5zGAMgASgNEhgKEHJlYXNvbmluZ190b2tlbnMYBCABKA0SFAoMYXVkaW9fdG9rZW5zGAUgASgNEhcKD2Nvc3RfdXNkX21pY3JvcxgGIAEoAxIQCghwcm92aWRlchgHIAEoCRIRCgljYWNoZV9oaXQYCCABKAgSEwoLYnVkZ2V0X3Bvb2wYCSABKAkSDQoFbW9kZWwYCiABKAkqXwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9TWVNURU0QARINCglST0xFX1VTRVIQAhISCg5ST0xFX0FTU0lTVEFOVBADEg0KCVJPTEVfVE9PTBAEKm8KC0ltYWdlRGV0YWlsEhwKGElNQUdFX0RFVEFJTF9VTlNQRUNJRklFRBAAEhQKEElNQUdFX0RFVEFJTF9MT1cQARIVChFJTUFHRV9ERVRBSUxfSElHSBACEhUKEUlNQUdFX0RFVEFJTF9BVVRPEAMq1QEKD1JvdXRpbmdTdHJhdGVneRIgChxST1VUSU5HX1NUUkFURUdZX1VOU1BFQ0lGSUVEEAASHQoZUk9VVElOR19TVFJBVEVHWV9QUklPUklUWRABEiAKHFJPVVRJTkdfU1RSQVRFR1lfUk9VTkRfUk9CSU4QAhIjCh9ST1VUSU5HX1NUUkFURUdZX0xPV0VTVF9MQVRFTkNZEAMSGwoXUk9VVElOR19TVFJBVEVHWV9ESVJFQ1QQBBIdChlST1VUSU5HX1NUUkFURUdZX1dFSUdIVEVEEAUqnwEKDEZpbmlzaFJlYXNvbhIdChlGSU5JU0hfUkVBU09OX1VOU1BFQ0lGSUVEEAASFgoSRklOSVNIX1JFQVNPTl9TVE9QEAESGAoURklOSVNIX1JFQVNPTl9MRU5HVEgQAhIcChhGSU5JU0hfUkVBU09OX1RPT0xfQ0FMTFMQAxIgChxGSU5JU0hfUkVBU09OX0NPTlRFTlRfRklMVEVSEARiBnByb3RvMw", [file_google_protobuf_struct]);
+  fileDesc("ChNob29zaC92MS9jaGF0LnByb3RvEghob29zaC52MSKbAQoHTWVzc2FnZRIcCgRyb2xlGAEgASgOMg4uaG9vc2gudjEuUm9sZRImCgdjb250ZW50GAIgAygLMhUuaG9vc2gudjEuQ29udGVudFBhcnQSDAoEbmFtZRgDIAEoCRImCgp0b29sX2NhbGxzGAQgAygLMhIuaG9vc2gudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAUgASgJItoBCgtDb250ZW50UGFydBIOCgR0ZXh0GAEgASgJSAASJAoFaW1hZ2UYAiABKAsyEy5ob29zaC52MS5JbWFnZVBhcnRIABIkCgVhdWRpbxgDIAEoCzITLmhvb3NoLnYxLkF1ZGlvUGFydEgAEiwKCXJlYXNvbmluZxgFIAEoCzIXLmhvb3NoLnYxLlJlYXNvbmluZ1BhcnRIABI5ChBjYWNoZV9icmVha3BvaW50GAQgASgLMh8uaG9vc2gudjEuUHJvbXB0Q2FjaGVCcmVha3BvaW50QgYKBHBhcnQiQgoNUmVhc29uaW5nUGFydBIMCgR0ZXh0GAEgASgJEhEKCXNpZ25hdHVyZRgCIAEoCRIQCghyZWRhY3RlZBgDIAEoCSIkChVQcm9tcHRDYWNoZUJyZWFrcG9pbnQSCwoDdHRsGAEgASgJIm4KCUltYWdlUGFydBINCgN1cmwYASABKAlIABIOCgRkYXRhGAIgASgMSAASEQoJbWltZV90eXBlGAMgASgJEiUKBmRldGFpbBgEIAEoDjIVLmhvb3NoLnYxLkltYWdlRGV0YWlsQggKBnNvdXJjZSIpCglBdWRpb1BhcnQSDAoEZGF0YRgBIAEoDBIOCgZmb3JtYXQYAiABKAkiqwEKDlRvb2xEZWZpbml0aW9uEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSKwoKcGFyYW1ldGVycxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGc3RyaWN0GAQgASgIEjkKEGNhY2hlX2JyZWFrcG9pbnQYBSABKAsyHy5ob29zaC52MS5Qcm9tcHRDYWNoZUJyZWFrcG9pbnQiNwoIVG9vbENhbGwSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIRCglhcmd1bWVudHMYAyABKAkiqQEKClRvb2xDaG9pY2USKQoEbW9kZRgBIAEoDjIZLmhvb3NoLnYxLlRvb2xDaG9pY2UuTW9kZUgAEhcKDWZ1bmN0aW9uX25hbWUYAiABKAlIACJNCgRNb2RlEhQKEE1PREVfVU5TUEVDSUZJRUQQABINCglNT0RFX0FVVE8QARINCglNT0RFX05PTkUQAhIRCg1NT0RFX1JFUVVJUkVEEANCCAoGY2hvaWNlIrICCg5TYW1wbGluZ1BhcmFtcxIYCgt0ZW1wZXJhdHVyZRgBIAEoAUgAiAEBEhIKBXRvcF9wGAIgASgBSAGIAQESFwoKbWF4X3Rva2VucxgDIAEoDUgCiAEBEgwKBHN0b3AYBCADKAkSEQoEc2VlZBgFIAEoA0gDiAEBEh0KEHByZXNlbmNlX3BlbmFsdHkYBiABKAFIBIgBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgHIAEoAUgFiAEBEhIKBXRvcF9rGAggASgNSAaIAQFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCCAoGX3RvcF9rImsKEFJlYXNvbmluZ09wdGlvbnMSKQoGZWZmb3J0GAEgASgOMhkuaG9vc2gudjEuUmVhc29uaW5nRWZmb3J0EhoKDWJ1ZGdldF90b2tlbnMYAiABKA1IAIgBAUIQCg5fYnVkZ2V0X3Rva2VucyJpCgxUb2tlbkxvZ3Byb2ISDQoFdG9rZW4YASABKAkSDwoHbG9ncHJvYhgCIAEoARINCgVieXRlcxgDIAEoDBIqCgx0b3BfbG9ncHJvYnMYBCADKAsyFC5ob29zaC52MS5Ub3BMb2dwcm9iIjsKClRvcExvZ3Byb2ISDQoFdG9rZW4YASABKAkSDwoHbG9ncHJvYhgCIAEoARINCgVieXRlcxgDIAEoDCLpAQoOUmVzcG9uc2VGb3JtYXQSKwoEdHlwZRgBIAEoDjIdLmhvb3NoLnYxLlJlc3BvbnNlRm9ybWF0LlR5cGUSEwoLc2NoZW1hX25hbWUYAiABKAkSLAoLanNvbl9zY2hlbWEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eg4KBnN0cmljdBgEIAEoCCJXCgRUeXBlEhQKEFRZUEVfVU5TUEVDSUZJRUQQABINCglUWVBFX1RFWFQQARIUChBUWVBFX0pTT05fT0JKRUNUEAISFAoQVFlQRV9KU09OX1NDSEVNQRADImYKDFJvdXRpbmdIaW50cxIQCghwcm92aWRlchgBIAEoCRIrCghzdHJhdGVneRgCIAEoDjIZLmhvb3NoLnYxLlJvdXRpbmdTdHJhdGVneRIXCg9mYWxsYmFja19tb2RlbHMYAyADKAkiRwoMQ2FjaGVDb250cm9sEhAKCG5vX2NhY2hlGAEgASgIEhAKCG5vX3N0b3JlGAIgASgIEhMKC3R0bF9zZWNvbmRzGAMgASgNIoUCCgVVc2FnZRIUCgxpbnB1dF90b2tlbnMYASABKA0SGwoTY2FjaGVkX2lucHV0X3Rva2VucxgCIAEoDRIVCg1vdXRwdXRfdG9rZW5zGAMgASgNEhgKEHJlYXNvbmluZ190b2tlbnMYBCABKA0SFAoMYXVkaW9fdG9rZW5zGAUgASgNEhcKD2Nvc3RfdXNkX21pY3JvcxgGIAEoAxIQCghwcm92aWRlchgHIAEoCRIRCgljYWNoZV9oaXQYCCABKAgSEwoLYnVkZ2V0X3Bvb2wYCSABKAkSDQoFbW9kZWwYCiABKAkSIAoYY2FjaGVfd3JpdGVfaW5wdXRfdG9rZW5zGAsgASgNKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBCpvCgtJbWFnZURldGFpbBIcChhJTUFHRV9ERVRBSUxfVU5TUEVDSUZJRUQQABIUChBJTUFHRV9ERVRBSUxfTE9XEAESFQoRSU1BR0VfREVUQUlMX0hJR0gQAhIVChFJTUFHRV9ERVRBSUxfQVVUTxADKr4BCg9SZWFzb25pbmdFZmZvcnQSIAocUkVBU09OSU5HX0VGRk9SVF9VTlNQRUNJRklFRBAAEhkKFVJFQVNPTklOR19FRkZPUlRfTk9ORRABEhwKGFJFQVNPTklOR19FRkZPUlRfTUlOSU1BTBACEhgKFFJFQVNPTklOR19FRkZPUlRfTE9XEAMSGwoXUkVBU09OSU5HX0VGRk9SVF9NRURJVU0QBBIZChVSRUFTT05JTkdfRUZGT1JUX0hJR0gQBSrVAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX1BSSU9SSVRZEAESIAocUk9VVElOR19TVFJBVEVHWV9ST1VORF9ST0JJThACEiMKH1JPVVRJTkdfU1RSQVRFR1lfTE9XRVNUX0xBVEVOQ1kQAxIbChdST1VUSU5HX1NUUkFURUdZX0RJUkVDVBAEEh0KGVJPVVRJTkdfU1RSQVRFR1lfV0VJR0hURUQQBSqfAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhwKGEZJTklTSF9SRUFTT05fVE9PTF9DQUxMUxADEiAKHEZJTklTSF9SRUFTT05fQ09OVEVOVF9GSUxURVIQBGIGcHJvdG8z", [file_google_protobuf_struct]);
 
 /**
  * One message of a conversation.
@@ -89,7 +89,25 @@ export type ContentPart = Message$1<"hoosh.v1.ContentPart"> & {
      */
     value: AudioPart;
     case: "audio";
+  } | {
+    /**
+     * The model's reasoning from an earlier turn, handed back as it came
+     * (Anthropic requires its thinking blocks, signature included, before a
+     * tool call's result when extended thinking is on).
+     *
+     * @generated from field: hoosh.v1.ReasoningPart reasoning = 5;
+     */
+    value: ReasoningPart;
+    case: "reasoning";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Marks the end of a prompt prefix the provider may cache (Anthropic
+   * cache_control); ignored by providers without explicit prompt caching.
+   *
+   * @generated from field: hoosh.v1.PromptCacheBreakpoint cache_breakpoint = 4;
+   */
+  cacheBreakpoint?: PromptCacheBreakpoint | undefined;
 };
 
 /**
@@ -98,6 +116,65 @@ export type ContentPart = Message$1<"hoosh.v1.ContentPart"> & {
  */
 export const ContentPartSchema: GenMessage<ContentPart> = /*@__PURE__*/
   messageDesc(file_hoosh_v1_chat, 1);
+
+/**
+ * Reasoning the model produced, as a provider returned it.
+ *
+ * @generated from message hoosh.v1.ReasoningPart
+ */
+export type ReasoningPart = Message$1<"hoosh.v1.ReasoningPart"> & {
+  /**
+   * The visible reasoning text (empty for redacted reasoning).
+   *
+   * @generated from field: string text = 1;
+   */
+  text: string;
+
+  /**
+   * The provider's signature over the reasoning (Anthropic thinking blocks).
+   *
+   * @generated from field: string signature = 2;
+   */
+  signature: string;
+
+  /**
+   * Encrypted reasoning the provider returned instead of text (Anthropic
+   * redacted_thinking data), handed back unchanged.
+   *
+   * @generated from field: string redacted = 3;
+   */
+  redacted: string;
+};
+
+/**
+ * Describes the message hoosh.v1.ReasoningPart.
+ * Use `create(ReasoningPartSchema)` to create a new message.
+ */
+export const ReasoningPartSchema: GenMessage<ReasoningPart> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_chat, 2);
+
+/**
+ * A prompt-cache breakpoint: everything up to and including the part (or tool)
+ * it is set on may be cached by the provider.
+ *
+ * @generated from message hoosh.v1.PromptCacheBreakpoint
+ */
+export type PromptCacheBreakpoint = Message$1<"hoosh.v1.PromptCacheBreakpoint"> & {
+  /**
+   * How long the provider should keep the prefix, e.g. "5m" or "1h"; empty is
+   * the provider's default.
+   *
+   * @generated from field: string ttl = 1;
+   */
+  ttl: string;
+};
+
+/**
+ * Describes the message hoosh.v1.PromptCacheBreakpoint.
+ * Use `create(PromptCacheBreakpointSchema)` to create a new message.
+ */
+export const PromptCacheBreakpointSchema: GenMessage<PromptCacheBreakpoint> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_chat, 3);
 
 /**
  * An image, by URL (https: or data:) or inline bytes.
@@ -142,7 +219,7 @@ export type ImagePart = Message$1<"hoosh.v1.ImagePart"> & {
  * Use `create(ImagePartSchema)` to create a new message.
  */
 export const ImagePartSchema: GenMessage<ImagePart> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 2);
+  messageDesc(file_hoosh_v1_chat, 4);
 
 /**
  * Audio given to a model as input.
@@ -168,7 +245,7 @@ export type AudioPart = Message$1<"hoosh.v1.AudioPart"> & {
  * Use `create(AudioPartSchema)` to create a new message.
  */
 export const AudioPartSchema: GenMessage<AudioPart> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 3);
+  messageDesc(file_hoosh_v1_chat, 5);
 
 /**
  * A function the model may call.
@@ -199,6 +276,13 @@ export type ToolDefinition = Message$1<"hoosh.v1.ToolDefinition"> & {
    * @generated from field: bool strict = 4;
    */
   strict: boolean;
+
+  /**
+   * Cache the prompt up to and including this tool definition.
+   *
+   * @generated from field: hoosh.v1.PromptCacheBreakpoint cache_breakpoint = 5;
+   */
+  cacheBreakpoint?: PromptCacheBreakpoint | undefined;
 };
 
 /**
@@ -206,7 +290,7 @@ export type ToolDefinition = Message$1<"hoosh.v1.ToolDefinition"> & {
  * Use `create(ToolDefinitionSchema)` to create a new message.
  */
 export const ToolDefinitionSchema: GenMessage<ToolDefinition> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 4);
+  messageDesc(file_hoosh_v1_chat, 6);
 
 /**
  * A call of a tool, made by the model.
@@ -237,7 +321,7 @@ export type ToolCall = Message$1<"hoosh.v1.ToolCall"> & {
  * Use `create(ToolCallSchema)` to create a new message.
  */
 export const ToolCallSchema: GenMessage<ToolCall> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 5);
+  messageDesc(file_hoosh_v1_chat, 7);
 
 /**
  * Whether and which tool the model must call.
@@ -272,7 +356,7 @@ export type ToolChoice = Message$1<"hoosh.v1.ToolChoice"> & {
  * Use `create(ToolChoiceSchema)` to create a new message.
  */
 export const ToolChoiceSchema: GenMessage<ToolChoice> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 6);
+  messageDesc(file_hoosh_v1_chat, 8);
 
 /**
  * Fixed behaviours for tool_choice.
@@ -305,7 +389,7 @@ export enum ToolChoice_Mode {
  * Describes the enum hoosh.v1.ToolChoice.Mode.
  */
 export const ToolChoice_ModeSchema: GenEnum<ToolChoice_Mode> = /*@__PURE__*/
-  enumDesc(file_hoosh_v1_chat, 6, 0);
+  enumDesc(file_hoosh_v1_chat, 8, 0);
 
 /**
  * Sampling controls. Unset fields use the provider's defaults.
@@ -351,6 +435,13 @@ export type SamplingParams = Message$1<"hoosh.v1.SamplingParams"> & {
    * @generated from field: optional double frequency_penalty = 7;
    */
   frequencyPenalty?: number | undefined;
+
+  /**
+   * Sample only from the k most likely tokens (Anthropic, Gemini, Ollama).
+   *
+   * @generated from field: optional uint32 top_k = 8;
+   */
+  topK?: number | undefined;
 };
 
 /**
@@ -358,7 +449,104 @@ export type SamplingParams = Message$1<"hoosh.v1.SamplingParams"> & {
  * Use `create(SamplingParamsSchema)` to create a new message.
  */
 export const SamplingParamsSchema: GenMessage<SamplingParams> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 7);
+  messageDesc(file_hoosh_v1_chat, 9);
+
+/**
+ * Reasoning ("thinking") controls. Unset fields use the provider's defaults.
+ *
+ * @generated from message hoosh.v1.ReasoningOptions
+ */
+export type ReasoningOptions = Message$1<"hoosh.v1.ReasoningOptions"> & {
+  /**
+   * Effort level (OpenAI reasoning_effort); providers that take a token
+   * budget instead get one derived from it.
+   *
+   * @generated from field: hoosh.v1.ReasoningEffort effort = 1;
+   */
+  effort: ReasoningEffort;
+
+  /**
+   * Tokens the model may spend reasoning (Anthropic thinking.budget_tokens,
+   * Gemini thinkingBudget); counted within max_tokens.
+   *
+   * @generated from field: optional uint32 budget_tokens = 2;
+   */
+  budgetTokens?: number | undefined;
+};
+
+/**
+ * Describes the message hoosh.v1.ReasoningOptions.
+ * Use `create(ReasoningOptionsSchema)` to create a new message.
+ */
+export const ReasoningOptionsSchema: GenMessage<ReasoningOptions> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_chat, 10);
+
+/**
+ * One output token with its log probability.
+ *
+ * @generated from message hoosh.v1.TokenLogprob
+ */
+export type TokenLogprob = Message$1<"hoosh.v1.TokenLogprob"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * @generated from field: double logprob = 2;
+   */
+  logprob: number;
+
+  /**
+   * The token's UTF-8 bytes, where the provider gives them.
+   *
+   * @generated from field: bytes bytes = 3;
+   */
+  bytes: Uint8Array;
+
+  /**
+   * The most likely tokens at this position (top_logprobs of them).
+   *
+   * @generated from field: repeated hoosh.v1.TopLogprob top_logprobs = 4;
+   */
+  topLogprobs: TopLogprob[];
+};
+
+/**
+ * Describes the message hoosh.v1.TokenLogprob.
+ * Use `create(TokenLogprobSchema)` to create a new message.
+ */
+export const TokenLogprobSchema: GenMessage<TokenLogprob> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_chat, 11);
+
+/**
+ * An alternative token at one position.
+ *
+ * @generated from message hoosh.v1.TopLogprob
+ */
+export type TopLogprob = Message$1<"hoosh.v1.TopLogprob"> & {
+  /**
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * @generated from field: double logprob = 2;
+   */
+  logprob: number;
+
+  /**
+   * @generated from field: bytes bytes = 3;
+   */
+  bytes: Uint8Array;
+};
+
+/**
+ * Describes the message hoosh.v1.TopLogprob.
+ * Use `create(TopLogprobSchema)` to create a new message.
+ */
+export const TopLogprobSchema: GenMessage<TopLogprob> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_chat, 12);
 
 /**
  * The shape of the model's answer.
@@ -396,7 +584,7 @@ export type ResponseFormat = Message$1<"hoosh.v1.ResponseFormat"> & {
  * Use `create(ResponseFormatSchema)` to create a new message.
  */
 export const ResponseFormatSchema: GenMessage<ResponseFormat> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 8);
+  messageDesc(file_hoosh_v1_chat, 13);
 
 /**
  * Kinds of response format.
@@ -429,7 +617,7 @@ export enum ResponseFormat_Type {
  * Describes the enum hoosh.v1.ResponseFormat.Type.
  */
 export const ResponseFormat_TypeSchema: GenEnum<ResponseFormat_Type> = /*@__PURE__*/
-  enumDesc(file_hoosh_v1_chat, 8, 0);
+  enumDesc(file_hoosh_v1_chat, 13, 0);
 
 /**
  * Per-request routing hints; empty means the configured defaults.
@@ -462,7 +650,7 @@ export type RoutingHints = Message$1<"hoosh.v1.RoutingHints"> & {
  * Use `create(RoutingHintsSchema)` to create a new message.
  */
 export const RoutingHintsSchema: GenMessage<RoutingHints> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 9);
+  messageDesc(file_hoosh_v1_chat, 14);
 
 /**
  * Per-request response cache behaviour.
@@ -497,7 +685,7 @@ export type CacheControl = Message$1<"hoosh.v1.CacheControl"> & {
  * Use `create(CacheControlSchema)` to create a new message.
  */
 export const CacheControlSchema: GenMessage<CacheControl> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 10);
+  messageDesc(file_hoosh_v1_chat, 15);
 
 /**
  * What one request used and cost. Every request ends with exactly one.
@@ -570,6 +758,14 @@ export type Usage = Message$1<"hoosh.v1.Usage"> & {
    * @generated from field: string model = 10;
    */
   model: string;
+
+  /**
+   * Part of input_tokens written to the provider's prompt cache (Anthropic
+   * cache_creation_input_tokens), priced at the model's cache-write rate.
+   *
+   * @generated from field: uint32 cache_write_input_tokens = 11;
+   */
+  cacheWriteInputTokens: number;
 };
 
 /**
@@ -577,7 +773,7 @@ export type Usage = Message$1<"hoosh.v1.Usage"> & {
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_chat, 11);
+  messageDesc(file_hoosh_v1_chat, 16);
 
 /**
  * Who wrote a message in a conversation.
@@ -655,6 +851,51 @@ export const ImageDetailSchema: GenEnum<ImageDetail> = /*@__PURE__*/
   enumDesc(file_hoosh_v1_chat, 1);
 
 /**
+ * How much the model should reason before it answers, for models that reason.
+ *
+ * @generated from enum hoosh.v1.ReasoningEffort
+ */
+export enum ReasoningEffort {
+  /**
+   * @generated from enum value: REASONING_EFFORT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No reasoning where the model allows it (OpenAI "none").
+   *
+   * @generated from enum value: REASONING_EFFORT_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * @generated from enum value: REASONING_EFFORT_MINIMAL = 2;
+   */
+  MINIMAL = 2,
+
+  /**
+   * @generated from enum value: REASONING_EFFORT_LOW = 3;
+   */
+  LOW = 3,
+
+  /**
+   * @generated from enum value: REASONING_EFFORT_MEDIUM = 4;
+   */
+  MEDIUM = 4,
+
+  /**
+   * @generated from enum value: REASONING_EFFORT_HIGH = 5;
+   */
+  HIGH = 5,
+}
+
+/**
+ * Describes the enum hoosh.v1.ReasoningEffort.
+ */
+export const ReasoningEffortSchema: GenEnum<ReasoningEffort> = /*@__PURE__*/
+  enumDesc(file_hoosh_v1_chat, 2);
+
+/**
  * How the router picks among providers that serve a model.
  *
  * @generated from enum hoosh.v1.RoutingStrategy
@@ -697,7 +938,7 @@ export enum RoutingStrategy {
  * Describes the enum hoosh.v1.RoutingStrategy.
  */
 export const RoutingStrategySchema: GenEnum<RoutingStrategy> = /*@__PURE__*/
-  enumDesc(file_hoosh_v1_chat, 2);
+  enumDesc(file_hoosh_v1_chat, 3);
 
 /**
  * Why generation stopped.
@@ -735,5 +976,5 @@ export enum FinishReason {
  * Describes the enum hoosh.v1.FinishReason.
  */
 export const FinishReasonSchema: GenEnum<FinishReason> = /*@__PURE__*/
-  enumDesc(file_hoosh_v1_chat, 3);
+  enumDesc(file_hoosh_v1_chat, 4);
 

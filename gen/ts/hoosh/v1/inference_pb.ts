@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { CacheControl, FinishReason, Message as Message$1, ResponseFormat, RoutingHints, SamplingParams, ToolChoice, ToolDefinition, Usage } from "./chat_pb.js";
+import type { CacheControl, FinishReason, Message as Message$1, ReasoningOptions, ResponseFormat, RoutingHints, SamplingParams, TokenLogprob, ToolChoice, ToolDefinition, Usage } from "./chat_pb.js";
 import { file_hoosh_v1_chat } from "./chat_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hoosh/v1/inference.proto.
  */
 export const file_hoosh_v1_inference: GenFile = /*@__PURE__*/
-  fileDesc("Chhob29zaC92MS9pbmZlcmVuY2UucHJvdG8SCGhvb3NoLnYxIpEECg9HZW5lcmF0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSIwoIbWVzc2FnZXMYAiADKAsyES5ob29zaC52MS5NZXNzYWdlEicKBXRvb2xzGAMgAygLMhguaG9vc2gudjEuVG9vbERlZmluaXRpb24SKQoLdG9vbF9jaG9pY2UYBCABKAsyFC5ob29zaC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARIqCghzYW1wbGluZxgGIAEoCzIYLmhvb3NoLnYxLlNhbXBsaW5nUGFyYW1zEjEKD3Jlc3BvbnNlX2Zvcm1hdBgHIAEoCzIYLmhvb3NoLnYxLlJlc3BvbnNlRm9ybWF0EicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkSJQoFY2FjaGUYCiABKAsyFi5ob29zaC52MS5DYWNoZUNvbnRyb2wSOQoIbWV0YWRhdGEYCyADKAsyJy5ob29zaC52MS5HZW5lcmF0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIMCgR1c2VyGAwgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIWChRfcGFyYWxsZWxfdG9vbF9jYWxscyKgAQoQR2VuZXJhdGVSZXNwb25zZRIKCgJpZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIiCgdtZXNzYWdlGAMgASgLMhEuaG9vc2gudjEuTWVzc2FnZRItCg1maW5pc2hfcmVhc29uGAQgASgOMhYuaG9vc2gudjEuRmluaXNoUmVhc29uEh4KBXVzYWdlGAUgASgLMg8uaG9vc2gudjEuVXNhZ2UinQQKFUdlbmVyYXRlU3RyZWFtUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIjCghtZXNzYWdlcxgCIAMoCzIRLmhvb3NoLnYxLk1lc3NhZ2USJwoFdG9vbHMYAyADKAsyGC5ob29zaC52MS5Ub29sRGVmaW5pdGlvbhIpCgt0b29sX2Nob2ljZRgEIAEoCzIULmhvb3NoLnYxLlRvb2xDaG9pY2USIAoTcGFyYWxsZWxfdG9vbF9jYWxscxgFIAEoCEgAiAEBEioKCHNhbXBsaW5nGAYgASgLMhguaG9vc2gudjEuU2FtcGxpbmdQYXJhbXMSMQoPcmVzcG9uc2VfZm9ybWF0GAcgASgLMhguaG9vc2gudjEuUmVzcG9uc2VGb3JtYXQSJwoHcm91dGluZxgIIAEoCzIWLmhvb3NoLnYxLlJvdXRpbmdIaW50cxITCgtidWRnZXRfcG9vbBgJIAEoCRIlCgVjYWNoZRgKIAEoCzIWLmhvb3NoLnYxLkNhY2hlQ29udHJvbBI/CghtZXRhZGF0YRgLIAMoCzItLmhvb3NoLnYxLkdlbmVyYXRlU3RyZWFtUmVxdWVzdC5NZXRhZGF0YUVudHJ5EgwKBHVzZXIYDCABKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzIu8BChZHZW5lcmF0ZVN0cmVhbVJlc3BvbnNlEiYKBXN0YXJ0GAEgASgLMhUuaG9vc2gudjEuU3RyZWFtU3RhcnRIABIjCgR0ZXh0GAIgASgLMhMuaG9vc2gudjEuVGV4dERlbHRhSAASLAoJdG9vbF9jYWxsGAMgASgLMhcuaG9vc2gudjEuVG9vbENhbGxEZWx0YUgAEi0KCXJlYXNvbmluZxgEIAEoCzIYLmhvb3NoLnYxLlJlYXNvbmluZ0RlbHRhSAASIgoDZW5kGAUgASgLMhMuaG9vc2gudjEuU3RyZWFtRW5kSABCBwoFZXZlbnQiOgoLU3RyZWFtU3RhcnQSCgoCaWQYASABKAkSDQoFbW9kZWwYAiABKAkSEAoIcHJvdmlkZXIYAyABKAkiGQoJVGV4dERlbHRhEgwKBHRleHQYASABKAkiHgoOUmVhc29uaW5nRGVsdGESDAoEdGV4dBgBIAEoCSJRCg1Ub29sQ2FsbERlbHRhEg0KBWluZGV4GAEgASgNEgoKAmlkGAIgASgJEgwKBG5hbWUYAyABKAkSFwoPYXJndW1lbnRzX2RlbHRhGAQgASgJIn4KCVN0cmVhbUVuZBItCg1maW5pc2hfcmVhc29uGAEgASgOMhYuaG9vc2gudjEuRmluaXNoUmVhc29uEh4KBXVzYWdlGAIgASgLMg8uaG9vc2gudjEuVXNhZ2USIgoHbWVzc2FnZRgDIAEoCzIRLmhvb3NoLnYxLk1lc3NhZ2UiigIKDEVtYmVkUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIOCgZpbnB1dHMYAiADKAkSFwoKZGltZW5zaW9ucxgDIAEoDUgAiAEBEicKB3JvdXRpbmcYBCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYBSABKAkSNgoIbWV0YWRhdGEYBiADKAsyJC5ob29zaC52MS5FbWJlZFJlcXVlc3QuTWV0YWRhdGFFbnRyeRIMCgR1c2VyGAcgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfZGltZW5zaW9ucyJnCg1FbWJlZFJlc3BvbnNlEicKCmVtYmVkZGluZ3MYASADKAsyEy5ob29zaC52MS5FbWJlZGRpbmcSDQoFbW9kZWwYAiABKAkSHgoFdXNhZ2UYAyABKAsyDy5ob29zaC52MS5Vc2FnZSIqCglFbWJlZGRpbmcSDQoFaW5kZXgYASABKA0SDgoGdmFsdWVzGAIgAygCIhYKFEdldENhY2hlU3RhdHNSZXF1ZXN0Io4BChVHZXRDYWNoZVN0YXRzUmVzcG9uc2USDAoEaGl0cxgBIAEoAxIOCgZtaXNzZXMYAiABKAMSEQoJY29hbGVzY2VkGAMgASgDEg8KB2VudHJpZXMYBCABKAMSDQoFYnl0ZXMYBSABKAMSEQoJbWF4X2J5dGVzGAYgASgDEhEKCWV2aWN0aW9ucxgHIAEoAzK7AwoQSW5mZXJlbmNlU2VydmljZRJgCghHZW5lcmF0ZRIZLmhvb3NoLnYxLkdlbmVyYXRlUmVxdWVzdBoaLmhvb3NoLnYxLkdlbmVyYXRlUmVzcG9uc2UiHYLT5JMCFzoBKiISL2hvb3NoL3YxL2dlbmVyYXRlEnsKDkdlbmVyYXRlU3RyZWFtEh8uaG9vc2gudjEuR2VuZXJhdGVTdHJlYW1SZXF1ZXN0GiAuaG9vc2gudjEuR2VuZXJhdGVTdHJlYW1SZXNwb25zZSIkgtPkkwIeOgEqIhkvaG9vc2gvdjEvZ2VuZXJhdGU6c3RyZWFtMAEScgoNR2V0Q2FjaGVTdGF0cxIeLmhvb3NoLnYxLkdldENhY2hlU3RhdHNSZXF1ZXN0Gh8uaG9vc2gudjEuR2V0Q2FjaGVTdGF0c1Jlc3BvbnNlIiCQAgGC0+STAhcSFS9ob29zaC92MS9jYWNoZS9zdGF0cxJUCgVFbWJlZBIWLmhvb3NoLnYxLkVtYmVkUmVxdWVzdBoXLmhvb3NoLnYxLkVtYmVkUmVzcG9uc2UiGoLT5JMCFDoBKiIPL2hvb3NoL3YxL2VtYmVkYgZwcm90bzM", [file_google_api_annotations, file_hoosh_v1_chat]);
+  fileDesc("Chhob29zaC92MS9pbmZlcmVuY2UucHJvdG8SCGhvb3NoLnYxIqgFCg9HZW5lcmF0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSIwoIbWVzc2FnZXMYAiADKAsyES5ob29zaC52MS5NZXNzYWdlEicKBXRvb2xzGAMgAygLMhguaG9vc2gudjEuVG9vbERlZmluaXRpb24SKQoLdG9vbF9jaG9pY2UYBCABKAsyFC5ob29zaC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARIqCghzYW1wbGluZxgGIAEoCzIYLmhvb3NoLnYxLlNhbXBsaW5nUGFyYW1zEjEKD3Jlc3BvbnNlX2Zvcm1hdBgHIAEoCzIYLmhvb3NoLnYxLlJlc3BvbnNlRm9ybWF0EicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkSJQoFY2FjaGUYCiABKAsyFi5ob29zaC52MS5DYWNoZUNvbnRyb2wSOQoIbWV0YWRhdGEYCyADKAsyJy5ob29zaC52MS5HZW5lcmF0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIMCgR1c2VyGAwgASgJEi0KCXJlYXNvbmluZxgNIAEoCzIaLmhvb3NoLnYxLlJlYXNvbmluZ09wdGlvbnMSFAoMc2VydmljZV90aWVyGA4gASgJEhAKCGxvZ3Byb2JzGA8gASgIEhkKDHRvcF9sb2dwcm9icxgQIAEoDUgBiAEBEhIKCnByZWRpY3Rpb24YESABKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzQg8KDV90b3BfbG9ncHJvYnMiygEKEEdlbmVyYXRlUmVzcG9uc2USCgoCaWQYASABKAkSDQoFbW9kZWwYAiABKAkSIgoHbWVzc2FnZRgDIAEoCzIRLmhvb3NoLnYxLk1lc3NhZ2USLQoNZmluaXNoX3JlYXNvbhgEIAEoDjIWLmhvb3NoLnYxLkZpbmlzaFJlYXNvbhIeCgV1c2FnZRgFIAEoCzIPLmhvb3NoLnYxLlVzYWdlEigKCGxvZ3Byb2JzGAYgAygLMhYuaG9vc2gudjEuVG9rZW5Mb2dwcm9iIrQFChVHZW5lcmF0ZVN0cmVhbVJlcXVlc3QSDQoFbW9kZWwYASABKAkSIwoIbWVzc2FnZXMYAiADKAsyES5ob29zaC52MS5NZXNzYWdlEicKBXRvb2xzGAMgAygLMhguaG9vc2gudjEuVG9vbERlZmluaXRpb24SKQoLdG9vbF9jaG9pY2UYBCABKAsyFC5ob29zaC52MS5Ub29sQ2hvaWNlEiAKE3BhcmFsbGVsX3Rvb2xfY2FsbHMYBSABKAhIAIgBARIqCghzYW1wbGluZxgGIAEoCzIYLmhvb3NoLnYxLlNhbXBsaW5nUGFyYW1zEjEKD3Jlc3BvbnNlX2Zvcm1hdBgHIAEoCzIYLmhvb3NoLnYxLlJlc3BvbnNlRm9ybWF0EicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkSJQoFY2FjaGUYCiABKAsyFi5ob29zaC52MS5DYWNoZUNvbnRyb2wSPwoIbWV0YWRhdGEYCyADKAsyLS5ob29zaC52MS5HZW5lcmF0ZVN0cmVhbVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIMCgR1c2VyGAwgASgJEi0KCXJlYXNvbmluZxgNIAEoCzIaLmhvb3NoLnYxLlJlYXNvbmluZ09wdGlvbnMSFAoMc2VydmljZV90aWVyGA4gASgJEhAKCGxvZ3Byb2JzGA8gASgIEhkKDHRvcF9sb2dwcm9icxgQIAEoDUgBiAEBEhIKCnByZWRpY3Rpb24YESABKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzQg8KDV90b3BfbG9ncHJvYnMi7wEKFkdlbmVyYXRlU3RyZWFtUmVzcG9uc2USJgoFc3RhcnQYASABKAsyFS5ob29zaC52MS5TdHJlYW1TdGFydEgAEiMKBHRleHQYAiABKAsyEy5ob29zaC52MS5UZXh0RGVsdGFIABIsCgl0b29sX2NhbGwYAyABKAsyFy5ob29zaC52MS5Ub29sQ2FsbERlbHRhSAASLQoJcmVhc29uaW5nGAQgASgLMhguaG9vc2gudjEuUmVhc29uaW5nRGVsdGFIABIiCgNlbmQYBSABKAsyEy5ob29zaC52MS5TdHJlYW1FbmRIAEIHCgVldmVudCI6CgtTdHJlYW1TdGFydBIKCgJpZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIQCghwcm92aWRlchgDIAEoCSJDCglUZXh0RGVsdGESDAoEdGV4dBgBIAEoCRIoCghsb2dwcm9icxgCIAMoCzIWLmhvb3NoLnYxLlRva2VuTG9ncHJvYiJDCg5SZWFzb25pbmdEZWx0YRIMCgR0ZXh0GAEgASgJEhEKCXNpZ25hdHVyZRgCIAEoCRIQCghyZWRhY3RlZBgDIAEoCSJRCg1Ub29sQ2FsbERlbHRhEg0KBWluZGV4GAEgASgNEgoKAmlkGAIgASgJEgwKBG5hbWUYAyABKAkSFwoPYXJndW1lbnRzX2RlbHRhGAQgASgJIn4KCVN0cmVhbUVuZBItCg1maW5pc2hfcmVhc29uGAEgASgOMhYuaG9vc2gudjEuRmluaXNoUmVhc29uEh4KBXVzYWdlGAIgASgLMg8uaG9vc2gudjEuVXNhZ2USIgoHbWVzc2FnZRgDIAEoCzIRLmhvb3NoLnYxLk1lc3NhZ2UiigIKDEVtYmVkUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIOCgZpbnB1dHMYAiADKAkSFwoKZGltZW5zaW9ucxgDIAEoDUgAiAEBEicKB3JvdXRpbmcYBCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYBSABKAkSNgoIbWV0YWRhdGEYBiADKAsyJC5ob29zaC52MS5FbWJlZFJlcXVlc3QuTWV0YWRhdGFFbnRyeRIMCgR1c2VyGAcgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfZGltZW5zaW9ucyJnCg1FbWJlZFJlc3BvbnNlEicKCmVtYmVkZGluZ3MYASADKAsyEy5ob29zaC52MS5FbWJlZGRpbmcSDQoFbW9kZWwYAiABKAkSHgoFdXNhZ2UYAyABKAsyDy5ob29zaC52MS5Vc2FnZSIqCglFbWJlZGRpbmcSDQoFaW5kZXgYASABKA0SDgoGdmFsdWVzGAIgAygCIhYKFEdldENhY2hlU3RhdHNSZXF1ZXN0Io4BChVHZXRDYWNoZVN0YXRzUmVzcG9uc2USDAoEaGl0cxgBIAEoAxIOCgZtaXNzZXMYAiABKAMSEQoJY29hbGVzY2VkGAMgASgDEg8KB2VudHJpZXMYBCABKAMSDQoFYnl0ZXMYBSABKAMSEQoJbWF4X2J5dGVzGAYgASgDEhEKCWV2aWN0aW9ucxgHIAEoAzK7AwoQSW5mZXJlbmNlU2VydmljZRJgCghHZW5lcmF0ZRIZLmhvb3NoLnYxLkdlbmVyYXRlUmVxdWVzdBoaLmhvb3NoLnYxLkdlbmVyYXRlUmVzcG9uc2UiHYLT5JMCFzoBKiISL2hvb3NoL3YxL2dlbmVyYXRlEnsKDkdlbmVyYXRlU3RyZWFtEh8uaG9vc2gudjEuR2VuZXJhdGVTdHJlYW1SZXF1ZXN0GiAuaG9vc2gudjEuR2VuZXJhdGVTdHJlYW1SZXNwb25zZSIkgtPkkwIeOgEqIhkvaG9vc2gvdjEvZ2VuZXJhdGU6c3RyZWFtMAEScgoNR2V0Q2FjaGVTdGF0cxIeLmhvb3NoLnYxLkdldENhY2hlU3RhdHNSZXF1ZXN0Gh8uaG9vc2gudjEuR2V0Q2FjaGVTdGF0c1Jlc3BvbnNlIiCQAgGC0+STAhcSFS9ob29zaC92MS9jYWNoZS9zdGF0cxJUCgVFbWJlZBIWLmhvb3NoLnYxLkVtYmVkUmVxdWVzdBoXLmhvb3NoLnYxLkVtYmVkUmVzcG9uc2UiGoLT5JMCFDoBKiIPL2hvb3NoL3YxL2VtYmVkYgZwcm90bzM", [file_google_api_annotations, file_hoosh_v1_chat]);
 
 /**
  * A chat request. GenerateStreamRequest has the same fields and numbers.
@@ -90,6 +90,43 @@ export type GenerateRequest = Message<"hoosh.v1.GenerateRequest"> & {
    * @generated from field: string user = 12;
    */
   user: string;
+
+  /**
+   * Reasoning effort or budget, for models that reason.
+   *
+   * @generated from field: hoosh.v1.ReasoningOptions reasoning = 13;
+   */
+  reasoning?: ReasoningOptions | undefined;
+
+  /**
+   * The provider's processing tier, e.g. OpenAI "auto", "default", "flex",
+   * "priority" or Anthropic "auto", "standard_only"; passed on as given.
+   *
+   * @generated from field: string service_tier = 14;
+   */
+  serviceTier: string;
+
+  /**
+   * Return the log probability of each output token.
+   *
+   * @generated from field: bool logprobs = 15;
+   */
+  logprobs: boolean;
+
+  /**
+   * With logprobs: how many most likely alternatives to return per token (0..20).
+   *
+   * @generated from field: optional uint32 top_logprobs = 16;
+   */
+  topLogprobs?: number | undefined;
+
+  /**
+   * Predicted output (OpenAI predicted outputs): text most of the answer is
+   * expected to repeat, which speeds up generation where supported.
+   *
+   * @generated from field: string prediction = 17;
+   */
+  prediction: string;
 };
 
 /**
@@ -133,6 +170,13 @@ export type GenerateResponse = Message<"hoosh.v1.GenerateResponse"> & {
    * @generated from field: hoosh.v1.Usage usage = 5;
    */
   usage?: Usage | undefined;
+
+  /**
+   * Log probabilities of the output tokens, when the request asked for them.
+   *
+   * @generated from field: repeated hoosh.v1.TokenLogprob logprobs = 6;
+   */
+  logprobs: TokenLogprob[];
 };
 
 /**
@@ -207,6 +251,31 @@ export type GenerateStreamRequest = Message<"hoosh.v1.GenerateStreamRequest"> & 
    * @generated from field: string user = 12;
    */
   user: string;
+
+  /**
+   * @generated from field: hoosh.v1.ReasoningOptions reasoning = 13;
+   */
+  reasoning?: ReasoningOptions | undefined;
+
+  /**
+   * @generated from field: string service_tier = 14;
+   */
+  serviceTier: string;
+
+  /**
+   * @generated from field: bool logprobs = 15;
+   */
+  logprobs: boolean;
+
+  /**
+   * @generated from field: optional uint32 top_logprobs = 16;
+   */
+  topLogprobs?: number | undefined;
+
+  /**
+   * @generated from field: string prediction = 17;
+   */
+  prediction: string;
 };
 
 /**
@@ -308,6 +377,13 @@ export type TextDelta = Message<"hoosh.v1.TextDelta"> & {
    * @generated from field: string text = 1;
    */
   text: string;
+
+  /**
+   * Log probabilities of the tokens in this piece, when the request asked for them.
+   *
+   * @generated from field: repeated hoosh.v1.TokenLogprob logprobs = 2;
+   */
+  logprobs: TokenLogprob[];
 };
 
 /**
@@ -327,6 +403,21 @@ export type ReasoningDelta = Message<"hoosh.v1.ReasoningDelta"> & {
    * @generated from field: string text = 1;
    */
   text: string;
+
+  /**
+   * The provider's signature over the reasoning block this piece ends
+   * (Anthropic signature_delta); sent once, after the block's text.
+   *
+   * @generated from field: string signature = 2;
+   */
+  signature: string;
+
+  /**
+   * Encrypted reasoning in place of text (Anthropic redacted_thinking).
+   *
+   * @generated from field: string redacted = 3;
+   */
+  redacted: string;
 };
 
 /**

@@ -133,6 +133,66 @@ func (ImageDetail) EnumDescriptor() ([]byte, []int) {
 	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{1}
 }
 
+// How much the model should reason before it answers, for models that reason.
+type ReasoningEffort int32
+
+const (
+	ReasoningEffort_REASONING_EFFORT_UNSPECIFIED ReasoningEffort = 0
+	// No reasoning where the model allows it (OpenAI "none").
+	ReasoningEffort_REASONING_EFFORT_NONE    ReasoningEffort = 1
+	ReasoningEffort_REASONING_EFFORT_MINIMAL ReasoningEffort = 2
+	ReasoningEffort_REASONING_EFFORT_LOW     ReasoningEffort = 3
+	ReasoningEffort_REASONING_EFFORT_MEDIUM  ReasoningEffort = 4
+	ReasoningEffort_REASONING_EFFORT_HIGH    ReasoningEffort = 5
+)
+
+// Enum value maps for ReasoningEffort.
+var (
+	ReasoningEffort_name = map[int32]string{
+		0: "REASONING_EFFORT_UNSPECIFIED",
+		1: "REASONING_EFFORT_NONE",
+		2: "REASONING_EFFORT_MINIMAL",
+		3: "REASONING_EFFORT_LOW",
+		4: "REASONING_EFFORT_MEDIUM",
+		5: "REASONING_EFFORT_HIGH",
+	}
+	ReasoningEffort_value = map[string]int32{
+		"REASONING_EFFORT_UNSPECIFIED": 0,
+		"REASONING_EFFORT_NONE":        1,
+		"REASONING_EFFORT_MINIMAL":     2,
+		"REASONING_EFFORT_LOW":         3,
+		"REASONING_EFFORT_MEDIUM":      4,
+		"REASONING_EFFORT_HIGH":        5,
+	}
+)
+
+func (x ReasoningEffort) Enum() *ReasoningEffort {
+	p := new(ReasoningEffort)
+	*p = x
+	return p
+}
+
+func (x ReasoningEffort) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReasoningEffort) Descriptor() protoreflect.EnumDescriptor {
+	return file_hoosh_v1_chat_proto_enumTypes[2].Descriptor()
+}
+
+func (ReasoningEffort) Type() protoreflect.EnumType {
+	return &file_hoosh_v1_chat_proto_enumTypes[2]
+}
+
+func (x ReasoningEffort) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReasoningEffort.Descriptor instead.
+func (ReasoningEffort) EnumDescriptor() ([]byte, []int) {
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{2}
+}
+
 // How the router picks among providers that serve a model.
 type RoutingStrategy int32
 
@@ -177,11 +237,11 @@ func (x RoutingStrategy) String() string {
 }
 
 func (RoutingStrategy) Descriptor() protoreflect.EnumDescriptor {
-	return file_hoosh_v1_chat_proto_enumTypes[2].Descriptor()
+	return file_hoosh_v1_chat_proto_enumTypes[3].Descriptor()
 }
 
 func (RoutingStrategy) Type() protoreflect.EnumType {
-	return &file_hoosh_v1_chat_proto_enumTypes[2]
+	return &file_hoosh_v1_chat_proto_enumTypes[3]
 }
 
 func (x RoutingStrategy) Number() protoreflect.EnumNumber {
@@ -190,7 +250,7 @@ func (x RoutingStrategy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RoutingStrategy.Descriptor instead.
 func (RoutingStrategy) EnumDescriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{2}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{3}
 }
 
 // Why generation stopped.
@@ -233,11 +293,11 @@ func (x FinishReason) String() string {
 }
 
 func (FinishReason) Descriptor() protoreflect.EnumDescriptor {
-	return file_hoosh_v1_chat_proto_enumTypes[3].Descriptor()
+	return file_hoosh_v1_chat_proto_enumTypes[4].Descriptor()
 }
 
 func (FinishReason) Type() protoreflect.EnumType {
-	return &file_hoosh_v1_chat_proto_enumTypes[3]
+	return &file_hoosh_v1_chat_proto_enumTypes[4]
 }
 
 func (x FinishReason) Number() protoreflect.EnumNumber {
@@ -246,7 +306,7 @@ func (x FinishReason) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FinishReason.Descriptor instead.
 func (FinishReason) EnumDescriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{3}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{4}
 }
 
 // Fixed behaviours for tool_choice.
@@ -286,11 +346,11 @@ func (x ToolChoice_Mode) String() string {
 }
 
 func (ToolChoice_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_hoosh_v1_chat_proto_enumTypes[4].Descriptor()
+	return file_hoosh_v1_chat_proto_enumTypes[5].Descriptor()
 }
 
 func (ToolChoice_Mode) Type() protoreflect.EnumType {
-	return &file_hoosh_v1_chat_proto_enumTypes[4]
+	return &file_hoosh_v1_chat_proto_enumTypes[5]
 }
 
 func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
@@ -299,7 +359,7 @@ func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ToolChoice_Mode.Descriptor instead.
 func (ToolChoice_Mode) EnumDescriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{6, 0}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{8, 0}
 }
 
 // Kinds of response format.
@@ -339,11 +399,11 @@ func (x ResponseFormat_Type) String() string {
 }
 
 func (ResponseFormat_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_hoosh_v1_chat_proto_enumTypes[5].Descriptor()
+	return file_hoosh_v1_chat_proto_enumTypes[6].Descriptor()
 }
 
 func (ResponseFormat_Type) Type() protoreflect.EnumType {
-	return &file_hoosh_v1_chat_proto_enumTypes[5]
+	return &file_hoosh_v1_chat_proto_enumTypes[6]
 }
 
 func (x ResponseFormat_Type) Number() protoreflect.EnumNumber {
@@ -352,7 +412,7 @@ func (x ResponseFormat_Type) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ResponseFormat_Type.Descriptor instead.
 func (ResponseFormat_Type) EnumDescriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{8, 0}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{13, 0}
 }
 
 // One message of a conversation.
@@ -446,9 +506,13 @@ type ContentPart struct {
 	//	*ContentPart_Text
 	//	*ContentPart_Image
 	//	*ContentPart_Audio
-	Part          isContentPart_Part `protobuf_oneof:"part"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	//	*ContentPart_Reasoning
+	Part isContentPart_Part `protobuf_oneof:"part"`
+	// Marks the end of a prompt prefix the provider may cache (Anthropic
+	// cache_control); ignored by providers without explicit prompt caching.
+	CacheBreakpoint *PromptCacheBreakpoint `protobuf:"bytes,4,opt,name=cache_breakpoint,json=cacheBreakpoint,proto3" json:"cache_breakpoint,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ContentPart) Reset() {
@@ -515,6 +579,22 @@ func (x *ContentPart) GetAudio() *AudioPart {
 	return nil
 }
 
+func (x *ContentPart) GetReasoning() *ReasoningPart {
+	if x != nil {
+		if x, ok := x.Part.(*ContentPart_Reasoning); ok {
+			return x.Reasoning
+		}
+	}
+	return nil
+}
+
+func (x *ContentPart) GetCacheBreakpoint() *PromptCacheBreakpoint {
+	if x != nil {
+		return x.CacheBreakpoint
+	}
+	return nil
+}
+
 type isContentPart_Part interface {
 	isContentPart_Part()
 }
@@ -531,11 +611,133 @@ type ContentPart_Audio struct {
 	Audio *AudioPart `protobuf:"bytes,3,opt,name=audio,proto3,oneof"`
 }
 
+type ContentPart_Reasoning struct {
+	// The model's reasoning from an earlier turn, handed back as it came
+	// (Anthropic requires its thinking blocks, signature included, before a
+	// tool call's result when extended thinking is on).
+	Reasoning *ReasoningPart `protobuf:"bytes,5,opt,name=reasoning,proto3,oneof"`
+}
+
 func (*ContentPart_Text) isContentPart_Part() {}
 
 func (*ContentPart_Image) isContentPart_Part() {}
 
 func (*ContentPart_Audio) isContentPart_Part() {}
+
+func (*ContentPart_Reasoning) isContentPart_Part() {}
+
+// Reasoning the model produced, as a provider returned it.
+type ReasoningPart struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The visible reasoning text (empty for redacted reasoning).
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// The provider's signature over the reasoning (Anthropic thinking blocks).
+	Signature string `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+	// Encrypted reasoning the provider returned instead of text (Anthropic
+	// redacted_thinking data), handed back unchanged.
+	Redacted      string `protobuf:"bytes,3,opt,name=redacted,proto3" json:"redacted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReasoningPart) Reset() {
+	*x = ReasoningPart{}
+	mi := &file_hoosh_v1_chat_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReasoningPart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReasoningPart) ProtoMessage() {}
+
+func (x *ReasoningPart) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_chat_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReasoningPart.ProtoReflect.Descriptor instead.
+func (*ReasoningPart) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReasoningPart) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *ReasoningPart) GetSignature() string {
+	if x != nil {
+		return x.Signature
+	}
+	return ""
+}
+
+func (x *ReasoningPart) GetRedacted() string {
+	if x != nil {
+		return x.Redacted
+	}
+	return ""
+}
+
+// A prompt-cache breakpoint: everything up to and including the part (or tool)
+// it is set on may be cached by the provider.
+type PromptCacheBreakpoint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How long the provider should keep the prefix, e.g. "5m" or "1h"; empty is
+	// the provider's default.
+	Ttl           string `protobuf:"bytes,1,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PromptCacheBreakpoint) Reset() {
+	*x = PromptCacheBreakpoint{}
+	mi := &file_hoosh_v1_chat_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PromptCacheBreakpoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PromptCacheBreakpoint) ProtoMessage() {}
+
+func (x *PromptCacheBreakpoint) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_chat_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PromptCacheBreakpoint.ProtoReflect.Descriptor instead.
+func (*PromptCacheBreakpoint) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *PromptCacheBreakpoint) GetTtl() string {
+	if x != nil {
+		return x.Ttl
+	}
+	return ""
+}
 
 // An image, by URL (https: or data:) or inline bytes.
 type ImagePart struct {
@@ -556,7 +758,7 @@ type ImagePart struct {
 
 func (x *ImagePart) Reset() {
 	*x = ImagePart{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[2]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +770,7 @@ func (x *ImagePart) String() string {
 func (*ImagePart) ProtoMessage() {}
 
 func (x *ImagePart) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[2]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +783,7 @@ func (x *ImagePart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImagePart.ProtoReflect.Descriptor instead.
 func (*ImagePart) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{2}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ImagePart) GetSource() isImagePart_Source {
@@ -651,7 +853,7 @@ type AudioPart struct {
 
 func (x *AudioPart) Reset() {
 	*x = AudioPart{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[3]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -663,7 +865,7 @@ func (x *AudioPart) String() string {
 func (*AudioPart) ProtoMessage() {}
 
 func (x *AudioPart) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[3]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -676,7 +878,7 @@ func (x *AudioPart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AudioPart.ProtoReflect.Descriptor instead.
 func (*AudioPart) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{3}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *AudioPart) GetData() []byte {
@@ -701,14 +903,16 @@ type ToolDefinition struct {
 	// JSON Schema of the arguments object.
 	Parameters *structpb.Struct `protobuf:"bytes,3,opt,name=parameters,proto3" json:"parameters,omitempty"`
 	// Ask the provider to enforce the schema exactly where it can.
-	Strict        bool `protobuf:"varint,4,opt,name=strict,proto3" json:"strict,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Strict bool `protobuf:"varint,4,opt,name=strict,proto3" json:"strict,omitempty"`
+	// Cache the prompt up to and including this tool definition.
+	CacheBreakpoint *PromptCacheBreakpoint `protobuf:"bytes,5,opt,name=cache_breakpoint,json=cacheBreakpoint,proto3" json:"cache_breakpoint,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ToolDefinition) Reset() {
 	*x = ToolDefinition{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[4]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -720,7 +924,7 @@ func (x *ToolDefinition) String() string {
 func (*ToolDefinition) ProtoMessage() {}
 
 func (x *ToolDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[4]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -733,7 +937,7 @@ func (x *ToolDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolDefinition.ProtoReflect.Descriptor instead.
 func (*ToolDefinition) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{4}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ToolDefinition) GetName() string {
@@ -764,6 +968,13 @@ func (x *ToolDefinition) GetStrict() bool {
 	return false
 }
 
+func (x *ToolDefinition) GetCacheBreakpoint() *PromptCacheBreakpoint {
+	if x != nil {
+		return x.CacheBreakpoint
+	}
+	return nil
+}
+
 // A call of a tool, made by the model.
 type ToolCall struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -777,7 +988,7 @@ type ToolCall struct {
 
 func (x *ToolCall) Reset() {
 	*x = ToolCall{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[5]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -789,7 +1000,7 @@ func (x *ToolCall) String() string {
 func (*ToolCall) ProtoMessage() {}
 
 func (x *ToolCall) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[5]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -802,7 +1013,7 @@ func (x *ToolCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCall.ProtoReflect.Descriptor instead.
 func (*ToolCall) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{5}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ToolCall) GetId() string {
@@ -842,7 +1053,7 @@ type ToolChoice struct {
 
 func (x *ToolChoice) Reset() {
 	*x = ToolChoice{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[6]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -854,7 +1065,7 @@ func (x *ToolChoice) String() string {
 func (*ToolChoice) ProtoMessage() {}
 
 func (x *ToolChoice) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[6]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -867,7 +1078,7 @@ func (x *ToolChoice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolChoice.ProtoReflect.Descriptor instead.
 func (*ToolChoice) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{6}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ToolChoice) GetChoice() isToolChoice_Choice {
@@ -924,13 +1135,15 @@ type SamplingParams struct {
 	Seed             *int64   `protobuf:"varint,5,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
 	PresencePenalty  *float64 `protobuf:"fixed64,6,opt,name=presence_penalty,json=presencePenalty,proto3,oneof" json:"presence_penalty,omitempty"`
 	FrequencyPenalty *float64 `protobuf:"fixed64,7,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Sample only from the k most likely tokens (Anthropic, Gemini, Ollama).
+	TopK          *uint32 `protobuf:"varint,8,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SamplingParams) Reset() {
 	*x = SamplingParams{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[7]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -942,7 +1155,7 @@ func (x *SamplingParams) String() string {
 func (*SamplingParams) ProtoMessage() {}
 
 func (x *SamplingParams) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[7]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -955,7 +1168,7 @@ func (x *SamplingParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SamplingParams.ProtoReflect.Descriptor instead.
 func (*SamplingParams) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{7}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SamplingParams) GetTemperature() float64 {
@@ -1007,6 +1220,202 @@ func (x *SamplingParams) GetFrequencyPenalty() float64 {
 	return 0
 }
 
+func (x *SamplingParams) GetTopK() uint32 {
+	if x != nil && x.TopK != nil {
+		return *x.TopK
+	}
+	return 0
+}
+
+// Reasoning ("thinking") controls. Unset fields use the provider's defaults.
+type ReasoningOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Effort level (OpenAI reasoning_effort); providers that take a token
+	// budget instead get one derived from it.
+	Effort ReasoningEffort `protobuf:"varint,1,opt,name=effort,proto3,enum=hoosh.v1.ReasoningEffort" json:"effort,omitempty"`
+	// Tokens the model may spend reasoning (Anthropic thinking.budget_tokens,
+	// Gemini thinkingBudget); counted within max_tokens.
+	BudgetTokens  *uint32 `protobuf:"varint,2,opt,name=budget_tokens,json=budgetTokens,proto3,oneof" json:"budget_tokens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReasoningOptions) Reset() {
+	*x = ReasoningOptions{}
+	mi := &file_hoosh_v1_chat_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReasoningOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReasoningOptions) ProtoMessage() {}
+
+func (x *ReasoningOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_chat_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReasoningOptions.ProtoReflect.Descriptor instead.
+func (*ReasoningOptions) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ReasoningOptions) GetEffort() ReasoningEffort {
+	if x != nil {
+		return x.Effort
+	}
+	return ReasoningEffort_REASONING_EFFORT_UNSPECIFIED
+}
+
+func (x *ReasoningOptions) GetBudgetTokens() uint32 {
+	if x != nil && x.BudgetTokens != nil {
+		return *x.BudgetTokens
+	}
+	return 0
+}
+
+// One output token with its log probability.
+type TokenLogprob struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Token   string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Logprob float64                `protobuf:"fixed64,2,opt,name=logprob,proto3" json:"logprob,omitempty"`
+	// The token's UTF-8 bytes, where the provider gives them.
+	Bytes []byte `protobuf:"bytes,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// The most likely tokens at this position (top_logprobs of them).
+	TopLogprobs   []*TopLogprob `protobuf:"bytes,4,rep,name=top_logprobs,json=topLogprobs,proto3" json:"top_logprobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TokenLogprob) Reset() {
+	*x = TokenLogprob{}
+	mi := &file_hoosh_v1_chat_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TokenLogprob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TokenLogprob) ProtoMessage() {}
+
+func (x *TokenLogprob) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_chat_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TokenLogprob.ProtoReflect.Descriptor instead.
+func (*TokenLogprob) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *TokenLogprob) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TokenLogprob) GetLogprob() float64 {
+	if x != nil {
+		return x.Logprob
+	}
+	return 0
+}
+
+func (x *TokenLogprob) GetBytes() []byte {
+	if x != nil {
+		return x.Bytes
+	}
+	return nil
+}
+
+func (x *TokenLogprob) GetTopLogprobs() []*TopLogprob {
+	if x != nil {
+		return x.TopLogprobs
+	}
+	return nil
+}
+
+// An alternative token at one position.
+type TopLogprob struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Logprob       float64                `protobuf:"fixed64,2,opt,name=logprob,proto3" json:"logprob,omitempty"`
+	Bytes         []byte                 `protobuf:"bytes,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopLogprob) Reset() {
+	*x = TopLogprob{}
+	mi := &file_hoosh_v1_chat_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopLogprob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopLogprob) ProtoMessage() {}
+
+func (x *TopLogprob) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_chat_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopLogprob.ProtoReflect.Descriptor instead.
+func (*TopLogprob) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TopLogprob) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TopLogprob) GetLogprob() float64 {
+	if x != nil {
+		return x.Logprob
+	}
+	return 0
+}
+
+func (x *TopLogprob) GetBytes() []byte {
+	if x != nil {
+		return x.Bytes
+	}
+	return nil
+}
+
 // The shape of the model's answer.
 type ResponseFormat struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1022,7 +1431,7 @@ type ResponseFormat struct {
 
 func (x *ResponseFormat) Reset() {
 	*x = ResponseFormat{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[8]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1443,7 @@ func (x *ResponseFormat) String() string {
 func (*ResponseFormat) ProtoMessage() {}
 
 func (x *ResponseFormat) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[8]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1456,7 @@ func (x *ResponseFormat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseFormat.ProtoReflect.Descriptor instead.
 func (*ResponseFormat) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{8}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ResponseFormat) GetType() ResponseFormat_Type {
@@ -1092,7 +1501,7 @@ type RoutingHints struct {
 
 func (x *RoutingHints) Reset() {
 	*x = RoutingHints{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[9]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1104,7 +1513,7 @@ func (x *RoutingHints) String() string {
 func (*RoutingHints) ProtoMessage() {}
 
 func (x *RoutingHints) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[9]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1117,7 +1526,7 @@ func (x *RoutingHints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoutingHints.ProtoReflect.Descriptor instead.
 func (*RoutingHints) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{9}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RoutingHints) GetProvider() string {
@@ -1156,7 +1565,7 @@ type CacheControl struct {
 
 func (x *CacheControl) Reset() {
 	*x = CacheControl{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[10]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1168,7 +1577,7 @@ func (x *CacheControl) String() string {
 func (*CacheControl) ProtoMessage() {}
 
 func (x *CacheControl) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[10]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1181,7 +1590,7 @@ func (x *CacheControl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheControl.ProtoReflect.Descriptor instead.
 func (*CacheControl) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{10}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CacheControl) GetNoCache() bool {
@@ -1225,14 +1634,17 @@ type Usage struct {
 	// The budget pool charged.
 	BudgetPool string `protobuf:"bytes,9,opt,name=budget_pool,json=budgetPool,proto3" json:"budget_pool,omitempty"`
 	// The model that served the request, as the provider names it.
-	Model         string `protobuf:"bytes,10,opt,name=model,proto3" json:"model,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Model string `protobuf:"bytes,10,opt,name=model,proto3" json:"model,omitempty"`
+	// Part of input_tokens written to the provider's prompt cache (Anthropic
+	// cache_creation_input_tokens), priced at the model's cache-write rate.
+	CacheWriteInputTokens uint32 `protobuf:"varint,11,opt,name=cache_write_input_tokens,json=cacheWriteInputTokens,proto3" json:"cache_write_input_tokens,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
 	*x = Usage{}
-	mi := &file_hoosh_v1_chat_proto_msgTypes[11]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1656,7 @@ func (x *Usage) String() string {
 func (*Usage) ProtoMessage() {}
 
 func (x *Usage) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_chat_proto_msgTypes[11]
+	mi := &file_hoosh_v1_chat_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1669,7 @@ func (x *Usage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Usage.ProtoReflect.Descriptor instead.
 func (*Usage) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{11}
+	return file_hoosh_v1_chat_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Usage) GetInputTokens() uint32 {
@@ -1330,6 +1742,13 @@ func (x *Usage) GetModel() string {
 	return ""
 }
 
+func (x *Usage) GetCacheWriteInputTokens() uint32 {
+	if x != nil {
+		return x.CacheWriteInputTokens
+	}
+	return 0
+}
+
 var File_hoosh_v1_chat_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_chat_proto_rawDesc = "" +
@@ -1342,12 +1761,20 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\n" +
 	"tool_calls\x18\x04 \x03(\v2\x12.hoosh.v1.ToolCallR\ttoolCalls\x12 \n" +
 	"\ftool_call_id\x18\x05 \x01(\tR\n" +
-	"toolCallId\"\x85\x01\n" +
+	"toolCallId\"\x8a\x02\n" +
 	"\vContentPart\x12\x14\n" +
 	"\x04text\x18\x01 \x01(\tH\x00R\x04text\x12+\n" +
 	"\x05image\x18\x02 \x01(\v2\x13.hoosh.v1.ImagePartH\x00R\x05image\x12+\n" +
-	"\x05audio\x18\x03 \x01(\v2\x13.hoosh.v1.AudioPartH\x00R\x05audioB\x06\n" +
-	"\x04part\"\x8b\x01\n" +
+	"\x05audio\x18\x03 \x01(\v2\x13.hoosh.v1.AudioPartH\x00R\x05audio\x127\n" +
+	"\treasoning\x18\x05 \x01(\v2\x17.hoosh.v1.ReasoningPartH\x00R\treasoning\x12J\n" +
+	"\x10cache_breakpoint\x18\x04 \x01(\v2\x1f.hoosh.v1.PromptCacheBreakpointR\x0fcacheBreakpointB\x06\n" +
+	"\x04part\"]\n" +
+	"\rReasoningPart\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1c\n" +
+	"\tsignature\x18\x02 \x01(\tR\tsignature\x12\x1a\n" +
+	"\bredacted\x18\x03 \x01(\tR\bredacted\")\n" +
+	"\x15PromptCacheBreakpoint\x12\x10\n" +
+	"\x03ttl\x18\x01 \x01(\tR\x03ttl\"\x8b\x01\n" +
 	"\tImagePart\x12\x12\n" +
 	"\x03url\x18\x01 \x01(\tH\x00R\x03url\x12\x14\n" +
 	"\x04data\x18\x02 \x01(\fH\x00R\x04data\x12\x1b\n" +
@@ -1356,14 +1783,15 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\x06source\"7\n" +
 	"\tAudioPart\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12\x16\n" +
-	"\x06format\x18\x02 \x01(\tR\x06format\"\x97\x01\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format\"\xe3\x01\n" +
 	"\x0eToolDefinition\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x127\n" +
 	"\n" +
 	"parameters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\n" +
 	"parameters\x12\x16\n" +
-	"\x06strict\x18\x04 \x01(\bR\x06strict\"L\n" +
+	"\x06strict\x18\x04 \x01(\bR\x06strict\x12J\n" +
+	"\x10cache_breakpoint\x18\x05 \x01(\v2\x1f.hoosh.v1.PromptCacheBreakpointR\x0fcacheBreakpoint\"L\n" +
 	"\bToolCall\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
@@ -1377,7 +1805,7 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\tMODE_AUTO\x10\x01\x12\r\n" +
 	"\tMODE_NONE\x10\x02\x12\x11\n" +
 	"\rMODE_REQUIRED\x10\x03B\b\n" +
-	"\x06choice\"\xe1\x02\n" +
+	"\x06choice\"\x85\x03\n" +
 	"\x0eSamplingParams\x12%\n" +
 	"\vtemperature\x18\x01 \x01(\x01H\x00R\vtemperature\x88\x01\x01\x12\x18\n" +
 	"\x05top_p\x18\x02 \x01(\x01H\x01R\x04topP\x88\x01\x01\x12\"\n" +
@@ -1386,13 +1814,29 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\x04stop\x18\x04 \x03(\tR\x04stop\x12\x17\n" +
 	"\x04seed\x18\x05 \x01(\x03H\x03R\x04seed\x88\x01\x01\x12.\n" +
 	"\x10presence_penalty\x18\x06 \x01(\x01H\x04R\x0fpresencePenalty\x88\x01\x01\x120\n" +
-	"\x11frequency_penalty\x18\a \x01(\x01H\x05R\x10frequencyPenalty\x88\x01\x01B\x0e\n" +
+	"\x11frequency_penalty\x18\a \x01(\x01H\x05R\x10frequencyPenalty\x88\x01\x01\x12\x18\n" +
+	"\x05top_k\x18\b \x01(\rH\x06R\x04topK\x88\x01\x01B\x0e\n" +
 	"\f_temperatureB\b\n" +
 	"\x06_top_pB\r\n" +
 	"\v_max_tokensB\a\n" +
 	"\x05_seedB\x13\n" +
 	"\x11_presence_penaltyB\x14\n" +
-	"\x12_frequency_penalty\"\x8f\x02\n" +
+	"\x12_frequency_penaltyB\b\n" +
+	"\x06_top_k\"\x81\x01\n" +
+	"\x10ReasoningOptions\x121\n" +
+	"\x06effort\x18\x01 \x01(\x0e2\x19.hoosh.v1.ReasoningEffortR\x06effort\x12(\n" +
+	"\rbudget_tokens\x18\x02 \x01(\rH\x00R\fbudgetTokens\x88\x01\x01B\x10\n" +
+	"\x0e_budget_tokens\"\x8d\x01\n" +
+	"\fTokenLogprob\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x18\n" +
+	"\alogprob\x18\x02 \x01(\x01R\alogprob\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\fR\x05bytes\x127\n" +
+	"\ftop_logprobs\x18\x04 \x03(\v2\x14.hoosh.v1.TopLogprobR\vtopLogprobs\"R\n" +
+	"\n" +
+	"TopLogprob\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x18\n" +
+	"\alogprob\x18\x02 \x01(\x01R\alogprob\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\fR\x05bytes\"\x8f\x02\n" +
 	"\x0eResponseFormat\x121\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1d.hoosh.v1.ResponseFormat.TypeR\x04type\x12\x1f\n" +
 	"\vschema_name\x18\x02 \x01(\tR\n" +
@@ -1413,7 +1857,7 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\bno_cache\x18\x01 \x01(\bR\anoCache\x12\x19\n" +
 	"\bno_store\x18\x02 \x01(\bR\anoStore\x12\x1f\n" +
 	"\vttl_seconds\x18\x03 \x01(\rR\n" +
-	"ttlSeconds\"\xe5\x02\n" +
+	"ttlSeconds\"\x9e\x03\n" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\rR\vinputTokens\x12.\n" +
 	"\x13cached_input_tokens\x18\x02 \x01(\rR\x11cachedInputTokens\x12#\n" +
@@ -1426,7 +1870,8 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\vbudget_pool\x18\t \x01(\tR\n" +
 	"budgetPool\x12\x14\n" +
 	"\x05model\x18\n" +
-	" \x01(\tR\x05model*_\n" +
+	" \x01(\tR\x05model\x127\n" +
+	"\x18cache_write_input_tokens\x18\v \x01(\rR\x15cacheWriteInputTokens*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +
@@ -1437,7 +1882,14 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\x18IMAGE_DETAIL_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10IMAGE_DETAIL_LOW\x10\x01\x12\x15\n" +
 	"\x11IMAGE_DETAIL_HIGH\x10\x02\x12\x15\n" +
-	"\x11IMAGE_DETAIL_AUTO\x10\x03*\xd5\x01\n" +
+	"\x11IMAGE_DETAIL_AUTO\x10\x03*\xbe\x01\n" +
+	"\x0fReasoningEffort\x12 \n" +
+	"\x1cREASONING_EFFORT_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15REASONING_EFFORT_NONE\x10\x01\x12\x1c\n" +
+	"\x18REASONING_EFFORT_MINIMAL\x10\x02\x12\x18\n" +
+	"\x14REASONING_EFFORT_LOW\x10\x03\x12\x1b\n" +
+	"\x17REASONING_EFFORT_MEDIUM\x10\x04\x12\x19\n" +
+	"\x15REASONING_EFFORT_HIGH\x10\x05*\xd5\x01\n" +
 	"\x0fRoutingStrategy\x12 \n" +
 	"\x1cROUTING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19ROUTING_STRATEGY_PRIORITY\x10\x01\x12 \n" +
@@ -1464,46 +1916,57 @@ func file_hoosh_v1_chat_proto_rawDescGZIP() []byte {
 	return file_hoosh_v1_chat_proto_rawDescData
 }
 
-var file_hoosh_v1_chat_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_hoosh_v1_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_hoosh_v1_chat_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_hoosh_v1_chat_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_hoosh_v1_chat_proto_goTypes = []any{
-	(Role)(0),                // 0: hoosh.v1.Role
-	(ImageDetail)(0),         // 1: hoosh.v1.ImageDetail
-	(RoutingStrategy)(0),     // 2: hoosh.v1.RoutingStrategy
-	(FinishReason)(0),        // 3: hoosh.v1.FinishReason
-	(ToolChoice_Mode)(0),     // 4: hoosh.v1.ToolChoice.Mode
-	(ResponseFormat_Type)(0), // 5: hoosh.v1.ResponseFormat.Type
-	(*Message)(nil),          // 6: hoosh.v1.Message
-	(*ContentPart)(nil),      // 7: hoosh.v1.ContentPart
-	(*ImagePart)(nil),        // 8: hoosh.v1.ImagePart
-	(*AudioPart)(nil),        // 9: hoosh.v1.AudioPart
-	(*ToolDefinition)(nil),   // 10: hoosh.v1.ToolDefinition
-	(*ToolCall)(nil),         // 11: hoosh.v1.ToolCall
-	(*ToolChoice)(nil),       // 12: hoosh.v1.ToolChoice
-	(*SamplingParams)(nil),   // 13: hoosh.v1.SamplingParams
-	(*ResponseFormat)(nil),   // 14: hoosh.v1.ResponseFormat
-	(*RoutingHints)(nil),     // 15: hoosh.v1.RoutingHints
-	(*CacheControl)(nil),     // 16: hoosh.v1.CacheControl
-	(*Usage)(nil),            // 17: hoosh.v1.Usage
-	(*structpb.Struct)(nil),  // 18: google.protobuf.Struct
+	(Role)(0),                     // 0: hoosh.v1.Role
+	(ImageDetail)(0),              // 1: hoosh.v1.ImageDetail
+	(ReasoningEffort)(0),          // 2: hoosh.v1.ReasoningEffort
+	(RoutingStrategy)(0),          // 3: hoosh.v1.RoutingStrategy
+	(FinishReason)(0),             // 4: hoosh.v1.FinishReason
+	(ToolChoice_Mode)(0),          // 5: hoosh.v1.ToolChoice.Mode
+	(ResponseFormat_Type)(0),      // 6: hoosh.v1.ResponseFormat.Type
+	(*Message)(nil),               // 7: hoosh.v1.Message
+	(*ContentPart)(nil),           // 8: hoosh.v1.ContentPart
+	(*ReasoningPart)(nil),         // 9: hoosh.v1.ReasoningPart
+	(*PromptCacheBreakpoint)(nil), // 10: hoosh.v1.PromptCacheBreakpoint
+	(*ImagePart)(nil),             // 11: hoosh.v1.ImagePart
+	(*AudioPart)(nil),             // 12: hoosh.v1.AudioPart
+	(*ToolDefinition)(nil),        // 13: hoosh.v1.ToolDefinition
+	(*ToolCall)(nil),              // 14: hoosh.v1.ToolCall
+	(*ToolChoice)(nil),            // 15: hoosh.v1.ToolChoice
+	(*SamplingParams)(nil),        // 16: hoosh.v1.SamplingParams
+	(*ReasoningOptions)(nil),      // 17: hoosh.v1.ReasoningOptions
+	(*TokenLogprob)(nil),          // 18: hoosh.v1.TokenLogprob
+	(*TopLogprob)(nil),            // 19: hoosh.v1.TopLogprob
+	(*ResponseFormat)(nil),        // 20: hoosh.v1.ResponseFormat
+	(*RoutingHints)(nil),          // 21: hoosh.v1.RoutingHints
+	(*CacheControl)(nil),          // 22: hoosh.v1.CacheControl
+	(*Usage)(nil),                 // 23: hoosh.v1.Usage
+	(*structpb.Struct)(nil),       // 24: google.protobuf.Struct
 }
 var file_hoosh_v1_chat_proto_depIdxs = []int32{
 	0,  // 0: hoosh.v1.Message.role:type_name -> hoosh.v1.Role
-	7,  // 1: hoosh.v1.Message.content:type_name -> hoosh.v1.ContentPart
-	11, // 2: hoosh.v1.Message.tool_calls:type_name -> hoosh.v1.ToolCall
-	8,  // 3: hoosh.v1.ContentPart.image:type_name -> hoosh.v1.ImagePart
-	9,  // 4: hoosh.v1.ContentPart.audio:type_name -> hoosh.v1.AudioPart
-	1,  // 5: hoosh.v1.ImagePart.detail:type_name -> hoosh.v1.ImageDetail
-	18, // 6: hoosh.v1.ToolDefinition.parameters:type_name -> google.protobuf.Struct
-	4,  // 7: hoosh.v1.ToolChoice.mode:type_name -> hoosh.v1.ToolChoice.Mode
-	5,  // 8: hoosh.v1.ResponseFormat.type:type_name -> hoosh.v1.ResponseFormat.Type
-	18, // 9: hoosh.v1.ResponseFormat.json_schema:type_name -> google.protobuf.Struct
-	2,  // 10: hoosh.v1.RoutingHints.strategy:type_name -> hoosh.v1.RoutingStrategy
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	8,  // 1: hoosh.v1.Message.content:type_name -> hoosh.v1.ContentPart
+	14, // 2: hoosh.v1.Message.tool_calls:type_name -> hoosh.v1.ToolCall
+	11, // 3: hoosh.v1.ContentPart.image:type_name -> hoosh.v1.ImagePart
+	12, // 4: hoosh.v1.ContentPart.audio:type_name -> hoosh.v1.AudioPart
+	9,  // 5: hoosh.v1.ContentPart.reasoning:type_name -> hoosh.v1.ReasoningPart
+	10, // 6: hoosh.v1.ContentPart.cache_breakpoint:type_name -> hoosh.v1.PromptCacheBreakpoint
+	1,  // 7: hoosh.v1.ImagePart.detail:type_name -> hoosh.v1.ImageDetail
+	24, // 8: hoosh.v1.ToolDefinition.parameters:type_name -> google.protobuf.Struct
+	10, // 9: hoosh.v1.ToolDefinition.cache_breakpoint:type_name -> hoosh.v1.PromptCacheBreakpoint
+	5,  // 10: hoosh.v1.ToolChoice.mode:type_name -> hoosh.v1.ToolChoice.Mode
+	2,  // 11: hoosh.v1.ReasoningOptions.effort:type_name -> hoosh.v1.ReasoningEffort
+	19, // 12: hoosh.v1.TokenLogprob.top_logprobs:type_name -> hoosh.v1.TopLogprob
+	6,  // 13: hoosh.v1.ResponseFormat.type:type_name -> hoosh.v1.ResponseFormat.Type
+	24, // 14: hoosh.v1.ResponseFormat.json_schema:type_name -> google.protobuf.Struct
+	3,  // 15: hoosh.v1.RoutingHints.strategy:type_name -> hoosh.v1.RoutingStrategy
+	16, // [16:16] is the sub-list for method output_type
+	16, // [16:16] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_chat_proto_init() }
@@ -1515,23 +1978,25 @@ func file_hoosh_v1_chat_proto_init() {
 		(*ContentPart_Text)(nil),
 		(*ContentPart_Image)(nil),
 		(*ContentPart_Audio)(nil),
+		(*ContentPart_Reasoning)(nil),
 	}
-	file_hoosh_v1_chat_proto_msgTypes[2].OneofWrappers = []any{
+	file_hoosh_v1_chat_proto_msgTypes[4].OneofWrappers = []any{
 		(*ImagePart_Url)(nil),
 		(*ImagePart_Data)(nil),
 	}
-	file_hoosh_v1_chat_proto_msgTypes[6].OneofWrappers = []any{
+	file_hoosh_v1_chat_proto_msgTypes[8].OneofWrappers = []any{
 		(*ToolChoice_Mode_)(nil),
 		(*ToolChoice_FunctionName)(nil),
 	}
-	file_hoosh_v1_chat_proto_msgTypes[7].OneofWrappers = []any{}
+	file_hoosh_v1_chat_proto_msgTypes[9].OneofWrappers = []any{}
+	file_hoosh_v1_chat_proto_msgTypes[10].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hoosh_v1_chat_proto_rawDesc), len(file_hoosh_v1_chat_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   12,
+			NumEnums:      7,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

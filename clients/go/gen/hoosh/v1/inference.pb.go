@@ -40,7 +40,19 @@ type GenerateRequest struct {
 	// Free-form request metadata (tags for logs, cost reports).
 	Metadata map[string]string `protobuf:"bytes,11,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// End-user id passed to providers that accept one.
-	User          string `protobuf:"bytes,12,opt,name=user,proto3" json:"user,omitempty"`
+	User string `protobuf:"bytes,12,opt,name=user,proto3" json:"user,omitempty"`
+	// Reasoning effort or budget, for models that reason.
+	Reasoning *ReasoningOptions `protobuf:"bytes,13,opt,name=reasoning,proto3" json:"reasoning,omitempty"`
+	// The provider's processing tier, e.g. OpenAI "auto", "default", "flex",
+	// "priority" or Anthropic "auto", "standard_only"; passed on as given.
+	ServiceTier string `protobuf:"bytes,14,opt,name=service_tier,json=serviceTier,proto3" json:"service_tier,omitempty"`
+	// Return the log probability of each output token.
+	Logprobs bool `protobuf:"varint,15,opt,name=logprobs,proto3" json:"logprobs,omitempty"`
+	// With logprobs: how many most likely alternatives to return per token (0..20).
+	TopLogprobs *uint32 `protobuf:"varint,16,opt,name=top_logprobs,json=topLogprobs,proto3,oneof" json:"top_logprobs,omitempty"`
+	// Predicted output (OpenAI predicted outputs): text most of the answer is
+	// expected to repeat, which speeds up generation where supported.
+	Prediction    string `protobuf:"bytes,17,opt,name=prediction,proto3" json:"prediction,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -159,16 +171,53 @@ func (x *GenerateRequest) GetUser() string {
 	return ""
 }
 
+func (x *GenerateRequest) GetReasoning() *ReasoningOptions {
+	if x != nil {
+		return x.Reasoning
+	}
+	return nil
+}
+
+func (x *GenerateRequest) GetServiceTier() string {
+	if x != nil {
+		return x.ServiceTier
+	}
+	return ""
+}
+
+func (x *GenerateRequest) GetLogprobs() bool {
+	if x != nil {
+		return x.Logprobs
+	}
+	return false
+}
+
+func (x *GenerateRequest) GetTopLogprobs() uint32 {
+	if x != nil && x.TopLogprobs != nil {
+		return *x.TopLogprobs
+	}
+	return 0
+}
+
+func (x *GenerateRequest) GetPrediction() string {
+	if x != nil {
+		return x.Prediction
+	}
+	return ""
+}
+
 // The complete answer to a GenerateRequest.
 type GenerateResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Id of this generation (the provider's where it gives one).
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The model that answered (as the provider names it).
-	Model         string       `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
-	Message       *Message     `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
-	FinishReason  FinishReason `protobuf:"varint,4,opt,name=finish_reason,json=finishReason,proto3,enum=hoosh.v1.FinishReason" json:"finish_reason,omitempty"`
-	Usage         *Usage       `protobuf:"bytes,5,opt,name=usage,proto3" json:"usage,omitempty"`
+	Model        string       `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	Message      *Message     `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	FinishReason FinishReason `protobuf:"varint,4,opt,name=finish_reason,json=finishReason,proto3,enum=hoosh.v1.FinishReason" json:"finish_reason,omitempty"`
+	Usage        *Usage       `protobuf:"bytes,5,opt,name=usage,proto3" json:"usage,omitempty"`
+	// Log probabilities of the output tokens, when the request asked for them.
+	Logprobs      []*TokenLogprob `protobuf:"bytes,6,rep,name=logprobs,proto3" json:"logprobs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -238,6 +287,13 @@ func (x *GenerateResponse) GetUsage() *Usage {
 	return nil
 }
 
+func (x *GenerateResponse) GetLogprobs() []*TokenLogprob {
+	if x != nil {
+		return x.Logprobs
+	}
+	return nil
+}
+
 // The streaming twin of GenerateRequest: same fields, same meaning.
 type GenerateStreamRequest struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
@@ -253,6 +309,11 @@ type GenerateStreamRequest struct {
 	Cache             *CacheControl          `protobuf:"bytes,10,opt,name=cache,proto3" json:"cache,omitempty"`
 	Metadata          map[string]string      `protobuf:"bytes,11,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	User              string                 `protobuf:"bytes,12,opt,name=user,proto3" json:"user,omitempty"`
+	Reasoning         *ReasoningOptions      `protobuf:"bytes,13,opt,name=reasoning,proto3" json:"reasoning,omitempty"`
+	ServiceTier       string                 `protobuf:"bytes,14,opt,name=service_tier,json=serviceTier,proto3" json:"service_tier,omitempty"`
+	Logprobs          bool                   `protobuf:"varint,15,opt,name=logprobs,proto3" json:"logprobs,omitempty"`
+	TopLogprobs       *uint32                `protobuf:"varint,16,opt,name=top_logprobs,json=topLogprobs,proto3,oneof" json:"top_logprobs,omitempty"`
+	Prediction        string                 `protobuf:"bytes,17,opt,name=prediction,proto3" json:"prediction,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -367,6 +428,41 @@ func (x *GenerateStreamRequest) GetMetadata() map[string]string {
 func (x *GenerateStreamRequest) GetUser() string {
 	if x != nil {
 		return x.User
+	}
+	return ""
+}
+
+func (x *GenerateStreamRequest) GetReasoning() *ReasoningOptions {
+	if x != nil {
+		return x.Reasoning
+	}
+	return nil
+}
+
+func (x *GenerateStreamRequest) GetServiceTier() string {
+	if x != nil {
+		return x.ServiceTier
+	}
+	return ""
+}
+
+func (x *GenerateStreamRequest) GetLogprobs() bool {
+	if x != nil {
+		return x.Logprobs
+	}
+	return false
+}
+
+func (x *GenerateStreamRequest) GetTopLogprobs() uint32 {
+	if x != nil && x.TopLogprobs != nil {
+		return *x.TopLogprobs
+	}
+	return 0
+}
+
+func (x *GenerateStreamRequest) GetPrediction() string {
+	if x != nil {
+		return x.Prediction
 	}
 	return ""
 }
@@ -568,8 +664,10 @@ func (x *StreamStart) GetProvider() string {
 
 // Next piece of the assistant's text.
 type TextDelta struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Text  string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// Log probabilities of the tokens in this piece, when the request asked for them.
+	Logprobs      []*TokenLogprob `protobuf:"bytes,2,rep,name=logprobs,proto3" json:"logprobs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -611,10 +709,22 @@ func (x *TextDelta) GetText() string {
 	return ""
 }
 
+func (x *TextDelta) GetLogprobs() []*TokenLogprob {
+	if x != nil {
+		return x.Logprobs
+	}
+	return nil
+}
+
 // Next piece of the model's visible reasoning, where the provider streams it.
 type ReasoningDelta struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Text  string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// The provider's signature over the reasoning block this piece ends
+	// (Anthropic signature_delta); sent once, after the block's text.
+	Signature string `protobuf:"bytes,2,opt,name=signature,proto3" json:"signature,omitempty"`
+	// Encrypted reasoning in place of text (Anthropic redacted_thinking).
+	Redacted      string `protobuf:"bytes,3,opt,name=redacted,proto3" json:"redacted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -652,6 +762,20 @@ func (*ReasoningDelta) Descriptor() ([]byte, []int) {
 func (x *ReasoningDelta) GetText() string {
 	if x != nil {
 		return x.Text
+	}
+	return ""
+}
+
+func (x *ReasoningDelta) GetSignature() string {
+	if x != nil {
+		return x.Signature
+	}
+	return ""
+}
+
+func (x *ReasoningDelta) GetRedacted() string {
+	if x != nil {
+		return x.Redacted
 	}
 	return ""
 }
@@ -1134,7 +1258,7 @@ var File_hoosh_v1_inference_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_inference_proto_rawDesc = "" +
 	"\n" +
-	"\x18hoosh/v1/inference.proto\x12\bhoosh.v1\x1a\x13hoosh/v1/chat.proto\"\x9a\x05\n" +
+	"\x18hoosh/v1/inference.proto\x12\bhoosh.v1\x1a\x13hoosh/v1/chat.proto\"\xec\x06\n" +
 	"\x0fGenerateRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12-\n" +
 	"\bmessages\x18\x02 \x03(\v2\x11.hoosh.v1.MessageR\bmessages\x12.\n" +
@@ -1150,17 +1274,26 @@ const file_hoosh_v1_inference_proto_rawDesc = "" +
 	"\x05cache\x18\n" +
 	" \x01(\v2\x16.hoosh.v1.CacheControlR\x05cache\x12C\n" +
 	"\bmetadata\x18\v \x03(\v2'.hoosh.v1.GenerateRequest.MetadataEntryR\bmetadata\x12\x12\n" +
-	"\x04user\x18\f \x01(\tR\x04user\x1a;\n" +
+	"\x04user\x18\f \x01(\tR\x04user\x128\n" +
+	"\treasoning\x18\r \x01(\v2\x1a.hoosh.v1.ReasoningOptionsR\treasoning\x12!\n" +
+	"\fservice_tier\x18\x0e \x01(\tR\vserviceTier\x12\x1a\n" +
+	"\blogprobs\x18\x0f \x01(\bR\blogprobs\x12&\n" +
+	"\ftop_logprobs\x18\x10 \x01(\rH\x01R\vtopLogprobs\x88\x01\x01\x12\x1e\n" +
+	"\n" +
+	"prediction\x18\x11 \x01(\tR\n" +
+	"prediction\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
-	"\x14_parallel_tool_calls\"\xc9\x01\n" +
+	"\x14_parallel_tool_callsB\x0f\n" +
+	"\r_top_logprobs\"\xfd\x01\n" +
 	"\x10GenerateResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12+\n" +
 	"\amessage\x18\x03 \x01(\v2\x11.hoosh.v1.MessageR\amessage\x12;\n" +
 	"\rfinish_reason\x18\x04 \x01(\x0e2\x16.hoosh.v1.FinishReasonR\ffinishReason\x12%\n" +
-	"\x05usage\x18\x05 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\"\xa6\x05\n" +
+	"\x05usage\x18\x05 \x01(\v2\x0f.hoosh.v1.UsageR\x05usage\x122\n" +
+	"\blogprobs\x18\x06 \x03(\v2\x16.hoosh.v1.TokenLogprobR\blogprobs\"\xf8\x06\n" +
 	"\x15GenerateStreamRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12-\n" +
 	"\bmessages\x18\x02 \x03(\v2\x11.hoosh.v1.MessageR\bmessages\x12.\n" +
@@ -1176,11 +1309,19 @@ const file_hoosh_v1_inference_proto_rawDesc = "" +
 	"\x05cache\x18\n" +
 	" \x01(\v2\x16.hoosh.v1.CacheControlR\x05cache\x12I\n" +
 	"\bmetadata\x18\v \x03(\v2-.hoosh.v1.GenerateStreamRequest.MetadataEntryR\bmetadata\x12\x12\n" +
-	"\x04user\x18\f \x01(\tR\x04user\x1a;\n" +
+	"\x04user\x18\f \x01(\tR\x04user\x128\n" +
+	"\treasoning\x18\r \x01(\v2\x1a.hoosh.v1.ReasoningOptionsR\treasoning\x12!\n" +
+	"\fservice_tier\x18\x0e \x01(\tR\vserviceTier\x12\x1a\n" +
+	"\blogprobs\x18\x0f \x01(\bR\blogprobs\x12&\n" +
+	"\ftop_logprobs\x18\x10 \x01(\rH\x01R\vtopLogprobs\x88\x01\x01\x12\x1e\n" +
+	"\n" +
+	"prediction\x18\x11 \x01(\tR\n" +
+	"prediction\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
-	"\x14_parallel_tool_calls\"\x96\x02\n" +
+	"\x14_parallel_tool_callsB\x0f\n" +
+	"\r_top_logprobs\"\x96\x02\n" +
 	"\x16GenerateStreamResponse\x12-\n" +
 	"\x05start\x18\x01 \x01(\v2\x15.hoosh.v1.StreamStartH\x00R\x05start\x12)\n" +
 	"\x04text\x18\x02 \x01(\v2\x13.hoosh.v1.TextDeltaH\x00R\x04text\x126\n" +
@@ -1191,11 +1332,14 @@ const file_hoosh_v1_inference_proto_rawDesc = "" +
 	"\vStreamStart\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
-	"\bprovider\x18\x03 \x01(\tR\bprovider\"\x1f\n" +
+	"\bprovider\x18\x03 \x01(\tR\bprovider\"S\n" +
 	"\tTextDelta\x12\x12\n" +
-	"\x04text\x18\x01 \x01(\tR\x04text\"$\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x122\n" +
+	"\blogprobs\x18\x02 \x03(\v2\x16.hoosh.v1.TokenLogprobR\blogprobs\"^\n" +
 	"\x0eReasoningDelta\x12\x12\n" +
-	"\x04text\x18\x01 \x01(\tR\x04text\"r\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1c\n" +
+	"\tsignature\x18\x02 \x01(\tR\tsignature\x12\x1a\n" +
+	"\bredacted\x18\x03 \x01(\tR\bredacted\"r\n" +
 	"\rToolCallDelta\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -1282,8 +1426,10 @@ var file_hoosh_v1_inference_proto_goTypes = []any{
 	(*ResponseFormat)(nil),         // 21: hoosh.v1.ResponseFormat
 	(*RoutingHints)(nil),           // 22: hoosh.v1.RoutingHints
 	(*CacheControl)(nil),           // 23: hoosh.v1.CacheControl
-	(FinishReason)(0),              // 24: hoosh.v1.FinishReason
-	(*Usage)(nil),                  // 25: hoosh.v1.Usage
+	(*ReasoningOptions)(nil),       // 24: hoosh.v1.ReasoningOptions
+	(FinishReason)(0),              // 25: hoosh.v1.FinishReason
+	(*Usage)(nil),                  // 26: hoosh.v1.Usage
+	(*TokenLogprob)(nil),           // 27: hoosh.v1.TokenLogprob
 }
 var file_hoosh_v1_inference_proto_depIdxs = []int32{
 	17, // 0: hoosh.v1.GenerateRequest.messages:type_name -> hoosh.v1.Message
@@ -1294,42 +1440,46 @@ var file_hoosh_v1_inference_proto_depIdxs = []int32{
 	22, // 5: hoosh.v1.GenerateRequest.routing:type_name -> hoosh.v1.RoutingHints
 	23, // 6: hoosh.v1.GenerateRequest.cache:type_name -> hoosh.v1.CacheControl
 	14, // 7: hoosh.v1.GenerateRequest.metadata:type_name -> hoosh.v1.GenerateRequest.MetadataEntry
-	17, // 8: hoosh.v1.GenerateResponse.message:type_name -> hoosh.v1.Message
-	24, // 9: hoosh.v1.GenerateResponse.finish_reason:type_name -> hoosh.v1.FinishReason
-	25, // 10: hoosh.v1.GenerateResponse.usage:type_name -> hoosh.v1.Usage
-	17, // 11: hoosh.v1.GenerateStreamRequest.messages:type_name -> hoosh.v1.Message
-	18, // 12: hoosh.v1.GenerateStreamRequest.tools:type_name -> hoosh.v1.ToolDefinition
-	19, // 13: hoosh.v1.GenerateStreamRequest.tool_choice:type_name -> hoosh.v1.ToolChoice
-	20, // 14: hoosh.v1.GenerateStreamRequest.sampling:type_name -> hoosh.v1.SamplingParams
-	21, // 15: hoosh.v1.GenerateStreamRequest.response_format:type_name -> hoosh.v1.ResponseFormat
-	22, // 16: hoosh.v1.GenerateStreamRequest.routing:type_name -> hoosh.v1.RoutingHints
-	23, // 17: hoosh.v1.GenerateStreamRequest.cache:type_name -> hoosh.v1.CacheControl
-	15, // 18: hoosh.v1.GenerateStreamRequest.metadata:type_name -> hoosh.v1.GenerateStreamRequest.MetadataEntry
-	4,  // 19: hoosh.v1.GenerateStreamResponse.start:type_name -> hoosh.v1.StreamStart
-	5,  // 20: hoosh.v1.GenerateStreamResponse.text:type_name -> hoosh.v1.TextDelta
-	7,  // 21: hoosh.v1.GenerateStreamResponse.tool_call:type_name -> hoosh.v1.ToolCallDelta
-	6,  // 22: hoosh.v1.GenerateStreamResponse.reasoning:type_name -> hoosh.v1.ReasoningDelta
-	8,  // 23: hoosh.v1.GenerateStreamResponse.end:type_name -> hoosh.v1.StreamEnd
-	24, // 24: hoosh.v1.StreamEnd.finish_reason:type_name -> hoosh.v1.FinishReason
-	25, // 25: hoosh.v1.StreamEnd.usage:type_name -> hoosh.v1.Usage
-	17, // 26: hoosh.v1.StreamEnd.message:type_name -> hoosh.v1.Message
-	22, // 27: hoosh.v1.EmbedRequest.routing:type_name -> hoosh.v1.RoutingHints
-	16, // 28: hoosh.v1.EmbedRequest.metadata:type_name -> hoosh.v1.EmbedRequest.MetadataEntry
-	11, // 29: hoosh.v1.EmbedResponse.embeddings:type_name -> hoosh.v1.Embedding
-	25, // 30: hoosh.v1.EmbedResponse.usage:type_name -> hoosh.v1.Usage
-	0,  // 31: hoosh.v1.InferenceService.Generate:input_type -> hoosh.v1.GenerateRequest
-	2,  // 32: hoosh.v1.InferenceService.GenerateStream:input_type -> hoosh.v1.GenerateStreamRequest
-	12, // 33: hoosh.v1.InferenceService.GetCacheStats:input_type -> hoosh.v1.GetCacheStatsRequest
-	9,  // 34: hoosh.v1.InferenceService.Embed:input_type -> hoosh.v1.EmbedRequest
-	1,  // 35: hoosh.v1.InferenceService.Generate:output_type -> hoosh.v1.GenerateResponse
-	3,  // 36: hoosh.v1.InferenceService.GenerateStream:output_type -> hoosh.v1.GenerateStreamResponse
-	13, // 37: hoosh.v1.InferenceService.GetCacheStats:output_type -> hoosh.v1.GetCacheStatsResponse
-	10, // 38: hoosh.v1.InferenceService.Embed:output_type -> hoosh.v1.EmbedResponse
-	35, // [35:39] is the sub-list for method output_type
-	31, // [31:35] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	24, // 8: hoosh.v1.GenerateRequest.reasoning:type_name -> hoosh.v1.ReasoningOptions
+	17, // 9: hoosh.v1.GenerateResponse.message:type_name -> hoosh.v1.Message
+	25, // 10: hoosh.v1.GenerateResponse.finish_reason:type_name -> hoosh.v1.FinishReason
+	26, // 11: hoosh.v1.GenerateResponse.usage:type_name -> hoosh.v1.Usage
+	27, // 12: hoosh.v1.GenerateResponse.logprobs:type_name -> hoosh.v1.TokenLogprob
+	17, // 13: hoosh.v1.GenerateStreamRequest.messages:type_name -> hoosh.v1.Message
+	18, // 14: hoosh.v1.GenerateStreamRequest.tools:type_name -> hoosh.v1.ToolDefinition
+	19, // 15: hoosh.v1.GenerateStreamRequest.tool_choice:type_name -> hoosh.v1.ToolChoice
+	20, // 16: hoosh.v1.GenerateStreamRequest.sampling:type_name -> hoosh.v1.SamplingParams
+	21, // 17: hoosh.v1.GenerateStreamRequest.response_format:type_name -> hoosh.v1.ResponseFormat
+	22, // 18: hoosh.v1.GenerateStreamRequest.routing:type_name -> hoosh.v1.RoutingHints
+	23, // 19: hoosh.v1.GenerateStreamRequest.cache:type_name -> hoosh.v1.CacheControl
+	15, // 20: hoosh.v1.GenerateStreamRequest.metadata:type_name -> hoosh.v1.GenerateStreamRequest.MetadataEntry
+	24, // 21: hoosh.v1.GenerateStreamRequest.reasoning:type_name -> hoosh.v1.ReasoningOptions
+	4,  // 22: hoosh.v1.GenerateStreamResponse.start:type_name -> hoosh.v1.StreamStart
+	5,  // 23: hoosh.v1.GenerateStreamResponse.text:type_name -> hoosh.v1.TextDelta
+	7,  // 24: hoosh.v1.GenerateStreamResponse.tool_call:type_name -> hoosh.v1.ToolCallDelta
+	6,  // 25: hoosh.v1.GenerateStreamResponse.reasoning:type_name -> hoosh.v1.ReasoningDelta
+	8,  // 26: hoosh.v1.GenerateStreamResponse.end:type_name -> hoosh.v1.StreamEnd
+	27, // 27: hoosh.v1.TextDelta.logprobs:type_name -> hoosh.v1.TokenLogprob
+	25, // 28: hoosh.v1.StreamEnd.finish_reason:type_name -> hoosh.v1.FinishReason
+	26, // 29: hoosh.v1.StreamEnd.usage:type_name -> hoosh.v1.Usage
+	17, // 30: hoosh.v1.StreamEnd.message:type_name -> hoosh.v1.Message
+	22, // 31: hoosh.v1.EmbedRequest.routing:type_name -> hoosh.v1.RoutingHints
+	16, // 32: hoosh.v1.EmbedRequest.metadata:type_name -> hoosh.v1.EmbedRequest.MetadataEntry
+	11, // 33: hoosh.v1.EmbedResponse.embeddings:type_name -> hoosh.v1.Embedding
+	26, // 34: hoosh.v1.EmbedResponse.usage:type_name -> hoosh.v1.Usage
+	0,  // 35: hoosh.v1.InferenceService.Generate:input_type -> hoosh.v1.GenerateRequest
+	2,  // 36: hoosh.v1.InferenceService.GenerateStream:input_type -> hoosh.v1.GenerateStreamRequest
+	12, // 37: hoosh.v1.InferenceService.GetCacheStats:input_type -> hoosh.v1.GetCacheStatsRequest
+	9,  // 38: hoosh.v1.InferenceService.Embed:input_type -> hoosh.v1.EmbedRequest
+	1,  // 39: hoosh.v1.InferenceService.Generate:output_type -> hoosh.v1.GenerateResponse
+	3,  // 40: hoosh.v1.InferenceService.GenerateStream:output_type -> hoosh.v1.GenerateStreamResponse
+	13, // 41: hoosh.v1.InferenceService.GetCacheStats:output_type -> hoosh.v1.GetCacheStatsResponse
+	10, // 42: hoosh.v1.InferenceService.Embed:output_type -> hoosh.v1.EmbedResponse
+	39, // [39:43] is the sub-list for method output_type
+	35, // [35:39] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_inference_proto_init() }

@@ -34,6 +34,8 @@ const (
 	Capability_CAPABILITY_AUDIO         Capability = 5
 	Capability_CAPABILITY_TRANSCRIPTION Capability = 6
 	Capability_CAPABILITY_JSON_SCHEMA   Capability = 7
+	// Reasons before answering (reasoning effort / thinking budget apply).
+	Capability_CAPABILITY_REASONING Capability = 8
 )
 
 // Enum value maps for Capability.
@@ -47,6 +49,7 @@ var (
 		5: "CAPABILITY_AUDIO",
 		6: "CAPABILITY_TRANSCRIPTION",
 		7: "CAPABILITY_JSON_SCHEMA",
+		8: "CAPABILITY_REASONING",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED":   0,
@@ -57,6 +60,7 @@ var (
 		"CAPABILITY_AUDIO":         5,
 		"CAPABILITY_TRANSCRIPTION": 6,
 		"CAPABILITY_JSON_SCHEMA":   7,
+		"CAPABILITY_REASONING":     8,
 	}
 )
 
@@ -212,9 +216,15 @@ type Model struct {
 	Capabilities  []Capability `protobuf:"varint,6,rep,packed,name=capabilities,proto3,enum=hoosh.v1.Capability" json:"capabilities,omitempty"`
 	Health        HealthState  `protobuf:"varint,7,opt,name=health,proto3,enum=hoosh.v1.HealthState" json:"health,omitempty"`
 	// Why the model is not healthy or not usable, when it is not.
-	HealthReason  string `protobuf:"bytes,8,opt,name=health_reason,json=healthReason,proto3" json:"health_reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	HealthReason string `protobuf:"bytes,8,opt,name=health_reason,json=healthReason,proto3" json:"health_reason,omitempty"`
+	// Most tokens one answer may hold; 0 when unknown.
+	MaxOutputTokens uint32 `protobuf:"varint,9,opt,name=max_output_tokens,json=maxOutputTokens,proto3" json:"max_output_tokens,omitempty"`
+	// Input kinds the model takes: "text", "image", "audio".
+	InputModalities []string `protobuf:"bytes,10,rep,name=input_modalities,json=inputModalities,proto3" json:"input_modalities,omitempty"`
+	// Output kinds the model produces: "text", "embedding", "transcript".
+	OutputModalities []string `protobuf:"bytes,11,rep,name=output_modalities,json=outputModalities,proto3" json:"output_modalities,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
@@ -301,6 +311,27 @@ func (x *Model) GetHealthReason() string {
 		return x.HealthReason
 	}
 	return ""
+}
+
+func (x *Model) GetMaxOutputTokens() uint32 {
+	if x != nil {
+		return x.MaxOutputTokens
+	}
+	return 0
+}
+
+func (x *Model) GetInputModalities() []string {
+	if x != nil {
+		return x.InputModalities
+	}
+	return nil
+}
+
+func (x *Model) GetOutputModalities() []string {
+	if x != nil {
+		return x.OutputModalities
+	}
+	return nil
 }
 
 // Filters for ListModels; empty lists everything.
@@ -497,7 +528,7 @@ var File_hoosh_v1_models_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_models_proto_rawDesc = "" +
 	"\n" +
-	"\x15hoosh/v1/models.proto\x12\bhoosh.v1\"\xbd\x02\n" +
+	"\x15hoosh/v1/models.proto\x12\bhoosh.v1\"\xc1\x03\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12#\n" +
@@ -506,7 +537,11 @@ const file_hoosh_v1_models_proto_rawDesc = "" +
 	"\x0econtext_window\x18\x05 \x01(\rR\rcontextWindow\x128\n" +
 	"\fcapabilities\x18\x06 \x03(\x0e2\x14.hoosh.v1.CapabilityR\fcapabilities\x12-\n" +
 	"\x06health\x18\a \x01(\x0e2\x15.hoosh.v1.HealthStateR\x06health\x12#\n" +
-	"\rhealth_reason\x18\b \x01(\tR\fhealthReason\"e\n" +
+	"\rhealth_reason\x18\b \x01(\tR\fhealthReason\x12*\n" +
+	"\x11max_output_tokens\x18\t \x01(\rR\x0fmaxOutputTokens\x12)\n" +
+	"\x10input_modalities\x18\n" +
+	" \x03(\tR\x0finputModalities\x12+\n" +
+	"\x11output_modalities\x18\v \x03(\tR\x10outputModalities\"e\n" +
 	"\x11ListModelsRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x124\n" +
 	"\n" +
@@ -517,7 +552,7 @@ const file_hoosh_v1_models_proto_rawDesc = "" +
 	"\x0fGetModelRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"9\n" +
 	"\x10GetModelResponse\x12%\n" +
-	"\x05model\x18\x01 \x01(\v2\x0f.hoosh.v1.ModelR\x05model*\xd5\x01\n" +
+	"\x05model\x18\x01 \x01(\v2\x0f.hoosh.v1.ModelR\x05model*\xef\x01\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -527,7 +562,8 @@ const file_hoosh_v1_models_proto_rawDesc = "" +
 	"\x15CAPABILITY_EMBEDDINGS\x10\x04\x12\x14\n" +
 	"\x10CAPABILITY_AUDIO\x10\x05\x12\x1c\n" +
 	"\x18CAPABILITY_TRANSCRIPTION\x10\x06\x12\x1a\n" +
-	"\x16CAPABILITY_JSON_SCHEMA\x10\a*M\n" +
+	"\x16CAPABILITY_JSON_SCHEMA\x10\a\x12\x18\n" +
+	"\x14CAPABILITY_REASONING\x10\b*M\n" +
 	"\bLocality\x12\x18\n" +
 	"\x14LOCALITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eLOCALITY_LOCAL\x10\x01\x12\x13\n" +

@@ -26,7 +26,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from hoosh.v1 import chat_pb2 as hoosh_dot_v1_dot_chat__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18hoosh/v1/inference.proto\x12\x08hoosh.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x13hoosh/v1/chat.proto\"\x91\x04\n\x0fGenerateRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12#\n\x08messages\x18\x02 \x03(\x0b\x32\x11.hoosh.v1.Message\x12\'\n\x05tools\x18\x03 \x03(\x0b\x32\x18.hoosh.v1.ToolDefinition\x12)\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x14.hoosh.v1.ToolChoice\x12 \n\x13parallel_tool_calls\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12*\n\x08sampling\x18\x06 \x01(\x0b\x32\x18.hoosh.v1.SamplingParams\x12\x31\n\x0fresponse_format\x18\x07 \x01(\x0b\x32\x18.hoosh.v1.ResponseFormat\x12\'\n\x07routing\x18\x08 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\t \x01(\t\x12%\n\x05\x63\x61\x63he\x18\n \x01(\x0b\x32\x16.hoosh.v1.CacheControl\x12\x39\n\x08metadata\x18\x0b \x03(\x0b\x32\'.hoosh.v1.GenerateRequest.MetadataEntry\x12\x0c\n\x04user\x18\x0c \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x16\n\x14_parallel_tool_calls\"\xa0\x01\n\x10GenerateResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\"\n\x07message\x18\x03 \x01(\x0b\x32\x11.hoosh.v1.Message\x12-\n\rfinish_reason\x18\x04 \x01(\x0e\x32\x16.hoosh.v1.FinishReason\x12\x1e\n\x05usage\x18\x05 \x01(\x0b\x32\x0f.hoosh.v1.Usage\"\x9d\x04\n\x15GenerateStreamRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12#\n\x08messages\x18\x02 \x03(\x0b\x32\x11.hoosh.v1.Message\x12\'\n\x05tools\x18\x03 \x03(\x0b\x32\x18.hoosh.v1.ToolDefinition\x12)\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x14.hoosh.v1.ToolChoice\x12 \n\x13parallel_tool_calls\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12*\n\x08sampling\x18\x06 \x01(\x0b\x32\x18.hoosh.v1.SamplingParams\x12\x31\n\x0fresponse_format\x18\x07 \x01(\x0b\x32\x18.hoosh.v1.ResponseFormat\x12\'\n\x07routing\x18\x08 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\t \x01(\t\x12%\n\x05\x63\x61\x63he\x18\n \x01(\x0b\x32\x16.hoosh.v1.CacheControl\x12?\n\x08metadata\x18\x0b \x03(\x0b\x32-.hoosh.v1.GenerateStreamRequest.MetadataEntry\x12\x0c\n\x04user\x18\x0c \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x16\n\x14_parallel_tool_calls\"\xef\x01\n\x16GenerateStreamResponse\x12&\n\x05start\x18\x01 \x01(\x0b\x32\x15.hoosh.v1.StreamStartH\x00\x12#\n\x04text\x18\x02 \x01(\x0b\x32\x13.hoosh.v1.TextDeltaH\x00\x12,\n\ttool_call\x18\x03 \x01(\x0b\x32\x17.hoosh.v1.ToolCallDeltaH\x00\x12-\n\treasoning\x18\x04 \x01(\x0b\x32\x18.hoosh.v1.ReasoningDeltaH\x00\x12\"\n\x03\x65nd\x18\x05 \x01(\x0b\x32\x13.hoosh.v1.StreamEndH\x00\x42\x07\n\x05\x65vent\":\n\x0bStreamStart\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\"\x19\n\tTextDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"\x1e\n\x0eReasoningDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"Q\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\r\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x17\n\x0f\x61rguments_delta\x18\x04 \x01(\t\"~\n\tStreamEnd\x12-\n\rfinish_reason\x18\x01 \x01(\x0e\x32\x16.hoosh.v1.FinishReason\x12\x1e\n\x05usage\x18\x02 \x01(\x0b\x32\x0f.hoosh.v1.Usage\x12\"\n\x07message\x18\x03 \x01(\x0b\x32\x11.hoosh.v1.Message\"\x8a\x02\n\x0c\x45mbedRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06inputs\x18\x02 \x03(\t\x12\x17\n\ndimensions\x18\x03 \x01(\rH\x00\x88\x01\x01\x12\'\n\x07routing\x18\x04 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\x05 \x01(\t\x12\x36\n\x08metadata\x18\x06 \x03(\x0b\x32$.hoosh.v1.EmbedRequest.MetadataEntry\x12\x0c\n\x04user\x18\x07 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_dimensions\"g\n\rEmbedResponse\x12\'\n\nembeddings\x18\x01 \x03(\x0b\x32\x13.hoosh.v1.Embedding\x12\r\n\x05model\x18\x02 \x01(\t\x12\x1e\n\x05usage\x18\x03 \x01(\x0b\x32\x0f.hoosh.v1.Usage\"*\n\tEmbedding\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0e\n\x06values\x18\x02 \x03(\x02\"\x16\n\x14GetCacheStatsRequest\"\x8e\x01\n\x15GetCacheStatsResponse\x12\x0c\n\x04hits\x18\x01 \x01(\x03\x12\x0e\n\x06misses\x18\x02 \x01(\x03\x12\x11\n\tcoalesced\x18\x03 \x01(\x03\x12\x0f\n\x07\x65ntries\x18\x04 \x01(\x03\x12\r\n\x05\x62ytes\x18\x05 \x01(\x03\x12\x11\n\tmax_bytes\x18\x06 \x01(\x03\x12\x11\n\tevictions\x18\x07 \x01(\x03\x32\xbb\x03\n\x10InferenceService\x12`\n\x08Generate\x12\x19.hoosh.v1.GenerateRequest\x1a\x1a.hoosh.v1.GenerateResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\"\x12/hoosh/v1/generate:\x01*\x12{\n\x0eGenerateStream\x12\x1f.hoosh.v1.GenerateStreamRequest\x1a .hoosh.v1.GenerateStreamResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/hoosh/v1/generate:stream:\x01*0\x01\x12r\n\rGetCacheStats\x12\x1e.hoosh.v1.GetCacheStatsRequest\x1a\x1f.hoosh.v1.GetCacheStatsResponse\" \x90\x02\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/hoosh/v1/cache/stats\x12T\n\x05\x45mbed\x12\x16.hoosh.v1.EmbedRequest\x1a\x17.hoosh.v1.EmbedResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\"\x0f/hoosh/v1/embed:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18hoosh/v1/inference.proto\x12\x08hoosh.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x13hoosh/v1/chat.proto\"\xa8\x05\n\x0fGenerateRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12#\n\x08messages\x18\x02 \x03(\x0b\x32\x11.hoosh.v1.Message\x12\'\n\x05tools\x18\x03 \x03(\x0b\x32\x18.hoosh.v1.ToolDefinition\x12)\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x14.hoosh.v1.ToolChoice\x12 \n\x13parallel_tool_calls\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12*\n\x08sampling\x18\x06 \x01(\x0b\x32\x18.hoosh.v1.SamplingParams\x12\x31\n\x0fresponse_format\x18\x07 \x01(\x0b\x32\x18.hoosh.v1.ResponseFormat\x12\'\n\x07routing\x18\x08 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\t \x01(\t\x12%\n\x05\x63\x61\x63he\x18\n \x01(\x0b\x32\x16.hoosh.v1.CacheControl\x12\x39\n\x08metadata\x18\x0b \x03(\x0b\x32\'.hoosh.v1.GenerateRequest.MetadataEntry\x12\x0c\n\x04user\x18\x0c \x01(\t\x12-\n\treasoning\x18\r \x01(\x0b\x32\x1a.hoosh.v1.ReasoningOptions\x12\x14\n\x0cservice_tier\x18\x0e \x01(\t\x12\x10\n\x08logprobs\x18\x0f \x01(\x08\x12\x19\n\x0ctop_logprobs\x18\x10 \x01(\rH\x01\x88\x01\x01\x12\x12\n\nprediction\x18\x11 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x16\n\x14_parallel_tool_callsB\x0f\n\r_top_logprobs\"\xca\x01\n\x10GenerateResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\"\n\x07message\x18\x03 \x01(\x0b\x32\x11.hoosh.v1.Message\x12-\n\rfinish_reason\x18\x04 \x01(\x0e\x32\x16.hoosh.v1.FinishReason\x12\x1e\n\x05usage\x18\x05 \x01(\x0b\x32\x0f.hoosh.v1.Usage\x12(\n\x08logprobs\x18\x06 \x03(\x0b\x32\x16.hoosh.v1.TokenLogprob\"\xb4\x05\n\x15GenerateStreamRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12#\n\x08messages\x18\x02 \x03(\x0b\x32\x11.hoosh.v1.Message\x12\'\n\x05tools\x18\x03 \x03(\x0b\x32\x18.hoosh.v1.ToolDefinition\x12)\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x14.hoosh.v1.ToolChoice\x12 \n\x13parallel_tool_calls\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12*\n\x08sampling\x18\x06 \x01(\x0b\x32\x18.hoosh.v1.SamplingParams\x12\x31\n\x0fresponse_format\x18\x07 \x01(\x0b\x32\x18.hoosh.v1.ResponseFormat\x12\'\n\x07routing\x18\x08 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\t \x01(\t\x12%\n\x05\x63\x61\x63he\x18\n \x01(\x0b\x32\x16.hoosh.v1.CacheControl\x12?\n\x08metadata\x18\x0b \x03(\x0b\x32-.hoosh.v1.GenerateStreamRequest.MetadataEntry\x12\x0c\n\x04user\x18\x0c \x01(\t\x12-\n\treasoning\x18\r \x01(\x0b\x32\x1a.hoosh.v1.ReasoningOptions\x12\x14\n\x0cservice_tier\x18\x0e \x01(\t\x12\x10\n\x08logprobs\x18\x0f \x01(\x08\x12\x19\n\x0ctop_logprobs\x18\x10 \x01(\rH\x01\x88\x01\x01\x12\x12\n\nprediction\x18\x11 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x16\n\x14_parallel_tool_callsB\x0f\n\r_top_logprobs\"\xef\x01\n\x16GenerateStreamResponse\x12&\n\x05start\x18\x01 \x01(\x0b\x32\x15.hoosh.v1.StreamStartH\x00\x12#\n\x04text\x18\x02 \x01(\x0b\x32\x13.hoosh.v1.TextDeltaH\x00\x12,\n\ttool_call\x18\x03 \x01(\x0b\x32\x17.hoosh.v1.ToolCallDeltaH\x00\x12-\n\treasoning\x18\x04 \x01(\x0b\x32\x18.hoosh.v1.ReasoningDeltaH\x00\x12\"\n\x03\x65nd\x18\x05 \x01(\x0b\x32\x13.hoosh.v1.StreamEndH\x00\x42\x07\n\x05\x65vent\":\n\x0bStreamStart\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\"C\n\tTextDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\x12(\n\x08logprobs\x18\x02 \x03(\x0b\x32\x16.hoosh.v1.TokenLogprob\"C\n\x0eReasoningDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x10\n\x08redacted\x18\x03 \x01(\t\"Q\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\r\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x17\n\x0f\x61rguments_delta\x18\x04 \x01(\t\"~\n\tStreamEnd\x12-\n\rfinish_reason\x18\x01 \x01(\x0e\x32\x16.hoosh.v1.FinishReason\x12\x1e\n\x05usage\x18\x02 \x01(\x0b\x32\x0f.hoosh.v1.Usage\x12\"\n\x07message\x18\x03 \x01(\x0b\x32\x11.hoosh.v1.Message\"\x8a\x02\n\x0c\x45mbedRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06inputs\x18\x02 \x03(\t\x12\x17\n\ndimensions\x18\x03 \x01(\rH\x00\x88\x01\x01\x12\'\n\x07routing\x18\x04 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\x05 \x01(\t\x12\x36\n\x08metadata\x18\x06 \x03(\x0b\x32$.hoosh.v1.EmbedRequest.MetadataEntry\x12\x0c\n\x04user\x18\x07 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_dimensions\"g\n\rEmbedResponse\x12\'\n\nembeddings\x18\x01 \x03(\x0b\x32\x13.hoosh.v1.Embedding\x12\r\n\x05model\x18\x02 \x01(\t\x12\x1e\n\x05usage\x18\x03 \x01(\x0b\x32\x0f.hoosh.v1.Usage\"*\n\tEmbedding\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0e\n\x06values\x18\x02 \x03(\x02\"\x16\n\x14GetCacheStatsRequest\"\x8e\x01\n\x15GetCacheStatsResponse\x12\x0c\n\x04hits\x18\x01 \x01(\x03\x12\x0e\n\x06misses\x18\x02 \x01(\x03\x12\x11\n\tcoalesced\x18\x03 \x01(\x03\x12\x0f\n\x07\x65ntries\x18\x04 \x01(\x03\x12\r\n\x05\x62ytes\x18\x05 \x01(\x03\x12\x11\n\tmax_bytes\x18\x06 \x01(\x03\x12\x11\n\tevictions\x18\x07 \x01(\x03\x32\xbb\x03\n\x10InferenceService\x12`\n\x08Generate\x12\x19.hoosh.v1.GenerateRequest\x1a\x1a.hoosh.v1.GenerateResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\"\x12/hoosh/v1/generate:\x01*\x12{\n\x0eGenerateStream\x12\x1f.hoosh.v1.GenerateStreamRequest\x1a .hoosh.v1.GenerateStreamResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/hoosh/v1/generate:stream:\x01*0\x01\x12r\n\rGetCacheStats\x12\x1e.hoosh.v1.GetCacheStatsRequest\x1a\x1f.hoosh.v1.GetCacheStatsResponse\" \x90\x02\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/hoosh/v1/cache/stats\x12T\n\x05\x45mbed\x12\x16.hoosh.v1.EmbedRequest\x1a\x17.hoosh.v1.EmbedResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\"\x0f/hoosh/v1/embed:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -48,39 +48,39 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INFERENCESERVICE'].methods_by_name['Embed']._loaded_options = None
   _globals['_INFERENCESERVICE'].methods_by_name['Embed']._serialized_options = b'\202\323\344\223\002\024\"\017/hoosh/v1/embed:\001*'
   _globals['_GENERATEREQUEST']._serialized_start=90
-  _globals['_GENERATEREQUEST']._serialized_end=619
-  _globals['_GENERATEREQUEST_METADATAENTRY']._serialized_start=548
-  _globals['_GENERATEREQUEST_METADATAENTRY']._serialized_end=595
-  _globals['_GENERATERESPONSE']._serialized_start=622
-  _globals['_GENERATERESPONSE']._serialized_end=782
-  _globals['_GENERATESTREAMREQUEST']._serialized_start=785
-  _globals['_GENERATESTREAMREQUEST']._serialized_end=1326
-  _globals['_GENERATESTREAMREQUEST_METADATAENTRY']._serialized_start=548
-  _globals['_GENERATESTREAMREQUEST_METADATAENTRY']._serialized_end=595
-  _globals['_GENERATESTREAMRESPONSE']._serialized_start=1329
-  _globals['_GENERATESTREAMRESPONSE']._serialized_end=1568
-  _globals['_STREAMSTART']._serialized_start=1570
-  _globals['_STREAMSTART']._serialized_end=1628
-  _globals['_TEXTDELTA']._serialized_start=1630
-  _globals['_TEXTDELTA']._serialized_end=1655
-  _globals['_REASONINGDELTA']._serialized_start=1657
-  _globals['_REASONINGDELTA']._serialized_end=1687
-  _globals['_TOOLCALLDELTA']._serialized_start=1689
-  _globals['_TOOLCALLDELTA']._serialized_end=1770
-  _globals['_STREAMEND']._serialized_start=1772
-  _globals['_STREAMEND']._serialized_end=1898
-  _globals['_EMBEDREQUEST']._serialized_start=1901
-  _globals['_EMBEDREQUEST']._serialized_end=2167
-  _globals['_EMBEDREQUEST_METADATAENTRY']._serialized_start=548
-  _globals['_EMBEDREQUEST_METADATAENTRY']._serialized_end=595
-  _globals['_EMBEDRESPONSE']._serialized_start=2169
-  _globals['_EMBEDRESPONSE']._serialized_end=2272
-  _globals['_EMBEDDING']._serialized_start=2274
-  _globals['_EMBEDDING']._serialized_end=2316
-  _globals['_GETCACHESTATSREQUEST']._serialized_start=2318
-  _globals['_GETCACHESTATSREQUEST']._serialized_end=2340
-  _globals['_GETCACHESTATSRESPONSE']._serialized_start=2343
-  _globals['_GETCACHESTATSRESPONSE']._serialized_end=2485
-  _globals['_INFERENCESERVICE']._serialized_start=2488
-  _globals['_INFERENCESERVICE']._serialized_end=2931
+  _globals['_GENERATEREQUEST']._serialized_end=770
+  _globals['_GENERATEREQUEST_METADATAENTRY']._serialized_start=682
+  _globals['_GENERATEREQUEST_METADATAENTRY']._serialized_end=729
+  _globals['_GENERATERESPONSE']._serialized_start=773
+  _globals['_GENERATERESPONSE']._serialized_end=975
+  _globals['_GENERATESTREAMREQUEST']._serialized_start=978
+  _globals['_GENERATESTREAMREQUEST']._serialized_end=1670
+  _globals['_GENERATESTREAMREQUEST_METADATAENTRY']._serialized_start=682
+  _globals['_GENERATESTREAMREQUEST_METADATAENTRY']._serialized_end=729
+  _globals['_GENERATESTREAMRESPONSE']._serialized_start=1673
+  _globals['_GENERATESTREAMRESPONSE']._serialized_end=1912
+  _globals['_STREAMSTART']._serialized_start=1914
+  _globals['_STREAMSTART']._serialized_end=1972
+  _globals['_TEXTDELTA']._serialized_start=1974
+  _globals['_TEXTDELTA']._serialized_end=2041
+  _globals['_REASONINGDELTA']._serialized_start=2043
+  _globals['_REASONINGDELTA']._serialized_end=2110
+  _globals['_TOOLCALLDELTA']._serialized_start=2112
+  _globals['_TOOLCALLDELTA']._serialized_end=2193
+  _globals['_STREAMEND']._serialized_start=2195
+  _globals['_STREAMEND']._serialized_end=2321
+  _globals['_EMBEDREQUEST']._serialized_start=2324
+  _globals['_EMBEDREQUEST']._serialized_end=2590
+  _globals['_EMBEDREQUEST_METADATAENTRY']._serialized_start=682
+  _globals['_EMBEDREQUEST_METADATAENTRY']._serialized_end=729
+  _globals['_EMBEDRESPONSE']._serialized_start=2592
+  _globals['_EMBEDRESPONSE']._serialized_end=2695
+  _globals['_EMBEDDING']._serialized_start=2697
+  _globals['_EMBEDDING']._serialized_end=2739
+  _globals['_GETCACHESTATSREQUEST']._serialized_start=2741
+  _globals['_GETCACHESTATSREQUEST']._serialized_end=2763
+  _globals['_GETCACHESTATSRESPONSE']._serialized_start=2766
+  _globals['_GETCACHESTATSRESPONSE']._serialized_end=2908
+  _globals['_INFERENCESERVICE']._serialized_start=2911
+  _globals['_INFERENCESERVICE']._serialized_end=3354
 # @@protoc_insertion_point(module_scope)

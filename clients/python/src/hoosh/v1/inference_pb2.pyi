@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("model", "messages", "tools", "tool_choice", "parallel_tool_calls", "sampling", "response_format", "routing", "budget_pool", "cache", "metadata", "user")
+    __slots__ = ("model", "messages", "tools", "tool_choice", "parallel_tool_calls", "sampling", "response_format", "routing", "budget_pool", "cache", "metadata", "user", "reasoning", "service_tier", "logprobs", "top_logprobs", "prediction")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +29,11 @@ class GenerateRequest(_message.Message):
     CACHE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_TIER_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    TOP_LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    PREDICTION_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_chat_pb2.Message]
     tools: _containers.RepeatedCompositeFieldContainer[_chat_pb2.ToolDefinition]
@@ -41,24 +46,31 @@ class GenerateRequest(_message.Message):
     cache: _chat_pb2.CacheControl
     metadata: _containers.ScalarMap[str, str]
     user: str
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_chat_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_chat_pb2.ToolDefinition, _Mapping]]] = ..., tool_choice: _Optional[_Union[_chat_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., sampling: _Optional[_Union[_chat_pb2.SamplingParams, _Mapping]] = ..., response_format: _Optional[_Union[_chat_pb2.ResponseFormat, _Mapping]] = ..., routing: _Optional[_Union[_chat_pb2.RoutingHints, _Mapping]] = ..., budget_pool: _Optional[str] = ..., cache: _Optional[_Union[_chat_pb2.CacheControl, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., user: _Optional[str] = ...) -> None: ...
+    reasoning: _chat_pb2.ReasoningOptions
+    service_tier: str
+    logprobs: bool
+    top_logprobs: int
+    prediction: str
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_chat_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_chat_pb2.ToolDefinition, _Mapping]]] = ..., tool_choice: _Optional[_Union[_chat_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., sampling: _Optional[_Union[_chat_pb2.SamplingParams, _Mapping]] = ..., response_format: _Optional[_Union[_chat_pb2.ResponseFormat, _Mapping]] = ..., routing: _Optional[_Union[_chat_pb2.RoutingHints, _Mapping]] = ..., budget_pool: _Optional[str] = ..., cache: _Optional[_Union[_chat_pb2.CacheControl, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., user: _Optional[str] = ..., reasoning: _Optional[_Union[_chat_pb2.ReasoningOptions, _Mapping]] = ..., service_tier: _Optional[str] = ..., logprobs: _Optional[bool] = ..., top_logprobs: _Optional[int] = ..., prediction: _Optional[str] = ...) -> None: ...
 
 class GenerateResponse(_message.Message):
-    __slots__ = ("id", "model", "message", "finish_reason", "usage")
+    __slots__ = ("id", "model", "message", "finish_reason", "usage", "logprobs")
     ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     FINISH_REASON_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
     id: str
     model: str
     message: _chat_pb2.Message
     finish_reason: _chat_pb2.FinishReason
     usage: _chat_pb2.Usage
-    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., message: _Optional[_Union[_chat_pb2.Message, _Mapping]] = ..., finish_reason: _Optional[_Union[_chat_pb2.FinishReason, str]] = ..., usage: _Optional[_Union[_chat_pb2.Usage, _Mapping]] = ...) -> None: ...
+    logprobs: _containers.RepeatedCompositeFieldContainer[_chat_pb2.TokenLogprob]
+    def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., message: _Optional[_Union[_chat_pb2.Message, _Mapping]] = ..., finish_reason: _Optional[_Union[_chat_pb2.FinishReason, str]] = ..., usage: _Optional[_Union[_chat_pb2.Usage, _Mapping]] = ..., logprobs: _Optional[_Iterable[_Union[_chat_pb2.TokenLogprob, _Mapping]]] = ...) -> None: ...
 
 class GenerateStreamRequest(_message.Message):
-    __slots__ = ("model", "messages", "tools", "tool_choice", "parallel_tool_calls", "sampling", "response_format", "routing", "budget_pool", "cache", "metadata", "user")
+    __slots__ = ("model", "messages", "tools", "tool_choice", "parallel_tool_calls", "sampling", "response_format", "routing", "budget_pool", "cache", "metadata", "user", "reasoning", "service_tier", "logprobs", "top_logprobs", "prediction")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +90,11 @@ class GenerateStreamRequest(_message.Message):
     CACHE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_TIER_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    TOP_LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    PREDICTION_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_chat_pb2.Message]
     tools: _containers.RepeatedCompositeFieldContainer[_chat_pb2.ToolDefinition]
@@ -90,7 +107,12 @@ class GenerateStreamRequest(_message.Message):
     cache: _chat_pb2.CacheControl
     metadata: _containers.ScalarMap[str, str]
     user: str
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_chat_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_chat_pb2.ToolDefinition, _Mapping]]] = ..., tool_choice: _Optional[_Union[_chat_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., sampling: _Optional[_Union[_chat_pb2.SamplingParams, _Mapping]] = ..., response_format: _Optional[_Union[_chat_pb2.ResponseFormat, _Mapping]] = ..., routing: _Optional[_Union[_chat_pb2.RoutingHints, _Mapping]] = ..., budget_pool: _Optional[str] = ..., cache: _Optional[_Union[_chat_pb2.CacheControl, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., user: _Optional[str] = ...) -> None: ...
+    reasoning: _chat_pb2.ReasoningOptions
+    service_tier: str
+    logprobs: bool
+    top_logprobs: int
+    prediction: str
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_chat_pb2.Message, _Mapping]]] = ..., tools: _Optional[_Iterable[_Union[_chat_pb2.ToolDefinition, _Mapping]]] = ..., tool_choice: _Optional[_Union[_chat_pb2.ToolChoice, _Mapping]] = ..., parallel_tool_calls: _Optional[bool] = ..., sampling: _Optional[_Union[_chat_pb2.SamplingParams, _Mapping]] = ..., response_format: _Optional[_Union[_chat_pb2.ResponseFormat, _Mapping]] = ..., routing: _Optional[_Union[_chat_pb2.RoutingHints, _Mapping]] = ..., budget_pool: _Optional[str] = ..., cache: _Optional[_Union[_chat_pb2.CacheControl, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., user: _Optional[str] = ..., reasoning: _Optional[_Union[_chat_pb2.ReasoningOptions, _Mapping]] = ..., service_tier: _Optional[str] = ..., logprobs: _Optional[bool] = ..., top_logprobs: _Optional[int] = ..., prediction: _Optional[str] = ...) -> None: ...
 
 class GenerateStreamResponse(_message.Message):
     __slots__ = ("start", "text", "tool_call", "reasoning", "end")
@@ -117,16 +139,22 @@ class StreamStart(_message.Message):
     def __init__(self, id: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ...) -> None: ...
 
 class TextDelta(_message.Message):
-    __slots__ = ("text",)
+    __slots__ = ("text", "logprobs")
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
     text: str
-    def __init__(self, text: _Optional[str] = ...) -> None: ...
+    logprobs: _containers.RepeatedCompositeFieldContainer[_chat_pb2.TokenLogprob]
+    def __init__(self, text: _Optional[str] = ..., logprobs: _Optional[_Iterable[_Union[_chat_pb2.TokenLogprob, _Mapping]]] = ...) -> None: ...
 
 class ReasoningDelta(_message.Message):
-    __slots__ = ("text",)
+    __slots__ = ("text", "signature", "redacted")
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_FIELD_NUMBER: _ClassVar[int]
     text: str
-    def __init__(self, text: _Optional[str] = ...) -> None: ...
+    signature: str
+    redacted: str
+    def __init__(self, text: _Optional[str] = ..., signature: _Optional[str] = ..., redacted: _Optional[str] = ...) -> None: ...
 
 class ToolCallDelta(_message.Message):
     __slots__ = ("index", "id", "name", "arguments_delta")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15hoosh/v1/models.proto\x12\x08hoosh.v1\x1a\x1cgoogle/api/annotations.proto\"\xe4\x01\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x15\n\rprovider_type\x18\x03 \x01(\t\x12$\n\x08locality\x18\x04 \x01(\x0e\x32\x12.hoosh.v1.Locality\x12\x16\n\x0e\x63ontext_window\x18\x05 \x01(\r\x12*\n\x0c\x63\x61pabilities\x18\x06 \x03(\x0e\x32\x14.hoosh.v1.Capability\x12%\n\x06health\x18\x07 \x01(\x0e\x32\x15.hoosh.v1.HealthState\x12\x15\n\rhealth_reason\x18\x08 \x01(\t\"O\n\x11ListModelsRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12(\n\ncapability\x18\x02 \x01(\x0e\x32\x14.hoosh.v1.Capability\"5\n\x12ListModelsResponse\x12\x1f\n\x06models\x18\x01 \x03(\x0b\x32\x0f.hoosh.v1.Model\"\x1d\n\x0fGetModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"2\n\x10GetModelResponse\x12\x1e\n\x05model\x18\x01 \x01(\x0b\x32\x0f.hoosh.v1.Model*\xd5\x01\n\nCapability\x12\x1a\n\x16\x43\x41PABILITY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43\x41PABILITY_CHAT\x10\x01\x12\x14\n\x10\x43\x41PABILITY_TOOLS\x10\x02\x12\x15\n\x11\x43\x41PABILITY_VISION\x10\x03\x12\x19\n\x15\x43\x41PABILITY_EMBEDDINGS\x10\x04\x12\x14\n\x10\x43\x41PABILITY_AUDIO\x10\x05\x12\x1c\n\x18\x43\x41PABILITY_TRANSCRIPTION\x10\x06\x12\x1a\n\x16\x43\x41PABILITY_JSON_SCHEMA\x10\x07*M\n\x08Locality\x12\x18\n\x14LOCALITY_UNSPECIFIED\x10\x00\x12\x12\n\x0eLOCALITY_LOCAL\x10\x01\x12\x13\n\x0fLOCALITY_REMOTE\x10\x02*\x96\x01\n\x0bHealthState\x12\x1c\n\x18HEALTH_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14HEALTH_STATE_HEALTHY\x10\x01\x12\x19\n\x15HEALTH_STATE_DEGRADED\x10\x02\x12\x1a\n\x16HEALTH_STATE_UNHEALTHY\x10\x03\x12\x18\n\x14HEALTH_STATE_UNKNOWN\x10\x04\x32\xdd\x01\n\rModelsService\x12\x64\n\nListModels\x12\x1b.hoosh.v1.ListModelsRequest\x1a\x1c.hoosh.v1.ListModelsResponse\"\x1b\x90\x02\x01\x82\xd3\xe4\x93\x02\x12\x12\x10/hoosh/v1/models\x12\x66\n\x08GetModel\x12\x19.hoosh.v1.GetModelRequest\x1a\x1a.hoosh.v1.GetModelResponse\"#\x90\x02\x01\x82\xd3\xe4\x93\x02\x1a\x12\x18/hoosh/v1/models/{id=**}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15hoosh/v1/models.proto\x12\x08hoosh.v1\x1a\x1cgoogle/api/annotations.proto\"\xb4\x02\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x15\n\rprovider_type\x18\x03 \x01(\t\x12$\n\x08locality\x18\x04 \x01(\x0e\x32\x12.hoosh.v1.Locality\x12\x16\n\x0e\x63ontext_window\x18\x05 \x01(\r\x12*\n\x0c\x63\x61pabilities\x18\x06 \x03(\x0e\x32\x14.hoosh.v1.Capability\x12%\n\x06health\x18\x07 \x01(\x0e\x32\x15.hoosh.v1.HealthState\x12\x15\n\rhealth_reason\x18\x08 \x01(\t\x12\x19\n\x11max_output_tokens\x18\t \x01(\r\x12\x18\n\x10input_modalities\x18\n \x03(\t\x12\x19\n\x11output_modalities\x18\x0b \x03(\t\"O\n\x11ListModelsRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12(\n\ncapability\x18\x02 \x01(\x0e\x32\x14.hoosh.v1.Capability\"5\n\x12ListModelsResponse\x12\x1f\n\x06models\x18\x01 \x03(\x0b\x32\x0f.hoosh.v1.Model\"\x1d\n\x0fGetModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"2\n\x10GetModelResponse\x12\x1e\n\x05model\x18\x01 \x01(\x0b\x32\x0f.hoosh.v1.Model*\xef\x01\n\nCapability\x12\x1a\n\x16\x43\x41PABILITY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43\x41PABILITY_CHAT\x10\x01\x12\x14\n\x10\x43\x41PABILITY_TOOLS\x10\x02\x12\x15\n\x11\x43\x41PABILITY_VISION\x10\x03\x12\x19\n\x15\x43\x41PABILITY_EMBEDDINGS\x10\x04\x12\x14\n\x10\x43\x41PABILITY_AUDIO\x10\x05\x12\x1c\n\x18\x43\x41PABILITY_TRANSCRIPTION\x10\x06\x12\x1a\n\x16\x43\x41PABILITY_JSON_SCHEMA\x10\x07\x12\x18\n\x14\x43\x41PABILITY_REASONING\x10\x08*M\n\x08Locality\x12\x18\n\x14LOCALITY_UNSPECIFIED\x10\x00\x12\x12\n\x0eLOCALITY_LOCAL\x10\x01\x12\x13\n\x0fLOCALITY_REMOTE\x10\x02*\x96\x01\n\x0bHealthState\x12\x1c\n\x18HEALTH_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14HEALTH_STATE_HEALTHY\x10\x01\x12\x19\n\x15HEALTH_STATE_DEGRADED\x10\x02\x12\x1a\n\x16HEALTH_STATE_UNHEALTHY\x10\x03\x12\x18\n\x14HEALTH_STATE_UNKNOWN\x10\x04\x32\xdd\x01\n\rModelsService\x12\x64\n\nListModels\x12\x1b.hoosh.v1.ListModelsRequest\x1a\x1c.hoosh.v1.ListModelsResponse\"\x1b\x90\x02\x01\x82\xd3\xe4\x93\x02\x12\x12\x10/hoosh/v1/models\x12\x66\n\x08GetModel\x12\x19.hoosh.v1.GetModelRequest\x1a\x1a.hoosh.v1.GetModelResponse\"#\x90\x02\x01\x82\xd3\xe4\x93\x02\x1a\x12\x18/hoosh/v1/models/{id=**}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,22 +36,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODELSSERVICE'].methods_by_name['ListModels']._serialized_options = b'\220\002\001\202\323\344\223\002\022\022\020/hoosh/v1/models'
   _globals['_MODELSSERVICE'].methods_by_name['GetModel']._loaded_options = None
   _globals['_MODELSSERVICE'].methods_by_name['GetModel']._serialized_options = b'\220\002\001\202\323\344\223\002\032\022\030/hoosh/v1/models/{id=**}'
-  _globals['_CAPABILITY']._serialized_start=516
-  _globals['_CAPABILITY']._serialized_end=729
-  _globals['_LOCALITY']._serialized_start=731
-  _globals['_LOCALITY']._serialized_end=808
-  _globals['_HEALTHSTATE']._serialized_start=811
-  _globals['_HEALTHSTATE']._serialized_end=961
+  _globals['_CAPABILITY']._serialized_start=596
+  _globals['_CAPABILITY']._serialized_end=835
+  _globals['_LOCALITY']._serialized_start=837
+  _globals['_LOCALITY']._serialized_end=914
+  _globals['_HEALTHSTATE']._serialized_start=917
+  _globals['_HEALTHSTATE']._serialized_end=1067
   _globals['_MODEL']._serialized_start=66
-  _globals['_MODEL']._serialized_end=294
-  _globals['_LISTMODELSREQUEST']._serialized_start=296
-  _globals['_LISTMODELSREQUEST']._serialized_end=375
-  _globals['_LISTMODELSRESPONSE']._serialized_start=377
-  _globals['_LISTMODELSRESPONSE']._serialized_end=430
-  _globals['_GETMODELREQUEST']._serialized_start=432
-  _globals['_GETMODELREQUEST']._serialized_end=461
-  _globals['_GETMODELRESPONSE']._serialized_start=463
-  _globals['_GETMODELRESPONSE']._serialized_end=513
-  _globals['_MODELSSERVICE']._serialized_start=964
-  _globals['_MODELSSERVICE']._serialized_end=1185
+  _globals['_MODEL']._serialized_end=374
+  _globals['_LISTMODELSREQUEST']._serialized_start=376
+  _globals['_LISTMODELSREQUEST']._serialized_end=455
+  _globals['_LISTMODELSRESPONSE']._serialized_start=457
+  _globals['_LISTMODELSRESPONSE']._serialized_end=510
+  _globals['_GETMODELREQUEST']._serialized_start=512
+  _globals['_GETMODELREQUEST']._serialized_end=541
+  _globals['_GETMODELRESPONSE']._serialized_start=543
+  _globals['_GETMODELRESPONSE']._serialized_end=593
+  _globals['_MODELSSERVICE']._serialized_start=1070
+  _globals['_MODELSSERVICE']._serialized_end=1291
 # @@protoc_insertion_point(module_scope)

@@ -18,6 +18,7 @@ class Capability(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAPABILITY_AUDIO: _ClassVar[Capability]
     CAPABILITY_TRANSCRIPTION: _ClassVar[Capability]
     CAPABILITY_JSON_SCHEMA: _ClassVar[Capability]
+    CAPABILITY_REASONING: _ClassVar[Capability]
 
 class Locality(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -40,6 +41,7 @@ CAPABILITY_EMBEDDINGS: Capability
 CAPABILITY_AUDIO: Capability
 CAPABILITY_TRANSCRIPTION: Capability
 CAPABILITY_JSON_SCHEMA: Capability
+CAPABILITY_REASONING: Capability
 LOCALITY_UNSPECIFIED: Locality
 LOCALITY_LOCAL: Locality
 LOCALITY_REMOTE: Locality
@@ -50,7 +52,7 @@ HEALTH_STATE_UNHEALTHY: HealthState
 HEALTH_STATE_UNKNOWN: HealthState
 
 class Model(_message.Message):
-    __slots__ = ("id", "provider", "provider_type", "locality", "context_window", "capabilities", "health", "health_reason")
+    __slots__ = ("id", "provider", "provider_type", "locality", "context_window", "capabilities", "health", "health_reason", "max_output_tokens", "input_modalities", "output_modalities")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +61,9 @@ class Model(_message.Message):
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     HEALTH_FIELD_NUMBER: _ClassVar[int]
     HEALTH_REASON_FIELD_NUMBER: _ClassVar[int]
+    MAX_OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_MODALITIES_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_MODALITIES_FIELD_NUMBER: _ClassVar[int]
     id: str
     provider: str
     provider_type: str
@@ -67,7 +72,10 @@ class Model(_message.Message):
     capabilities: _containers.RepeatedScalarFieldContainer[Capability]
     health: HealthState
     health_reason: str
-    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., provider_type: _Optional[str] = ..., locality: _Optional[_Union[Locality, str]] = ..., context_window: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[Capability, str]]] = ..., health: _Optional[_Union[HealthState, str]] = ..., health_reason: _Optional[str] = ...) -> None: ...
+    max_output_tokens: int
+    input_modalities: _containers.RepeatedScalarFieldContainer[str]
+    output_modalities: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., provider: _Optional[str] = ..., provider_type: _Optional[str] = ..., locality: _Optional[_Union[Locality, str]] = ..., context_window: _Optional[int] = ..., capabilities: _Optional[_Iterable[_Union[Capability, str]]] = ..., health: _Optional[_Union[HealthState, str]] = ..., health_reason: _Optional[str] = ..., max_output_tokens: _Optional[int] = ..., input_modalities: _Optional[_Iterable[str]] = ..., output_modalities: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ("provider", "capability")

@@ -1,13 +1,11 @@
-// hoosh.v1 requests ↔ the in-process engine's options and results. Sampling defaults are
+// hoosh.v1 requests → the in-process engine's options (results: response.ts). Sampling defaults are
 // llama.cpp's own (temperature 0.8, top_k 40, top_p 0.95, min_p 0.05) so a request without
 // settings behaves as it would in llama-server; a model's config may lower its temperature
 // (local.temperature, like an Ollama Modelfile's PARAMETER temperature).
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { FinishReason, MessageSchema, ResponseFormat_Type, Role, ToolChoice_Mode, UsageSchema, type Usage } from "../../../gen/ts/hoosh/v1/chat_pb.js";
-import { GenerateResponseSchema, type GenerateResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import { ResponseFormat_Type, Role, ToolChoice_Mode } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
-import type { ChatFinish, ChatModelFunctions, ChatOptions, ChatResult, OutputFormat, Sampling, TokenUsage } from "../../engines/llm/types.js";
+import type { ChatModelFunctions, ChatOptions, OutputFormat, Sampling } from "../../engines/llm/types.js";
 import type { ChatRequest } from "../provider.js";
 import { toHistory } from "./history.js";
 
@@ -86,28 +84,4 @@ export function toEngineRequest(req: ChatRequest, model: string, defaultMaxToken
     maxTokens: req.sampling?.maxTokens ?? defaultMaxTokens,
     stop: req.sampling?.stop ?? [],
   };
-}
-
-export const FINISH: Record<ChatFinish, FinishReason> = {
-  stop: FinishReason.STOP,
-  length: FinishReason.LENGTH,
-  "tool-calls": FinishReason.TOOL_CALLS,
-};
-
-export function toUsage(u: TokenUsage): Usage {
-  return create(UsageSchema, { inputTokens: u.inputTokens, cachedInputTokens: u.cachedInputTokens, outputTokens: u.outputTokens });
-}
-
-/** Tool call ids are made here (the engine has none): unique within the response. */
-export function toolCallId(responseId: string, index: number): string {
-  return `call_${responseId.slice(-12)}_${index}`;
-}
-
-export function fromChatResult(result: ChatResult, id: string, model: string): GenerateResponse {
-  const message = create(MessageSchema, {
-    role: Role.ASSISTANT,
-    content: result.text ? [{ part: { case: "text", value: result.text } }] : [],
-    toolCalls: result.toolCalls.map((c, i) => ({ id: toolCallId(id, i), name: c.name, arguments: c.arguments })),
-  });
-  return create(GenerateResponseSchema, { id, model, message, finishReason: FINISH[result.finish], usage: toUsage(result.usage) });
 }

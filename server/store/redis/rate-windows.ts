@@ -2,16 +2,16 @@
  * Rate windows in Redis, shared by every replica: one sorted set of admission
  * times and one hash of per-second token buckets per subject, under
  * `<prefix>rate:<subject>:`. Each take / addTokens is one Lua script
- * (redis-scripts.ts), so counts are exact across replicas. A Redis that is
+ * (rate-scripts.ts), so counts are exact across replicas. A Redis that is
  * down or slow fails the call like the budget store does: Unavailable,
  * "budget store unavailable: ...", after at most the command timeout.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { RedisConnectionOptions } from "../../store/redis/connection.js";
-import { connectWithScripts, LuaScript } from "../../store/redis/scripts.js";
-import { ADD_TOKENS, TAKE } from "./redis-scripts.js";
-import { WINDOW_MS, type RateLimits, type RateWindows, type Verdict } from "./window.js";
+import type { RedisConnectionOptions } from "./connection.js";
+import { connectWithScripts, LuaScript } from "./scripts.js";
+import { ADD_TOKENS, TAKE } from "./rate-scripts.js";
+import { WINDOW_MS, type RateLimits, type RateWindows, type Verdict } from "../../core/rate-limit/window.js";
 
 const SCRIPTS = { take: new LuaScript("rate-take", TAKE), addTokens: new LuaScript("rate-add-tokens", ADD_TOKENS) } as const;
 

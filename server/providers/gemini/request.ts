@@ -3,6 +3,7 @@
 import { ResponseFormat_Type, Role, ToolChoice_Mode, type Message, type ToolChoice } from "../../../gen/ts/hoosh/v1/chat_pb.js";
 import type { EmbedRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { invalidArgument, showValue } from "../../core/errors.js";
+import type { OptionalField } from "../honoured.js";
 import type { ChatRequest } from "../provider.js";
 import { argumentsObject } from "../tool-arguments.js";
 import { textOf, toParts } from "./content.js";
@@ -96,12 +97,16 @@ function toToolConfig(choice: ToolChoice | undefined): wire.GenerateContentReque
   }
 }
 
+/** What this adapter sends upstream of the optional request fields (honoured.ts). */
+export const GEMINI_HONOURS: ReadonlySet<OptionalField> = new Set<OptionalField>(["sampling.top_k", "sampling.seed", "sampling.presence_penalty", "sampling.frequency_penalty"]);
+
 function toGenerationConfig(req: ChatRequest): wire.GenerationConfig | undefined {
   const s = req.sampling;
   const config: wire.GenerationConfig = {};
   if (s) {
     config.temperature = s.temperature;
     config.topP = s.topP;
+    config.topK = s.topK;
     config.maxOutputTokens = s.maxTokens;
     if (s.stop.length > 0) config.stopSequences = s.stop;
     if (s.seed !== undefined) {
