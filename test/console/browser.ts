@@ -25,6 +25,8 @@ export interface PageProblems {
 /** A page that records CSP violations (the browser's own event and console lines) and uncaught errors. */
 export async function watchedPage(browser: Browser, viewport = { width: 1280, height: 860 }): Promise<{ page: Page; problems: PageProblems }> {
   const page = await browser.newPage({ viewport });
+  // Under the tests' own 60 s limit, so a missing element fails with playwright's message, not a timeout.
+  page.setDefaultTimeout(20_000);
   const problems: PageProblems = { csp: [], errors: [] };
   await page.exposeFunction("__reportCsp", (s: string) => problems.csp.push(s));
   // Browser-side code as text: this project's tsconfig has no DOM types.
