@@ -7,8 +7,14 @@ export interface Series {
   stroke: string;
 }
 
-/** `pad`: seconds shown either side of a lone point (uPlot would otherwise span years). */
-export function Chart(props: { title: string; series: Series[]; data: number[][]; height?: number; pad?: number }) {
+const CLOCK: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+
+/**
+ * `pad`: the least time axis shown, in seconds (uPlot would span years for one point and
+ * label sub-seconds for two);
+ * `clock`: label the time axis hh:mm:ss (a live chart of the last minutes).
+ */
+export function Chart(props: { title: string; series: Series[]; data: number[][]; height?: number; pad?: number; clock?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -21,7 +27,7 @@ export function Chart(props: { title: string; series: Series[]; data: number[][]
       width: width(),
       height: props.height ?? 180,
       series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
-      axes: [{}, { size: 60 }],
+      axes: [props.clock ? { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], CLOCK)) } : {}, { size: 60 }],
     };
     plot.current = new uPlot(opts, props.data as uPlot.AlignedData, el);
     fitLonePoint(plot.current, props.data, props.pad);
@@ -43,7 +49,12 @@ export function Chart(props: { title: string; series: Series[]; data: number[][]
   return <div class="chart" ref={host} role="img" aria-label={props.title} />;
 }
 
+/** At least `pad` seconds of time axis: a lone point in the middle, a short series ending at the right. */
 function fitLonePoint(plot: uPlot, data: number[][], pad = 60): void {
   const x = data[0];
-  if (x?.length === 1) plot.setScale("x", { min: x[0]! - pad, max: x[0]! + pad });
+  if (!x || x.length === 0) return;
+  const first = x[0]!;
+  const last = x[x.length - 1]!;
+  if (last - first >= pad) return;
+  plot.setScale("x", x.length === 1 ? { min: last - pad, max: last + pad } : { min: last - pad, max: last });
 }

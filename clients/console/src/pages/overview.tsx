@@ -54,8 +54,8 @@ export function Overview({ client, onAuthError }: PageProps) {
             <Tile label="Streams open" value={count(stats.streamsInFlight)} />
           </div>
           <div class="charts">
-            <Chart title="Requests per second" series={[{ label: "req/s", stroke: "#2563eb" }]} data={[history[0]!, history[1]!]} />
-            <Chart title="Latency (ms)" series={[{ label: "p50", stroke: "#16a34a" }, { label: "p99", stroke: "#dc2626" }]} data={[history[0]!, history[2]!, history[3]!]} />
+            <Chart title="Requests per second" series={[{ label: "req/s", stroke: "#2563eb" }]} data={[history[0]!, history[1]!]} clock />
+            <Chart title="Latency (ms)" series={[{ label: "p50", stroke: "#16a34a" }, { label: "p99", stroke: "#dc2626" }]} data={[history[0]!, history[2]!, history[3]!]} clock />
           </div>
           <h2>Providers</h2>
           <table data-testid="providers">
