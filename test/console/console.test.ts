@@ -1,7 +1,6 @@
 // The web console end to end: a bundled hoosh (with its console built the way `npm run build`
 // builds it) in front of the fake OpenAI upstream, driven by headless Debian chromium. Each page
 // is saved as a screenshot under test-artifacts/console/.
-import { createHash } from "node:crypto";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Browser, Page } from "playwright-core";
@@ -11,48 +10,7 @@ import { startFakeOpenAI, type FakeClientClosedEvent, type FakeOpenAI } from "..
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
 import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
-
-const ADMIN_KEY = "hk_console_admin_0123456789abcdef";
-const READER_KEY = "hk_console_reader_0123456789abcdef";
-const INFERENCE_KEY = "hk_console_inference_0123456789abcdef";
-/** Conditions, not speed: generous bounds for a busy 2-core machine (playwright's own waits too). */
-const SLOW = { timeout: 20_000 };
-const sha256 = (key: string) => createHash("sha256").update(key).digest("hex");
-
-function config(fakeBaseUrl: string, extra = ""): string {
-  return `
-[server]
-bind = "127.0.0.1"
-shutdown_grace_ms = 1000
-
-[[providers]]
-name = "fake"
-type = "openai"
-base_url = "${fakeBaseUrl}"
-models = ["fake-model", "fake-long-stream", "*"]
-breaker = { failures = 1000 }
-
-[[budgets]]
-name = "default"
-capacity = 1000000
-
-[[keys]]
-id = "admin"
-hash = "${sha256(ADMIN_KEY)}"
-scopes = ["admin"]
-
-[[keys]]
-id = "reader"
-hash = "${sha256(READER_KEY)}"
-scopes = ["budgets:read"]
-
-[[keys]]
-id = "app"
-hash = "${sha256(INFERENCE_KEY)}"
-scopes = ["inference"]
-${extra}
-`;
-}
+import { ADMIN_KEY, config, INFERENCE_KEY, openConfig, READER_KEY, SLOW } from "./fixture.js";
 
 let bundle: Bundle;
 let fake: FakeOpenAI;
@@ -299,7 +257,7 @@ describe("in the browser", { timeout: 60_000 }, () => {
 
 describe("other configs", { timeout: 60_000 }, () => {
   it("no [[keys]] on a loopback bind: the console opens without a login", async () => {
-    const open = await startHoosh(`[server]\nbind = "127.0.0.1"\n\n[[providers]]\nname = "fake"\ntype = "openai"\nbase_url = "${fake.baseUrl}"\nmodels = ["fake-model"]\n`, { bundle });
+    const open = await startHoosh(openConfig(fake.baseUrl), { bundle });
     const { page: p, problems: seen } = await watchedPage(browser);
     try {
       await p.goto(`${open.url}/console/`);
