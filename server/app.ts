@@ -14,6 +14,8 @@ import { excludeUnfitLocalModels } from "./core/local-fit.js";
 import { ModelMetadata } from "./core/model-metadata.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
+import { Speech } from "./core/speech.js";
+import { watchSpeechEngines } from "./core/speech-engines.js";
 import { Transcription } from "./core/transcribe.js";
 import { HardwareDetector } from "./hardware/detect.js";
 import { createMcp, type McpRuntimeRef } from "./mcp/index.js";
@@ -30,6 +32,8 @@ import { Cleanup } from "./app/cleanup.js";
 import { buildEdges, SERVICES } from "./app/edges.js";
 import { buildInference } from "./app/inference.js";
 import { buildRouting } from "./app/routing.js";
+import { buildRequestLog } from "./app/requests.js";
+import { KeyAdmin } from "./core/keys/admin.js";
 
 const HARDWARE_DETECTION_DELAY_MS = 1000;
 
@@ -83,19 +87,25 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     cleanup.add(() => obs.close());
     // hoosh's own warnings and errors (accounting, stores, MCP); access lines go to options.logger.
     const logger = jsonLogger();
-    const routing = buildRouting(config, obs, options.source, cleanup);
+    // Managed engines (speech) write their lines into hoosh's log.
+    const routing = buildRouting(config, obs, options.source, cleanup, (level, msg, fields) => options.logger?.log(level, msg, fields));
     const budgets = await buildBudgets(config, obs, routing, { source: options.source, budgetStore: options.budgetStore, logger }, cleanup);
+    // One record per request ([log]), handed over by the measuring decorator of every edge.
+    const requestLog = buildRequestLog(config, budgets.opened, logger, cleanup);
+    obs.requests = requestLog;
     // What each model can do and holds (data/models.json): the catalog shows it, the core checks windows with it.
     const models = new ModelMetadata();
     const inference = await buildInference(config, routing, budgets, obs, logger, cleanup, models);
     const catalog = new ModelCatalog(routing.router, routing.health, undefined, undefined, models);
-    const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes });
+    const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes }, budgets.accounting);
+    const speech = new Speech(routing.router, budgets.accounting);
 
     const hardware = startHardware(config, routing, options.source, logger, cleanup);
     const health = new HealthStatus([["", "SERVING"], ...SERVICES.map((s) => [s.typeName, "SERVING"] as const)]);
     const providerNames = routing.providers.map((p) => p.name);
     publishProviderHealth(routing.health, health, providerNames);
     publishLoading(routing.providers, routing.health, health);
+    watchSpeechEngines(routing.providers, routing.health, health);
     obs.watchHealth(routing.health, providerNames);
     const prober = new HealthProber(
       routing.providers.map((p) => ({ provider: p, intervalMs: routing.byName.get(p.name)?.probe_interval_ms ?? 0 })),
@@ -105,7 +115,15 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     cleanup.add(() => prober.stop());
 
     // Every model a request reaches (aliases, fallbacks) is checked against its key.
-    const auth = new Auth(config.keys, config.auth, { limiter: budgets.rateLimiter, reach: (model, hints) => routing.router.reach(model, hints) });
+    const auth = new Auth(config.keys, config.auth, { directory: budgets.directory, limiter: budgets.rateLimiter, reach: (model, hints) => routing.router.reach(model, hints) });
+    // KeysService: keys and teams made at run time, in the store; [[keys]] listed read-only.
+    const keys = new KeyAdmin({
+      store: budgets.opened.keys,
+      ledger: budgets.ledger,
+      configKeys: config.keys,
+      refresh: () => budgets.directory.refresh(),
+      pendingUse: (id) => budgets.directory.pendingUse(id),
+    });
     // [[mcp_servers]]: their tools over ToolsService, /v1/tools/* and hoosh's own /mcp endpoint.
     const mcp = createMcp(config, {
       auth,
@@ -114,11 +132,12 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       audit: obs.audit,
       log: (level, msg, fields) => logger.log(level, msg, fields),
       runtime: options.mcp,
+      requests: requestLog,
     });
     cleanup.add(() => mcp.runtime.release());
     const providers = routing.providers.map((p) => ({ name: p.name, type: routing.byName.get(p.name)?.type ?? "" }));
     const managedModels = { dir: modelsDir(process.env), configured: localModelPaths(config, options.source) };
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, budgets, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload, managedModels });
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, speech, budgets, keys, requestLog, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload, managedModels });
 
     return {
       config,
@@ -132,7 +151,10 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       interceptors: edges.interceptors,
       mcp: mcp.runtime,
       metricsRegistry: obs.metrics.registry,
-      retire: () => mcp.runtime.retire(),
+      retire: () => {
+        mcp.runtime.retire();
+        requestLog?.retire();
+      },
       close: () => cleanup.run(),
     };
   });

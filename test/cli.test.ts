@@ -48,7 +48,7 @@ models = ["*"]
 describe("hoosh config check", () => {
   // [what, file content, key path, a substring of the message after "<file>: <path>: "]
   const bad: [string, string, string, string][] = [
-    ["unknown provider type", `${PROVIDER}\n[[providers]]\nname = "second"\ntype = "opnai"\nbase_url = "http://127.0.0.1:9/v1"\nmodels = ["*"]\n`, "providers[1].type", '"opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper'],
+    ["unknown provider type", `${PROVIDER}\n[[providers]]\nname = "second"\ntype = "opnai"\nbase_url = "http://127.0.0.1:9/v1"\nmodels = ["*"]\n`, "providers[1].type", '"opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper, flite, whisper-server'],
     ["port out of range", `[server]\nport = 70000\n`, "server.port", "70000 is not an integer in 0..65535"],
     ["unknown key (did you mean)", `[server]\nprot = 8080\n`, "server.prot", 'unknown key (did you mean "port"?)'],
     ["missing environment variable", `${PROVIDER}api_key = "\${HOOSH_TEST_UNSET_KEY}"\n`, "providers[0].api_key", "environment variable HOOSH_TEST_UNSET_KEY is not set"],
@@ -120,7 +120,7 @@ describe("usage errors", () => {
   it("an unknown command exits 2 and names it", async () => {
     const res = await runHoosh(["frobnicate"]);
     expect(res.code).toBe(2);
-    expect(res.stderr.split("\n")[0]).toBe('hoosh: unknown command "frobnicate"; available: serve, infer, models, health, info, audit, keys, config');
+    expect(res.stderr.split("\n")[0]).toBe('hoosh: unknown command "frobnicate"; available: serve, infer, transcribe, speak, models, health, info, audit, keys, usage, config');
     expect(res.stderr).toContain("usage:");
   });
 

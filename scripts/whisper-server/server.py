@@ -37,6 +37,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--beam-size", type=int, default=5, help="beam search width (1 = greedy: a little faster, less accurate)")
     p.add_argument("--max-bytes", type=int, default=25 * 1024 * 1024, help="largest accepted upload (OpenAI's limit: 25 MiB)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--exit-with-parent", action="store_true", help="stop when the process that started this one dies, even by kill -9 (hoosh runs it so)")
     args = p.parse_args(argv)
     if not 0 <= args.port <= 65535:
         p.error(f"--port {args.port} is not a port (0-65535)")
@@ -45,8 +46,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def exit_with_parent() -> None:
+    """SIGTERM this process when its parent dies (Linux prctl PR_SET_PDEATHSIG); elsewhere, poll the parent."""
+    parent = os.getppid()
+    try:
+        import ctypes
+        import signal
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(0)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
+    if args.exit_with_parent:
+        exit_with_parent()
     # Everything but the one port line goes to stderr (uvicorn's access log would go to stdout).
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     engine = Engine(args.model_dir or bundled_model_dir(), args.cpu_threads, args.beam_size)

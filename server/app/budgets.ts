@@ -1,6 +1,8 @@
 // Budgets and limits of a config: the store ([store]: memory, SQLite or Redis), the ledger over
-// it, the rate windows (shared by replicas on Redis), key/pool/provider limits, and the
-// accounting that settles every request, with the config's [[budgets]] applied.
+// it, the API keys (config and stored: their limits live here too), the rate windows (shared by
+// replicas on Redis), key/team/pool/provider limits, and the accounting that settles every
+// request, with the config's [[budgets]] applied.
+import { KeyDirectory } from "../auth/directory.js";
 import type { Config } from "../config/index.js";
 import { ConfigError } from "../config/index.js";
 import { Accounting } from "../core/accounting/accounting.js";
@@ -20,6 +22,8 @@ import type { Routing } from "./routing.js";
 
 export interface Budgets {
   opened: OpenedStore;
+  /** Every API key, config and stored (kept current from the store). */
+  directory: KeyDirectory;
   ledger: BudgetLedger;
   windows: RateWindows;
   rateLimiter: RateLimiter;
@@ -40,6 +44,12 @@ export async function buildBudgets(config: Config, obs: Observability, routing: 
   // A handle given by the caller is the caller's to close when the build fails; app.close() closes it.
   cleanup.add(() => opened.close());
   const ledger = obs.ledger(new BudgetLedger(opened.store));
+  // Keys made at run time, loaded now and kept current (a change on any replica arrives within a second).
+  const directory = new KeyDirectory(config.keys, opened.keys, { log });
+  await directory.start().catch((err: unknown) => {
+    throw new ConfigError(options.source, [{ path: "store", message: `cannot read the API keys kept in the store: ${(err as Error).message}` }]);
+  });
+  cleanup.add(() => directory.close());
   // [[keys]] and [[budgets]] rpm/tpm, over windows shared by the replicas when [store] is Redis.
   const rateWindows = await openRateWindows(config.store, opened.store).catch((err: unknown) => {
     throw new ConfigError(options.source, [{ path: "store.url", message: `cannot open the redis rate windows: ${(err as Error).message}` }]);
@@ -57,7 +67,8 @@ export async function buildBudgets(config: Config, obs: Observability, routing: 
     config.store.kind === "redis" ? windows : undefined,
   );
   const rateLimiter = new RateLimiter(windows, {
-    keys: limitsByName(config.keys, (k) => k.id),
+    keys: (id) => directory.keyLimits(id),
+    teams: (name) => directory.teamLimits(name),
     pools: limitsByName(config.budgets, (b) => b.name),
     log,
   });
@@ -74,5 +85,5 @@ export async function buildBudgets(config: Config, obs: Observability, routing: 
   // Usage a previous process (or a reload's predecessor) left waiting for the store.
   accounting.start();
   obs.metrics.outboxPending = () => opened.outbox.count();
-  return { opened, ledger, windows, rateLimiter, providerLimits, accounting };
+  return { opened, directory, ledger, windows, rateLimiter, providerLimits, accounting };
 }

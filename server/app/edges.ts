@@ -10,8 +10,16 @@ import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import { TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { ToolsService } from "../../gen/ts/hoosh/v1/tools_pb.js";
+import { KeysService } from "../../gen/ts/hoosh/v1/keys_pb.js";
+import { RequestLogService } from "../../gen/ts/hoosh/v1/requests_pb.js";
+import type { KeyAdmin } from "../core/keys/admin.js";
+import type { RequestLog } from "../core/requests/log.js";
+import { createKeysService } from "../rpc/keys.js";
+import { createRequestLogService } from "../rpc/requests.js";
+import { usageCsvEndpoint } from "../rest/usage-csv.js";
 import type { Auth } from "../auth/authorize.js";
 import { budgetCaller } from "../auth/budget-access.js";
 import { guardedDeps } from "../auth/guarded-core.js";
@@ -23,6 +31,7 @@ import type { HealthStatus } from "../core/health-status.js";
 import type { ProviderHealth } from "../core/provider-health.js";
 import type { Inference } from "../core/inference.js";
 import type { ModelCatalog } from "../core/model-catalog.js";
+import type { Speech } from "../core/speech.js";
 import type { Transcription } from "../core/transcribe.js";
 import type { HardwareDetector } from "../hardware/detect.js";
 import type { createMcp } from "../mcp/index.js";
@@ -42,19 +51,23 @@ import { registerHealth } from "../rpc/health.js";
 import { createInferenceService } from "../rpc/inference.js";
 import { createModelsService } from "../rpc/models.js";
 import { registerReflection } from "../rpc/reflection.js";
+import { createSpeechService } from "../rpc/speech.js";
 import { createTranscribeService } from "../rpc/transcribe.js";
 import { createToolsService } from "../rpc/tools.js";
 import type { Budgets } from "./budgets.js";
 
 /** The hoosh.v1 services of every app (health serves them; reflection lists them). */
-export const SERVICES: DescService[] = [InferenceService, ModelsService, TranscribeService, BudgetService, HardwareService, AdminService, ToolsService];
+export const SERVICES: DescService[] = [InferenceService, ModelsService, TranscribeService, SpeechService, BudgetService, HardwareService, AdminService, ToolsService, KeysService, RequestLogService];
 
 export interface EdgeCore {
   auth: Auth;
   inference: Inference;
   catalog: ModelCatalog;
   transcription: Transcription;
+  speech: Speech;
   budgets: Budgets;
+  keys: KeyAdmin;
+  requestLog: RequestLog | undefined;
   hardware: HardwareDetector;
   health: HealthStatus;
   /** Each provider's health and breaker (WatchStats), with its wire type, in config order. */
@@ -84,6 +97,7 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
     r.service(InferenceService, createInferenceService(rpcInference, timeout));
     r.service(ModelsService, createModelsService(core.catalog));
     r.service(TranscribeService, createTranscribeService(core.transcription, timeout));
+    r.service(SpeechService, createSpeechService(core.speech, timeout));
     registerBudget(r, budgets.ledger, {
       authorizeAdmin: (ctx) => auth.authorize(keyOf(ctx), "admin"),
       audit: obs.auditAdmin,
@@ -106,18 +120,23 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
     r.service(AdminService, createAdminService({ reload: core.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin, watchStats }));
     registerHealth(r, core.health);
     r.service(ToolsService, createToolsService(mcp.tools, timeout));
+    r.service(KeysService, createKeysService(core.keys, { audit: obs.auditAdmin }));
+    r.service(RequestLogService, createRequestLogService(core.requestLog));
     registerReflection(r, { services: SERVICES });
   };
   const restDeps: RestDeps = {
-    inference: obs.inference(core.inference, "rest"),
+    inference: obs.inference(core.inference, "rest", "openai"),
     catalog: core.catalog,
     transcription: core.transcription,
+    speech: core.speech,
     maxBodyBytes: config.server.max_body_bytes,
     requestTimeoutMs: timeout,
   };
   // Each edge answers only its own paths: Anthropic /v1/messages*, OpenAI /v1/*, native REST
   // /hoosh/v1/* (google.api.http, through the same Connect handlers); the OpenAI-shaped 404 closes /v1/*.
   const guarded = guardedDeps(restDeps, auth);
+  // The Anthropic edge has a measuring decorator of its own: the request log names it.
+  const anthropic = guardedDeps({ ...restDeps, inference: obs.inference(core.inference, "rest", "anthropic") }, auth);
   const transcoder = (services: DescService[]) => createTranscoder({ routes, services, maxBodyBytes: config.server.max_body_bytes, interceptors });
   const rest: RestHandler[] = [
     ...obs.rest(),
@@ -127,8 +146,9 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
     ...(mcp.endpoint ? [mcp.endpoint] : []),
     createToolsRest(transcoder([ToolsService])),
     restGate(auth),
-    createAnthropicRest(guarded),
+    createAnthropicRest(anthropic),
     createOpenAIRest(guarded),
+    usageCsvEndpoint(routes, interceptors),
     transcoder(SERVICES),
     createOpenAINotFound(restDeps),
   ];

@@ -8,6 +8,7 @@ import { LatencyTracker } from "../core/latency.js";
 import { ProviderHealth } from "../core/provider-health.js";
 import { Router } from "../core/router.js";
 import type { Observability } from "../observability/index.js";
+import type { SpeechDeps } from "../providers/stt/config.js";
 import { createProvider } from "../providers/factory.js";
 import type { Provider } from "../providers/provider.js";
 import { Transport } from "../providers/transport.js";
@@ -22,7 +23,8 @@ export interface Routing {
   latency: LatencyTracker;
 }
 
-export function buildRouting(config: Config, obs: Observability, source: string, cleanup: Cleanup): Routing {
+/** `engineLog`: where managed engines (speech) write their lines. */
+export function buildRouting(config: Config, obs: Observability, source: string, cleanup: Cleanup, engineLog: SpeechDeps["log"] = () => {}): Routing {
   // The environment's HTTPS_PROXY / NO_PROXY and cloud credentials (AWS_*, GOOGLE_APPLICATION_CREDENTIALS).
   const transport = new Transport(process.env);
   cleanup.add(() => transport.close());
@@ -30,7 +32,7 @@ export function buildRouting(config: Config, obs: Observability, source: string,
   cleanup.add(() => Promise.all(providers.map((p) => p.close())));
   const routes = config.providers.flatMap((p, i) => {
     if (!p.enabled) return [];
-    const provider = obs.provider(createProvider(p, i, transport, source, process.env));
+    const provider = obs.provider(createProvider(p, i, transport, source, process.env, { log: engineLog }));
     providers.push(provider);
     return [{ provider, models: p.models, priority: p.priority, weight: p.weight }];
   });

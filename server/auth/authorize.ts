@@ -12,7 +12,9 @@ import { choosePool } from "../core/accounting/pool.js";
 import { MemoryRateWindows } from "../core/rate-limit/memory.js";
 import { limitsByName, RateLimiter } from "../core/rate-limit/limiter.js";
 import { checkRoutingHints } from "../core/validate.js";
-import { KeyRing, presentedKey, type ApiKey, type HeaderGetter, type KeyIdentity } from "./keys.js";
+import { KeyDirectory } from "./directory.js";
+import { presentedKey, type ApiKey, type HeaderGetter, type KeyIdentity } from "./keys.js";
+import { InFlight } from "./in-flight.js";
 
 export type Scope = KeyScope;
 
@@ -30,6 +32,8 @@ export interface RequestReach {
 export type ReachFn = (model: string, hints?: Pick<RoutingHints, "fallbackModels">) => string[];
 
 export interface AuthExtras {
+  /** The app's keys, config and stored (app/keys.ts); default: the config's keys only. */
+  directory?: KeyDirectory;
   /** The app's shared limiter; default: in-memory windows over these keys' rpm/tpm. */
   limiter?: RateLimiter;
   now?: () => number;
@@ -38,21 +42,22 @@ export interface AuthExtras {
 }
 
 export class Auth {
-  readonly ring: KeyRing;
+  readonly ring: KeyDirectory;
   private readonly limiter: RateLimiter;
   private readonly reach: ReachFn | undefined;
+  private readonly inFlight = new InFlight();
 
   constructor(
     keys: readonly KeyConfig[],
     readonly options: AuthConfig,
     extras: AuthExtras = {},
   ) {
-    this.ring = new KeyRing(keys);
+    this.ring = extras.directory ?? new KeyDirectory(keys, undefined);
     this.limiter = extras.limiter ?? new RateLimiter(new MemoryRateWindows(), { keys: limitsByName(keys, (k) => k.id), now: extras.now });
     this.reach = extras.reach;
   }
 
-  /** False with no [[keys]]: every request is let through (serve then insists on loopback). */
+  /** False with no key configured or stored: every request is let through (serve then insists on loopback). */
   get enabled(): boolean {
     return this.ring.enabled;
   }
@@ -71,6 +76,12 @@ export class Auth {
         throw new ConnectError("missing API key: send `authorization: Bearer <key>` or `x-api-key: <key>`", Code.Unauthenticated);
       case "disabled":
         throw new ConnectError(`API key "${found.id}" is disabled`, Code.Unauthenticated);
+      case "revoked":
+        throw new ConnectError(`API key "${found.id}" was revoked at ${new Date(found.at).toISOString()}`, Code.Unauthenticated);
+      case "expired": {
+        const which = found.previous ? "the previous secret of API key" : "API key";
+        throw new ConnectError(`${which} "${found.id}" expired at ${new Date(found.at).toISOString()}`, Code.Unauthenticated);
+      }
       default:
         throw new ConnectError("invalid API key", Code.Unauthenticated);
     }
@@ -111,12 +122,24 @@ export class Auth {
   }
 
   /**
-   * Counts one request against the key's rpm, and checks the tokens its
-   * finished calls used against its tpm: ResourceExhausted with retry-after
-   * when over; Unavailable when the shared windows' store is down.
+   * Counts one request against the key's rpm (and its team's), and checks the
+   * tokens their finished calls used against their tpm: ResourceExhausted with
+   * retry-after when over; Unavailable when the shared windows' store is down.
    */
   async admit(key: ApiKey | undefined): Promise<void> {
-    if (key) await this.limiter.admitKey(key.id);
+    if (!key) return;
+    await this.limiter.admitKey(key.id);
+    if (key.team !== undefined) await this.limiter.admitTeam(key.team);
+  }
+
+  /**
+   * Counts a request in flight for the key and its team (max_concurrent_requests, per process):
+   * ResourceExhausted when either is at its limit. Call the returned function when it ends.
+   */
+  enter(key: ApiKey | undefined): () => void {
+    if (!key || (key.maxConcurrent === undefined && key.team === undefined)) return NOTHING;
+    const team = key.team === undefined ? undefined : this.ring.teamLimits(key.team)?.maxConcurrent;
+    return this.inFlight.enter(key.id, key.maxConcurrent, key.team, team);
   }
 
   /** authenticate + authorize (scope only) + admit, for edges that check the model later. */
@@ -139,16 +162,22 @@ export class Auth {
   }
 }
 
+const NOTHING = (): void => {};
+
 /** PermissionDenied naming the key id and the model (and the alias that reached it). */
 export function modelDenied(key: { id: string }, model: string, alias?: string): ConnectError {
   const via = alias === undefined ? "" : ` (alias "${alias}" stands for it)`;
   return new ConnectError(`API key "${key.id}" may not use model "${model}"${via}`, Code.PermissionDenied);
 }
 
-/** What CallContext.key carries: the id, the default pool and the key's grants (no scopes, never the key). */
+/** What CallContext.key carries: the id, the default pool, team and budgets, and the key's grants (no scopes, never the key). */
 export function identity(key: ApiKey): KeyIdentity {
-  const grants = { allowsModel: key.allowsModel, allowsPool: key.allowsPool };
-  return key.defaultPool === undefined ? { id: key.id, ...grants } : { id: key.id, defaultPool: key.defaultPool, ...grants };
+  const out: KeyIdentity = { id: key.id, allowsModel: key.allowsModel, allowsPool: key.allowsPool };
+  if (key.defaultPool !== undefined) out.defaultPool = key.defaultPool;
+  if (key.team !== undefined) out.team = key.team;
+  const budgets = key.budgets;
+  if (budgets !== undefined && budgets.length > 0) out.budgets = budgets;
+  return out;
 }
 
 /** A HeaderGetter over Fetch Headers or a Node header map. */

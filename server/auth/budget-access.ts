@@ -15,15 +15,24 @@ export interface BudgetCaller {
   readonly keyId?: string;
   /** Every pool, and commits beyond their reservation: admin keys, or anyone when auth is off. */
   readonly unrestricted: boolean;
+  /** Has a budgets scope (or admin): reads pools and their usage; without one, only its own usage. */
+  readonly readsBudgets: boolean;
   mayUse(pool: string): boolean;
 }
 
-export const UNRESTRICTED: BudgetCaller = { unrestricted: true, mayUse: () => true };
+export const UNRESTRICTED: BudgetCaller = { unrestricted: true, readsBudgets: true, mayUse: () => true };
 
 export function budgetCaller(ctx: Pick<HandlerContext, "values">): BudgetCaller {
   const key = keyOf(ctx);
   if (!key) return UNRESTRICTED;
-  return { keyId: key.id, unrestricted: key.scopes.has("admin"), mayUse: key.allowsPool };
+  const admin = key.scopes.has("admin");
+  const readsBudgets = admin || key.scopes.has("budgets:read") || key.scopes.has("budgets:write");
+  return { keyId: key.id, unrestricted: admin, readsBudgets, mayUse: key.allowsPool };
+}
+
+/** A key without a budgets scope asking for another key's usage. */
+export function ownUsageOnly(keyId: string, asked: string): ConnectError {
+  return new ConnectError(`API key ${JSON.stringify(keyId)} may read only its own usage, not key_id ${JSON.stringify(asked)} (that needs the "budgets:read" scope)`, Code.PermissionDenied);
 }
 
 /** A reservation's pool and amount by id (BudgetStore.getReservation); undefined when unknown. */

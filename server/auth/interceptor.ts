@@ -35,9 +35,12 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.ModelsService/GetModel": ["inference", "transcribe", "budgets:read"],
   "hoosh.v1.TranscribeService/Transcribe": ["transcribe"],
   "hoosh.v1.TranscribeService/TranscribeStream": ["transcribe"],
+  // Speech both ways is one scope: /v1/audio/* on REST is too.
+  "hoosh.v1.SpeechService/Synthesize": ["transcribe"],
   "hoosh.v1.BudgetService/ListPools": ["budgets:read", "budgets:write"],
   "hoosh.v1.BudgetService/GetPool": ["budgets:read", "budgets:write"],
-  "hoosh.v1.BudgetService/GetUsageReport": ["budgets:read", "budgets:write"],
+  // Any key may read its own usage; a budgets scope reads the pools it may use (rpc/budget.ts).
+  "hoosh.v1.BudgetService/GetUsageReport": ["budgets:read", "budgets:write", "inference", "transcribe", "tools"],
   "hoosh.v1.BudgetService/CreatePool": ["admin"],
   "hoosh.v1.BudgetService/UpdatePool": ["admin"],
   "hoosh.v1.BudgetService/Reserve": ["budgets:write"],
@@ -53,6 +56,47 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.ToolsService/CallTool": ["tools"],
   "hoosh.v1.ToolsService/CallToolStream": ["tools"],
 };
+
+/** Runs the call counted in flight (auth.enter) until its answer ends: unary now, a response stream when it finishes. */
+async function inFlight<R extends { stream: boolean; message: unknown }>(leave: () => void, call: () => Promise<R>): Promise<R> {
+  let res: R;
+  try {
+    res = await call();
+  } catch (err) {
+    leave();
+    throw err;
+  }
+  if (!res.stream) {
+    leave();
+    return res;
+  }
+  return { ...res, message: leaving(res.message as AsyncIterable<unknown>, leave) };
+}
+
+/** The stream, calling `leave` once it ends: done, failed, or stopped by its reader (return() also before the first read). */
+function leaving<T>(messages: AsyncIterable<T>, leave: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = messages[Symbol.asyncIterator]();
+      return {
+        async next() {
+          try {
+            const r = await it.next();
+            if (r.done) leave();
+            return r;
+          } catch (err) {
+            leave();
+            throw err;
+          }
+        },
+        async return(value?: unknown) {
+          leave();
+          return (await it.return?.(value)) ?? { done: true as const, value: undefined };
+        },
+      };
+    },
+  };
+}
 
 /** The scopes a method needs, or "open". */
 export function scopesOf(auth: Auth, service: string, method: string): readonly Scope[] | "open" {
@@ -96,11 +140,11 @@ export function authInterceptor(auth: Auth): Interceptor {
     const check = (reach: RequestReach | undefined) => reach && auth.authorizeRequest(key, scopes, reach, pool);
     if (req.stream) {
       await auth.admit(key);
-      return next({ ...req, message: reachChecked(req.message, check) });
+      return inFlight(auth.enter(key), () => next({ ...req, message: reachChecked(req.message, check) }));
     }
     check(reachOf(req.message));
     await auth.admit(key);
-    const res = await next(req);
+    const res = await inFlight(auth.enter(key), () => next(req));
     // A key limited to some models sees only those in the catalog.
     if (!res.stream && req.method.name === "ListModels" && key) {
       const msg = res.message as { models?: { id: string }[] };

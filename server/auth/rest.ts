@@ -33,7 +33,11 @@ export function restGate(auth: Auth): RestHandler {
     if (path !== "/v1" && !path.startsWith("/v1/")) return false;
     try {
       const key = await auth.check(headerGetter(req.headers), restScopes(path));
-      if (key) state.key = identity(key);
+      if (key) {
+        // Counted in flight (max_concurrent_requests) until the response is done or the client leaves.
+        res.once("close", auth.enter(key));
+        state.key = identity(key);
+      }
       return false;
     } catch (err) {
       discardBody(req);

@@ -2,7 +2,7 @@
 import { FinishReason, Role, type Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import { parse, UsageError } from "./args.js";
-import { clientFor, serverUrl } from "./client.js";
+import { CLIENT_OPTIONS, clientFor } from "./client.js";
 
 function usageLine(usage: Usage | undefined, finish: FinishReason, model: string): string {
   const u = usage;
@@ -12,7 +12,7 @@ function usageLine(usage: Usage | undefined, finish: FinishReason, model: string
 export async function infer(args: string[]): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { server: { type: "string" }, stream: { type: "boolean" }, system: { type: "string" }, "max-tokens": { type: "string" }, temperature: { type: "string" } },
+    { ...CLIENT_OPTIONS, stream: { type: "boolean" }, system: { type: "string" }, "max-tokens": { type: "string" }, temperature: { type: "string" } },
     ["MODEL", "PROMPT"],
   );
   const [model, prompt] = positionals as [string, string];
@@ -35,7 +35,7 @@ export async function infer(args: string[]): Promise<void> {
     messages: [...(values.system ? [{ role: Role.SYSTEM, content: text(values.system) }] : []), { role: Role.USER, content: text(prompt) }],
     sampling: { maxTokens, temperature },
   };
-  const client = clientFor(InferenceService, serverUrl(values.server));
+  const client = clientFor(InferenceService, values);
 
   if (!values.stream) {
     const res = await client.generate(request);

@@ -1,13 +1,13 @@
 // `hoosh info [--server URL]`: the hardware a running hoosh detected, readably.
 import { AcceleratorKind, HardwareService } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { parse } from "./args.js";
-import { clientFor, serverUrl } from "./client.js";
+import { CLIENT_OPTIONS, clientFor } from "./client.js";
 
 const gib = (bytes: bigint | number) => `${(Number(bytes) / 2 ** 30).toFixed(1)} GiB`;
 
 export async function info(args: string[]): Promise<void> {
-  const { values } = parse(args, { server: { type: "string" } }, []);
-  const { hardware: hw } = await clientFor(HardwareService, serverUrl(values.server)).getHardware({ refresh: true });
+  const { values } = parse(args, { ...CLIENT_OPTIONS }, []);
+  const { hardware: hw } = await clientFor(HardwareService, values).getHardware({ refresh: true });
   const out: string[] = [];
   const cpu = hw?.cpu;
   out.push(`CPU     ${cpu?.model || "unknown"} (${cpu?.architecture || "?"}), ${cpu?.physicalCores ?? 0} cores / ${cpu?.logicalCores ?? 0} threads`);

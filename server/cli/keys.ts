@@ -1,8 +1,9 @@
-// `hoosh keys hash`: the sha256 a [[keys]] entry stores. The key comes from
+// `hoosh keys hash`: the sha256 a [[keys]] entry stores (create|list|revoke|rotate: keys-admin.ts). The key comes from
 // stdin (one line; never from argv, where `ps` and shell history would see it)
 // or, with --generate, is a new random one, printed once.
 import { generateKey, hashKey } from "../auth/keys.js";
 import { parse, UsageError } from "./args.js";
+import { KEY_COMMANDS } from "./keys-admin.js";
 
 const MIN_KEY_LENGTH = 16;
 
@@ -14,7 +15,9 @@ async function readStdin(): Promise<string> {
 }
 
 export async function keys(args: string[]): Promise<void> {
-  if (args[0] !== "hash") throw new UsageError(`keys: unknown subcommand ${JSON.stringify(args[0] ?? "")}; available: hash`);
+  const admin = KEY_COMMANDS[args[0] ?? ""];
+  if (admin) return admin(args.slice(1));
+  if (args[0] !== "hash") throw new UsageError(`keys: unknown subcommand ${JSON.stringify(args[0] ?? "")}; available: hash, ${Object.keys(KEY_COMMANDS).join(", ")}`);
   const { values } = parse(args.slice(1), { generate: { type: "boolean" } }, []);
   const key = values.generate ? generateKey() : await readStdin();
   if (key.length < MIN_KEY_LENGTH || /\s/.test(key)) {

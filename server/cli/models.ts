@@ -10,7 +10,7 @@ import { DownloadProgress, formatBytes } from "../engines/download-progress.js";
 import { badModelName, listModelFiles, removeModelFile } from "../engines/model-files.js";
 import { formatParams } from "../hardware/placement-response.js";
 import { parse, UsageError } from "./args.js";
-import { clientFor, serverUrl } from "./client.js";
+import { CLIENT_OPTIONS, clientFor } from "./client.js";
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<void>> = { pull, list, rm };
 
@@ -20,8 +20,8 @@ export async function models(args: string[]): Promise<void> {
   if (args[0] !== undefined && !args[0].startsWith("-")) {
     throw new UsageError(`models: unknown subcommand ${JSON.stringify(args[0])}; available: ${Object.keys(SUBCOMMANDS).join(", ")}`);
   }
-  const { values } = parse(args, { server: { type: "string" } }, []);
-  const { models } = await clientFor(ModelsService, serverUrl(values.server)).listModels({});
+  const { values } = parse(args, { ...CLIENT_OPTIONS }, []);
+  const { models } = await clientFor(ModelsService, values).listModels({});
   const rows = models.map((m) => [
     m.id,
     m.provider,

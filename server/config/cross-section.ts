@@ -7,7 +7,7 @@ function workerIssues(config: Config): ConfigIssue[] {
   if (workers === 1) return [];
   const shown = JSON.stringify(workers);
   if (config.store.kind === "memory") {
-    return [{ path: "server.workers", message: `${shown} needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets and usage per process` }];
+    return [{ path: "server.workers", message: `${shown} needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process` }];
   }
   if (config.store.kind === "redis") return [];
   const limited = [

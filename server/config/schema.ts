@@ -111,6 +111,18 @@
  *                                              data dir ($HOOSH_DATA_DIR or ~/.local/share/hoosh); none: in memory
  *   max_model_labels     int      200          1..10000; distinct unconfigured model label values before "other"
  *
+ * [log]                  the request log: one record per request (server/core/requests), in the [store]
+ *   enabled              bool     true         false: no request log (ListRequests and TailRequests answer nothing)
+ *   payloads             bool     false        true: records carry the prompt and the answer, redacted
+ *   redact               array    []           JavaScript regular expressions; matches in logged prompts and
+ *                                              answers become "[REDACTED]" (after built-in ones for API keys,
+ *                                              bearer tokens, AWS key ids and private keys)
+ *   max_payload_chars    int      8192         >= 1; longer prompts and answers are cut
+ *   retention_days       int      7            1..3650; older records are dropped
+ *   max_rows             int      1000000      >= 1; beyond it the oldest records are dropped
+ *   otlp_endpoint        string   (none)       OTLP/HTTP collector base URL: records are also sent as OTLP
+ *                                              logs to <url>/v1/logs
+ *
  * [cache]
  *   mode                 enum     "deterministic"  deterministic (temperature 0 or a seed) | all | off
  *   max_bytes            int      67108864     >= 0; byte cap of this process's LRU (serialized answers)
@@ -123,8 +135,9 @@
  *   charge_hits          bool     false        false: an answer from the cache costs 0 and charges no budget
  *                                              (its usage record still counts it); true: charged like any answer
  *   scope                enum     "team"       global | team | key: who shares cached answers (exact and semantic).
- *                                              team = keys with the same default_pool (a key without one is its own
- *                                              team); key = each API key alone; global = every caller allowed the model
+ *                                              team = keys of the same team (KeysService); a key without a team:
+ *                                              keys with the same default_pool, else the key alone; key = each API
+ *                                              key alone; global = every caller allowed the model
  *   semantic_model       string   (none)       an embedding model id (routed like any): turns on the semantic
  *                                              cache (a question close in meaning to one answered before, all
  *                                              else equal, gets its answer; unary and streams, per process)
@@ -194,10 +207,11 @@ import { PRESET_NAMES, PRESETS } from "./presets.js";
 import { maskUrl } from "./secrets.js";
 import { checkCloudKeys, credentialsTable, DERIVED_BASE_URL, proxySetting, tlsTable } from "./upstream.js";
 import { mcpSchema, mcpServerSchema, uniqueMcpServers } from "./mcp-schema.js";
+import { KEY_SCOPES } from "../core/keys/scopes.js";
 
-export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "azure", "bedrock", "vertex", "local", "pocketsphinx", "whisper"] as const;
-/** Provider types that run inside hoosh and need no base_url. */
-const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper"];
+export const PROVIDER_TYPES = ["openai", "anthropic", "gemini", "ollama", "azure", "bedrock", "vertex", "local", "pocketsphinx", "whisper", "flite", "whisper-server"] as const;
+/** Provider types that run inside hoosh (or as its managed child) and need no base_url. */
+const IN_PROCESS: readonly string[] = ["local", "pocketsphinx", "whisper", "flite", "whisper-server"];
 export const ROUTER_STRATEGIES = ["priority", "round-robin", "lowest-latency", "direct", "weighted"] as const;
 export const BUDGET_PERIODS = ["none", "hourly", "daily", "monthly"] as const;
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -310,6 +324,25 @@ const whisper = z.strictObject({
   max_queue: int(0).default(4),
 });
 
+/** Local text to speech: flite compiled to WebAssembly, in worker processes (server/engines/tts). */
+const flite = z.strictObject({
+  processes: int(1, 64).default(1),
+  max_queue: int(0).default(8),
+});
+
+/** The faster-whisper server (scripts/whisper-server) as a child process hoosh starts, watches and stops. */
+const whisperServer = z.strictObject({
+  /** The python of a venv with scripts/whisper-server/requirements.txt; default <data dir>/venv-whisper/bin/python (scripts/setup-speech.sh). */
+  python: z.string().min(1).optional(),
+  threads: int(1, 256).optional(),
+  beam_size: int(1, 16).default(5),
+  load: z.enum(["startup", "first-use"]).default("startup"),
+  start_timeout_ms: int(1000).default(120_000),
+  /** TranscribeStream: a partial is decoded every this much new audio, over the last window_seconds. */
+  partial_every_ms: int(200).default(2000),
+  window_seconds: int(2, 30).default(10),
+});
+
 const provider = z
   .strictObject({
     name,
@@ -334,6 +367,8 @@ const provider = z
     local: local.optional(),
     pocketsphinx: pocketsphinx.optional(),
     whisper: whisper.optional(),
+    flite: flite.optional(),
+    whisper_server: whisperServer.optional(),
     region: z.string().min(1).optional(),
     project: z.string().min(1).optional(),
     location: z.string().min(1).optional(),
@@ -362,9 +397,10 @@ const provider = z
         message: `missing required key (every provider except types ${[...IN_PROCESS, ...DERIVED_BASE_URL].map((t) => `"${t}"`).join(", ")} needs one; this one has type "${type}")`,
       });
     }
-    for (const table of ["local", "pocketsphinx", "whisper"] as const) {
-      if (type !== table && p[table] !== undefined) {
-        ctx.addIssue({ code: "custom", path: [table], message: `is only allowed with type "${table}" (this provider has type "${type}")` });
+    for (const table of ["local", "pocketsphinx", "whisper", "flite", "whisper_server"] as const) {
+      const owner = table.replace("_", "-");
+      if (type !== owner && p[table] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [table], message: `is only allowed with type "${owner}" (this provider has type "${type}")` });
       }
     }
     if (type === "whisper" && p.whisper === undefined) {
@@ -447,7 +483,7 @@ export const serverSchema = z
   })
   .prefault({});
 
-export const KEY_SCOPES = ["inference", "transcribe", "budgets:read", "budgets:write", "tools", "admin"] as const;
+export { KEY_SCOPES };
 
 export const authSchema = z
   .strictObject({
@@ -504,7 +540,28 @@ export const observabilitySchema = z
   })
   .prefault({});
 
-/** Who shares cached answers: every caller allowed the model, keys of one team (default pool), or each key alone. */
+const regex = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    new RegExp(s, "g");
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not a valid regular expression: ${(err as Error).message}` });
+  }
+});
+
+/** [log]: the request log (server/core/requests). */
+export const logSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    payloads: z.boolean().default(false),
+    redact: z.array(regex).default(() => []),
+    max_payload_chars: int(1).default(8192),
+    retention_days: int(1, 3650).default(7),
+    max_rows: int(1).default(1_000_000),
+    otlp_endpoint: httpUrl.optional(),
+  })
+  .prefault({});
+
+/** Who shares cached answers: every caller allowed the model, keys of one team, or each key alone. */
 export const CACHE_SCOPES = ["global", "team", "key"] as const;
 
 /** Response cache: exact match on everything that changes the output (see server/core/cache). */
@@ -575,6 +632,7 @@ export const configSchema = z.strictObject({
     .default(() => []),
   aliases: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default(() => ({})),
   cache: cacheSchema,
+  log: logSchema,
   store: storeSchema,
   // Optional (no defaults): a config without MCP parses exactly as before; server/mcp applies the defaults.
   mcp_servers: z.array(mcpServerSchema).superRefine(uniqueMcpServers, ALWAYS).optional(),
@@ -594,8 +652,9 @@ export type ProviderTimeouts = ProviderConfig["timeouts"];
 export type BudgetConfig = Config["budgets"][number];
 export type AuthConfig = Config["auth"];
 export type KeyConfig = Config["keys"][number];
-export type KeyScope = (typeof KEY_SCOPES)[number];
+export type { KeyScope } from "../core/keys/scopes.js";
 export type CacheScope = (typeof CACHE_SCOPES)[number];
+export type LogConfig = Config["log"];
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 export type RouterStrategy = (typeof ROUTER_STRATEGIES)[number];
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];

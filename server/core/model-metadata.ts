@@ -8,7 +8,7 @@ import picomatch from "picomatch";
 import defaultTable from "../../data/models.json" with { type: "json" };
 import { Capability } from "../../gen/ts/hoosh/v1/models_pb.js";
 
-export type ModelKind = "chat" | "embedding" | "transcription";
+export type ModelKind = "chat" | "embedding" | "transcription" | "speech";
 const KINDS: readonly string[] = ["chat", "embedding", "transcription"];
 const INPUTS: readonly string[] = ["image", "audio"];
 
@@ -39,10 +39,13 @@ export interface ModelInfo {
 }
 
 /** Provider types whose every model is a speech-to-text engine. */
-const TRANSCRIBING_TYPES = new Set(["pocketsphinx", "whisper"]);
+const TRANSCRIBING_TYPES = new Set(["pocketsphinx", "whisper", "whisper-server"]);
+/** Provider types whose every model is a text-to-speech engine. */
+const SPEAKING_TYPES = new Set(["flite"]);
 /** A model no entry matches on a chat provider: chat with tools and structured output, window unknown. */
 const UNKNOWN_CHAT: ModelEntry = { match: "", kind: "chat", tools: true, json_schema: true };
 const ENGINE: ModelEntry = { match: "", kind: "transcription", input: ["audio"] };
+const SPEAKER: ModelEntry = { match: "", kind: "speech" };
 const MEMO_MAX = 4096;
 
 export class ModelMetadata {
@@ -63,7 +66,7 @@ export class ModelMetadata {
     const key = `${providerType}\u0000${id}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
-    const info = infoOf(TRANSCRIBING_TYPES.has(providerType) ? ENGINE : (this.match(id) ?? UNKNOWN_CHAT));
+    const info = infoOf(TRANSCRIBING_TYPES.has(providerType) ? ENGINE : SPEAKING_TYPES.has(providerType) ? SPEAKER : (this.match(id) ?? UNKNOWN_CHAT));
     if (this.memo.size >= MEMO_MAX) this.memo.clear();
     this.memo.set(key, info);
     return info;
@@ -80,6 +83,8 @@ function infoOf(e: ModelEntry): ModelInfo {
   const base = { contextWindow: e.context_window ?? 0, maxOutputTokens: e.max_output_tokens ?? 0 };
   if (e.kind === "embedding") return { ...base, kind: e.kind, capabilities: [Capability.EMBEDDINGS], inputModalities: ["text"], outputModalities: ["embedding"] };
   if (e.kind === "transcription") return { ...base, kind: e.kind, capabilities: [Capability.TRANSCRIPTION], inputModalities: ["audio"], outputModalities: ["transcript"] };
+  // Text to speech has no capability of its own in hoosh.v1 yet: the modalities say what it does.
+  if (e.kind === "speech") return { ...base, kind: e.kind, capabilities: [], inputModalities: ["text"], outputModalities: ["audio"] };
   const input = e.input ?? [];
   const caps = [Capability.CHAT];
   if (e.tools) caps.push(Capability.TOOLS);

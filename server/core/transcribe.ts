@@ -16,7 +16,10 @@ type TranscribeRequest = Pick<TranscribeRequestMessage, "payload">;
 import type { CallContext, Provider, TranscriptEvent } from "../providers/provider.js";
 import { checkEncoding, encodingName } from "../audio/formats.js";
 import { parseWav, pcm16Duration } from "../audio/wav.js";
+import { untilAborted } from "./abort.js";
 import { invalidArgument, isRetryable, showValue } from "./errors.js";
+import type { Accounting } from "./accounting/accounting.js";
+import type { Charge } from "./accounting/charge.js";
 import type { Router } from "./router.js";
 
 export interface TranscriptionLimits {
@@ -36,6 +39,11 @@ const PCM_RATES = { min: 8000, max: 48000 };
 
 type Transcriber = Provider & Required<Pick<Provider, "transcribe">>;
 const canTranscribe = (p: Provider): p is Transcriber => typeof p.transcribe === "function";
+/** A provider to try and the model id it serves (an alias such as whisper-1 resolved). */
+interface Target {
+  provider: Transcriber;
+  model: string;
+}
 
 export class Transcription {
   private readonly limits: TranscriptionLimits;
@@ -43,6 +51,8 @@ export class Transcription {
   constructor(
     private readonly router: Router,
     limits: Partial<TranscriptionLimits> = {},
+    /** Charges each transcription's audio seconds to the caller's pool; none in bare test apps. */
+    private readonly accounting?: Pick<Accounting, "begin">,
   ) {
     this.limits = { ...DEFAULT_TRANSCRIPTION_LIMITS, ...limits };
   }
@@ -52,7 +62,8 @@ export class Transcription {
     try {
       const config = await firstConfig(messages, call.signal);
       // Route before reading the audio, so an unknown model fails before the upload.
-      return await this.buffered(messages, config, this.transcribers(config), call);
+      const targets = this.transcribers(config);
+      return await this.charged(config, targets, call, () => this.buffered(messages, config, targets, call));
     } finally {
       // Early failure: tell the request stream we stopped reading it.
       void messages.return?.().catch(() => undefined);
@@ -70,32 +81,57 @@ export class Transcription {
     const messages = requests[Symbol.asyncIterator]();
     try {
       const config = await firstConfig(messages, call.signal);
-      const providers = this.transcribers(config);
-      const provider = providers[0]!;
+      const targets = this.transcribers(config);
+      const { provider, model } = targets[0]!;
       if (!provider.transcribeStream) {
-        yield { case: "final", value: await this.buffered(messages, config, providers, call) };
+        yield { case: "final", value: await this.charged(config, targets, call, () => this.buffered(messages, config, targets, call)) };
         return;
       }
-      for await (const event of provider.transcribeStream(config, this.gatedAudio(messages, config, call.signal), call)) {
-        if (event.case === "final") finishResponse(event.value, provider, config, undefined);
-        yield event;
+      const charge = await this.begin(config, model, call);
+      try {
+        const served = { ...config, model };
+        for await (const event of provider.transcribeStream(served, this.gatedAudio(messages, config, call.signal), call)) {
+          if (event.case === "final") await settle(charge, finishResponse(event.value, provider, config, undefined));
+          yield event;
+        }
+      } finally {
+        await charge?.release();
       }
     } finally {
       void messages.return?.().catch(() => undefined);
     }
   }
 
-  private async buffered(messages: AsyncIterator<TranscribeRequest>, config: TranscribeConfig, providers: Transcriber[], call: CallContext): Promise<TranscribeResponse> {
+  private async buffered(messages: AsyncIterator<TranscribeRequest>, config: TranscribeConfig, targets: Target[], call: CallContext): Promise<TranscribeResponse> {
     const audio = await this.readAudio(messages, call.signal);
     const durationSeconds = inspectAudio(config, audio);
-    return await this.withFallback(providers, config, audio, durationSeconds, call);
+    return await this.withFallback(targets, config, audio, durationSeconds, call);
   }
 
-  private transcribers(config: TranscribeConfig): Transcriber[] {
-    const candidates = this.router.candidates(config.model, config.routing);
-    const able = candidates.filter(canTranscribe);
+  /** Reserves in the caller's pool (aliases and fallbacks resolved by the router), runs, charges the audio seconds. */
+  private async charged(config: TranscribeConfig, targets: Target[], call: CallContext, run: () => Promise<TranscribeResponse>): Promise<TranscribeResponse> {
+    const charge = await this.begin(config, targets[0]!.model, call);
+    try {
+      return await settle(charge, await run());
+    } finally {
+      await charge?.release();
+    }
+  }
+
+  /**
+   * The audio's length is not known yet: one second is held, the real length charged at the end.
+   * Priced by the model that serves it (an alias such as whisper-1 on a local engine costs 0).
+   */
+  private async begin(config: TranscribeConfig, model: string, call: CallContext): Promise<Charge | undefined> {
+    return this.accounting?.begin({ kind: "units", req: { model, budgetPool: config.budgetPool, metadata: {} }, units: 1 }, call);
+  }
+
+  /** Providers able to transcribe, with the model id each serves (aliases such as whisper-1 resolved). */
+  private transcribers(config: TranscribeConfig): Target[] {
+    const targets = this.router.targets(config.model, config.routing);
+    const able = targets.filter((t): t is Target => canTranscribe(t.provider));
     if (able.length === 0) {
-      const names = candidates.map((p) => `"${p.name}"`).join(", ");
+      const names = [...new Set(targets.map((t) => `"${t.provider.name}"`))].join(", ");
       throw new ConnectError(`model "${config.model}" is served by ${names}, but none of them can transcribe audio`, Code.FailedPrecondition);
     }
     return able;
@@ -152,16 +188,16 @@ export class Transcription {
   }
 
   private async withFallback(
-    providers: Transcriber[],
+    targets: Target[],
     config: TranscribeConfig,
     audio: Buffer,
     durationSeconds: number | undefined,
     call: CallContext,
   ): Promise<TranscribeResponse> {
     let lastError: ConnectError | undefined;
-    for (const provider of providers) {
+    for (const { provider, model } of targets) {
       try {
-        return finishResponse(await provider.transcribe(config, replay(audio), call), provider, config, durationSeconds);
+        return finishResponse(await provider.transcribe({ ...config, model }, replay(audio), call), provider, config, durationSeconds);
       } catch (err) {
         const error = ConnectError.from(err);
         if (call.signal.aborted || !isRetryable(error)) throw error;
@@ -177,6 +213,20 @@ async function firstConfig(messages: AsyncIterator<TranscribeRequest>, signal: A
   if (first.done || first.value.payload.case !== "config") throw invalidArgument("config", "the first message must carry config");
   validateConfig(first.value.payload.value);
   return first.value.payload.value;
+}
+
+/**
+ * Charges the transcription: unless the provider reported tokens, its audio seconds (rounded up)
+ * are its input units, priced per second where data/pricing.json has a price (whisper-1).
+ */
+async function settle(charge: Charge | undefined, res: TranscribeResponse): Promise<TranscribeResponse> {
+  if (!charge) return res;
+  const usage = res.usage ?? create(UsageSchema);
+  usage.audioSeconds = res.durationSeconds;
+  // Models billed by token (gpt-4o-transcribe) report tokens; the others are billed by the second.
+  if (usage.inputTokens === 0 && usage.outputTokens === 0) usage.inputTokens = Math.max(1, Math.ceil(res.durationSeconds));
+  res.usage = await charge.commit(usage, "");
+  return res;
 }
 
 /** Fills what the core knows into a provider's transcript (the usage record's provider among it). */
@@ -243,17 +293,6 @@ function inspectAudio(c: TranscribeConfig, audio: Buffer, head = false): number 
 /** A fresh iterable over the same bytes for each attempt. */
 async function* replay(audio: Buffer): AsyncGenerator<Uint8Array> {
   yield audio;
-}
-
-/** Waits for `p` unless the call is cancelled or times out first (a stalled upload must not outlive the deadline). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  const reason = () => (signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
-  if (signal.aborted) return Promise.reject(reason());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(reason());
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 const formatMiB = (bytes: number) => `${+(bytes / (1024 * 1024)).toFixed(2)} MiB`;

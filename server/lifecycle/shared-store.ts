@@ -17,6 +17,8 @@ export class SharedStore {
     return {
       store: this.opened.store,
       outbox: this.opened.outbox,
+      keys: this.opened.keys,
+      requests: this.opened.requests,
       close: async () => {
         if (released) return;
         released = true;

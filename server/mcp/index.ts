@@ -15,6 +15,7 @@ import { mcpFingerprint } from "./fingerprint.js";
 import type { BoundApp } from "./load.js";
 import type { McpRuntime } from "./runtime.js";
 import type { LogFn } from "./upstream/upstream.js";
+import type { RequestSink } from "../core/requests/log.js";
 
 const load = () => import("./load.js");
 
@@ -56,6 +57,8 @@ export interface McpDeps {
   log: LogFn;
   /** The running app's runtime, kept when the fingerprint matches. */
   runtime?: McpRuntimeRef;
+  /** The request log: each tool call is one record. */
+  requests?: RequestSink | undefined;
 }
 
 export interface McpBridge {

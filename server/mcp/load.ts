@@ -20,6 +20,7 @@ import { mcpEndpoint } from "./serve/endpoint.js";
 import { hostCheck } from "./serve/host-check.js";
 import { statelessHandler } from "./serve/stateless.js";
 import type { LogFn } from "./upstream/upstream.js";
+import type { RequestSink } from "../core/requests/log.js";
 import { ArgumentValidator } from "./validate-args.js";
 
 export interface AppDeps {
@@ -29,6 +30,7 @@ export interface AppDeps {
   accessLog: Logger;
   audit: AuditLog;
   log: LogFn;
+  requests?: RequestSink | undefined;
 }
 
 export interface BoundApp {
@@ -53,7 +55,7 @@ export function bindApp(runtime: McpRuntime, config: Config, deps: AppDeps): Bou
       byId(config.keys, (k) => k.id, (k) => k.tool_rpm),
       byId(config.mcp_servers ?? [], (s) => s.name, (s) => s.rpm),
     ),
-    sink: toolCallSink(deps.accessLog, deps.audit),
+    sink: toolCallSink(deps.accessLog, deps.audit, deps.requests),
     logArguments: config.observability.log_prompts,
   });
   const settings = mcpSettings(config);

@@ -14,6 +14,7 @@ import { auditLedger } from "./audited-ledger.js";
 import { AuditLog } from "./audit-log.js";
 import { auditVerifyEndpoint, metricsEndpoint, type HeaderGuard } from "./endpoints.js";
 import { instrumentInference, type InstrumentDeps } from "./instrumented-inference.js";
+import type { RequestSink } from "../core/requests/log.js";
 import { silentLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { configuredModelIds, ModelLabels } from "./model-labels.js";
@@ -60,9 +61,17 @@ export class Observability {
     this.deps = { metrics: this.metrics, models: new ModelLabels(configuredModelIds(config), o.max_model_labels), tracing: this.tracing, logger, logPrompts: o.log_prompts };
   }
 
-  /** The core as edge `edge` ("rpc" | "rest") should see it: measured, logged, traced. */
-  inference(inner: Inference, edge: "rpc" | "rest"): Inference {
-    return instrumentInference(inner, edge, this.deps);
+  /**
+   * The core as edge `edge` ("rpc" | "rest") should see it: measured, logged, traced, and written
+   * to the request log (`logEdge` names a REST edge there: "openai", "anthropic").
+   */
+  inference(inner: Inference, edge: "rpc" | "rest", logEdge?: string): Inference {
+    return instrumentInference(inner, edge, this.deps, logEdge);
+  }
+
+  /** Where each request's record goes ([log]; app.ts wires the request log in once it is built). */
+  set requests(sink: RequestSink | undefined) {
+    this.deps.requests = sink;
   }
 
   /** A provider with one span per upstream attempt (unchanged when spans are not exported). */

@@ -1,15 +1,18 @@
 // The one place requests are measured: a decorator over the Inference core
 // with the same public methods, handed to every edge (RPC and REST), so each
-// request is counted once. Per request: metrics, one access log line, a
-// request span (or just a traceparent upstream), streams in flight.
+// request is counted once. Per request: metrics, one access log line, one
+// request log record (core/requests: handed over, written later), a request
+// span (or just a traceparent upstream), streams in flight.
 import { ConnectError } from "@connectrpc/connect";
-import type { Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import type { Message, Usage } from "../../gen/ts/hoosh/v1/chat_pb.js";
+import type { RequestSink } from "../core/requests/log.js";
 import type { Inference } from "../core/inference.js";
 import type { CallContext, ChatRequest } from "../providers/provider.js";
 import type { Logger } from "./log.js";
 import { codeName, type Metrics } from "./metrics.js";
 import type { ModelLabels } from "./model-labels.js";
 import type { Tracing } from "./tracing.js";
+import { answerText, requestRecord } from "./request-record.js";
 
 export interface InstrumentDeps {
   metrics: Metrics;
@@ -18,6 +21,8 @@ export interface InstrumentDeps {
   logger: Logger;
   /** [observability] log_prompts: add the request's text to the access line. */
   logPrompts: boolean;
+  /** The request log ([log]); none when it is off. */
+  requests?: RequestSink | undefined;
 }
 
 type Operation = "chat" | "embeddings";
@@ -27,7 +32,9 @@ type InferenceApi = Pick<Inference, "generate" | "generateStream" | "embed">;
 /** One request being measured. */
 class Measured {
   private readonly startedAt = performance.now();
+  private readonly startedAtMs = Date.now();
   private readonly span;
+  private ttftMs: number | undefined;
   ended = false;
 
   constructor(
@@ -37,6 +44,9 @@ class Measured {
     private readonly model: string,
     private readonly call: CallContext,
     private readonly prompt: () => string[],
+    /** For the request log: where the call came in. */
+    private readonly edge: string,
+    private readonly stream = false,
   ) {
     call.stats ??= { provider: "", attempts: 0, upstreamMs: 0 };
     const headers = (call.forwardHeaders ??= {});
@@ -68,18 +78,20 @@ class Measured {
   }
 
   ttft(): void {
-    this.deps.metrics.firstToken(this.route, this.provider, this.modelLabel, (performance.now() - this.startedAt) / 1000);
+    this.ttftMs = performance.now() - this.startedAt;
+    this.deps.metrics.firstToken(this.route, this.provider, this.modelLabel, this.ttftMs / 1000);
   }
 
-  done(usage: Usage | undefined): void {
-    this.end("OK", usage);
+  done(usage: Usage | undefined, answer?: Message): void {
+    this.end("OK", usage, undefined, answer);
   }
 
   fail(err: unknown): void {
-    this.end(codeName(ConnectError.from(err).code), undefined);
+    const error = ConnectError.from(err);
+    this.end(codeName(error.code), undefined, error.rawMessage);
   }
 
-  private end(code: string, usage: Usage | undefined): void {
+  private end(code: string, usage: Usage | undefined, error?: string, answer?: Message): void {
     if (this.ended) return;
     this.ended = true;
     const ms = performance.now() - this.startedAt;
@@ -121,6 +133,27 @@ class Measured {
       traceparent: this.call.forwardHeaders?.traceparent,
       ...(this.deps.logPrompts ? { prompt: this.prompt() } : {}),
     });
+    const requests = this.deps.requests;
+    requests?.write(
+      requestRecord(
+        {
+          startedAt: this.startedAtMs,
+          edge: this.edge,
+          operation: this.operation,
+          model: this.model,
+          call: this.call,
+          status: code,
+          usage,
+          latencyMs: ms,
+          ttftMs: this.ttftMs,
+          stream: this.stream,
+          error,
+          prompt: this.prompt,
+          answer: requests.payloads && answer ? answerText(answer) : undefined,
+        },
+        requests,
+      ),
+    );
   }
 }
 
@@ -131,17 +164,23 @@ function chatText(req: ChatRequest): string[] {
 export class InstrumentedInference implements InferenceApi {
   constructor(
     private readonly inner: InferenceApi,
-    /** Which edge this instance serves: "rpc" or "rest". */
+    /** Which edge this instance serves: "rpc" or "rest" (metric route labels). */
     private readonly edge: string,
     private readonly deps: InstrumentDeps,
+    /** The request log's edge: "openai" or "anthropic" for REST; RPC calls name their protocol (CallContext.edge). */
+    private readonly logEdge?: string,
   ) {}
+
+  private edgeOf(call: CallContext): string {
+    return this.logEdge ?? call.edge ?? this.edge;
+  }
 
   async generate(...args: Parameters<Inference["generate"]>): ReturnType<Inference["generate"]> {
     const [req, call] = args;
-    const m = new Measured(this.deps, `${this.edge}:generate`, "chat", req.model, call, () => chatText(req));
+    const m = new Measured(this.deps, `${this.edge}:generate`, "chat", req.model, call, () => chatText(req), this.edgeOf(call));
     try {
       const res = await this.inner.generate(...args);
-      m.done(res.usage);
+      m.done(res.usage, res.message);
       return res;
     } catch (err) {
       m.fail(err);
@@ -151,7 +190,7 @@ export class InstrumentedInference implements InferenceApi {
 
   async embed(...args: Parameters<Inference["embed"]>): ReturnType<Inference["embed"]> {
     const [req, call] = args;
-    const m = new Measured(this.deps, `${this.edge}:embed`, "embeddings", req.model, call, () => req.inputs);
+    const m = new Measured(this.deps, `${this.edge}:embed`, "embeddings", req.model, call, () => req.inputs, this.edgeOf(call));
     try {
       const res = await this.inner.embed(...args);
       m.done(res.usage);
@@ -165,22 +204,23 @@ export class InstrumentedInference implements InferenceApi {
   async *generateStream(...args: Parameters<Inference["generateStream"]>): ReturnType<Inference["generateStream"]> {
     const [req, call] = args;
     const route = `${this.edge}:generate_stream`;
-    const m = new Measured(this.deps, route, "chat", req.model, call, () => chatText(req));
+    const m = new Measured(this.deps, route, "chat", req.model, call, () => chatText(req), this.edgeOf(call), true);
     const inFlight = this.deps.metrics.streamsInFlight;
     inFlight.inc({ route });
     let usage: Usage | undefined;
+    let answer: Message | undefined;
     let first = true;
     try {
       for await (const res of this.inner.generateStream(...args)) {
         const kind = res.event.case;
-        if (kind === "end") usage = res.event.value.usage;
+        if (kind === "end") ({ usage, message: answer } = res.event.value);
         else if (first && kind !== "start") {
           first = false;
           m.ttft();
         }
         yield res;
       }
-      m.done(usage);
+      m.done(usage, answer);
     } catch (err) {
       m.fail(err);
       throw err;
@@ -196,8 +236,8 @@ export class InstrumentedInference implements InferenceApi {
  * The decorated core, typed as the Inference the edges take: they call only
  * generate/generateStream/embed; anything else is forwarded to the real core.
  */
-export function instrumentInference(inner: Inference, edge: string, deps: InstrumentDeps): Inference {
-  const d = new InstrumentedInference(inner, edge, deps);
+export function instrumentInference(inner: Inference, edge: string, deps: InstrumentDeps, logEdge?: string): Inference {
+  const d = new InstrumentedInference(inner, edge, deps, logEdge);
   const own: Record<PropertyKey, unknown> = { generate: d.generate.bind(d), generateStream: d.generateStream.bind(d), embed: d.embed.bind(d) };
   return new Proxy(inner, {
     get(target, prop) {

@@ -11,7 +11,7 @@ import { GeminiProvider } from "./gemini/client.js";
 import { OllamaProvider } from "./ollama/client.js";
 import { OpenAIProvider } from "./openai/client.js";
 import type { Provider } from "./provider.js";
-import { createSpeechProvider } from "./stt/config.js";
+import { createSpeechProvider, SPEECH_PROVIDER_TYPES, type SpeechDeps } from "./stt/config.js";
 import type { Transport } from "./transport.js";
 import { CLOUD_ADAPTERS, derivedBaseUrl } from "./clouds.js";
 import { loadTls } from "./upstream-tls.js";
@@ -36,11 +36,14 @@ export function localityOf(baseUrl: string): Locality {
   return Locality.REMOTE;
 }
 
-/** `env`: AWS_* credentials and GOOGLE_APPLICATION_CREDENTIALS for the cloud types (app.ts passes process.env). */
-export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string, env: Env = {}): Provider {
+/**
+ * `env`: AWS_* credentials and GOOGLE_APPLICATION_CREDENTIALS for the cloud types (app.ts passes process.env).
+ * `deps.log`: where managed engines (speech) write their lines, into hoosh's log.
+ */
+export function createProvider(config: ProviderConfig, index: number, transport: Transport, source: string, env: Env = {}, deps: Pick<SpeechDeps, "log"> = { log: () => {} }): Provider {
   // In-process engine: no wire protocol, no transport.
   if (config.type === "local") return createLocalProvider(config, index, source);
-  if (config.type === "pocketsphinx" || config.type === "whisper") return createSpeechProvider(config, index, source);
+  if ((SPEECH_PROVIDER_TYPES as readonly string[]).includes(config.type)) return createSpeechProvider(config, index, source, { transport, ...deps });
   const adapter = ADAPTERS[config.type];
   const cloud = Object.hasOwn(CLOUD_ADAPTERS, config.type) ? CLOUD_ADAPTERS[config.type as keyof typeof CLOUD_ADAPTERS] : undefined;
   const baseUrl = config.base_url ?? derivedBaseUrl(config);

@@ -3,6 +3,7 @@
 // once, inside providers/<vendor>/).
 import type { Locality } from "../../gen/ts/hoosh/v1/models_pb.js";
 import type { TranscribeConfig, TranscribeResponse, TranscribeStreamResponse } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
+import type { SynthesizeRequest, SynthesizeResponse } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import type {
   EmbedRequest,
   EmbedResponse,
@@ -13,6 +14,12 @@ import type {
 
 /** One TranscribeStream event: a partial hypothesis, or the final transcript (always last). */
 export type TranscriptEvent = Exclude<TranscribeStreamResponse["event"], { case: undefined }>;
+
+/** One Synthesize event: start (always first), audio chunks, end (always last). */
+export type SpeechEvent = Exclude<SynthesizeResponse["event"], { case: undefined }>;
+
+/** A text-to-speech request as the core hands it to a provider (validated; speed filled in). */
+export type SpeechRequest = Omit<SynthesizeRequest, "$typeName" | "$unknown" | "speed"> & { speed: number };
 
 /** Generate and GenerateStream carry the same fields; the core handles both as this. */
 export type ChatRequest = Omit<GenerateRequest, "$typeName" | "$unknown">;
@@ -29,11 +36,29 @@ export interface CallContext {
    * The authenticated API key (absent when auth is off); its id, never the key,
    * and what it may reach (auth/keys.ts; a predicate left out allows everything).
    */
-  key?: { id: string; defaultPool?: string; allowsModel?(model: string): boolean; allowsPool?(pool: string): boolean };
+  key?: {
+    id: string;
+    defaultPool?: string;
+    /** The key's team (teams share a budget, limits and, with [cache] scope = "team", cached answers). */
+    team?: string;
+    /** Budgets charged besides the request's pool, all or none: the key's own and its team's. */
+    budgets?: readonly LinkedBudget[];
+    allowsModel?(model: string): boolean;
+    allowsPool?(pool: string): boolean;
+  };
   /** The x-hoosh-budget-pool header (gRPC metadata or HTTP), when the caller sent one; see core/accounting/pool.ts. */
   budgetPool?: string;
+  /** Where the call came in, for the request log: grpc | grpc-web | connect | rest (the native JSON transcoding). */
+  edge?: string;
   /** Filled by the core as the call runs, for edges that report it (x-hoosh-* headers, logs). */
   stats?: CallStats;
+}
+
+/** A budget pool an API key's requests are also charged to (core/accounting: a linked reservation). */
+export interface LinkedBudget {
+  readonly pool: string;
+  /** The limits of a pool hoosh manages for the key or team ("key:<id>", "team:<name>"): made on first use when missing. */
+  readonly limits?: { readonly capacityTokens?: number | undefined; readonly capacityUsdMicros?: number | undefined; readonly period: "none" | "hourly" | "daily" | "monthly" } | undefined;
 }
 
 export interface CallStats {
@@ -83,6 +108,12 @@ export interface Provider {
    * Errors thrown by `audio` (validation, cancellation) must propagate.
    */
   transcribeStream?(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): AsyncIterable<TranscriptEvent>;
+  /**
+   * Text to speech, for providers that can: one start event, the audio as it is produced,
+   * one end event. Voice and format problems are INVALID_ARGUMENT naming `voice` / `format`,
+   * thrown before the first event. Breaking out of the loop stops the engine or upstream.
+   */
+  synthesize?(req: SpeechRequest, call: CallContext): AsyncIterable<SpeechEvent>;
   /** Model ids the upstream says it serves (may be empty when it cannot tell). */
   listModels(call: CallContext): Promise<string[]>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@
 import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import type { Inference } from "../core/inference.js";
 import type { ModelCatalog } from "../core/model-catalog.js";
+import type { Speech } from "../core/speech.js";
 import type { Transcription } from "../core/transcribe.js";
 import type { CallContext } from "../providers/provider.js";
 
@@ -28,6 +29,8 @@ export interface RestDeps {
   inference: Pick<Inference, "generate" | "generateStream" | "embed">;
   catalog: ModelCatalog;
   transcription: Pick<Transcription, "transcribe">;
+  /** Text to speech (/v1/audio/speech); absent in apps built without it. */
+  speech?: Pick<Speech, "synthesize">;
   /** Largest request body accepted (server.max_body_bytes). */
   maxBodyBytes: number;
   /** server.request_timeout_ms, as for RPCs. */

@@ -79,6 +79,19 @@ export function writeText(res: HttpResponse, status: number, text: string, conte
   res.end(text);
 }
 
+/** Resolves on "drain" (room again) or "close" (client gone): backpressure from the socket. */
+export function drained(res: HttpResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 export function writeJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   writeText(res, status, JSON.stringify(body), "application/json", headers);
 }
@@ -101,17 +114,7 @@ export class SseWriter {
   async send(data: string, event?: string): Promise<boolean> {
     if (this.closed) return false;
     const frame = event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
-    if (!this.res.write(frame)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off("drain", done);
-          this.res.off("close", done);
-          resolve();
-        };
-        this.res.on("drain", done);
-        this.res.on("close", done);
-      });
-    }
+    if (!this.res.write(frame)) await drained(this.res);
     return !this.closed;
   }
 

@@ -22,20 +22,19 @@ import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
 
 import {
-  BudgetPeriod,
   BudgetService,
   PoolSchema,
   UsageGroupBy,
   UsageReportRowSchema,
 } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import type { Pool, UsageReportRow } from "../../gen/ts/hoosh/v1/budget_pb.js";
-import { cappedUsage, checkReservation, UNRESTRICTED, usePool, type BudgetCaller, type ReservationLookup } from "../auth/budget-access.js";
+import { cappedUsage, checkReservation, ownUsageOnly, UNRESTRICTED, usePool, type BudgetCaller, type ReservationLookup } from "../auth/budget-access.js";
 import { invalidArgument } from "../core/budget/errors.js";
 import type { BudgetLedger, PoolPatch, UsageInput } from "../core/budget/ledger.js";
-import type { BudgetPeriodKind } from "../core/budget/period.js";
+import { enumName, PERIOD_TO_WIRE, periodFromWire } from "./budget-period.js";
 import type { PoolView } from "../core/budget/pool-view.js";
 import { mergeReports, type UsageGroupKey, type UsageReport, type UsageRow } from "../core/budget/report.js";
-import { checkCount } from "../core/budget/validate.js";
+import { checkCount, isManagedPool } from "../core/budget/validate.js";
 
 /**
  * Admin-only RPCs (CreatePool, UpdatePool) call this first. The auth issue
@@ -58,19 +57,6 @@ export interface BudgetServiceOptions {
 const MAX_TTL_SECONDS = 86_400;
 const UPDATABLE = ["capacity_tokens", "capacity_usd_micros", "period"] as const;
 
-const PERIOD_TO_WIRE: Record<BudgetPeriodKind, BudgetPeriod> = {
-  none: BudgetPeriod.NONE,
-  hourly: BudgetPeriod.HOURLY,
-  daily: BudgetPeriod.DAILY,
-  monthly: BudgetPeriod.MONTHLY,
-};
-const PERIOD_FROM_WIRE = new Map<BudgetPeriod, BudgetPeriodKind>([
-  [BudgetPeriod.UNSPECIFIED, "none"],
-  [BudgetPeriod.NONE, "none"],
-  [BudgetPeriod.HOURLY, "hourly"],
-  [BudgetPeriod.DAILY, "daily"],
-  [BudgetPeriod.MONTHLY, "monthly"],
-]);
 const GROUP_FROM_WIRE = new Map<UsageGroupBy, UsageGroupKey>([
   [UsageGroupBy.UNSPECIFIED, "pool"],
   [UsageGroupBy.POOL, "pool"],
@@ -78,17 +64,12 @@ const GROUP_FROM_WIRE = new Map<UsageGroupBy, UsageGroupKey>([
   [UsageGroupBy.PROVIDER, "provider"],
   [UsageGroupBy.KEY, "key"],
   [UsageGroupBy.DAY, "day"],
+  [UsageGroupBy.TEAM, "team"],
 ]);
 
-function enumName(prefix: string, names: Record<number, string>, value: number): string {
-  return `${prefix}_${names[value]}`;
-}
-
-function periodFromWire(value: BudgetPeriod, field: string): BudgetPeriodKind {
-  const kind = PERIOD_FROM_WIRE.get(value);
-  if (kind !== undefined) return kind;
-  const allowed = [...PERIOD_FROM_WIRE.keys()].map((v) => enumName("BUDGET_PERIOD", BudgetPeriod, v));
-  throw invalidArgument(field, `${value} is not one of: ${allowed.join(", ")}`);
+/** The pools of keys' and teams' own budgets follow their budgets (KeysService); CreatePool and UpdatePool leave them alone. */
+function unmanaged(name: string): void {
+  if (isManagedPool(name)) throw invalidArgument("pool.name", `${JSON.stringify(name)} is the pool of an API key's or team's own budget; change that key's or team's budget (KeysService UpdateKey / UpdateTeam)`);
 }
 
 function groupFromWire(value: UsageGroupBy): UsageGroupKey {
@@ -185,6 +166,7 @@ export function createBudgetService(
     async createPool(req, ctx) {
       await admin(ctx);
       const pool = required(req.pool, "pool");
+      unmanaged(pool.name);
       const view = await ledger.createPool(pool.name, {
         capacityTokens: optionalCount(pool.capacityTokens, "pool.capacity_tokens"),
         capacityUsdMicros: optionalCount(pool.capacityUsdMicros, "pool.capacity_usd_micros"),
@@ -197,6 +179,7 @@ export function createBudgetService(
     async updatePool(req, ctx) {
       await admin(ctx);
       const pool = required(req.pool, "pool");
+      unmanaged(pool.name);
       const patch = patchFromMask(pool, req.updateMask?.paths ?? []);
       const view = await ledger.updatePool(pool.name, patch);
       options.audit?.(ctx, "pool.update", { pool: view.name, update_mask: req.updateMask?.paths, capacity_tokens: view.capacityTokens, capacity_usd_micros: view.capacityUsdMicros, period: view.period });
@@ -246,9 +229,15 @@ export function createBudgetService(
         start: req.startTime ? timestampMs(req.startTime) : undefined,
         end: req.endTime ? timestampMs(req.endTime) : undefined,
         groupBy: groupFromWire(req.groupBy),
+        key: req.keyId || undefined,
+        team: req.team || undefined,
       };
       let report: UsageReport;
-      if (req.pool !== "") report = await usePool(caller, req.pool, () => ledger.report({ ...query, pool: req.pool }));
+      if (!caller.readsBudgets) {
+        // A key without a budgets scope reads its own usage, and only that.
+        if (query.key !== undefined && query.key !== caller.keyId) throw ownUsageOnly(caller.keyId ?? "", query.key);
+        report = await ledger.report({ ...query, key: caller.keyId, pool: req.pool || undefined });
+      } else if (req.pool !== "") report = await usePool(caller, req.pool, () => ledger.report({ ...query, pool: req.pool }));
       else if (caller.unrestricted) report = await ledger.report(query);
       else {
         // Only the pools this caller may see, summed as one report.

@@ -16,7 +16,16 @@ export function startRpcCall(ctx: HandlerContext, requestTimeoutMs: number): Sta
     key: key && identity(key),
   });
   ctx.responseHeader.set("x-request-id", started.call.requestId);
+  started.call.edge = edgeOf(ctx);
   return started;
+}
+
+/** The REST transcoder calls the handlers in memory (createRouterTransport): its URLs are https://in-memory/…. */
+const IN_MEMORY = "https://in-memory/";
+
+/** grpc | grpc-web | connect, or rest for the native JSON transcoding (rest/transcode). */
+export function edgeOf(ctx: Pick<HandlerContext, "protocolName" | "url">): string {
+  return ctx.url.startsWith(IN_MEMORY) ? "rest" : ctx.protocolName;
 }
 
 /** Response metadata naming the request fields (hoosh.v1 paths) the serving provider did not honour. */

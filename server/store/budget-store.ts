@@ -19,9 +19,15 @@
  * - A commit appends its usage record in the same atomic step as the charge, so
  *   the balance and the usage report agree at every instant (also after kill -9).
  * - charge() is idempotent by entry id: an id seen within the retention charges nothing again.
+ * - A reservation may hold in linked pools too (an API key's and its team's budget): it is
+ *   made in every pool or in none, and its commit charges every pool it holds in, release gives
+ *   every hold back, each in the same one step (both or neither). A linked hold is an ordinary
+ *   hold of its pool (it expires with it and counts in its holds) under the id linkedId(id, pool),
+ *   which cannot itself be committed or released. A charge with linked pools charges them all.
  * Results are fresh copies; mutating them never changes the store.
  */
 import type { BudgetPeriodKind } from "../core/budget/period.js";
+import type { UsageGroupKey, UsageReport } from "../core/budget/report.js";
 
 export type { BudgetPeriodKind };
 
@@ -60,6 +66,8 @@ export interface PoolState extends PoolLimits {
 export interface Reservation extends Amount {
   readonly id: string;
   readonly pool: string;
+  /** Further pools the same amount is held in (and charged to at commit); none when empty. */
+  readonly linked?: readonly string[] | undefined;
   readonly createdAt: number;
   readonly expiresAt: number;
   /** The pool epoch it was made in: its hold counts only while the epoch is current. */
@@ -80,7 +88,13 @@ export type ReserveOutcome =
       readonly available: Available;
       readonly needed: Amount;
     }
-  | { readonly status: "no-pool" };
+  /** `missing`: the pool that does not exist (the reservation's own, or a linked one). */
+  | { readonly status: "no-pool"; readonly missing?: string | undefined };
+
+/** The id of a reservation's hold in linked pool `pool` (an internal id: never committed or released itself). */
+export function linkedId(id: string, pool: string): string {
+  return `${id}@${pool}`;
+}
 
 export type FinishedStatus = "committed" | "released" | "expired";
 
@@ -103,6 +117,8 @@ export type FinishOutcome =
  */
 export interface ChargeEntry {
   readonly id: string;
+  /** Further pools charged the same amount (those that exist), in the same step. */
+  readonly linked?: readonly string[] | undefined;
   /** What the record's pool is charged ("" pool: nothing; only the record is kept). */
   readonly amount: Amount;
   readonly record: UsageRecord;
@@ -155,6 +171,8 @@ export interface UsageRecord {
   readonly model?: string | undefined;
   /** The API key's name (never the secret). */
   readonly key?: string | undefined;
+  /** The key's team, when it has one. */
+  readonly team?: string | undefined;
   /** The request's id (x-request-id), tying the record to the request that used it. */
   readonly requestId?: string | undefined;
 }
@@ -167,6 +185,10 @@ export interface UsageQuery {
   readonly pool?: string | undefined;
   readonly start?: number | undefined;
   readonly end?: number | undefined;
+  /** Only records of this API key id. */
+  readonly key?: string | undefined;
+  /** Only records of this team. */
+  readonly team?: string | undefined;
 }
 
 export interface BudgetStore {
@@ -177,8 +199,12 @@ export interface BudgetStore {
   /** Changing the period keeps the balance and re-anchors it to the new kind's current period. */
   updatePool(name: string, patch: PoolPatch, now: number): Promise<UpdatePoolOutcome>;
 
-  /** Holds `amount` if it fits every limited dimension. */
-  reserve(pool: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome>;
+  /**
+   * Holds `amount` in `pool` and in every `linked` pool if it fits every limited dimension of
+   * each: all holds or none (over-budget names the first pool it does not fit, no-pool the first
+   * missing one).
+   */
+  reserve(pool: string, amount: Amount, ttlMs: number, now: number, linked?: readonly string[]): Promise<ReserveOutcome>;
   /**
    * Drops the hold, charges `actual` to the pool's current period and appends `record` (when
    * given, with the reservation's pool), all in one step. A repeat answers "committed" with what
@@ -200,4 +226,6 @@ export interface BudgetStore {
   charge(entries: readonly ChargeEntry[], now: number): Promise<ChargeOutcome[]>;
   /** Records in time order. */
   queryUsage(query: UsageQuery): Promise<UsageRecord[]>;
+  /** The records of `query` summed per group and in total (core/budget/report.ts), in the store where it can. */
+  usageReport(query: UsageQuery, by: UsageGroupKey): Promise<UsageReport>;
 }

@@ -7,14 +7,22 @@ import { ConfigError } from "../config/index.js";
 import { underDataDir, type DataDirEnv } from "../engines/data-dir.js";
 import type { Config } from "../config/index.js";
 import type { Outbox } from "../core/accounting/outbox.js";
+import type { KeyStore } from "../core/keys/types.js";
+import type { RequestLogStore } from "../core/requests/record.js";
 import type { BudgetStore } from "./budget-store.js";
 import { MemoryBudgetStore } from "./memory/budget-store.js";
+import { MemoryKeyStore } from "./memory/key-store.js";
 import { MemoryOutbox } from "./memory/outbox.js";
+import { MemoryRequestLog } from "./memory/request-log.js";
 
 export interface OpenedStore {
   store: BudgetStore;
   /** Where settlements wait while the store cannot take them: a file for SQLite and Redis (store.outbox_path). */
   outbox: Outbox;
+  /** API keys and teams made at run time (KeysService), in the same store. */
+  keys: KeyStore;
+  /** The request log, in the same store. */
+  requests: RequestLogStore;
   close(): Promise<void>;
 }
 
@@ -23,18 +31,35 @@ export async function openBudgetStore(config: Config["store"], source: string, e
   try {
     switch (config.kind) {
       case "memory":
-        return { store: new MemoryBudgetStore({ finishedRetentionMs: config.finished_retention_ms }), outbox: new MemoryOutbox(), close: async () => {} };
+        return {
+          store: new MemoryBudgetStore({ finishedRetentionMs: config.finished_retention_ms }),
+          outbox: new MemoryOutbox(),
+          keys: new MemoryKeyStore(),
+          requests: new MemoryRequestLog(),
+          close: async () => {},
+        };
       // Loaded only when configured: the native SQLite module and the Redis client cost startup time.
       case "sqlite": {
-        const { SqliteBudgetStore } = await import("./sqlite/budget-store.js");
+        const [{ SqliteBudgetStore }, { SqliteKeyStore }, { SqliteRequestLog }] = await Promise.all([
+          import("./sqlite/budget-store.js"),
+          import("./sqlite/key-store.js"),
+          import("./sqlite/request-log.js"),
+        ]);
         const file = underDataDir(config.path!, env);
         mkdirSync(dirname(file), { recursive: true });
         const outbox = await openOutbox(config, env, file);
+        // One file, one connection each (the budget store's opens and migrates it first).
         const store = SqliteBudgetStore.open(file, { finishedRetentionMs: config.finished_retention_ms });
-        return { store, outbox, close: async () => (store.close(), outbox.close()) };
+        const keys = SqliteKeyStore.open(file);
+        const requests = SqliteRequestLog.open(file);
+        return { store, outbox, keys, requests, close: async () => (requests.close(), keys.close(), store.close(), outbox.close()) };
       }
       case "redis": {
-        const { RedisBudgetStore } = await import("./redis/budget-store.js");
+        const [{ RedisBudgetStore }, { RedisKeyStore }, { RedisRequestLog }] = await Promise.all([
+          import("./redis/budget-store.js"),
+          import("./redis/key-store.js"),
+          import("./redis/request-log.js"),
+        ]);
         const outbox = await openOutbox(config, env, `${redisIdentity(config.url!)}#${config.prefix}`);
         const store = await RedisBudgetStore.connect(config.url!, {
           prefix: config.prefix,
@@ -44,7 +69,10 @@ export async function openBudgetStore(config: Config["store"], source: string, e
           outbox.close();
           throw err;
         });
-        return { store, outbox, close: async () => (await store.close(), outbox.close()) };
+        // Keys and the request log ride on the budget store's connection.
+        const keys = new RedisKeyStore(store.client, config.prefix, config.command_timeout_ms);
+        const requests = new RedisRequestLog(store.client, config.prefix, config.command_timeout_ms);
+        return { store, outbox, keys, requests, close: async () => (await store.close(), outbox.close()) };
       }
     }
   } catch (err) {

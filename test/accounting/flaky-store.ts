@@ -56,4 +56,5 @@ export class FlakyStore implements BudgetStore {
   expire: BudgetStore["expire"] = (...a) => this.#run("expire", () => this.inner.expire(...a));
   charge: BudgetStore["charge"] = (...a) => this.#run("charge", () => this.inner.charge(...a));
   queryUsage: BudgetStore["queryUsage"] = (...a) => this.#run("queryUsage", () => this.inner.queryUsage(...a));
+  usageReport: BudgetStore["usageReport"] = (...a) => this.#run("usageReport", () => this.inner.usageReport(...a));
 }

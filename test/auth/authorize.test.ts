@@ -8,6 +8,12 @@ import { RoutingHintsSchema, type RoutingHints } from "../../gen/ts/hoosh/v1/cha
 import { Auth, headerGetter, identity, modelDenied, type ReachFn, type RequestReach } from "../../server/auth/authorize.js";
 import { hashKey, type ApiKey } from "../../server/auth/keys.js";
 import type { KeyConfig } from "../../server/config/schema.js";
+import { KeyDirectory } from "../../server/auth/directory.js";
+import type { KeyStore, StoredKey } from "../../server/core/keys/types.js";
+import { RateLimiter } from "../../server/core/rate-limit/limiter.js";
+import { MemoryRateWindows } from "../../server/core/rate-limit/memory.js";
+import { MemoryKeyStore } from "../../server/store/memory/key-store.js";
+import { storedKey, T } from "../keys/records.js";
 
 const OPTIONS = { open_health: true, open_reflection: true, allow_unauthenticated_remote: false };
 const secret = (id: string) => `hk_unit_${id}_0123456789abcdef`;
@@ -243,5 +249,121 @@ describe("requireScope, identity, headerGetter", () => {
     expect(modelDenied({ id: "k" }, "m").rawMessage).toBe('API key "k" may not use model "m"');
     expect(modelDenied({ id: "k" }, "m", "a").rawMessage).toBe('API key "k" may not use model "m" (alias "a" stands for it)');
     expect(modelDenied({ id: "k" }, "m").code).toBe(Code.PermissionDenied);
+  });
+});
+
+describe("keys made at run time (KeyDirectory): revoked, expired, teams, in flight", () => {
+  const stored = (id: string, over: Partial<StoredKey> = {}): StoredKey => storedKey(id, hashKey(secret(id)), over);
+
+  async function setup() {
+    const store = new MemoryKeyStore();
+    await store.createTeam({ name: "crew", limits: { maxConcurrent: 2 }, budget: { tokens: 100, period: "daily" }, metadata: {}, createdAt: T });
+    await store.createKey(stored("gone", { revokedAt: T - 1000 }));
+    await store.createKey(stored("old", { expiresAt: T - 1 }));
+    await store.createKey(stored("rotated", { hash: hashKey(secret("rotated-new")), previousHash: hashKey(secret("rotated")), previousHashExpiresAt: T - 5 }));
+    await store.createKey(stored("solo", { limits: { maxConcurrent: 1 } }));
+    await store.createKey(stored("m1", { team: "crew", budget: { tokens: 10, period: "daily" } }));
+    await store.createKey(stored("m2", { team: "crew" }));
+    await store.createKey(stored("free"));
+    const directory = new KeyDirectory([], store, { now: () => T });
+    await directory.start();
+    await directory.close();
+    return new Auth([], OPTIONS, { directory });
+  }
+  const bearer = (id: string) => headerGetter({ authorization: `Bearer ${secret(id)}` });
+  const unauth = (auth: Auth, id: string) => {
+    try {
+      auth.authenticate(bearer(id));
+    } catch (err) {
+      const e = ConnectError.from(err);
+      expect(e.code).toBe(Code.Unauthenticated);
+      return e.rawMessage;
+    }
+    throw new Error("expected Unauthenticated");
+  };
+
+  it("names a revoked key, an expired key and an expired previous secret, with when", async () => {
+    const auth = await setup();
+    expect(auth.enabled).toBe(true);
+    expect(unauth(auth, "gone")).toBe(`API key "gone" was revoked at ${new Date(T - 1000).toISOString()}`);
+    expect(unauth(auth, "old")).toBe(`API key "old" expired at ${new Date(T - 1).toISOString()}`);
+    expect(unauth(auth, "rotated")).toBe(`the previous secret of API key "rotated" expired at ${new Date(T - 5).toISOString()}`);
+    expect(auth.authenticate(bearer("rotated-new"))?.id).toBe("rotated");
+  });
+
+  it("enter(): a key's and its team's requests in flight, each against its limit; a refusal gives back what it took", async () => {
+    const auth = await setup();
+    const solo = auth.authenticate(bearer("solo"))!;
+    const leave = auth.enter(solo);
+    const e = (() => {
+      try {
+        auth.enter(solo);
+      } catch (err) {
+        return ConnectError.from(err);
+      }
+      throw new Error("expected ResourceExhausted");
+    })();
+    expect(e.code).toBe(Code.ResourceExhausted);
+    expect(e.rawMessage).toBe('API key "solo" has 1 requests in flight, its limit (max_concurrent_requests 1); retry when one ends');
+    leave();
+    leave(); // idempotent
+    auth.enter(solo)();
+
+    const [m1, m2] = [auth.authenticate(bearer("m1"))!, auth.authenticate(bearer("m2"))!];
+    const l1 = auth.enter(m1);
+    const l2 = auth.enter(m2);
+    expect(() => auth.enter(m1)).toThrow('team "crew" has 2 requests in flight, its limit (max_concurrent_requests 2); retry when one ends');
+    l1();
+    const l3 = auth.enter(m1);
+    l2();
+    l3();
+    // No limit and no team: nothing is counted.
+    const free = auth.authenticate(bearer("free"))!;
+    for (let i = 0; i < 5; i++) auth.enter(free);
+    expect(auth.enter(undefined)).toBeTypeOf("function");
+  });
+
+  it("identity carries the team and the key's and team's budgets", async () => {
+    const auth = await setup();
+    const m1 = identity(auth.authenticate(bearer("m1"))!);
+    expect(m1.team).toBe("crew");
+    expect(m1.budgets?.map((b) => b.pool)).toEqual(["key:m1", "team:crew"]);
+    const m2 = identity(auth.authenticate(bearer("m2"))!);
+    expect(m2.budgets?.map((b) => b.pool)).toEqual(["team:crew"]);
+    const free = identity(auth.authenticate(bearer("free"))!);
+    expect("team" in free).toBe(false);
+    expect("budgets" in free).toBe(false);
+  });
+
+  it("admit(): a team's rpm is shared by its keys, counted once per request; a key without a team is not", async () => {
+    const store = new MemoryKeyStore();
+    await store.createTeam({ name: "crew", limits: { rpm: 3 }, metadata: {}, createdAt: T });
+    for (const id of ["m1", "m2"]) await store.createKey(stored(id, { team: "crew" }));
+    await store.createKey(stored("free"));
+    const directory = new KeyDirectory([], store, { now: () => T });
+    await directory.start();
+    await directory.close();
+    const limiter = new RateLimiter(new MemoryRateWindows(), { keys: (id) => directory.keyLimits(id), teams: (name) => directory.teamLimits(name), now: () => T });
+    const auth = new Auth([], OPTIONS, { directory, limiter, now: () => T });
+    const [m1, m2, free] = ["m1", "m2", "free"].map((id) => auth.authenticate(bearer(id))!);
+    await auth.admit(m1);
+    await auth.admit(m2);
+    await auth.admit(m1);
+    await expect(auth.admit(m2)).rejects.toMatchObject({ code: Code.ResourceExhausted, rawMessage: expect.stringContaining('team "crew"') });
+    for (let i = 0; i < 5; i++) await auth.admit(free);
+  });
+
+  it("enter(): a key whose team this process does not know (yet) is counted against its own limit only", async () => {
+    const record = { ...stored("stray", { team: "unseen", limits: { maxConcurrent: 1 } }), version: 1 };
+    const store = { version: async () => 1, changes: async () => ({ version: 1, keys: [record], teams: [] }) } as unknown as KeyStore;
+    const directory = new KeyDirectory([], store, { now: () => T });
+    await directory.start();
+    await directory.close();
+    const auth = new Auth([], OPTIONS, { directory });
+    const stray = auth.authenticate(bearer("stray"))!;
+    expect(stray.team).toBe("unseen");
+    const leave = auth.enter(stray);
+    expect(() => auth.enter(stray)).toThrow('API key "stray" has 1 requests in flight');
+    leave();
   });
 });

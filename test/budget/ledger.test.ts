@@ -225,12 +225,45 @@ describe("BudgetLedger settle: a finished request's usage, never lost, never twi
   it("tryReserve answers no-pool and over-budget as results, with the pool's view", async () => {
     const { ledger } = setup();
     await ledger.createPool("p", { capacityTokens: 10, period: "daily" });
-    expect(await ledger.tryReserve("nope", { tokens: 1, usdMicros: 0 })).toEqual({ status: "no-pool" });
+    expect(await ledger.tryReserve("nope", { tokens: 1, usdMicros: 0 })).toEqual({ status: "no-pool", missing: "nope" });
     const over = await ledger.tryReserve("p", { tokens: 11, usdMicros: 0 });
     expect(over.status).toBe("over-budget");
     if (over.status !== "over-budget") return;
     expect(over.error.rawMessage).toBe('budget pool "p" has 10 tokens available, request needs 11');
     expect(over.pool).toMatchObject({ name: "p", usedTokens: 0, periodEnd: Date.UTC(2025, 0, 16) });
+  });
+
+  it("tryReserve with linked pools (a key's and its team's): held in each once, all or none, committed to all", async () => {
+    const { ledger } = setup();
+    await ledger.createPool("p", { capacityTokens: 100, period: "none" });
+    await ledger.createPool("key:k", { capacityTokens: 10, period: "none" });
+    await ledger.createPool("team:t", { capacityTokens: 50, period: "none" });
+    const reserved = async (name: string) => (await ledger.getPool(name)).reservedTokens;
+
+    // Over the key's budget: refused naming it, and nothing held anywhere.
+    const over = await ledger.tryReserve("p", { tokens: 20, usdMicros: 0 }, 1000, ["key:k", "team:t"]);
+    expect(over.status).toBe("over-budget");
+    if (over.status === "over-budget") expect(over.error.rawMessage).toBe('budget pool "key:k" has 10 tokens available, request needs 20');
+    expect([await reserved("p"), await reserved("key:k"), await reserved("team:t")]).toEqual([0, 0, 0]);
+
+    // A missing linked pool is named as the missing one.
+    expect(await ledger.tryReserve("p", { tokens: 1, usdMicros: 0 }, 1000, ["team:none"])).toEqual({ status: "no-pool", missing: "team:none" });
+    const bad = await failure(ledger.tryReserve("p", { tokens: 1, usdMicros: 0 }, 1000, ["Bad Pool"]));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.rawMessage).toMatch(/^linked pool: "Bad Pool" is not a valid pool name/);
+
+    // Repeats and the pool itself among the linked ones hold once each.
+    const ok = await ledger.tryReserve("p", { tokens: 5, usdMicros: 0 }, 1000, ["key:k", "team:t", "key:k", "p"]);
+    expect(ok.status).toBe("reserved");
+    expect([await reserved("p"), await reserved("key:k"), await reserved("team:t")]).toEqual([5, 5, 5]);
+    if (ok.status !== "reserved") return;
+    await ledger.commit(ok.reservationId, usage({ inputTokens: 2, outputTokens: 1 }));
+    const after = await Promise.all(["p", "key:k", "team:t"].map((n) => ledger.getPool(n)));
+    expect(after.map((v) => [v.usedTokens, v.reservedTokens])).toEqual([
+      [3, 0],
+      [3, 0],
+      [3, 0],
+    ]);
   });
 
   it("getPool shows how many holds there are and when the last one expires", async () => {

@@ -10,8 +10,8 @@ import { createBudgetService } from "../../server/rpc/budget.js";
 import { setup } from "./helpers.js";
 import { expectError } from "./rpc-helpers.js";
 
-const TEAM_A: BudgetCaller = { keyId: "app", unrestricted: false, mayUse: (p) => p === "team-a" };
-const ADMIN: BudgetCaller = { keyId: "root", unrestricted: true, mayUse: () => true };
+const TEAM_A: BudgetCaller = { keyId: "app", unrestricted: false, readsBudgets: true, mayUse: (p) => p === "team-a" };
+const ADMIN: BudgetCaller = { keyId: "root", unrestricted: true, readsBudgets: true, mayUse: () => true };
 
 async function world() {
   const { ledger, store } = setup();

@@ -60,8 +60,18 @@ describe("BudgetService pools over Connect", () => {
         "pool.period: 9 is not one of: BUDGET_PERIOD_UNSPECIFIED, BUDGET_PERIOD_NONE, BUDGET_PERIOD_HOURLY, BUDGET_PERIOD_DAILY, BUDGET_PERIOD_MONTHLY",
       ],
       [{ pool: { name: "taken", capacityTokens: 5n } }, Code.AlreadyExists, 'budget pool "taken" already exists'],
+      [
+        { pool: { name: "key:k-1", capacityTokens: 5n } },
+        Code.InvalidArgument,
+        `pool.name: "key:k-1" is the pool of an API key's or team's own budget; change that key's or team's budget (KeysService UpdateKey / UpdateTeam)`,
+      ],
     ];
     for (const [req, code, message] of cases) await expectError(client.createPool(req), code, message);
+    await expectError(
+      client.updatePool({ pool: { name: "team:crew", capacityTokens: 5n }, updateMask: { paths: ["capacity_tokens"] } }),
+      Code.InvalidArgument,
+      `pool.name: "team:crew" is the pool of an API key's or team's own budget; change that key's or team's budget (KeysService UpdateKey / UpdateTeam)`,
+    );
     expect((await client.listPools({})).pools.map((p) => p.name)).toEqual(["taken"]);
   });
 

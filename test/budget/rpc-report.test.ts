@@ -71,7 +71,7 @@ describe("BudgetService GetUsageReport over Connect", () => {
     await expectError(
       client.getUsageReport({ groupBy: 42 as UsageGroupBy }),
       Code.InvalidArgument,
-      "group_by: 42 is not one of: USAGE_GROUP_BY_UNSPECIFIED, USAGE_GROUP_BY_POOL, USAGE_GROUP_BY_MODEL, USAGE_GROUP_BY_PROVIDER, USAGE_GROUP_BY_KEY, USAGE_GROUP_BY_DAY",
+      "group_by: 42 is not one of: USAGE_GROUP_BY_UNSPECIFIED, USAGE_GROUP_BY_POOL, USAGE_GROUP_BY_MODEL, USAGE_GROUP_BY_PROVIDER, USAGE_GROUP_BY_KEY, USAGE_GROUP_BY_DAY, USAGE_GROUP_BY_TEAM",
     );
     await expectError(client.getUsageReport({ pool: "B" }), Code.InvalidArgument, `pool: "B" ${NAME_RULE}`);
     await expectError(client.getUsageReport({ pool: "zz" }), Code.NotFound, 'budget pool "zz" not found');

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 
-import type { BudgetStore, PoolState } from "../../server/store/budget-store.js";
+import { linkedId, type BudgetStore, type PoolState } from "../../server/store/budget-store.js";
 import { T0, appendRecord } from "./helpers.js";
+import { summarizeUsage } from "../../server/core/budget/report.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -43,7 +44,7 @@ export function describeBudgetStoreContract(name: string, makeStore: () => Budge
         available: { tokens: 400, usdMicros: undefined },
         needed: { tokens: 401, usdMicros: 7 },
       });
-      expect(await store.reserve("nope", { tokens: 1, usdMicros: 0 }, MIN, T0)).toEqual({ status: "no-pool" });
+      expect(await store.reserve("nope", { tokens: 1, usdMicros: 0 }, MIN, T0)).toEqual({ status: "no-pool", missing: "nope" });
       expect((await store.reserve("p", { tokens: 400, usdMicros: 0 }, MIN, T0)).status).toBe("reserved");
     });
 
@@ -156,6 +157,159 @@ export function describeBudgetStoreContract(name: string, makeStore: () => Budge
       expect((await store.queryUsage({})).map((r) => r.time)).toEqual([10, 20, 30]);
       expect((await store.queryUsage({ pool: "a" })).map((r) => r.time)).toEqual([20, 30]);
       expect((await store.queryUsage({ start: 10, end: 30 })).map((r) => r.time)).toEqual([10, 20]);
+    });
+
+    it("usageReport sums per group in the store, filtered by pool, key, team and time; every grouping reconciles", async () => {
+      const store = makeStore();
+      const rec = (pool: string, time: number, key: string | undefined, team: string | undefined, model?: string) => ({
+        time,
+        pool,
+        reservationId: `${pool}-${time}`,
+        inputTokens: 10,
+        cachedInputTokens: 1,
+        outputTokens: 5,
+        reasoningTokens: 2,
+        audioTokens: 0,
+        costUsdMicros: 7,
+        provider: "x",
+        cacheHit: time === 40,
+        key,
+        team,
+        model,
+      });
+      await appendRecord(store, rec("a", 10, "k1", "ml", "gpt-4o"));
+      await appendRecord(store, rec("a", 20, "k2", "ml"));
+      await appendRecord(store, rec("b", 30, "k3", undefined, "gpt-4o"));
+      await appendRecord(store, rec("b", 40, undefined, undefined));
+      const byTeam = await store.usageReport({}, "team");
+      expect(byTeam.rows.map((r) => [r.group, r.requests])).toEqual([["(unknown)", 2], ["ml", 2]]);
+      expect(byTeam.total).toMatchObject({ group: "", requests: 4, inputTokens: 40, cachedInputTokens: 4, outputTokens: 20, reasoningTokens: 8, costUsdMicros: 28, cacheHits: 1 });
+      const byKey = await store.usageReport({}, "key");
+      expect(byKey.rows.map((r) => r.group)).toEqual(["(unknown)", "k1", "k2", "k3"]);
+      expect(byKey.total).toEqual(byTeam.total);
+      expect((await store.usageReport({}, "model")).rows.map((r) => [r.group, r.requests])).toEqual([["(unknown)", 2], ["gpt-4o", 2]]);
+      expect((await store.usageReport({}, "day")).rows.map((r) => r.group)).toEqual(["1970-01-01"]);
+      expect((await store.usageReport({ team: "ml" }, "key")).rows.map((r) => r.group)).toEqual(["k1", "k2"]);
+      expect((await store.usageReport({ key: "k3", pool: "b" }, "pool")).rows).toMatchObject([{ group: "b", requests: 1 }]);
+      expect((await store.usageReport({ start: 20, end: 40 }, "pool")).rows.map((r) => [r.group, r.requests])).toEqual([["a", 1], ["b", 1]]);
+      expect(await store.usageReport({ key: "nobody" }, "key")).toMatchObject({ rows: [], total: { requests: 0 } });
+      expect((await store.queryUsage({ team: "ml" })).map((r) => r.key)).toEqual(["k1", "k2"]);
+    });
+
+    it("usageReport over many days (whole and partial days, any range) equals summing the records", async () => {
+      const store = makeStore();
+      const DAY = 86_400_000;
+      const base = Date.UTC(2026, 0, 1);
+      let seed = 7;
+      const rand = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+      for (let i = 0; i < 120; i++) {
+        const key = ["k1", "k2", undefined][rand(3)];
+        await appendRecord(store, {
+          time: base + rand(6 * DAY),
+          pool: ["a", "b", ""][rand(3)]!,
+          reservationId: `m-${i}`,
+          inputTokens: rand(100),
+          cachedInputTokens: rand(5),
+          outputTokens: rand(50),
+          reasoningTokens: rand(3),
+          audioTokens: rand(2),
+          costUsdMicros: rand(1000),
+          provider: ["p", "q"][rand(2)]!,
+          cacheHit: rand(4) === 0,
+          model: ["m1", "m2", undefined][rand(3)],
+          key,
+          team: key === "k1" ? "ml" : undefined,
+        });
+      }
+      const ranges = [
+        {},
+        { start: base },
+        { end: base + 3 * DAY },
+        { start: base + DAY / 3, end: base + 5 * DAY + 7 },
+        { start: base + DAY + 1, end: base + DAY + 5000 },
+        { start: base + 2 * DAY, end: base + 4 * DAY },
+        { start: base - DAY, end: base + 10 * DAY, key: "k1" },
+        { start: base + 12345, team: "ml", pool: "a" },
+      ];
+      for (const range of ranges) {
+        for (const by of ["pool", "key", "team", "model", "provider", "day"] as const) {
+          expect(await store.usageReport(range, by), `${JSON.stringify(range)} by ${by}`).toEqual(summarizeUsage(await store.queryUsage(range), by));
+        }
+      }
+    });
+
+    describe("a reservation held in linked pools (a key's and its team's budgets)", () => {
+      async function three(): Promise<BudgetStore> {
+        const store = makeStore();
+        await store.createPool("p", { capacityTokens: 1000, period: "none" }, T0);
+        await store.createPool("key:k", { capacityTokens: 100, period: "none" }, T0);
+        await store.createPool("team:t", { capacityTokens: 50, capacityUsdMicros: 9, period: "none" }, T0);
+        return store;
+      }
+      const reserved = async (store: BudgetStore) => Promise.all(["p", "key:k", "team:t"].map(async (n) => (await store.getPool(n, T0))!.reservedTokens));
+      const used = async (store: BudgetStore, now = T0) => Promise.all(["p", "key:k", "team:t"].map(async (n) => (await store.getPool(n, now))!.usedTokens));
+
+      it("holds in every pool or in none: over-budget names the pool it does not fit, no-pool the missing one", async () => {
+        const store = await three();
+        const over = await store.reserve("p", { tokens: 60, usdMicros: 0 }, MIN, T0, ["key:k", "team:t"]);
+        expect(over).toMatchObject({ status: "over-budget", pool: { name: "team:t" }, available: { tokens: 50, usdMicros: 9 } });
+        expect(await store.reserve("p", { tokens: 1, usdMicros: 0 }, MIN, T0, ["key:k", "nope"])).toEqual({ status: "no-pool", missing: "nope" });
+        expect(await reserved(store)).toEqual([0, 0, 0]);
+        const ok = await store.reserve("p", { tokens: 40, usdMicros: 2 }, MIN, T0, ["key:k", "team:t"]);
+        expect(ok).toMatchObject({ status: "reserved", reservation: { pool: "p", linked: ["key:k", "team:t"], tokens: 40 }, pool: { name: "p", reservedTokens: 40 } });
+        expect(await reserved(store)).toEqual([40, 40, 40]);
+        expect((await store.getPool("team:t", T0))!).toMatchObject({ reservedUsdMicros: 2, holds: { count: 1, until: T0 + MIN } });
+        expect((await store.reserve("p", { tokens: 20, usdMicros: 0 }, MIN, T0, ["key:k", "team:t"])).status).toBe("over-budget");
+        expect(await reserved(store)).toEqual([40, 40, 40]);
+      });
+
+      it("a commit charges every pool once and gives every hold back; release gives them back; in one step", async () => {
+        const store = await three();
+        const a = await store.reserve("p", { tokens: 40, usdMicros: 0 }, MIN, T0, ["key:k", "team:t"]);
+        const b = await store.reserve("p", { tokens: 5, usdMicros: 0 }, MIN, T0, ["key:k", "team:t"]);
+        if (a.status !== "reserved" || b.status !== "reserved") throw new Error("setup");
+        expect(await store.getReservation(a.reservation.id)).toMatchObject({ pool: "p", linked: ["key:k", "team:t"] });
+        expect(await store.commit(a.reservation.id, { tokens: 30, usdMicros: 1 }, T0)).toMatchObject({ status: "done", pool: { name: "p", usedTokens: 30, reservedTokens: 5 } });
+        expect(await used(store)).toEqual([30, 30, 30]);
+        expect((await store.getPool("team:t", T0))!.usedUsdMicros).toBe(1);
+        expect(await store.commit(a.reservation.id, { tokens: 30, usdMicros: 1 }, T0)).toMatchObject({ status: "committed", charged: { tokens: 30, usdMicros: 1 } });
+        expect(await used(store)).toEqual([30, 30, 30]);
+        expect(await store.release(b.reservation.id, T0)).toMatchObject({ status: "done" });
+        expect(await reserved(store)).toEqual([0, 0, 0]);
+        expect(await used(store)).toEqual([30, 30, 30]);
+      });
+
+      it("a linked hold's own id is unknown to commit and release", async () => {
+        const store = await three();
+        const a = await store.reserve("p", { tokens: 10, usdMicros: 0 }, MIN, T0, ["key:k"]);
+        if (a.status !== "reserved") throw new Error("setup");
+        const linked = linkedId(a.reservation.id, "key:k");
+        expect(await store.commit(linked, { tokens: 99, usdMicros: 0 }, T0)).toEqual({ status: "unknown" });
+        expect(await store.release(linked, T0)).toEqual({ status: "unknown" });
+        expect(await reserved(store)).toEqual([10, 10, 0]);
+        expect(await used(store)).toEqual([0, 0, 0]);
+      });
+
+      it("linked holds expire with the reservation; a commit after that is 'expired' and charges nothing", async () => {
+        const store = await three();
+        const a = await store.reserve("p", { tokens: 10, usdMicros: 0 }, MIN, T0, ["key:k", "team:t"]);
+        if (a.status !== "reserved") throw new Error("setup");
+        expect(await store.expire(T0 + MIN)).toBe(3);
+        expect(await store.commit(a.reservation.id, { tokens: 10, usdMicros: 0 }, T0 + MIN)).toMatchObject({ status: "expired" });
+        expect(await used(store, T0 + MIN)).toEqual([0, 0, 0]);
+        expect(await Promise.all(["p", "key:k", "team:t"].map(async (n) => (await store.getPool(n, T0 + MIN))!.holds.count))).toEqual([0, 0, 0]);
+      });
+
+      it("a charge with linked pools charges each that exists, once per charge id", async () => {
+        const store = await three();
+        const record = { time: T0, pool: "p", reservationId: "c1", inputTokens: 4, cachedInputTokens: 0, outputTokens: 3, reasoningTokens: 0, audioTokens: 0, costUsdMicros: 0, provider: "x", cacheHit: false };
+        const entry = { id: "c1", amount: { tokens: 7, usdMicros: 0 }, linked: ["key:k", "gone", "team:t"], record };
+        expect(await store.charge([entry], T0)).toEqual(["charged"]);
+        expect(await store.charge([entry], T0)).toEqual(["duplicate"]);
+        expect(await used(store)).toEqual([7, 7, 7]);
+        expect(await store.charge([{ ...entry, id: "c2", record: { ...record, pool: "" } }], T0)).toEqual(["recorded"]);
+        expect(await used(store)).toEqual([7, 14, 14]);
+      });
     });
 
     async function reserveId(store: BudgetStore, tokens: number): Promise<string> {

@@ -10,12 +10,15 @@ const teamA1 = { id: "a1", defaultPool: "team-a" };
 const teamA2 = { id: "a2", defaultPool: "team-a" };
 const teamB = { id: "b1", defaultPool: "team-b" };
 const loner = { id: "solo" };
+const teamed = { id: "t1", team: "ml", defaultPool: "team-a" };
 
 describe("cachePartition", () => {
-  it("global: one partition; team: the default pool, else the key; key: the key", () => {
+  it("global: one partition; team: the team, else the default pool, else the key; key: the key", () => {
     expect(cachePartition("global", teamA1)).toBe("");
-    expect(cachePartition("team", teamA1)).toBe("team:team-a");
-    expect(cachePartition("team", teamA2)).toBe("team:team-a");
+    expect(cachePartition("team", teamed)).toBe("team:ml");
+    expect(cachePartition("team", teamA1)).toBe("pool:team-a");
+    expect(cachePartition("team", teamA2)).toBe("pool:team-a");
+    expect(cachePartition("key", teamed)).toBe("key:t1");
     expect(cachePartition("team", loner)).toBe("key:solo");
     expect(cachePartition("key", teamA1)).toBe("key:a1");
     // Auth off: no key, one partition whatever the scope.

@@ -5,16 +5,21 @@
 // - the shared pool's used tokens equal the sum of its usage records (balance and report agree),
 //   every answered request has exactly one record with the tokens it was told, no record is a stranger.
 // Requests cut off by a kill may or may not have a record; their holds expire.
+// Then a key created at run time on one replica works on the other two (the restarted one too)
+// within 1 s, and once revoked on another it is refused by all within 1 s.
 // HOOSH_REPLICAS_SECONDS sets the run's length (default 30; the issue's figure is 120).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, type Client } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BudgetService } from "../../gen/ts/hoosh/v1/budget_pb.js";
 import { InferenceService } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import { KeysService } from "../../gen/ts/hoosh/v1/keys_pb.js";
+import { sha256 } from "../auth/helpers.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
@@ -62,18 +67,44 @@ breaker = { failures = 100000 }
 [[budgets]]
 name = "shared"
 capacity = 100000000
+
+[[keys]]
+id = "root"
+hash = "${sha256(ADMIN_KEY)}"
+scopes = ["admin", "inference"]
+pools = ["*"]
 `;
+
+const ADMIN_KEY = "hk_test_replicas_admin_0123456789abcdef";
 
 interface Replica {
   hoosh: Hoosh;
   session: Http2SessionManager;
   inference: Client<typeof InferenceService>;
+  /** A client of `service` on this replica sending `key`. */
+  as<S extends DescService>(service: S, key: string): Client<S>;
 }
 
 async function startReplica(index: number): Promise<Replica> {
   const hoosh = await startHoosh(config(index), { bundle });
   const session = new Http2SessionManager(hoosh.url);
-  return { hoosh, session, inference: createClient(InferenceService, createGrpcTransport({ baseUrl: hoosh.url, sessionManager: session })) };
+  const as = <S extends DescService>(service: S, key: string): Client<S> =>
+    createClient(service, createGrpcTransport({ baseUrl: hoosh.url, sessionManager: session, interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${key}`), next(req))] }));
+  return { hoosh, session, inference: as(InferenceService, ADMIN_KEY), as };
+}
+
+/** How long until `check` passes, polled every 10 ms; fails past 1 s. */
+async function within1s(check: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    try {
+      await check();
+      return performance.now() - start;
+    } catch (err) {
+      if (performance.now() - start > 1000) throw err;
+      await sleep(10);
+    }
+  }
 }
 
 async function usageRecords(): Promise<{ requestId: string; tokens: number }[]> {
@@ -150,7 +181,7 @@ describe(`${REPLICAS} replicas on one Redis`, () => {
         return /^hoosh_budget_outbox_pending 0$/m.test(text) ? true : undefined;
       }, 30_000);
       const records = await usageRecords();
-      const pool = (await createClient(BudgetService, createGrpcTransport({ baseUrl: replicas[0]!.hoosh.url })).getPool({ name: "shared" })).pool!;
+      const pool = (await replicas[0]!.as(BudgetService, ADMIN_KEY).getPool({ name: "shared" })).pool!;
       const byRequest = new Map<string, number>();
       for (const r of records) byRequest.set(r.requestId, (byRequest.get(r.requestId) ?? 0) + 1);
       const missing = [...answered.keys()].filter((id) => !byRequest.has(id));
@@ -159,6 +190,20 @@ describe(`${REPLICAS} replicas on one Redis`, () => {
       const wrong = records.filter((r) => answered.has(r.requestId) && answered.get(r.requestId) !== r.tokens);
       expect(Number(pool.usedTokens)).toBe(records.reduce((sum, r) => sum + r.tokens, 0));
       expect({ missing, twice, strangers, wrong }).toEqual({ missing: [], twice: [], strangers: [], wrong: [] });
+
+      // Keys made at run time: created on replica 1, seen by all; revoked on replica 2, refused by all.
+      const [r0, r1, r2] = replicas as Replica[];
+      const ask = (r: Replica, key: string) => r.as(InferenceService, key).generate({ model: "replica-model", messages: [user("key check")] });
+      const made = await r0!.as(KeysService, ADMIN_KEY).createKey({ key: { name: "roaming", scopes: ["inference"] } });
+      const seen = await Promise.all([r1!, r2!].map((r) => within1s(() => ask(r, made.secret))));
+      await r2!.as(KeysService, ADMIN_KEY).revokeKey({ id: made.key!.id });
+      const refused = await Promise.all([r0!, r1!].map((r) =>
+        within1s(async () => {
+          const err = await ask(r, made.secret).then(() => undefined, (e: unknown) => ConnectError.from(e));
+          if (err?.code !== Code.Unauthenticated) throw new Error(`still accepted (${err?.message ?? "answered"})`);
+        }),
+      ));
+      console.log(`replicas: a new key answered on the other replicas after ${seen.map((ms) => ms.toFixed(0)).join(" / ")} ms; revoked, refused after ${refused.map((ms) => ms.toFixed(0)).join(" / ")} ms`);
     } finally {
       for (const r of replicas) {
         r?.session.abort();

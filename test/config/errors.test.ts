@@ -24,7 +24,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "bad enum",
       `${provider("")}\n[[providers]]\nname = "q"\ntype = "opnai"\nbase_url = "http://x"\nmodels = ["*"]`,
-      'hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper',
+      'hoosh.toml: providers[1].type: "opnai" is not one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper, flite, whisper-server',
     ],
     [
       "bad router strategy",
@@ -56,12 +56,12 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "workers with the memory store",
       "[server]\nworkers = 2",
-      'hoosh.toml: server.workers: 2 needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets and usage per process',
+      'hoosh.toml: server.workers: 2 needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process',
     ],
     [
       "workers auto with the memory store",
       '[server]\nworkers = "auto"',
-      'hoosh.toml: server.workers: "auto" needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets and usage per process',
+      'hoosh.toml: server.workers: "auto" needs a store the workers share: set [store] kind = "sqlite" (one machine) or "redis"; the memory store keeps budgets, usage, API keys made at run time and the request log per process',
     ],
     [
       "workers on sqlite with rate limits",
@@ -78,20 +78,20 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
       '[server]\nworkers = "many"',
       'hoosh.toml: server.workers: "many" is not an integer in 1..256 or "auto"',
     ],
-    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, store, mcp_servers, mcp)"],
+    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, log, store, mcp_servers, mcp)"],
     ["misspelt top-level table", "[servr]\nport = 1", 'hoosh.toml: servr: unknown table (did you mean "server"?)'],
     ["top-level key that belongs in a table", "port = 8080", 'hoosh.toml: port: unknown key (did you mean "port" in [server]?)'],
     [
       "missing required key (enum)",
       '[[providers]]\nname = "p"\nmodels = ["*"]',
-      "hoosh.toml: providers[0].type: missing required key (one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper)",
+      "hoosh.toml: providers[0].type: missing required key (one of: openai, anthropic, gemini, ollama, azure, bedrock, vertex, local, pocketsphinx, whisper, flite, whisper-server)",
     ],
     ["missing required key (string)", '[[providers]]\ntype = "local"\nmodels = ["*"]', "hoosh.toml: providers[0].name: missing required key (expected string)"],
     ["missing required key (array)", '[[providers]]\nname = "p"\ntype = "local"', "hoosh.toml: providers[0].models: missing required key (expected array of strings)"],
     [
       "base_url missing for a remote type",
       '[[providers]]\nname = "p"\ntype = "gemini"\nmodels = ["*"]',
-      'hoosh.toml: providers[0].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "bedrock", "vertex" needs one; this one has type "gemini")',
+      'hoosh.toml: providers[0].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "flite", "whisper-server", "bedrock", "vertex" needs one; this one has type "gemini")',
     ],
     [
       "duplicate provider names",
@@ -183,7 +183,7 @@ describe("ConfigError", () => {
     );
     expect(err.message.split("\n")).toEqual([
       "hoosh.toml: providers[0].models: expected at least 1 entry, got []",
-      'hoosh.toml: providers[1].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "bedrock", "vertex" needs one; this one has type "openai")',
+      'hoosh.toml: providers[1].base_url: missing required key (every provider except types "local", "pocketsphinx", "whisper", "flite", "whisper-server", "bedrock", "vertex" needs one; this one has type "openai")',
       'hoosh.toml: providers[1].name: duplicate provider name "a" (already used by providers[0])',
     ]);
   });

@@ -70,6 +70,43 @@ describe("queue", () => {
   });
 });
 
+describe("parallel sequences", () => {
+  it("sequences = 4, max_queue = 0: four streams generate at once on the one loaded model, none waits", async () => {
+    const p = provider("context_size = 2048, sequences = 4, max_queue = 0");
+    const ctl = new AbortController();
+    const firsts: number[] = [];
+    let lastFirst = 0;
+    const streams = [1n, 2n, 3n, 4n].map(async (seed) => {
+      let first = 0;
+      for await (const ev of p.generateStream(chat("Once upon a time", { maxTokens: 1500, temperature: 1, seed }), call(ctl.signal))) {
+        if (ev.event.case === "text" && first === 0) {
+          first = performance.now();
+          firsts.push(first);
+          lastFirst = Math.max(lastFirst, first);
+          // Every stream has had a token while all four were still running: none queued behind another.
+          if (firsts.length === 4) ctl.abort();
+        }
+      }
+    });
+    const outcomes = await Promise.allSettled(streams);
+    expect(firsts.length).toBe(4);
+    for (const o of outcomes) if (o.status === "rejected") expect((o.reason as { code: Code }).code).toBe(Code.Canceled);
+  });
+
+  it("a cancelled request frees its sequence at once for the next", async () => {
+    const p = provider("context_size = 2048, sequences = 1, max_queue = 0");
+    const first = new AbortController();
+    const running = p.generate(long(), call(first.signal)).catch((err: unknown) => err);
+    // Busy and no queue: refused.
+    expectError(await caught(() => p.generate(long(), call())), Code.ResourceExhausted, 'local model "stories" is busy: its request queue is full (0 waiting, max_queue = 0)');
+    first.abort();
+    expectError((await running) as never, Code.Canceled, "the request was cancelled");
+    // The sequence is free the moment the cancelled call settles.
+    const next = await p.generate(chat("Tom", { maxTokens: 4, seed: 1n }), call());
+    expect(next.usage!.outputTokens).toBeGreaterThan(0);
+  });
+});
+
 describe("cancellation", () => {
   it("aborting a stream stops generation within 50 ms, with no token after the abort", async () => {
     const p = provider("context_size = 2048");

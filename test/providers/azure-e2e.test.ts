@@ -3,6 +3,7 @@
 // which checks api-version, the credential and the deployment path.
 import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { SpeechFormat, SpeechService } from "../../gen/ts/hoosh/v1/speech_pb.js";
 import { AudioEncoding, TranscribeService } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { requests, toneWav } from "../transcribe/harness.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -21,8 +22,8 @@ name = "aoai"
 type = "azure"
 base_url = "${url}"
 api_key = "${API_KEY}"
-deployments = { "gpt-4o" = "gpt4o-prod", "text-embedding-3-small" = "embed-prod", "whisper-1" = "whisper-prod" }
-models = ["gpt-4o", "fake-*", "text-embedding-3-small", "whisper-1", "missing-model"]
+deployments = { "gpt-4o" = "gpt4o-prod", "text-embedding-3-small" = "embed-prod", "whisper-1" = "whisper-prod", "tts-1" = "tts-prod" }
+models = ["gpt-4o", "fake-*", "text-embedding-3-small", "whisper-1", "tts-1", "missing-model"]
 ${FAULTS_EXPECTED}
 
 [[providers]]
@@ -101,6 +102,17 @@ describe('type = "azure" through a real hoosh', () => {
     expect(res.text).toBe(`transcribed ${wav.length} bytes of wav audio at 16000 Hz`);
     const [req] = (await fake.events()).filter((e) => e.type === "request");
     expect(req?.path).toBe("/openai/deployments/whisper-prod/audio/transcriptions?api-version=2024-10-21");
+  });
+
+  it("text to speech goes to the speech deployment", async () => {
+    const speech = createClient(SpeechService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1" }));
+    let pcm = 0;
+    for await (const res of speech.synthesize({ model: "tts-1", input: "Hello there.", voice: "alloy", format: SpeechFormat.PCM16 })) if (res.event.case === "audio") pcm += res.event.value.length;
+    // The fake speaks 50 ms per character at 24 kHz, 16-bit.
+    expect(pcm).toBe(Math.round("Hello there.".length * 0.05 * 24_000) * 2);
+    const [req] = (await fake.events()).filter((e) => e.type === "request");
+    expect(req?.path).toBe("/openai/deployments/tts-prod/audio/speech?api-version=2024-10-21");
+    expect(req?.body).toMatchObject({ input: "Hello there.", voice: "alloy", response_format: "pcm" });
   });
 
   it("Microsoft Entra: one client-credentials token serves many calls, sent as a bearer", async () => {

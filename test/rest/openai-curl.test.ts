@@ -43,7 +43,7 @@ describe("docs/rest-openai.md curl examples", async () => {
   const list = await examples();
 
   it("has one example per endpoint", () => {
-    for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/models", "/v1/models/", "/v1/audio/transcriptions"]) {
+    for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/models", "/v1/models/", "/v1/audio/transcriptions", "/v1/audio/speech"]) {
       expect(list.some((e) => e.command.includes(`:8088${path}`)), path).toBe(true);
     }
   });

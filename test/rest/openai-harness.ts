@@ -26,7 +26,7 @@ export interface OpenAIEnv {
 }
 
 /** Models matching these patterns route to the fake; anything else is unroutable (404). */
-const MODELS = `["gpt-*", "fake-*", "text-embedding-*", "whisper-*", "acme/*"]`;
+const MODELS = `["gpt-*", "fake-*", "text-embedding-*", "whisper-*", "tts-*", "acme/*"]`;
 
 export async function startOpenAIEnv(): Promise<OpenAIEnv> {
   const fake = await startFakeOpenAI();

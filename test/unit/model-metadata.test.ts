@@ -7,11 +7,16 @@ import { ModelMetadata, type ModelFile } from "../../server/core/model-metadata.
 const table = new ModelMetadata();
 
 describe("the shipped table", () => {
-  it("whisper-type and pocketsphinx-type models transcribe, whatever the id", () => {
-    for (const type of ["pocketsphinx", "whisper"]) {
+  it("whisper-, whisper-server- and pocketsphinx-type models transcribe, whatever the id", () => {
+    for (const type of ["pocketsphinx", "whisper", "whisper-server"]) {
       expect(table.describe("sphinx-en", type).capabilities).toEqual([Capability.TRANSCRIPTION]);
       expect(table.describe("gpt-4o", type).capabilities).toEqual([Capability.TRANSCRIPTION]);
     }
+  });
+
+  it("flite-type models speak: text in, audio out, no chat capability", () => {
+    const flite = table.describe("tts-1", "flite");
+    expect(flite).toMatchObject({ kind: "speech", capabilities: [], inputModalities: ["text"], outputModalities: ["audio"] });
   });
 
   it("an OpenAI transcription model behind an openai provider is a transcription model", () => {

@@ -26,7 +26,7 @@
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EmbedRequest } from "../../../gen/ts/hoosh/v1/inference_pb.js";
-import type { CallContext, ChatRequest } from "../../providers/provider.js";
+import type { CallContext, ChatRequest, LinkedBudget } from "../../providers/provider.js";
 import { DEFAULT_RESERVATION_TTL_MS, type BudgetLedger, type Settlement, type TryReserved } from "../budget/ledger.js";
 import type { PoolView } from "../budget/pool-view.js";
 import type { RateLimiter } from "../rate-limit/limiter.js";
@@ -64,7 +64,14 @@ const TTL_SLACK_MS = 60_000;
 const DEFAULT_POOL_RECHECK_MS = 1000;
 const NO_ESTIMATE: Estimate = { promptTokens: 0, outputTokens: 0, tokens: 0, usdMicros: 0 };
 
-export type Chargeable = { kind: "chat"; req: ChatRequest } | { kind: "embed"; req: EmbedRequest };
+/**
+ * "units": speech requests, whose input is counted in characters (text to speech) or whole
+ * seconds of audio (speech to text) and held as that many input tokens (core/speech-usage.ts).
+ */
+export type Chargeable =
+  | { kind: "chat"; req: ChatRequest }
+  | { kind: "embed"; req: EmbedRequest }
+  | { kind: "units"; req: { model: string; budgetPool: string; metadata: { [k: string]: string } }; units: number };
 
 export class Accounting {
   readonly prices: PriceTable;
@@ -94,7 +101,10 @@ export class Accounting {
     this.settle = new Settle(options.ledger, options.outbox, log, { now: this.now, ...options.settle });
   }
 
-  /** Estimates the request and reserves it in its pool (once per request, whatever fallback follows). */
+  /**
+   * Estimates the request and reserves it in its pool and, all or none, in the budgets of its API
+   * key and team (call.key.budgets): once per request, whatever fallback follows.
+   */
   async begin(what: Chargeable, call: CallContext): Promise<Charge> {
     const { req } = what;
     const choice = choosePool(req, call);
@@ -102,43 +112,60 @@ export class Accounting {
     await this.rate?.admitPool(choice.name);
     const measure = async () => {
       const count = await this.tokenizer.counter(req.model);
-      return { promptTokens: what.kind === "chat" ? chatPromptTokens(what.req, count) : embedPromptTokens(what.req, count), count };
+      const promptTokens = what.kind === "chat" ? chatPromptTokens(what.req, count) : what.kind === "embed" ? embedPromptTokens(what.req, count) : what.units;
+      return { promptTokens, count };
     };
-    // The pool's and the key's token windows get the call's tokens at commit.
-    const charge = (estimate: Estimate, pool: Pick<ChargeInit, "pool" | "reservationId">) =>
-      new Charge({ requestedModel: req.model, estimate, measure, key: call.key?.id, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pool.pool), ...pool }, this.settle, this.prices, this.now);
-    // No pool named and no "default" pool (seen within the last second): no budget applies, so
-    // nothing is estimated or reserved; the usage is still recorded.
-    if (!choice.field && this.defaultPoolMissing()) return charge(NO_ESTIMATE, {});
+    const team = call.key?.team;
+    // The pool's, the key's and the team's token windows get the call's tokens at commit.
+    const charge = (estimate: Estimate, pools: Pick<ChargeInit, "pool" | "linked" | "reservationId">) =>
+      new Charge(
+        { requestedModel: req.model, estimate, measure, key: call.key?.id, team, requestId: call.requestId, addTokens: this.rate?.tokenSink(call.key?.id, pools.pool, team), ...pools },
+        this.settle,
+        this.prices,
+        this.now,
+      );
+    const budgets = call.key?.budgets ?? [];
+    // The request's pool first (not the implicit "default" one while it is known to be missing),
+    // then the key's and the team's own budgets.
+    const askDefault = choice.field !== undefined || !this.defaultPoolMissing();
+    let pools = [...(askDefault ? [choice.name] : []), ...budgets.map((b) => b.pool).filter((p) => p !== choice.name)];
+    // No budget applies: nothing is estimated or reserved; the usage is still recorded.
+    if (pools.length === 0) return charge(NO_ESTIMATE, {});
     const { promptTokens } = await measure();
     const output = what.kind === "chat" ? outputLimit(what.req) : 0;
     const price = this.prices.lookup(req.model).price;
     let estimate = estimateOf(promptTokens, output, price);
     let out: TryReserved;
     try {
-      out = await this.reserve(choice.name, estimate);
-      const smaller = out.status === "over-budget" && what.kind === "chat" && what.req.sampling?.maxTokens === undefined && clamped(out.pool, estimate, price);
-      if (smaller) {
+      out = await this.reserve(pools, estimate, budgets);
+      if (out.status === "no-pool" && askDefault && !choice.field && out.missing === choice.name) {
+        // No "default" pool: only the key's and team's own budgets apply, if it has any.
+        this.defaultMissingAt = this.now();
+        pools = pools.slice(1);
+        if (pools.length === 0) return charge(estimate, {});
+        out = await this.reserve(pools, estimate, budgets);
+      }
+      // Without max_tokens the output is cut to what the refusing pool has left (each pool in turn).
+      const clampable = what.kind === "chat" && what.req.sampling?.maxTokens === undefined;
+      for (let i = 0; clampable && out.status === "over-budget" && i < pools.length; i++) {
+        const smaller = clamped(out.pool, estimate, price);
+        if (!smaller) break;
         estimate = smaller;
-        out = await this.reserve(choice.name, estimate);
+        out = await this.reserve(pools, estimate, budgets);
       }
     } catch (err) {
       const error = ConnectError.from(err);
       if (error.code !== Code.Unavailable || !this.failOpen) throw error;
-      this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: choice.name, error: error.rawMessage });
-      return charge(estimate, { pool: choice.name });
+      this.log("warn", "budget store unavailable; admitting without a reservation (store.on_unavailable = fail-open)", { pool: pools[0], error: error.rawMessage });
+      return charge(estimate, { pool: pools[0], linked: pools.slice(1) });
     }
     switch (out.status) {
       case "reserved":
-        if (!choice.field) this.defaultMissingAt = undefined;
-        return charge(estimate, { pool: choice.name, reservationId: out.reservationId });
+        if (!choice.field && pools[0] === choice.name) this.defaultMissingAt = undefined;
+        return charge(estimate, { pool: pools[0], linked: pools.slice(1), reservationId: out.reservationId });
       case "no-pool":
-        // No "default" pool: no budget applies (the usage is still recorded).
-        if (!choice.field) {
-          this.defaultMissingAt = this.now();
-          return charge(estimate, {});
-        }
-        throw await unknownPool(this.ledger, choice);
+        if (out.missing === choice.name) throw await unknownPool(this.ledger, choice);
+        throw new ConnectError(`budget pool ${JSON.stringify(out.missing)} of API key ${JSON.stringify(call.key?.id)} (its own or its team's budget) does not exist`, Code.FailedPrecondition);
       case "over-budget":
         throw withRetryAfter(out.error, out.pool, this.now());
     }
@@ -167,9 +194,19 @@ export class Accounting {
     return this.settle.close();
   }
 
-  private reserve(pool: string, estimate: Estimate): Promise<TryReserved> {
+  /**
+   * Reserves in pools[0] and the rest linked. A missing pool of a key's or team's own budget
+   * (limits known) is made first: it belongs to the key, which may be newer than its pool.
+   */
+  private async reserve(pools: readonly string[], estimate: Estimate, budgets: readonly LinkedBudget[]): Promise<TryReserved> {
     const amount = { tokens: Math.max(1, estimate.tokens), usdMicros: estimate.usdMicros };
-    return this.ledger.tryReserve(pool, amount, this.ttlMs);
+    const out = await this.ledger.tryReserve(pools[0]!, amount, this.ttlMs, pools.slice(1));
+    const limits = out.status === "no-pool" ? budgets.find((b) => b.pool === out.missing)?.limits : undefined;
+    if (out.status !== "no-pool" || !limits) return out;
+    await this.ledger.createPool(out.missing, limits).catch((err: unknown) => {
+      if (ConnectError.from(err).code !== Code.AlreadyExists) throw err;
+    });
+    return this.ledger.tryReserve(pools[0]!, amount, this.ttlMs, pools.slice(1));
   }
 }
 

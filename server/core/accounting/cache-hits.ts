@@ -46,7 +46,7 @@ export class CacheHitRecorder {
     }
     usage.budgetPool = pool;
     // Free unless [cache] charge_hits (then the hit took the charged path in inference.ts instead).
-    const settlement = settlementOf(usage, Number(usage.costUsdMicros), { pool, key: call.key?.id, requestId: call.requestId }, this.now());
+    const settlement = settlementOf(usage, Number(usage.costUsdMicros), { pool, key: call.key?.id, team: call.key?.team, requestId: call.requestId }, this.now());
     await this.settle({ ...settlement, amount: { tokens: 0, usdMicros: 0 } });
   }
 }

@@ -20,11 +20,15 @@ import type { Settle } from "./settle.js";
 export interface ChargeInit {
   /** The pool charged; undefined: no budget applies (usage and cost are still filled in and recorded). */
   pool?: string | undefined;
+  /** Further pools charged with it, all or none: the API key's and its team's own budgets. */
+  linked?: readonly string[] | undefined;
   /** None: no pool, or admitted without one because the store was unreachable (fail-open). */
   reservationId?: string | undefined;
   requestedModel: string;
   /** The API key's id, for reports. */
   key?: string | undefined;
+  /** The key's team, for reports. */
+  team?: string | undefined;
   /** The request's id, kept in its usage record. */
   requestId?: string | undefined;
   /** What was reserved (zero when nothing was). */
@@ -107,13 +111,14 @@ export class Charge {
 }
 
 /** The usage as a settlement: its reservation's commit, or a charge by a fresh id. */
-export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, "pool" | "reservationId" | "key" | "requestId">, time: number): Settlement {
+export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, "pool" | "linked" | "reservationId" | "key" | "team" | "requestId">, time: number): Settlement {
   const { reservationId } = init;
   return {
     reservationId,
     // A reservation's fallback charge has a fixed id, so every retry of this settlement charges once.
     chargeId: reservationId === undefined ? randomUUID() : `late:${reservationId}`,
     pool: init.pool ?? "",
+    ...(init.linked && init.linked.length > 0 ? { linked: init.linked } : {}),
     amount: { tokens: usage.inputTokens + usage.outputTokens, usdMicros: cost },
     record: {
       time,
@@ -127,6 +132,7 @@ export function settlementOf(usage: Usage, cost: number, init: Pick<ChargeInit, 
       cacheHit: usage.cacheHit,
       model: usage.model || undefined,
       key: init.key || undefined,
+      team: init.team || undefined,
       requestId: init.requestId || undefined,
     },
   };

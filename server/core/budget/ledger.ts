@@ -23,7 +23,6 @@ import type { BudgetPeriodKind } from "./period.js";
 import { toPoolView } from "./pool-view.js";
 import { usageRecord } from "./usage-record.js";
 import type { PoolView } from "./pool-view.js";
-import { summarizeUsage } from "./report.js";
 import type { UsageGroupKey, UsageReport } from "./report.js";
 import { checkCount, checkPeriod, checkPoolName, checkReservationId, checkTtlMs } from "./validate.js";
 
@@ -57,7 +56,8 @@ export interface Reserved {
 
 export type TryReserved =
   | ({ readonly status: "reserved" } & Reserved)
-  | { readonly status: "no-pool" }
+  /** `missing`: the pool that does not exist (the asked one, or a linked one). */
+  | { readonly status: "no-pool"; readonly missing: string }
   | { readonly status: "over-budget"; readonly error: ConnectError; readonly pool: PoolView };
 
 /**
@@ -72,6 +72,8 @@ export interface Settlement {
   readonly chargeId: string;
   /** "" when no pool applies: only the record is kept. */
   readonly pool: string;
+  /** Further pools charged the same amount (an API key's and its team's budget); none when absent. */
+  readonly linked?: readonly string[] | undefined;
   /** What the pool is charged: the record's tokens and cost, or 0 for a free cache hit. */
   readonly amount: Amount;
   /** The usage record (pool and reservationId filled in when applied: the charge id for a charge). */
@@ -95,6 +97,9 @@ export interface Committed {
 
 export interface ReportQuery {
   readonly pool?: string | undefined;
+  /** Only usage of this API key id / this team. */
+  readonly key?: string | undefined;
+  readonly team?: string | undefined;
   /** ms inclusive; undefined: from the beginning. */
   readonly start?: number | undefined;
   /** ms exclusive; undefined: up to now (inclusive). */
@@ -173,17 +178,20 @@ export class BudgetLedger {
   /** Holds `amount` for ttlMs (default 10 min); RESOURCE_EXHAUSTED when it does not fit. */
   async reserve(pool: string, amount: Amount, ttlMs: number = this.defaultTtlMs): Promise<Reserved> {
     const out = await this.tryReserve(pool, amount, ttlMs);
-    if (out.status === "no-pool") throw poolNotFound(pool);
+    if (out.status === "no-pool") throw poolNotFound(out.missing);
     if (out.status === "over-budget") throw out.error;
     return out;
   }
 
   /**
    * reserve() with the outcomes a caller branches on as results, not exceptions (the request
-   * path asks the implicit "default" pool on every request: usually not there).
+   * path asks the implicit "default" pool on every request: usually not there). With `linked`
+   * pools the same amount is held in each of them too, all or none (over-budget names the pool
+   * it does not fit); the commit charges them all.
    */
-  async tryReserve(pool: string, amount: Amount, ttlMs: number = this.defaultTtlMs): Promise<TryReserved> {
+  async tryReserve(pool: string, amount: Amount, ttlMs: number = this.defaultTtlMs, linked: readonly string[] = []): Promise<TryReserved> {
     checkPoolName(pool, "pool");
+    for (const name of linked) checkPoolName(name, "linked pool");
     checkCount(amount.tokens, "tokens");
     checkCount(amount.usdMicros, "usd_micros");
     if (amount.tokens === 0 && amount.usdMicros === 0) {
@@ -191,9 +199,10 @@ export class BudgetLedger {
     }
     checkTtlMs(ttlMs, "ttl");
     const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
-    const out = await this.store.reserve(pool, needed, ttlMs, this.now());
-    if (out.status === "no-pool") return out;
-    if (out.status === "over-budget") return { status: "over-budget", error: overBudget(pool, out.available, out.needed), pool: toPoolView(out.pool) };
+    const others = [...new Set(linked)].filter((name) => name !== pool);
+    const out = await this.store.reserve(pool, needed, ttlMs, this.now(), others);
+    if (out.status === "no-pool") return { status: "no-pool", missing: out.missing ?? pool };
+    if (out.status === "over-budget") return { status: "over-budget", error: overBudget(out.pool.name, out.available, out.needed), pool: toPoolView(out.pool) };
     const { id, expiresAt } = out.reservation;
     return { status: "reserved", reservationId: id, expiresAt, pool: toPoolView(out.pool) };
   }
@@ -261,8 +270,7 @@ export class BudgetLedger {
       );
     }
     // No end means "up to now" and is left open, so a record of this very millisecond counts.
-    const records = await this.store.queryUsage({ pool: query.pool, start, end });
-    return summarizeUsage(records, query.groupBy);
+    return this.store.usageReport({ pool: query.pool, start, end, key: query.key, team: query.team }, query.groupBy);
   }
 
   /** Drops abandoned reservations in every pool; returns how many. Run it on a timer (see sweeper.ts). */
@@ -272,7 +280,7 @@ export class BudgetLedger {
 
   #charge(list: readonly Settlement[], now: number): Promise<ChargeOutcome[]> {
     return this.store.charge(
-      list.map((s) => ({ id: s.chargeId, amount: s.amount, record: { ...s.record, pool: s.pool, reservationId: s.chargeId } })),
+      list.map((s) => ({ id: s.chargeId, amount: s.amount, linked: s.linked, record: { ...s.record, pool: s.pool, reservationId: s.chargeId } })),
       now,
     );
   }

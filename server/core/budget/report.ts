@@ -1,11 +1,13 @@
 /**
- * Usage reports: usage records summed per group (pool, model, provider, key or
- * UTC day) plus a total over all of them.
+ * Usage reports: usage records summed per group (pool, model, provider, key,
+ * team or UTC day) plus a total over all of them. Every record is one request
+ * in exactly one group, so the rows of any grouping sum to the same total
+ * (per key == per team == total).
  */
 import type { UsageRecord } from "../../store/budget-store.js";
 import { utcDay } from "./period.js";
 
-export type UsageGroupKey = "pool" | "model" | "provider" | "key" | "day";
+export type UsageGroupKey = "pool" | "model" | "provider" | "key" | "team" | "day";
 
 export interface UsageRow {
   group: string;
@@ -39,6 +41,8 @@ function groupOf(r: UsageRecord, by: UsageGroupKey): string {
       return r.provider || UNKNOWN_GROUP;
     case "key":
       return r.key || UNKNOWN_GROUP;
+    case "team":
+      return r.team || UNKNOWN_GROUP;
     case "day":
       return utcDay(r.time);
   }
@@ -85,7 +89,7 @@ function addRow(into: UsageRow, r: UsageRow): void {
 }
 
 /** Rows summed per group (sorted by group, so days run in calendar order) and in total. */
-function sumRows(rows: Iterable<UsageRow>): UsageReport {
+export function sumRows(rows: Iterable<UsageRow>): UsageReport {
   const groups = new Map<string, UsageRow>();
   const total = emptyRow("");
   for (const r of rows) {

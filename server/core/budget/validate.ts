@@ -6,8 +6,24 @@ import { BUDGET_PERIODS } from "./period.js";
 import type { BudgetPeriodKind } from "./period.js";
 import { invalidArgument } from "./errors.js";
 
-/** The same rule as pool names in hoosh.toml. */
-const POOL_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+/** The same rule as pool names in hoosh.toml; "key:" and "team:" names are the pools of API keys' and teams' own budgets. */
+const POOL_NAME = /^(?:(?:key|team):)?[a-z0-9][a-z0-9._-]*$/;
+const MANAGED = /^(?:key|team):/;
+
+/** The pool holding API key `id`'s own budget (made and changed by KeysService only). */
+export function keyPool(id: string): string {
+  return `key:${id}`;
+}
+
+/** The pool holding team `name`'s own budget. */
+export function teamPool(name: string): string {
+  return `team:${name}`;
+}
+
+/** True for the pools of keys' and teams' own budgets: KeysService manages them, CreatePool and UpdatePool may not. */
+export function isManagedPool(name: string): boolean {
+  return MANAGED.test(name);
+}
 
 /** Longest reservation TTL: holds must not outlive a day's worth of drift. */
 export const MAX_TTL_MS = 86_400_000;

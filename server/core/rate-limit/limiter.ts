@@ -1,6 +1,6 @@
 /**
- * Who is limited to what: the configured rpm/tpm of API keys ([[keys]]) and
- * budget pools ([[budgets]]) over one RateWindows. Refusals are
+ * Who is limited to what: the rpm/tpm of API keys ([[keys]] and keys made at
+ * run time), teams and budget pools ([[budgets]]) over one RateWindows. Refusals are
  * ResourceExhausted with retry-after (REST: 429 + Retry-After) and name the
  * subject and the limit; a store failure passes through (Unavailable).
  */
@@ -9,9 +9,14 @@ import { retrySeconds, type RateLimits, type RateWindows } from "./window.js";
 
 export type RateLogFn = (level: "warn", msg: string, fields: Record<string, unknown>) => void;
 
+/** A subject's limits by its name, looked up per request (keys and teams change at run time). */
+export type LimitsOf = (name: string) => RateLimits | undefined;
+
 export interface RateLimiterOptions {
   /** rpm/tpm by API key id. */
-  keys?: ReadonlyMap<string, RateLimits>;
+  keys?: ReadonlyMap<string, RateLimits> | LimitsOf;
+  /** rpm/tpm by team name. */
+  teams?: LimitsOf;
   /** rpm/tpm by budget pool name. */
   pools?: ReadonlyMap<string, RateLimits>;
   now?: () => number;
@@ -28,8 +33,12 @@ export function limitsByName<T extends { rpm?: number | undefined; tpm?: number 
   return out;
 }
 
+const lookup = (from: ReadonlyMap<string, RateLimits> | LimitsOf | undefined): LimitsOf =>
+  typeof from === "function" ? from : (name) => from?.get(name);
+
 export class RateLimiter {
-  private readonly keys: ReadonlyMap<string, RateLimits>;
+  private readonly keys: LimitsOf;
+  private readonly teams: LimitsOf;
   private readonly pools: ReadonlyMap<string, RateLimits>;
   private readonly now: () => number;
   private readonly log: RateLogFn;
@@ -38,7 +47,8 @@ export class RateLimiter {
     readonly windows: RateWindows,
     options: RateLimiterOptions = {},
   ) {
-    this.keys = options.keys ?? new Map();
+    this.keys = lookup(options.keys);
+    this.teams = lookup(options.teams);
     this.pools = options.pools ?? new Map();
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
@@ -46,7 +56,12 @@ export class RateLimiter {
 
   /** Counts one request of API key `id`; throws when its rpm or tpm is reached. */
   admitKey(id: string): Promise<void> {
-    return this.admit(`key:${id}`, `API key ${JSON.stringify(id)}`, this.keys.get(id));
+    return this.admit(`key:${id}`, `API key ${JSON.stringify(id)}`, this.keys(id));
+  }
+
+  /** Counts one request of a key of team `name`; throws when the team's rpm or tpm is reached. */
+  admitTeam(name: string): Promise<void> {
+    return this.admit(`team:${name}`, `team ${JSON.stringify(name)}`, this.teams(name));
   }
 
   /** Counts one request charged to pool `name`; throws when its rpm or tpm is reached. */
@@ -55,13 +70,14 @@ export class RateLimiter {
   }
 
   /**
-   * Where a call's tokens go once it finishes: the key's and the pool's
-   * windows, those with a tpm. Undefined when neither has one. The returned
+   * Where a call's tokens go once it finishes: the key's, its team's and the
+   * pool's windows, those with a tpm. Undefined when none has one. The returned
    * function never throws (a lost count is logged; the usage itself is not affected).
    */
-  tokenSink(keyId: string | undefined, pool: string | undefined): ((tokens: number) => Promise<void>) | undefined {
+  tokenSink(keyId: string | undefined, pool: string | undefined, team?: string): ((tokens: number) => Promise<void>) | undefined {
     const subjects: string[] = [];
-    if (keyId !== undefined && this.keys.get(keyId)?.tpm !== undefined) subjects.push(`key:${keyId}`);
+    if (keyId !== undefined && this.keys(keyId)?.tpm !== undefined) subjects.push(`key:${keyId}`);
+    if (team !== undefined && this.teams(team)?.tpm !== undefined) subjects.push(`team:${team}`);
     if (pool !== undefined && this.pools.get(pool)?.tpm !== undefined) subjects.push(`pool:${pool}`);
     if (subjects.length === 0) return undefined;
     return async (tokens) => {

@@ -6,11 +6,12 @@ import type { EmbedRequest, EmbedResponse, GenerateResponse, GenerateStreamRespo
 import type { TranscribeConfig, TranscribeResponse } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { contentType, HttpUpstream, type Authorizer, type ErrorMapper, type HttpProviderOptions } from "../http-upstream.js";
 import { wholeAsStream } from "../stream-event.js";
-import type { CallContext, ChatRequest, Provider } from "../provider.js";
+import type { CallContext, ChatRequest, Provider, SpeechEvent, SpeechRequest } from "../provider.js";
 import { readSse } from "../sse.js";
 import type { Transport } from "../transport.js";
 import { openaiHttpError } from "./errors.js";
 import { chatStreamEvents } from "./stream.js";
+import { speakOpenAI } from "./speech.js";
 import { transcribeOpenAI } from "./transcribe.js";
 import { noteIgnored } from "../honoured.js";
 import { DEFAULT_QUIRKS, toChatRequest, toEmbeddingsRequest, type OpenAIQuirks } from "./request.js";
@@ -19,7 +20,7 @@ import type { ChatCompletion, EmbeddingList, Loose, ModelList } from "./wire.js"
 
 /** Where each operation lives; Azure maps models to deployment paths with an api-version query. */
 export interface OpenAIRoutes {
-  path(operation: "chat/completions" | "embeddings" | "audio/transcriptions", model: string): string;
+  path(operation: "chat/completions" | "embeddings" | "audio/transcriptions" | "audio/speech", model: string): string;
   /** Model ids without asking the upstream's GET /models (Azure: the configured deployments). */
   listModels?(http: HttpUpstream, call: CallContext): Promise<string[]>;
 }
@@ -92,6 +93,10 @@ export class OpenAIProvider implements Provider {
 
   transcribe(config: TranscribeConfig, audio: AsyncIterable<Uint8Array>, call: CallContext): Promise<TranscribeResponse> {
     return transcribeOpenAI(this.http, config, audio, call, this.routes.path("audio/transcriptions", config.model));
+  }
+
+  synthesize(req: SpeechRequest, call: CallContext): AsyncIterable<SpeechEvent> {
+    return speakOpenAI(this.http, req, call, this.routes.path("audio/speech", req.model));
   }
 
   async listModels(call: CallContext): Promise<string[]> {

@@ -1,6 +1,6 @@
-// What the in-process speech-to-text providers share: they answer only
-// Transcribe / TranscribeStream, so chat and embeddings are UNIMPLEMENTED, and
-// they check the language hint against what their model speaks.
+// What the in-process speech providers share: they answer only Transcribe /
+// TranscribeStream (or Synthesize), so chat and embeddings are UNIMPLEMENTED, and
+// speech-to-text ones check the language hint against what their model speaks.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Locality } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import type { EmbedResponse, GenerateResponse, GenerateStreamResponse } from "../../../gen/ts/hoosh/v1/inference_pb.js";
@@ -10,6 +10,8 @@ import type { Provider } from "../provider.js";
 export abstract class SpeechProvider implements Pick<Provider, "name" | "type" | "locality" | "generate" | "generateStream" | "embed" | "listModels"> {
   readonly locality = Locality.LOCAL;
   abstract readonly type: string;
+  /** What the provider does, for the UNIMPLEMENTED message. */
+  protected readonly skill: string = "transcribes speech";
 
   constructor(
     readonly name: string,
@@ -18,7 +20,7 @@ export abstract class SpeechProvider implements Pick<Provider, "name" | "type" |
   ) {}
 
   private unsupported(what: string): ConnectError {
-    return new ConnectError(`provider "${this.name}" (type ${this.type}) only transcribes speech; it cannot ${what}`, Code.Unimplemented);
+    return new ConnectError(`provider "${this.name}" (type ${this.type}) only ${this.skill}; it cannot ${what}`, Code.Unimplemented);
   }
 
   generate(): Promise<GenerateResponse> {

@@ -22,6 +22,8 @@ const CHAT_NAMES: [RegExp, string][] = [
   [/^messages\.name$/, "messages[].name"],
   [/^config\.(model|language|prompt)$/, "$1"],
   [/^(config(\.\w+)?|audio)$/, "file"],
+  // Speech: the core checks SynthesizeRequest.format; /v1/audio/speech calls it response_format.
+  [/^format$/, "response_format"],
 ];
 
 /** hoosh.v1 field path -> the chat-completions (and embeddings, audio) field. */

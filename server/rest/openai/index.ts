@@ -1,5 +1,6 @@
 // The OpenAI-compatible REST edge on the gateway's port: /v1/chat/completions,
-// /v1/responses[/{id}], /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions. OpenAI JSON is
+// /v1/responses[/{id}], /v1/embeddings, /v1/models[/{id}], /v1/audio/transcriptions,
+// /v1/audio/speech. OpenAI JSON is
 // translated to hoosh.v1 here, once, and served by the same core as the RPCs.
 import { invalidArgument } from "../../core/errors.js";
 import { methodNotAllowed, unknownPath } from "../edge-errors.js";
@@ -10,6 +11,7 @@ import { chatCompletions } from "./chat.js";
 import { embeddings } from "./embeddings.js";
 import { openAIParam, renderOpenAIError } from "./errors.js";
 import { listModels, retrieveModel } from "./models.js";
+import { speech } from "./speech.js";
 import { responsesRoute } from "./responses/routes.js";
 import { transcriptions } from "./transcriptions.js";
 
@@ -23,6 +25,7 @@ const ENDPOINTS = new Map<string, { method: string; run: Endpoint }>([
   ["/v1/embeddings", { method: "POST", run: embeddings }],
   ["/v1/models", { method: "GET", run: listModels }],
   ["/v1/audio/transcriptions", { method: "POST", run: transcriptions }],
+  ["/v1/audio/speech", { method: "POST", run: speech }],
 ]);
 const MODEL_PREFIX = "/v1/models/";
 

@@ -54,6 +54,8 @@ export function toVtt(res: TranscribeResponse): string {
 
 function usage(res: TranscribeResponse): wire.TranscriptionUsage | undefined {
   const u = res.usage;
+  // Billed by the second (whisper-1 and local engines): OpenAI's duration usage.
+  if (u && u.audioSeconds > 0 && u.outputTokens === 0 && u.audioTokens === 0) return { type: "duration", seconds: Math.ceil(u.audioSeconds) };
   if (u && (u.inputTokens > 0 || u.outputTokens > 0)) {
     const audio = u.audioTokens;
     return {

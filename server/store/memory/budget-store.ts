@@ -26,8 +26,12 @@ import type {
   UsageQuery,
   UsageRecord,
 } from "../budget-store.js";
-import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
+import { DEFAULT_FINISHED_RETENTION_MS, linkedId } from "../budget-store.js";
+import { summarizeUsage, type UsageGroupKey, type UsageReport } from "../../core/budget/report.js";
 import { MemoryUsageLog } from "./usage-log.js";
+
+/** A hold as kept here: a linked one names the reservation it belongs to. */
+type Held = Reservation & { readonly of?: string };
 
 export interface MemoryBudgetStoreOptions {
   /** How long finished reservations and charge ids are remembered, so a repeat is not "unknown". Default 1 h. */
@@ -37,7 +41,7 @@ export interface MemoryBudgetStoreOptions {
 }
 
 interface Finished {
-  readonly reservation: Reservation;
+  readonly reservation: Held;
   readonly status: FinishedStatus;
   readonly at: number;
   readonly charged?: Amount | undefined;
@@ -45,7 +49,7 @@ interface Finished {
 
 export class MemoryBudgetStore implements BudgetStore {
   readonly #pools = new Map<string, PoolState>();
-  readonly #active = new Map<string, Reservation>();
+  readonly #active = new Map<string, Held>();
   readonly #activeByPool = new Map<string, Set<string>>();
   /** Per pool, a lower bound on its earliest expiresAt: the hot path scans only when it has passed. */
   readonly #nextExpiry = new Map<string, number>();
@@ -89,28 +93,32 @@ export class MemoryBudgetStore implements BudgetStore {
     return { status: "updated", pool: updated };
   }
 
-  async reserve(name: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome> {
-    const pool = this.#current(name, now);
-    if (!pool) return { status: "no-pool" };
-    const available = availableOf(pool);
-    if (!fits(available, amount)) return { status: "over-budget", pool, available, needed: amount };
-    const reservation: Reservation = {
-      id: this.#newId(),
-      pool: name,
-      tokens: amount.tokens,
-      usdMicros: amount.usdMicros,
-      createdAt: now,
-      expiresAt: now + ttlMs,
-      epoch: pool.epoch,
-    };
-    this.#active.set(reservation.id, reservation);
-    let ids = this.#activeByPool.get(name);
-    if (!ids) this.#activeByPool.set(name, (ids = new Set()));
-    ids.add(reservation.id);
-    this.#nextExpiry.set(name, Math.min(this.#nextExpiry.get(name) ?? Infinity, reservation.expiresAt));
-    const held = withHold(pool, amount, 1);
-    this.#pools.set(name, held);
-    return { status: "reserved", reservation, pool: held };
+  async reserve(name: string, amount: Amount, ttlMs: number, now: number, linked: readonly string[] = []): Promise<ReserveOutcome> {
+    const pools: PoolState[] = [];
+    for (const n of [name, ...linked]) {
+      const pool = this.#current(n, now);
+      if (!pool) return { status: "no-pool", missing: n };
+      pools.push(pool);
+    }
+    for (const pool of pools) {
+      const available = availableOf(pool);
+      if (!fits(available, amount)) return { status: "over-budget", pool, available, needed: amount };
+    }
+    const base = { tokens: amount.tokens, usdMicros: amount.usdMicros, createdAt: now, expiresAt: now + ttlMs };
+    const id = this.#newId();
+    const reservation: Reservation = { id, pool: name, ...(linked.length > 0 ? { linked: [...linked] } : {}), ...base, epoch: pools[0]!.epoch };
+    this.#hold(reservation);
+    linked.forEach((n, i) => this.#hold({ id: linkedId(id, n), pool: n, ...base, epoch: pools[i + 1]!.epoch, of: id }));
+    return { status: "reserved", reservation, pool: this.#pools.get(name) as PoolState };
+  }
+
+  #hold(r: Held): void {
+    this.#active.set(r.id, r);
+    let ids = this.#activeByPool.get(r.pool);
+    if (!ids) this.#activeByPool.set(r.pool, (ids = new Set()));
+    ids.add(r.id);
+    this.#nextExpiry.set(r.pool, Math.min(this.#nextExpiry.get(r.pool) ?? Infinity, r.expiresAt));
+    this.#pools.set(r.pool, withHold(this.#pools.get(r.pool) as PoolState, r, 1));
   }
 
   async commit(id: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome> {
@@ -125,7 +133,9 @@ export class MemoryBudgetStore implements BudgetStore {
 
   async getReservation(id: string): Promise<Reservation | undefined> {
     const r = this.#active.get(id) ?? this.#finished.get(id)?.reservation;
-    return r && { ...r };
+    if (!r) return undefined;
+    const { of: _of, ...copy } = r;
+    return copy;
   }
 
   async expire(now: number): Promise<number> {
@@ -145,15 +155,24 @@ export class MemoryBudgetStore implements BudgetStore {
       if (this.#charged.has(e.id)) return "duplicate";
       this.#charged.set(e.id, now);
       this.#usage.append(e.record);
-      const pool = e.record.pool === "" ? undefined : this.#current(e.record.pool, now);
-      if (!pool) return "recorded";
-      this.#pools.set(pool.name, withUse(pool, e.amount));
-      return "charged";
+      for (const n of e.linked ?? []) this.#use(n, now, e.amount);
+      return e.record.pool !== "" && this.#use(e.record.pool, now, e.amount) ? "charged" : "recorded";
     });
   }
 
   async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
     return this.#usage.query(query);
+  }
+
+  async usageReport(query: UsageQuery, by: UsageGroupKey): Promise<UsageReport> {
+    return summarizeUsage(this.#usage.query(query), by);
+  }
+
+  /** Charges `amount` to pool `name` as it stands at `now`; false when there is no such pool. */
+  #use(name: string, now: number, amount: Amount): boolean {
+    const pool = this.#current(name, now);
+    if (pool) this.#pools.set(name, withUse(pool, amount));
+    return pool !== undefined;
   }
 
   /** The pool at `now`: abandoned holds dropped, then rolled to the current period. */
@@ -167,15 +186,23 @@ export class MemoryBudgetStore implements BudgetStore {
 
   #finishActive(id: string, now: number, status: FinishedStatus, actual: Amount | undefined): FinishOutcome {
     const reservation = this.#active.get(id);
+    // A linked hold is finished with its reservation, never by its own id.
+    if ((reservation ?? this.#finished.get(id)?.reservation)?.of !== undefined) return { status: "unknown" };
     if (reservation) this.#current(reservation.pool, now); // may expire this very reservation
     if (!reservation || !this.#active.has(id)) {
       const f = this.#finished.get(id);
       return f ? { status: f.status, reservation: f.reservation, at: f.at, charged: f.charged } : { status: "unknown" };
     }
     this.#finish(reservation, status, now, actual);
-    let pool = this.#pools.get(reservation.pool) as PoolState;
-    if (actual) this.#pools.set(reservation.pool, (pool = withUse(pool, actual)));
-    return { status: "done", reservation, pool };
+    if (actual) this.#pools.set(reservation.pool, withUse(this.#pools.get(reservation.pool) as PoolState, actual));
+    // Its linked pools in the same step: each hold given back (if still held), each charged.
+    for (const n of reservation.linked ?? []) {
+      if (!this.#current(n, now)) continue;
+      const held = this.#active.get(linkedId(id, n));
+      if (held) this.#finish(held, status, now, actual);
+      if (actual) this.#use(n, now, actual);
+    }
+    return { status: "done", reservation, pool: this.#pools.get(reservation.pool) as PoolState };
   }
 
   #expirePool(name: string, now: number): number {
@@ -184,7 +211,7 @@ export class MemoryBudgetStore implements BudgetStore {
     let expired = 0;
     let earliest = Infinity;
     for (const id of this.#activeByPool.get(name) ?? []) {
-      const r = this.#active.get(id) as Reservation;
+      const r = this.#active.get(id) as Held;
       if (r.expiresAt <= now) {
         this.#finish(r, "expired", r.expiresAt);
         expired++;
@@ -198,7 +225,7 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   /** Takes a reservation out of the active set; its hold returns only if its epoch is still current. */
-  #finish(r: Reservation, status: FinishedStatus, at: number, charged?: Amount): void {
+  #finish(r: Held, status: FinishedStatus, at: number, charged?: Amount): void {
     this.#active.delete(r.id);
     this.#activeByPool.get(r.pool)?.delete(r.id);
     const pool = this.#pools.get(r.pool) as PoolState;

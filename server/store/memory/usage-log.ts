@@ -29,7 +29,9 @@ export class MemoryUsageLog {
       (r) =>
         (q.pool === undefined || r.pool === q.pool) &&
         (q.start === undefined || r.time >= q.start) &&
-        (q.end === undefined || r.time < q.end),
+        (q.end === undefined || r.time < q.end) &&
+        (q.key === undefined || r.key === q.key) &&
+        (q.team === undefined || r.team === q.team),
     );
     return out.sort((a, b) => a.time - b.time);
   }

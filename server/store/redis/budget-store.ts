@@ -35,6 +35,7 @@ import type {
   UsageRecord,
 } from "../budget-store.js";
 import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
+import { summarizeUsage, type UsageGroupKey, type UsageReport } from "../../core/budget/report.js";
 import { decodeUsage, encodeUsage, toPool, toPoolWithHolds, toReservation } from "./codec.js";
 import { withReplyDeadline } from "./deadline.js";
 import { fromRedisError } from "./errors.js";
@@ -162,23 +163,23 @@ export class RedisBudgetStore implements BudgetStore {
     return status === "no-pool" ? { status } : { status, pool: toPool(pool as Reply) };
   }
 
-  async reserve(name: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome> {
+  async reserve(name: string, amount: Amount, ttlMs: number, now: number, linked: readonly string[] = []): Promise<ReserveOutcome> {
     const id = this.#newId();
     const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
     const expiresAt = now + ttlMs;
     let reply;
     try {
-      reply = await this.#run(SCRIPTS.reserve, now, name, id, String(needed.tokens), String(needed.usdMicros), String(expiresAt));
+      reply = await this.#run(SCRIPTS.reserve, now, name, id, String(needed.tokens), String(needed.usdMicros), String(expiresAt), ...linked);
     } catch (err) {
       if (ConnectError.from(err).code === Code.Unavailable) this.#releaseLater(id);
       throw err;
     }
-    const [status, flat] = reply as ["reserved" | "over-budget" | "no-pool", Reply | undefined];
-    if (status === "no-pool") return { status };
+    const [status, flat] = reply as ["reserved" | "over-budget" | "no-pool", Reply | string];
+    if (status === "no-pool") return { status, missing: flat as string };
     const pool = toPool(flat as Reply);
     if (status === "over-budget") return { status, pool, available: availableOf(pool), needed };
     // The script held `needed` in this epoch, so the reservation's epoch is the returned pool's.
-    const reservation = { id, pool: name, ...needed, createdAt: now, expiresAt, epoch: pool.epoch };
+    const reservation = { id, pool: name, ...(linked.length > 0 ? { linked: [...linked] } : {}), ...needed, createdAt: now, expiresAt, epoch: pool.epoch };
     return { status, reservation, pool };
   }
 
@@ -215,11 +216,11 @@ export class RedisBudgetStore implements BudgetStore {
   async getReservation(id: string): Promise<Reservation | undefined> {
     let r: (string | null)[];
     try {
-      r = await withReplyDeadline(this.#client.hmget(`${this.#prefix}res:${id}`, "pool", "tokens", "usd", "created", "expires", "epoch"), this.#timeoutMs);
+      r = await withReplyDeadline(this.#client.hmget(`${this.#prefix}res:${id}`, "pool", "tokens", "usd", "created", "expires", "epoch", "linked"), this.#timeoutMs);
     } catch (err) {
       throw fromRedisError(err);
     }
-    return r[0] === null ? undefined : toReservation(id, r.map((v) => v ?? "0"));
+    return r[0] === null ? undefined : toReservation(id, [...r.slice(0, 6).map((v) => v ?? "0"), r[6] ?? ""]);
   }
 
   async expire(now: number): Promise<number> {
@@ -230,7 +231,7 @@ export class RedisBudgetStore implements BudgetStore {
     if (entries.length === 0) return [];
     const args: string[] = [];
     for (const e of entries) {
-      args.push(e.id, e.record.pool, String(e.amount.tokens), String(e.amount.usdMicros), String(e.record.time), encodeUsage(e.record));
+      args.push(e.id, e.record.pool, String(e.amount.tokens), String(e.amount.usdMicros), String(e.record.time), encodeUsage(e.record), (e.linked ?? []).join(","));
     }
     return (await this.#run(SCRIPTS.charge, now, ...args)) as ChargeOutcome[];
   }
@@ -239,9 +240,13 @@ export class RedisBudgetStore implements BudgetStore {
     const min = query.start === undefined ? "-inf" : String(query.start);
     const max = query.end === undefined ? "+inf" : `(${query.end}`;
     const members = (await this.#run(SCRIPTS.queryUsage, 0, query.pool ?? "", min, max)) as string[];
-    const rows = members.map(decodeUsage);
+    const rows = members.map(decodeUsage).filter((r) => (query.key === undefined || r.record.key === query.key) && (query.team === undefined || r.record.team === query.team));
     rows.sort((a, b) => a.record.time - b.record.time || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     return rows.map((r) => r.record);
+  }
+
+  async usageReport(query: UsageQuery, by: UsageGroupKey): Promise<UsageReport> {
+    return summarizeUsage(await this.queryUsage(query), by);
   }
 
   async #finish(id: string, now: number, status: Exclude<FinishedStatus, "expired">, ...args: string[]): Promise<FinishOutcome> {

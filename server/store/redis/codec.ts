@@ -26,11 +26,13 @@ export function toPoolWithHolds(flat: readonly string[]): PoolWithHolds {
   return { ...toPool(flat), holds: { count: num(flat[10]), until: opt(flat[11]) } };
 }
 
-/** {pool, tokens, usd, created, expires, epoch} */
+/** {pool, tokens, usd, created, expires, epoch, linked pools 'a,b' or '' (optional)} */
 export function toReservation(id: string, flat: readonly string[]): Reservation {
+  const linked = flat[6] ? flat[6].split(",") : [];
   return {
     id,
     pool: flat[0] as string,
+    ...(linked.length > 0 ? { linked } : {}),
     tokens: num(flat[1]),
     usdMicros: num(flat[2]),
     createdAt: num(flat[3]),

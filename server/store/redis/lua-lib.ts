@@ -27,6 +27,8 @@ local function S(n) return string.format('%.0f', n) end
 local function poolKey(name) return P .. 'pool:' .. name end
 local function dueKey(name) return P .. 'due:' .. name end
 local function resKey(id) return P .. 'res:' .. id end
+-- store/budget-store.ts linkedId(): a reservation's hold in a linked pool.
+local function linkedId(id, pool) return id .. '@' .. pool end
 
 local function loadPool(name)
   local v = redis.call('HMGET', poolKey(name), 'period', 'start', 'epoch', 'used_t', 'res_t', 'used_u', 'res_u', 'cap_t', 'cap_u')

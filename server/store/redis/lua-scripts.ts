@@ -62,22 +62,42 @@ saveLimits(p)
 return { 'updated', flat(p) }
 `);
 
-/** ARGV[7] pool, [8] id, [9] tokens, [10] usd, [11] expires_at → {'reserved'|'over-budget', pool} or {'no-pool'}. */
+/**
+ * ARGV[7] pool, [8] id, [9] tokens, [10] usd, [11] expires_at, [12..] linked pools
+ * → {'reserved'|'over-budget', pool} or {'no-pool', missing name}. Held in every pool or none:
+ * the reservation's hash lists its linked pools; each linked hold is a hash of its own (id@pool,
+ * naming its reservation in 'of') in its pool's due set.
+ */
 export const RESERVE = script(String.raw`
-local name, id = ARGV[7], ARGV[8]
-local p = current(name)
-if not p then return { 'no-pool' } end
+local id = ARGV[8]
 local t, u = tonumber(ARGV[9]), tonumber(ARGV[10])
-if not (fits(p.cap_t, p.used_t, p.res_t, t) and fits(p.cap_u, p.used_u, p.res_u, u)) then
-  return { 'over-budget', flat(p) }
+local pools = {}
+for i = 7, #ARGV do
+  if i == 7 or i >= 12 then
+    local p = current(ARGV[i])
+    if not p then return { 'no-pool', ARGV[i] } end
+    pools[#pools + 1] = p
+  end
+end
+for _, p in ipairs(pools) do
+  if not (fits(p.cap_t, p.used_t, p.res_t, t) and fits(p.cap_u, p.used_u, p.res_u, u)) then
+    return { 'over-budget', flat(p) }
+  end
 end
 if redis.call('EXISTS', resKey(id)) == 1 then return redis.error_reply('budget store: reservation id ' .. id .. ' already used') end
-redis.call('HSET', resKey(id), 'pool', name, 'tokens', ARGV[9], 'usd', ARGV[10], 'created', S(NOW),
-  'expires', ARGV[11], 'epoch', S(p.epoch), 'status', 'active')
-redis.call('ZADD', dueKey(name), ARGV[11], id)
-p.res_t, p.res_u = p.res_t + t, p.res_u + u
-savePool(p)
-return { 'reserved', flat(p) }
+local linked = {}
+for i = 2, #pools do linked[#linked + 1] = pools[i].name end
+for i, p in ipairs(pools) do
+  local rid = i == 1 and id or linkedId(id, p.name)
+  redis.call('HSET', resKey(rid), 'pool', p.name, 'tokens', ARGV[9], 'usd', ARGV[10], 'created', S(NOW),
+    'expires', ARGV[11], 'epoch', S(p.epoch), 'status', 'active')
+  if i == 1 and #linked > 0 then redis.call('HSET', resKey(rid), 'linked', table.concat(linked, ',')) end
+  if i > 1 then redis.call('HSET', resKey(rid), 'of', id) end
+  redis.call('ZADD', dueKey(p.name), ARGV[11], rid)
+  p.res_t, p.res_u = p.res_t + t, p.res_u + u
+  savePool(p)
+end
+return { 'reserved', flat(pools[1]) }
 `);
 
 /**
@@ -85,11 +105,13 @@ return { 'reserved', flat(p) }
  * [11] the usage record's JSON without its opening '{' or '' (committed only: appended in this same
  * step, with the reservation's pool in front), [12] its time
  * → {'done', reservation, pool} | {'unknown'} | {finished status, reservation, at, charged tokens, charged usd}.
+ * A reservation's linked holds are finished (and their pools charged) in the same step; a linked
+ * hold's own id is 'unknown'.
  */
 export const FINISH = script(String.raw`
 local id = ARGV[7]
-local r = redis.call('HMGET', resKey(id), 'pool', 'tokens', 'usd', 'created', 'expires', 'epoch', 'status', 'at', 'ct', 'cu')
-if not r[1] then return { 'unknown' } end
+local r = redis.call('HMGET', resKey(id), 'pool', 'tokens', 'usd', 'created', 'expires', 'epoch', 'status', 'at', 'ct', 'cu', 'linked', 'of')
+if not r[1] or r[12] then return { 'unknown' } end
 local p
 if r[7] == 'active' then
   p = current(r[1])
@@ -98,36 +120,59 @@ if r[7] == 'active' then
     r[7], r[8] = s[1], s[2]
   end
 end
-local res = { r[1], r[2], r[3], r[4], r[5], r[6] }
+local res = { r[1], r[2], r[3], r[4], r[5], r[6], r[11] or '' }
 if r[7] ~= 'active' then return { r[7], res, r[8], r[9] or '', r[10] or '' } end
 if not p then return redis.error_reply('budget store: reservation ' .. id .. ' belongs to missing pool ' .. r[1]) end
+local commit = ARGV[8] == 'committed'
 finish(id, r[1], ARGV[8], NOW)
 if tonumber(r[6]) == p.epoch then unhold(p, tonumber(r[2]), tonumber(r[3])) end
-if ARGV[8] == 'committed' then
+if commit then
   p.used_t, p.used_u = p.used_t + tonumber(ARGV[9]), p.used_u + tonumber(ARGV[10])
   redis.call('HSET', resKey(id), 'ct', ARGV[9], 'cu', ARGV[10])
   if ARGV[11] ~= '' then appendUsage(r[1], ARGV[12], '{"pool":' .. cjson.encode(r[1]) .. ',' .. ARGV[11]) end
 end
 savePool(p)
+for name in string.gmatch(r[11] or '', '[^,]+') do
+  local lp = current(name)
+  if lp then
+    local lid = linkedId(id, name)
+    local h = redis.call('HMGET', resKey(lid), 'tokens', 'usd', 'epoch', 'status')
+    if h[4] == 'active' then
+      finish(lid, name, ARGV[8], NOW)
+      if tonumber(h[3]) == lp.epoch then unhold(lp, tonumber(h[1]), tonumber(h[2])) end
+    end
+    if commit then lp.used_t, lp.used_u = lp.used_t + tonumber(ARGV[9]), lp.used_u + tonumber(ARGV[10]) end
+    savePool(lp)
+  end
+end
 return { 'done', res, flat(p) }
 `);
 
 /**
  * Charges without a reservation, idempotent by id (remembered for RETENTION ms). From ARGV[7],
- * 6 per entry: id, pool or '', tokens, usd, record time, record JSON → one outcome per entry:
- * 'charged' | 'recorded' (no such pool: the record alone) | 'duplicate' (id seen: nothing done).
+ * 7 per entry: id, pool or '', tokens, usd, record time, record JSON, linked pools ('a,b' or '')
+ * → one outcome per entry: 'charged' | 'recorded' (no such pool: the record alone) | 'duplicate'
+ * (id seen: nothing done). Linked pools that exist are charged the same amount.
  */
 export const CHARGE = script(String.raw`
 local out = {}
-for i = 7, #ARGV, 6 do
+for i = 7, #ARGV, 7 do
   local id, name = ARGV[i], ARGV[i + 1]
+  local t, u = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
   if not redis.call('SET', P .. 'charge:' .. id, '1', 'PX', S(RETENTION), 'NX') then
     out[#out + 1] = 'duplicate'
   else
     appendUsage(name, ARGV[i + 4], ARGV[i + 5])
+    for linked in string.gmatch(ARGV[i + 6], '[^,]+') do
+      local lp = current(linked)
+      if lp then
+        lp.used_t, lp.used_u = lp.used_t + t, lp.used_u + u
+        savePool(lp)
+      end
+    end
     local p = name ~= '' and current(name) or nil
     if p then
-      p.used_t, p.used_u = p.used_t + tonumber(ARGV[i + 2]), p.used_u + tonumber(ARGV[i + 3])
+      p.used_t, p.used_u = p.used_t + t, p.used_u + u
       savePool(p)
       out[#out + 1] = 'charged'
     else

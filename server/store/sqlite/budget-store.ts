@@ -33,7 +33,8 @@ import type {
   UsageQuery,
   UsageRecord,
 } from "../budget-store.js";
-import { DEFAULT_FINISHED_RETENTION_MS } from "../budget-store.js";
+import { DEFAULT_FINISHED_RETENTION_MS, linkedId } from "../budget-store.js";
+import { sumRows, type UsageGroupKey, type UsageReport } from "../../core/budget/report.js";
 import { fromSqliteError } from "./errors.js";
 import { openBudgetDatabase } from "./open.js";
 import type { SqliteOpenOptions } from "./open.js";
@@ -105,26 +106,34 @@ export class SqliteBudgetStore implements BudgetStore {
     });
   }
 
-  async reserve(name: string, amount: Amount, ttlMs: number, now: number): Promise<ReserveOutcome> {
+  async reserve(name: string, amount: Amount, ttlMs: number, now: number, linked: readonly string[] = []): Promise<ReserveOutcome> {
     return this.#step(() => {
-      const pool = this.#current(name, now);
-      if (!pool) return { status: "no-pool" };
+      const pools: PoolState[] = [];
+      for (const n of [name, ...linked]) {
+        const pool = this.#current(n, now);
+        if (!pool) return { status: "no-pool", missing: n };
+        pools.push(pool);
+      }
       const needed = { tokens: amount.tokens, usdMicros: amount.usdMicros };
-      const available = availableOf(pool);
-      if (!fits(available, needed)) return { status: "over-budget", pool, available, needed };
+      for (const pool of pools) {
+        const available = availableOf(pool);
+        if (!fits(available, needed)) return { status: "over-budget", pool, available, needed };
+      }
       const id = this.#newId();
-      const reservation = { id, pool: name, ...needed, createdAt: now, expiresAt: now + ttlMs, epoch: pool.epoch };
+      const base = { ...needed, createdAt: now, expiresAt: now + ttlMs };
+      const reservation = { id, pool: name, ...(linked.length > 0 ? { linked: [...linked] } : {}), ...base, epoch: pools[0]!.epoch };
       this.#st.insertReservation.run(fromReservation(reservation));
-      const held = withHold(pool, needed, 1);
-      this.#st.savePool.run(fromPool(held));
-      return { status: "reserved", reservation, pool: held };
+      linked.forEach((n, i) => this.#st.insertReservation.run(fromReservation({ id: linkedId(id, n), pool: n, ...base, epoch: pools[i + 1]!.epoch }, id)));
+      const held = pools.map((p) => withHold(p, needed, 1));
+      for (const p of held) this.#st.savePool.run(fromPool(p));
+      return { status: "reserved", reservation, pool: held[0]! };
     });
   }
 
   async commit(id: string, actual: Amount, now: number, record?: CommitRecord): Promise<FinishOutcome> {
     return this.#step(() => {
       const out = this.#finish(id, now, "committed", actual);
-      if (out.status === "done" && record) this.#st.insertUsage.run(fromUsage({ ...record, pool: out.reservation.pool }));
+      if (out.status === "done" && record) this.#st.recordUsage(fromUsage({ ...record, pool: out.reservation.pool }));
       return out;
     });
   }
@@ -155,17 +164,39 @@ export class SqliteBudgetStore implements BudgetStore {
     return this.#step(() =>
       entries.map((e): ChargeOutcome => {
         if (this.#st.insertCharge.run(e.id, now).changes === 0) return "duplicate";
-        this.#st.insertUsage.run(fromUsage(e.record));
-        const pool = e.record.pool === "" ? undefined : this.#current(e.record.pool, now);
-        if (!pool) return "recorded";
-        this.#st.savePool.run(fromPool(withUse(pool, e.amount)));
-        return "charged";
+        this.#st.recordUsage(fromUsage(e.record));
+        for (const n of e.linked ?? []) this.#use(n, now, e.amount);
+        return e.record.pool !== "" && this.#use(e.record.pool, now, e.amount) ? "charged" : "recorded";
       }),
     );
   }
 
   async queryUsage(query: UsageQuery): Promise<UsageRecord[]> {
-    return this.#step(() => this.#st.usage(query.pool, query.start, query.end).map(toUsage), "deferred");
+    return this.#step(() => this.#st.usage(query).map(toUsage), "deferred");
+  }
+
+  async usageReport(query: UsageQuery, by: UsageGroupKey): Promise<UsageReport> {
+    const sums = this.#step(() => this.#st.usageSums(query, by), "deferred");
+    return sumRows(
+      sums.map((r) => ({
+        group: r.grp,
+        requests: r.requests,
+        inputTokens: r.input_tokens,
+        cachedInputTokens: r.cached_input_tokens,
+        outputTokens: r.output_tokens,
+        reasoningTokens: r.reasoning_tokens,
+        audioTokens: r.audio_tokens,
+        costUsdMicros: r.cost_usd_micros,
+        cacheHits: r.cache_hits,
+      })),
+    );
+  }
+
+  /** Charges `amount` to pool `name` as it stands at `now`; false when there is no such pool. */
+  #use(name: string, now: number, amount: Amount): boolean {
+    const pool = this.#current(name, now);
+    if (pool) this.#st.savePool.run(fromPool(withUse(pool, amount)));
+    return pool !== undefined;
   }
 
   /** Runs one store step as one transaction (IMMEDIATE: write lock first; reads: DEFERRED); a throw rolls it back. */
@@ -206,7 +237,8 @@ export class SqliteBudgetStore implements BudgetStore {
 
   #finish(id: string, now: number, status: FinishedStatus, actual: Amount | undefined): FinishOutcome {
     let row = this.#st.reservation.get(id);
-    if (!row) return { status: "unknown" };
+    // A linked hold is finished with its reservation, never by its own id.
+    if (!row || row.of != null) return { status: "unknown" };
     let pool: PoolState | undefined;
     if (row.status === "active") {
       pool = this.#current(row.pool, now); // may expire this very reservation
@@ -222,6 +254,20 @@ export class SqliteBudgetStore implements BudgetStore {
     if (pool.epoch === row.epoch) pool = withHold(pool, reservation, -1);
     if (actual) pool = withUse(pool, actual);
     this.#st.savePool.run(fromPool(pool));
+    // Its linked pools in the same transaction: each hold given back (if still held), each charged.
+    for (const name of reservation.linked ?? []) this.#finishLinked(linkedId(id, name), name, now, status, actual);
     return { status: "done", reservation, pool };
+  }
+
+  #finishLinked(id: string, name: string, now: number, status: FinishedStatus, actual: Amount | undefined): void {
+    let pool = this.#current(name, now); // may expire the hold
+    if (!pool) return;
+    const row = this.#st.reservation.get(id);
+    if (row?.status === "active") {
+      this.#st.finish.run({ id, status, at: now, tokens: actual?.tokens ?? null, usd: actual?.usdMicros ?? null });
+      if (pool.epoch === row.epoch) pool = withHold(pool, toReservation(row), -1);
+    }
+    if (actual) pool = withUse(pool, actual);
+    this.#st.savePool.run(fromPool(pool));
   }
 }

@@ -27,6 +27,10 @@ export interface ReservationRow {
   finished_at: number | null;
   charged_tokens?: number | null;
   charged_usd_micros?: number | null;
+  /** JSON array of the linked pools (a reservation holding in several pools). */
+  linked?: string | null;
+  /** For a linked hold: the reservation it belongs to. */
+  of?: string | null;
 }
 
 export interface UsageRow {
@@ -44,6 +48,7 @@ export interface UsageRow {
   model: string | null;
   key: string | null;
   request_id: string | null;
+  team: string | null;
 }
 
 export function toPool(r: PoolRow): PoolState {
@@ -80,6 +85,7 @@ export function toReservation(r: ReservationRow): Reservation {
   return {
     id: r.id,
     pool: r.pool,
+    ...(r.linked ? { linked: JSON.parse(r.linked) as string[] } : {}),
     tokens: r.tokens,
     usdMicros: r.usd_micros,
     createdAt: r.created_at,
@@ -88,10 +94,13 @@ export function toReservation(r: ReservationRow): Reservation {
   };
 }
 
-export function fromReservation(r: Reservation): ReservationRow {
+/** A reservation's row; `of` for a linked hold (the reservation it belongs to). */
+export function fromReservation(r: Reservation, of?: string): ReservationRow {
   return {
     id: r.id,
     pool: r.pool,
+    linked: r.linked && r.linked.length > 0 ? JSON.stringify(r.linked) : null,
+    of: of ?? null,
     tokens: r.tokens,
     usd_micros: r.usdMicros,
     created_at: r.createdAt,
@@ -118,6 +127,7 @@ export function toUsage(r: UsageRow): UsageRecord {
     model: r.model ?? undefined,
     key: r.key ?? undefined,
     requestId: r.request_id ?? undefined,
+    team: r.team ?? undefined,
   };
 }
 
@@ -137,5 +147,6 @@ export function fromUsage(u: UsageRecord): UsageRow {
     model: u.model ?? null,
     key: u.key ?? null,
     request_id: u.requestId ?? null,
+    team: u.team ?? null,
   };
 }

@@ -5,6 +5,7 @@
  * cannot both apply it). Append migrations; never edit a released one.
  */
 import type { Database } from "better-sqlite3";
+import { USAGE_DAILY_MIGRATION } from "./usage-daily.js";
 
 const MIGRATIONS: readonly string[] = [
   // 1: pools, reservations (active and recently finished), usage records.
@@ -70,6 +71,71 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX charges_at ON charges (at);
   ALTER TABLE usage ADD COLUMN request_id TEXT;
+  `,
+  // 3: reservations holding in linked pools (an API key's and its team's budget, charged both or
+  // neither): the primary row lists them, each linked hold is a row of its pool naming its primary;
+  // the team of each usage record, and indexes for reports of one key or team.
+  `
+  ALTER TABLE reservations ADD COLUMN linked TEXT;
+  ALTER TABLE reservations ADD COLUMN of TEXT;
+  ALTER TABLE usage ADD COLUMN team TEXT;
+  CREATE INDEX usage_key_time ON usage (key, time) WHERE key IS NOT NULL;
+  CREATE INDEX usage_team_time ON usage (team, time) WHERE team IS NOT NULL;
+  `,
+  // 4: API keys and teams made at run time (KeysService; store/sqlite/key-store.ts). Each record is
+  // JSON plus the columns its checks need; `version` is the change counter's value at its last
+  // write (key_meta 'version' holds the newest), so a replica loads only what changed.
+  `
+  CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    team       TEXT,
+    revoked_at INTEGER,
+    version    INTEGER NOT NULL,
+    record     TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked_at IS NULL;
+  CREATE INDEX api_keys_version ON api_keys (version);
+  CREATE INDEX api_keys_team ON api_keys (team) WHERE revoked_at IS NULL;
+  CREATE TABLE teams (
+    name       TEXT PRIMARY KEY,
+    deleted_at INTEGER,
+    version    INTEGER NOT NULL,
+    record     TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX teams_version ON teams (version);
+  CREATE TABLE key_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+  INSERT INTO key_meta (name, value) VALUES ('version', 0);
+  CREATE TABLE key_last_used (id TEXT PRIMARY KEY, at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  `,
+  // 5: the request log (store/sqlite/request-log.ts): the filterable fields as columns, the rest
+  // as JSON; one index per filter, each ending in (time, seq) so a page is one index range read
+  // newest first, and a partial one over failures (status filter "error").
+  `
+  CREATE TABLE requests (
+    seq      INTEGER PRIMARY KEY,
+    time     INTEGER NOT NULL,
+    key_id   TEXT,
+    team     TEXT,
+    model    TEXT NOT NULL,
+    provider TEXT,
+    status   TEXT NOT NULL,
+    record   TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX requests_time ON requests (time, seq);
+  CREATE INDEX requests_key ON requests (key_id, time, seq) WHERE key_id IS NOT NULL;
+  CREATE INDEX requests_team ON requests (team, time, seq) WHERE team IS NOT NULL;
+  CREATE INDEX requests_model ON requests (model, time, seq);
+  CREATE INDEX requests_provider ON requests (provider, time, seq) WHERE provider IS NOT NULL;
+  CREATE INDEX requests_status ON requests (status, time, seq);
+  CREATE INDEX requests_failed ON requests (time, seq) WHERE status <> 'OK';
+  `,
+  // 6: daily usage sums for reports over many days (usage-daily.ts), filled from the records so far.
+  USAGE_DAILY_MIGRATION,
+  // 7: the request log's failures of one key or one team (a page of them reads only failures).
+  `
+  CREATE INDEX requests_key_failed ON requests (key_id, time, seq) WHERE status <> 'OK' AND key_id IS NOT NULL;
+  CREATE INDEX requests_team_failed ON requests (team, time, seq) WHERE status <> 'OK' AND team IS NOT NULL;
   `,
 ];
 

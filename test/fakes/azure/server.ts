@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleChat } from "../openai/chat.js";
 import { handleEmbeddings } from "../openai/embeddings.js";
+import { handleSpeech } from "../openai/speech.js";
 import { EventLog } from "../openai/events.js";
 import { readBytes, sendJson, type Conn } from "../openai/http.js";
 import { contentText } from "../openai/reply.js";
@@ -21,8 +22,8 @@ export interface FakeAzureOptions {
 /** Versions this fake resource serves (GA and a preview, as a real resource lists many). */
 export const API_VERSIONS = new Set(["2024-06-01", "2024-10-21", "2025-01-01-preview"]);
 /** Deployments of the fake resource and the models they run; "fake-*" deployments run the OpenAI fake's scripted models. */
-export const DEPLOYMENTS: Record<string, string> = { "gpt4o-prod": "gpt-4o", "embed-prod": "text-embedding-3-small", "whisper-prod": "whisper-1" };
-const OPERATION = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|audio\/transcriptions)$/;
+export const DEPLOYMENTS: Record<string, string> = { "gpt4o-prod": "gpt-4o", "embed-prod": "text-embedding-3-small", "whisper-prod": "whisper-1", "tts-prod": "tts-1" };
+const OPERATION = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings|audio\/transcriptions|audio\/speech)$/;
 /** A prompt with this text trips the fake content filter. */
 export const FILTER_TRIGGER = "azure-filter-me";
 
@@ -127,6 +128,7 @@ export function createFakeAzureServer(opts: FakeAzureOptions): Server {
     if (upload) return handleTranscription(conn, { ...upload, record: { ...upload.record, fields: { ...upload.record.fields, model } } }, opts.slowMs);
     if (!isObject(body)) return azureError(res, 400, "BadRequest", "Invalid JSON body");
     if (op![2] === "embeddings") return handleEmbeddings(conn, { ...body, model }, opts.slowMs);
+    if (op![2] === "audio/speech") return handleSpeech(conn, { ...body, model });
     if (lastUserText(body).includes(FILTER_TRIGGER)) return contentFilterError(res);
     if (model === "fake-429") {
       return azureError(res, 429, "429", `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version ${version} have exceeded token rate limit of your current AIServices S0 pricing tier. Please retry after 7 seconds.`, { "retry-after": "7", "retry-after-ms": "7000" });

@@ -5,6 +5,7 @@ import { handleEmbeddings } from "./embeddings.js";
 import { EventLog } from "./events.js";
 import { apiError, randomId, readBytes, sendError, sendJson, type Conn } from "./http.js";
 import { INVALID_API_KEY, MODELS } from "./scripts.js";
+import { handleSpeech } from "./speech.js";
 import { handleTranscription, readUpload } from "./transcriptions.js";
 
 export interface FakeOpenAIOptions {
@@ -80,7 +81,7 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
 
     const modelMatch = /^\/v1\/models\/([^/]+)$/.exec(path);
     const known =
-      (method === "POST" && (path === "/v1/chat/completions" || path === "/v1/embeddings" || path === TRANSCRIPTIONS)) ||
+      (method === "POST" && (path === "/v1/chat/completions" || path === "/v1/embeddings" || path === TRANSCRIPTIONS || path === "/v1/audio/speech")) ||
       (method === "GET" && (path === "/v1/models" || modelMatch !== null));
     if (!known) return sendError(res, 404, apiError(`Invalid URL (${method} ${path})`));
     if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
@@ -108,6 +109,7 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
       );
     }
     if (path === "/v1/chat/completions") return handleChat(conn, json, slowMs);
+    if (path === "/v1/audio/speech") return handleSpeech(conn, json);
     return handleEmbeddings(conn, json, slowMs);
   }
 

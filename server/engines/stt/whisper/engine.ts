@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { ChildRequests } from "../../child-request.js";
 import { EnginePool, type PoolStats } from "../pool.js";
 
 export interface WhisperEngineOptions {
@@ -37,10 +38,11 @@ const TICKS_PER_SECOND = 100;
 
 export class WhisperEngine {
   private readonly pool: EnginePool<ChildProcess>;
-  private nextId = 1;
+  private readonly requests: ChildRequests;
 
   constructor(private readonly opts: WhisperEngineOptions) {
     const url = opts.workerUrl ?? new URL("./worker.mjs", import.meta.url);
+    this.requests = new ChildRequests(`${opts.name}: whisper worker`);
     this.pool = new EnginePool({
       name: opts.name,
       size: opts.workers ?? 1,
@@ -60,7 +62,7 @@ export class WhisperEngine {
     const worker = await this.pool.acquire(signal);
     let healthy = false;
     try {
-      const reply = await this.ask(worker, { modelPath: this.opts.model_path, threads: this.opts.threads, language, prompt, samples }, signal);
+      const reply = await this.requests.ask<Reply>(worker, { modelPath: this.opts.model_path, threads: this.opts.threads, language, prompt, samples }, signal);
       healthy = true;
       if (reply.error !== undefined) {
         throw new ConnectError(`${this.opts.name}: whisper could not transcribe with model_path "${this.opts.model_path}": ${reply.error}`, Code.FailedPrecondition);
@@ -71,38 +73,6 @@ export class WhisperEngine {
       // A cancelled or crashed worker is terminated; a fresh one serves the next request.
       this.pool.release(worker, healthy);
     }
-  }
-
-  private ask(worker: ChildProcess, req: Record<string, unknown>, signal: AbortSignal): Promise<Reply> {
-    const id = this.nextId++;
-    return new Promise<Reply>((resolve, reject) => {
-      const done = () => {
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-        worker.off("exit", onExit);
-        signal.removeEventListener("abort", onAbort);
-      };
-      const onMessage = (m: Reply) => {
-        if (m.id !== id) return;
-        done();
-        resolve(m);
-      };
-      const onError = (err: Error) => {
-        done();
-        reject(new ConnectError(`${this.opts.name}: whisper worker failed: ${err.message}`, Code.Internal));
-      };
-      const onExit = (code: number | null, sig: string | null) => onError(new Error(`exited with ${sig ?? `code ${code}`}`));
-      const onAbort = () => {
-        done();
-        reject(signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the request was cancelled", Code.Canceled));
-      };
-      if (signal.aborted) return onAbort();
-      worker.on("message", onMessage);
-      worker.on("error", onError);
-      worker.on("exit", onExit);
-      signal.addEventListener("abort", onAbort, { once: true });
-      worker.send({ id, ...req });
-    });
   }
 
   close(): void {

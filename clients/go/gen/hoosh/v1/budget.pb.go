@@ -89,6 +89,7 @@ const (
 	UsageGroupBy_USAGE_GROUP_BY_PROVIDER    UsageGroupBy = 3
 	UsageGroupBy_USAGE_GROUP_BY_KEY         UsageGroupBy = 4
 	UsageGroupBy_USAGE_GROUP_BY_DAY         UsageGroupBy = 5
+	UsageGroupBy_USAGE_GROUP_BY_TEAM        UsageGroupBy = 6
 )
 
 // Enum value maps for UsageGroupBy.
@@ -100,6 +101,7 @@ var (
 		3: "USAGE_GROUP_BY_PROVIDER",
 		4: "USAGE_GROUP_BY_KEY",
 		5: "USAGE_GROUP_BY_DAY",
+		6: "USAGE_GROUP_BY_TEAM",
 	}
 	UsageGroupBy_value = map[string]int32{
 		"USAGE_GROUP_BY_UNSPECIFIED": 0,
@@ -108,6 +110,7 @@ var (
 		"USAGE_GROUP_BY_PROVIDER":    3,
 		"USAGE_GROUP_BY_KEY":         4,
 		"USAGE_GROUP_BY_DAY":         5,
+		"USAGE_GROUP_BY_TEAM":        6,
 	}
 )
 
@@ -975,8 +978,13 @@ type GetUsageReportRequest struct {
 	// Range start (inclusive); unset means the beginning.
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
 	// Range end (exclusive); unset means now.
-	EndTime       *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
-	GroupBy       UsageGroupBy           `protobuf:"varint,4,opt,name=group_by,json=groupBy,proto3,enum=hoosh.v1.UsageGroupBy" json:"group_by,omitempty"`
+	EndTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	GroupBy UsageGroupBy           `protobuf:"varint,4,opt,name=group_by,json=groupBy,proto3,enum=hoosh.v1.UsageGroupBy" json:"group_by,omitempty"`
+	// Only usage of this API key id. A key without a budgets scope may read its
+	// own usage only: for it this is always its own id.
+	KeyId string `protobuf:"bytes,5,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// Only usage of this team.
+	Team          string `protobuf:"bytes,6,opt,name=team,proto3" json:"team,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1039,6 +1047,20 @@ func (x *GetUsageReportRequest) GetGroupBy() UsageGroupBy {
 	return UsageGroupBy_USAGE_GROUP_BY_UNSPECIFIED
 }
 
+func (x *GetUsageReportRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *GetUsageReportRequest) GetTeam() string {
+	if x != nil {
+		return x.Team
+	}
+	return ""
+}
+
 // Summed usage, one row per group.
 type GetUsageReportResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1095,7 +1117,8 @@ func (x *GetUsageReportResponse) GetTotal() *UsageReportRow {
 // The sums of one group.
 type UsageReportRow struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The group's value (pool, model, provider, key or YYYY-MM-DD).
+	// The group's value (pool, model, provider, key id, team or YYYY-MM-DD); "(unknown)"
+	// for requests without a key or team.
 	Group             string `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
 	Requests          int64  `protobuf:"varint,2,opt,name=requests,proto3" json:"requests,omitempty"`
 	InputTokens       int64  `protobuf:"varint,3,opt,name=input_tokens,json=inputTokens,proto3" json:"input_tokens,omitempty"`
@@ -1264,13 +1287,15 @@ const file_hoosh_v1_budget_proto_rawDesc = "" +
 	"\x0eReleaseRequest\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\"5\n" +
 	"\x0fReleaseResponse\x12\"\n" +
-	"\x04pool\x18\x01 \x01(\v2\x0e.hoosh.v1.PoolR\x04pool\"\xd0\x01\n" +
+	"\x04pool\x18\x01 \x01(\v2\x0e.hoosh.v1.PoolR\x04pool\"\xfb\x01\n" +
 	"\x15GetUsageReportRequest\x12\x12\n" +
 	"\x04pool\x18\x01 \x01(\tR\x04pool\x129\n" +
 	"\n" +
 	"start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
 	"\bend_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x121\n" +
-	"\bgroup_by\x18\x04 \x01(\x0e2\x16.hoosh.v1.UsageGroupByR\agroupBy\"v\n" +
+	"\bgroup_by\x18\x04 \x01(\x0e2\x16.hoosh.v1.UsageGroupByR\agroupBy\x12\x15\n" +
+	"\x06key_id\x18\x05 \x01(\tR\x05keyId\x12\x12\n" +
+	"\x04team\x18\x06 \x01(\tR\x04team\"v\n" +
 	"\x16GetUsageReportResponse\x12,\n" +
 	"\x04rows\x18\x01 \x03(\v2\x18.hoosh.v1.UsageReportRowR\x04rows\x12.\n" +
 	"\x05total\x18\x02 \x01(\v2\x18.hoosh.v1.UsageReportRowR\x05total\"\xcf\x02\n" +
@@ -1290,14 +1315,15 @@ const file_hoosh_v1_budget_proto_rawDesc = "" +
 	"\x12BUDGET_PERIOD_NONE\x10\x01\x12\x18\n" +
 	"\x14BUDGET_PERIOD_HOURLY\x10\x02\x12\x17\n" +
 	"\x13BUDGET_PERIOD_DAILY\x10\x03\x12\x19\n" +
-	"\x15BUDGET_PERIOD_MONTHLY\x10\x04*\xae\x01\n" +
+	"\x15BUDGET_PERIOD_MONTHLY\x10\x04*\xc7\x01\n" +
 	"\fUsageGroupBy\x12\x1e\n" +
 	"\x1aUSAGE_GROUP_BY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13USAGE_GROUP_BY_POOL\x10\x01\x12\x18\n" +
 	"\x14USAGE_GROUP_BY_MODEL\x10\x02\x12\x1b\n" +
 	"\x17USAGE_GROUP_BY_PROVIDER\x10\x03\x12\x16\n" +
 	"\x12USAGE_GROUP_BY_KEY\x10\x04\x12\x16\n" +
-	"\x12USAGE_GROUP_BY_DAY\x10\x052\xc8\x04\n" +
+	"\x12USAGE_GROUP_BY_DAY\x10\x05\x12\x17\n" +
+	"\x13USAGE_GROUP_BY_TEAM\x10\x062\xc8\x04\n" +
 	"\rBudgetService\x12I\n" +
 	"\tListPools\x12\x1a.hoosh.v1.ListPoolsRequest\x1a\x1b.hoosh.v1.ListPoolsResponse\"\x03\x90\x02\x01\x12C\n" +
 	"\aGetPool\x12\x18.hoosh.v1.GetPoolRequest\x1a\x19.hoosh.v1.GetPoolResponse\"\x03\x90\x02\x01\x12G\n" +

@@ -51,7 +51,8 @@ type BudgetServiceClient interface {
 	Commit(ctx context.Context, in *CommitRequest, opts ...grpc.CallOption) (*CommitResponse, error)
 	// Release gives a reservation back unused (error, cancellation).
 	Release(ctx context.Context, in *ReleaseRequest, opts ...grpc.CallOption) (*ReleaseResponse, error)
-	// GetUsageReport sums usage and cost over a time range, grouped.
+	// GetUsageReport sums usage and cost over a time range, grouped. CSV:
+	// GET /hoosh/v1/budget/usage.csv with the same query parameters.
 	GetUsageReport(ctx context.Context, in *GetUsageReportRequest, opts ...grpc.CallOption) (*GetUsageReportResponse, error)
 }
 
@@ -165,7 +166,8 @@ type BudgetServiceServer interface {
 	Commit(context.Context, *CommitRequest) (*CommitResponse, error)
 	// Release gives a reservation back unused (error, cancellation).
 	Release(context.Context, *ReleaseRequest) (*ReleaseResponse, error)
-	// GetUsageReport sums usage and cost over a time range, grouped.
+	// GetUsageReport sums usage and cost over a time range, grouped. CSV:
+	// GET /hoosh/v1/budget/usage.csv with the same query parameters.
 	GetUsageReport(context.Context, *GetUsageReportRequest) (*GetUsageReportResponse, error)
 	mustEmbedUnimplementedBudgetServiceServer()
 }

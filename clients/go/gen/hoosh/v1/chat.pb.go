@@ -1638,8 +1638,12 @@ type Usage struct {
 	// Part of input_tokens written to the provider's prompt cache (Anthropic
 	// cache_creation_input_tokens), priced at the model's cache-write rate.
 	CacheWriteInputTokens uint32 `protobuf:"varint,11,opt,name=cache_write_input_tokens,json=cacheWriteInputTokens,proto3" json:"cache_write_input_tokens,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Characters of text spoken (text to speech).
+	InputCharacters uint32 `protobuf:"varint,12,opt,name=input_characters,json=inputCharacters,proto3" json:"input_characters,omitempty"`
+	// Seconds of audio transcribed or produced (speech models).
+	AudioSeconds  float64 `protobuf:"fixed64,13,opt,name=audio_seconds,json=audioSeconds,proto3" json:"audio_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
@@ -1745,6 +1749,20 @@ func (x *Usage) GetModel() string {
 func (x *Usage) GetCacheWriteInputTokens() uint32 {
 	if x != nil {
 		return x.CacheWriteInputTokens
+	}
+	return 0
+}
+
+func (x *Usage) GetInputCharacters() uint32 {
+	if x != nil {
+		return x.InputCharacters
+	}
+	return 0
+}
+
+func (x *Usage) GetAudioSeconds() float64 {
+	if x != nil {
+		return x.AudioSeconds
 	}
 	return 0
 }
@@ -1857,7 +1875,7 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"\bno_cache\x18\x01 \x01(\bR\anoCache\x12\x19\n" +
 	"\bno_store\x18\x02 \x01(\bR\anoStore\x12\x1f\n" +
 	"\vttl_seconds\x18\x03 \x01(\rR\n" +
-	"ttlSeconds\"\x9e\x03\n" +
+	"ttlSeconds\"\xee\x03\n" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\rR\vinputTokens\x12.\n" +
 	"\x13cached_input_tokens\x18\x02 \x01(\rR\x11cachedInputTokens\x12#\n" +
@@ -1871,7 +1889,9 @@ const file_hoosh_v1_chat_proto_rawDesc = "" +
 	"budgetPool\x12\x14\n" +
 	"\x05model\x18\n" +
 	" \x01(\tR\x05model\x127\n" +
-	"\x18cache_write_input_tokens\x18\v \x01(\rR\x15cacheWriteInputTokens*_\n" +
+	"\x18cache_write_input_tokens\x18\v \x01(\rR\x15cacheWriteInputTokens\x12)\n" +
+	"\x10input_characters\x18\f \x01(\rR\x0finputCharacters\x12#\n" +
+	"\raudio_seconds\x18\r \x01(\x01R\faudioSeconds*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +

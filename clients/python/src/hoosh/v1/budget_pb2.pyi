@@ -29,6 +29,7 @@ class UsageGroupBy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     USAGE_GROUP_BY_PROVIDER: _ClassVar[UsageGroupBy]
     USAGE_GROUP_BY_KEY: _ClassVar[UsageGroupBy]
     USAGE_GROUP_BY_DAY: _ClassVar[UsageGroupBy]
+    USAGE_GROUP_BY_TEAM: _ClassVar[UsageGroupBy]
 BUDGET_PERIOD_UNSPECIFIED: BudgetPeriod
 BUDGET_PERIOD_NONE: BudgetPeriod
 BUDGET_PERIOD_HOURLY: BudgetPeriod
@@ -40,6 +41,7 @@ USAGE_GROUP_BY_MODEL: UsageGroupBy
 USAGE_GROUP_BY_PROVIDER: UsageGroupBy
 USAGE_GROUP_BY_KEY: UsageGroupBy
 USAGE_GROUP_BY_DAY: UsageGroupBy
+USAGE_GROUP_BY_TEAM: UsageGroupBy
 
 class Pool(_message.Message):
     __slots__ = ("name", "capacity_tokens", "capacity_usd_micros", "period", "used_tokens", "reserved_tokens", "used_usd_micros", "reserved_usd_micros", "period_start", "period_end", "active_reservations", "holds_until")
@@ -168,16 +170,20 @@ class ReleaseResponse(_message.Message):
     def __init__(self, pool: _Optional[_Union[Pool, _Mapping]] = ...) -> None: ...
 
 class GetUsageReportRequest(_message.Message):
-    __slots__ = ("pool", "start_time", "end_time", "group_by")
+    __slots__ = ("pool", "start_time", "end_time", "group_by", "key_id", "team")
     POOL_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
     GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
     pool: str
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
     group_by: UsageGroupBy
-    def __init__(self, pool: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., group_by: _Optional[_Union[UsageGroupBy, str]] = ...) -> None: ...
+    key_id: str
+    team: str
+    def __init__(self, pool: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., group_by: _Optional[_Union[UsageGroupBy, str]] = ..., key_id: _Optional[str] = ..., team: _Optional[str] = ...) -> None: ...
 
 class GetUsageReportResponse(_message.Message):
     __slots__ = ("rows", "total")

@@ -133,7 +133,8 @@ class BudgetServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetUsageReport(self, request, context):
-        """GetUsageReport sums usage and cost over a time range, grouped.
+        """GetUsageReport sums usage and cost over a time range, grouped. CSV:
+        GET /hoosh/v1/budget/usage.csv with the same query parameters.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -52,7 +52,9 @@ class BudgetServiceStub:
     Release: _grpc.UnaryUnaryMultiCallable[_budget_pb2.ReleaseRequest, _budget_pb2.ReleaseResponse]
     """Release gives a reservation back unused (error, cancellation)."""
     GetUsageReport: _grpc.UnaryUnaryMultiCallable[_budget_pb2.GetUsageReportRequest, _budget_pb2.GetUsageReportResponse]
-    """GetUsageReport sums usage and cost over a time range, grouped."""
+    """GetUsageReport sums usage and cost over a time range, grouped. CSV:
+    GET /hoosh/v1/budget/usage.csv with the same query parameters.
+    """
 
 @_typing.type_check_only
 class BudgetServiceAsyncStub(BudgetServiceStub):
@@ -78,7 +80,9 @@ class BudgetServiceAsyncStub(BudgetServiceStub):
     Release: _aio.UnaryUnaryMultiCallable[_budget_pb2.ReleaseRequest, _budget_pb2.ReleaseResponse]  # type: ignore[assignment]
     """Release gives a reservation back unused (error, cancellation)."""
     GetUsageReport: _aio.UnaryUnaryMultiCallable[_budget_pb2.GetUsageReportRequest, _budget_pb2.GetUsageReportResponse]  # type: ignore[assignment]
-    """GetUsageReport sums usage and cost over a time range, grouped."""
+    """GetUsageReport sums usage and cost over a time range, grouped. CSV:
+    GET /hoosh/v1/budget/usage.csv with the same query parameters.
+    """
 
 class BudgetServiceServicer(metaclass=_abc_1.ABCMeta):
     """Token and cost budgets: pools, reservations and reports."""
@@ -149,6 +153,8 @@ class BudgetServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _budget_pb2.GetUsageReportRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_budget_pb2.GetUsageReportResponse, _abc.Awaitable[_budget_pb2.GetUsageReportResponse]]:
-        """GetUsageReport sums usage and cost over a time range, grouped."""
+        """GetUsageReport sums usage and cost over a time range, grouped. CSV:
+        GET /hoosh/v1/budget/usage.csv with the same query parameters.
+        """
 
 def add_BudgetServiceServicer_to_server(servicer: BudgetServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

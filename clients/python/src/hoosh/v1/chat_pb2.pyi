@@ -274,7 +274,7 @@ class CacheControl(_message.Message):
     def __init__(self, no_cache: _Optional[bool] = ..., no_store: _Optional[bool] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
 
 class Usage(_message.Message):
-    __slots__ = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "audio_tokens", "cost_usd_micros", "provider", "cache_hit", "budget_pool", "model", "cache_write_input_tokens")
+    __slots__ = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "audio_tokens", "cost_usd_micros", "provider", "cache_hit", "budget_pool", "model", "cache_write_input_tokens", "input_characters", "audio_seconds")
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CACHED_INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
@@ -286,6 +286,8 @@ class Usage(_message.Message):
     BUDGET_POOL_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     CACHE_WRITE_INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_SECONDS_FIELD_NUMBER: _ClassVar[int]
     input_tokens: int
     cached_input_tokens: int
     output_tokens: int
@@ -297,4 +299,6 @@ class Usage(_message.Message):
     budget_pool: str
     model: str
     cache_write_input_tokens: int
-    def __init__(self, input_tokens: _Optional[int] = ..., cached_input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ..., audio_tokens: _Optional[int] = ..., cost_usd_micros: _Optional[int] = ..., provider: _Optional[str] = ..., cache_hit: _Optional[bool] = ..., budget_pool: _Optional[str] = ..., model: _Optional[str] = ..., cache_write_input_tokens: _Optional[int] = ...) -> None: ...
+    input_characters: int
+    audio_seconds: float
+    def __init__(self, input_tokens: _Optional[int] = ..., cached_input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ..., audio_tokens: _Optional[int] = ..., cost_usd_micros: _Optional[int] = ..., provider: _Optional[str] = ..., cache_hit: _Optional[bool] = ..., budget_pool: _Optional[str] = ..., model: _Optional[str] = ..., cache_write_input_tokens: _Optional[int] = ..., input_characters: _Optional[int] = ..., audio_seconds: _Optional[float] = ...) -> None: ...
