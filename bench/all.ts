@@ -52,6 +52,7 @@ const steps: Step[] = [
   node("bench/workers.ts", "5"),
   node("bench/rest-overhead.ts", "1000", "16"),
   node("bench/mcp-tools.ts", "2000"),
+  node("bench/console.ts", "10"),
   { ...node("bench/overhead/run.ts", "--duration-ms", "3000", "--warmup-ms", "1000", "--json", overheadJson), timeoutMs: 600_000 },
 ];
 

@@ -7,6 +7,7 @@ import { copyFile, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type BuildOptions } from "esbuild";
+import { buildConsole } from "./build-console.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -48,7 +49,7 @@ export function bundleOptions(outdir: string): BuildOptions {
   };
 }
 
-/** Builds into `outdir` (emptied first): hoosh.js plus the files it reads beside itself. */
+/** Builds into `outdir` (emptied first): hoosh.js plus the files it reads beside itself, and the web console in console/. */
 export async function buildHoosh(outdir: string): Promise<void> {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
@@ -56,6 +57,7 @@ export async function buildHoosh(outdir: string): Promise<void> {
   await copyFile(join(REPO_ROOT, "server", "config", "default.toml"), join(outdir, "default.toml"));
   await copyFile(join(REPO_ROOT, "server", "engines", "stt", "whisper", "worker.mjs"), join(outdir, "worker.mjs"));
   await copyFile(join(REPO_ROOT, "server", "engines", "tts", "flite-worker.mjs"), join(outdir, "flite-worker.mjs"));
+  await buildConsole(join(outdir, "console"));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== system packages (redis-server, speech tools) when missing"
+echo "== system packages (redis-server, speech tools, chromium for the console tests) when missing"
 scripts/install-system-deps.sh
 echo "== npm ci"
 npm ci --no-audit --no-fund
@@ -26,5 +26,6 @@ echo "== buf breaking (against the released contract, .ci/contract.binpb)"
 npx buf breaking --against .ci/contract.binpb
 echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p clients/console/tsconfig.json
 echo "== vitest"
 npx vitest run

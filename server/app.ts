@@ -135,8 +135,9 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
       requests: requestLog,
     });
     cleanup.add(() => mcp.runtime.release());
+    const providers = routing.providers.map((p) => ({ name: p.name, type: routing.byName.get(p.name)?.type ?? "" }));
     const managedModels = { dir: modelsDir(process.env), configured: localModelPaths(config, options.source) };
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, speech, budgets, keys, requestLog, hardware, health, mcp, obs, logger, reload: options.reload, managedModels });
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, speech, budgets, keys, requestLog, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload, managedModels });
 
     return {
       config,

@@ -1,7 +1,7 @@
 // The edges of an app over its core: the Connect routes (every hoosh.v1 service, health,
 // reflection), the interceptors they run (auth, stream duration), and the REST chain (metrics and
-// audit endpoints, /mcp and /v1/tools/*, the /v1 auth gate, Anthropic, OpenAI, google.api.http
-// transcoding, the OpenAI-shaped 404).
+// audit endpoints, the web console's files, /mcp and /v1/tools/*, the /v1 auth gate, Anthropic,
+// OpenAI, google.api.http transcoding, the OpenAI-shaped 404).
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext, Interceptor } from "@connectrpc/connect";
 import type { ManagedModels } from "../hardware/managed-models.js";
@@ -28,6 +28,7 @@ import { streamDurationInterceptor } from "../auth/limits.js";
 import { restGate } from "../auth/rest.js";
 import type { Config } from "../config/index.js";
 import type { HealthStatus } from "../core/health-status.js";
+import type { ProviderHealth } from "../core/provider-health.js";
 import type { Inference } from "../core/inference.js";
 import type { ModelCatalog } from "../core/model-catalog.js";
 import type { Speech } from "../core/speech.js";
@@ -37,11 +38,13 @@ import type { createMcp } from "../mcp/index.js";
 import type { Observability } from "../observability/index.js";
 import type { Logger } from "../observability/log.js";
 import { createAnthropicRest } from "../rest/anthropic/index.js";
+import { consoleEnabled, createConsoleRest } from "../rest/console/index.js";
 import type { RestDeps, RestHandler } from "../rest/handler.js";
 import { createOpenAINotFound, createOpenAIRest } from "../rest/openai/index.js";
 import { createTranscoder } from "../rest/transcode/index.js";
 import { createToolsRest } from "../rest/tools/index.js";
 import { createAdminService, type ReloadOutcome } from "../rpc/admin.js";
+import { createWatchStats } from "../rpc/watch-stats.js";
 import { registerBudget } from "../rpc/budget.js";
 import { createHardwareService } from "../rpc/hardware.js";
 import { registerHealth } from "../rpc/health.js";
@@ -68,6 +71,9 @@ export interface EdgeCore {
   requestLog: RequestLog | undefined;
   hardware: HardwareDetector;
   health: HealthStatus;
+  /** Each provider's health and breaker (WatchStats), with its wire type, in config order. */
+  providerHealth: ProviderHealth;
+  providers: readonly { name: string; type: string }[];
   mcp: ReturnType<typeof createMcp>;
   obs: Observability;
   logger: Logger;
@@ -114,7 +120,13 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
       return key !== undefined && key.scopes.has("admin");
     };
     r.service(HardwareService, createHardwareService(core.hardware, { models: core.managedModels, isAdmin }));
-    r.service(AdminService, createAdminService({ reload: core.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin }));
+    const watchStats = createWatchStats({
+      figures: () => obs.metrics.live.figures(),
+      streamsInFlight: () => obs.metrics.streamsInProgress(),
+      providers: core.providers,
+      health: core.providerHealth,
+    });
+    r.service(AdminService, createAdminService({ reload: core.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin, watchStats }));
     registerHealth(r, core.health);
     r.service(ToolsService, createToolsService(mcp.tools, timeout));
     r.service(KeysService, createKeysService(core.keys, { audit: obs.auditAdmin }));
@@ -137,6 +149,8 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
   const transcoder = (services: DescService[]) => createTranscoder({ routes, services, maxBodyBytes: config.server.max_body_bytes, interceptors });
   const rest: RestHandler[] = [
     ...obs.rest(),
+    // /console/*: static files only (its data comes through the RPCs, which check keys).
+    ...(consoleEnabled(config) ? [createConsoleRest()] : []),
     // /mcp and /v1/tools/* check keys themselves (scope "tools"), so they come before the /v1 gate.
     ...(mcp.endpoint ? [mcp.endpoint] : []),
     createToolsRest(transcoder([ToolsService])),

@@ -50,6 +50,8 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.HardwareService/RecommendPlacement": ["inference"],
   "hoosh.v1.AdminService/ReloadConfig": ["admin"],
   "hoosh.v1.AdminService/VerifyAuditLog": ["admin"],
+  // The console's overview: gateway-wide figures and provider health, no secrets, no prompts.
+  "hoosh.v1.AdminService/WatchStats": ["budgets:read"],
   "hoosh.v1.ToolsService/ListTools": ["tools"],
   "hoosh.v1.ToolsService/CallTool": ["tools"],
   "hoosh.v1.ToolsService/CallToolStream": ["tools"],

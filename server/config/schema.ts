@@ -181,6 +181,9 @@
  *   max_sessions         int      1000         >= 1; open MCP sessions; the one idle longest is closed to make room
  *   session_idle_ms      int      1800000      >= 1000; a session unused this long is closed
  *
+ * [console]              the web console at /console/ on the server's port
+ *   enabled              bool     (by bind)    default: true when server.bind is loopback, else false
+ *
  * [store]
  *   kind                 enum     "memory"     memory | sqlite | redis (where budgets, usage and rate windows live)
  *   path                 string   (none)       kind "sqlite": the database file (required); "~/" is the home folder,
@@ -597,6 +600,9 @@ export const storeSchema = z
   }, ALWAYS)
   .prefault({});
 
+// Optional (no default): whether it is on depends on server.bind (consoleEnabled in rest/console).
+const consoleSchema = z.strictObject({ enabled: z.boolean().optional() });
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   router: routerSchema,
@@ -631,6 +637,7 @@ export const configSchema = z.strictObject({
   // Optional (no defaults): a config without MCP parses exactly as before; server/mcp applies the defaults.
   mcp_servers: z.array(mcpServerSchema).superRefine(uniqueMcpServers, ALWAYS).optional(),
   mcp: mcpSchema.optional(),
+  console: consoleSchema.optional(),
 });
 
 /** A validated configuration with every default applied. */

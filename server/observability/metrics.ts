@@ -6,6 +6,7 @@
 import { Code } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { HealthState } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { LiveStats } from "./live-stats.js";
 
 /** OTel GenAI advice for gen_ai.client.operation.duration (seconds). */
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -61,6 +62,8 @@ export class Metrics {
   readonly streamsInFlight: Gauge<string>;
 
   private readonly bound = new Map<string, RequestSeries>();
+  /** The console's live figures (AdminService.WatchStats), fed by request(). */
+  readonly live = new LiveStats();
 
   /** Settlements waiting in the outbox for the budget store (set by app.ts). */
   outboxPending: (() => number) | undefined;
@@ -120,6 +123,7 @@ export class Metrics {
   }
 
   request(r: RequestRecord): void {
+    this.live.record(r);
     const s = this.series(r);
     s.duration.observe(r.seconds);
     s.requests.inc();
@@ -158,6 +162,11 @@ export class Metrics {
 
   circuitState(provider: string, state: HealthState): void {
     this.circuit.set({ provider }, state === HealthState.UNHEALTHY ? 2 : state === HealthState.DEGRADED ? 1 : 0);
+  }
+
+  /** Streaming requests in progress, over every route. */
+  async streamsInProgress(): Promise<number> {
+    return (await this.streamsInFlight.get()).values.reduce((n, v) => n + v.value, 0);
   }
 
   text(): Promise<string> {

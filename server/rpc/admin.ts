@@ -3,7 +3,8 @@
  * reload (server/lifecycle: validate by building a new app, then swap it in);
  * VerifyAuditLog recomputes the configured audit log's hash chain
  * (server/observability/audit-chain.ts). The auth interceptor requires the
- * admin scope for both when [[keys]] are configured.
+ * admin scope for both when [[keys]] are configured; WatchStats (rpc/watch-stats.ts)
+ * accepts budgets:read too.
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
@@ -27,10 +28,14 @@ export interface AdminDeps {
   verifyAudit: () => Promise<VerifyResult>;
   /** Records a successful admin action in the audit log. */
   audit?: (ctx: HandlerContext, action: string, details: Record<string, unknown>) => void;
+  /** WatchStats (rpc/watch-stats.ts). */
+  watchStats: ServiceImpl<typeof AdminService>["watchStats"];
 }
 
 export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminService> {
   return {
+    watchStats: deps.watchStats,
+
     async reloadConfig(req: ReloadConfigRequest, ctx: HandlerContext): Promise<ReloadConfigResponse> {
       if (!deps.reload) throw new ConnectError("config reload is only available in a server started with `hoosh serve`", Code.Unimplemented);
       let out: ReloadOutcome;

@@ -10,7 +10,7 @@ import { buildHoosh } from "../../scripts/build.js";
 import { REPO_ROOT } from "./hoosh.js";
 
 export interface Bundle {
-  /** dist-like folder: hoosh.js (the CLI), default.toml, worker.mjs. */
+  /** dist-like folder: hoosh.js (the CLI), default.toml, worker.mjs, console/ (the web console). */
   readonly dir: string;
   readonly main: string;
   remove(): Promise<void>;

@@ -1,5 +1,6 @@
-// The five hoosh.v1 service clients over one transport.
+// The six hoosh.v1 service clients over one transport.
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { AdminService } from "../../../gen/ts/hoosh/v1/admin_pb.js";
 import { BudgetService } from "../../../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../../../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../../../gen/ts/hoosh/v1/inference_pb.js";
@@ -25,6 +26,8 @@ export interface HooshClient {
   transcribe: Client<typeof TranscribeService>;
   budget: Client<typeof BudgetService>;
   hardware: Client<typeof HardwareService>;
+  /** ReloadConfig, VerifyAuditLog (admin scope) and WatchStats (admin or budgets:read). */
+  admin: Client<typeof AdminService>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -67,5 +70,6 @@ export function clientsOver(transport: Transport): HooshClient {
     transcribe: createClient(TranscribeService, transport),
     budget: createClient(BudgetService, transport),
     hardware: createClient(HardwareService, transport),
+    admin: createClient(AdminService, transport),
   };
 }

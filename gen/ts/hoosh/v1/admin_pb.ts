@@ -2,16 +2,20 @@
 // @generated from file hoosh/v1/admin.proto (package hoosh.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { HealthState } from "./models_pb.js";
+import { file_hoosh_v1_models } from "./models_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file hoosh/v1/admin.proto.
  */
 export const file_hoosh_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChRob29zaC92MS9hZG1pbi5wcm90bxIIaG9vc2gudjEiKgoTUmVsb2FkQ29uZmlnUmVxdWVzdBITCgtjb25maWdfdG9tbBgBIAEoCSJYChRSZWxvYWRDb25maWdSZXNwb25zZRIOCgZzb3VyY2UYASABKAkSEQoJcHJvdmlkZXJzGAIgAygJEg8KB2J1ZGdldHMYAyADKAkSDAoEa2V5cxgEIAMoCSIXChVWZXJpZnlBdWRpdExvZ1JlcXVlc3QiWQoWVmVyaWZ5QXVkaXRMb2dSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgdlbnRyaWVzGAIgASgDEhEKCWJyb2tlbl9hdBgDIAEoAxIPCgdtZXNzYWdlGAQgASgJMoUCCgxBZG1pblNlcnZpY2USdwoMUmVsb2FkQ29uZmlnEh0uaG9vc2gudjEuUmVsb2FkQ29uZmlnUmVxdWVzdBoeLmhvb3NoLnYxLlJlbG9hZENvbmZpZ1Jlc3BvbnNlIiiC0+STAiI6ASoiHS9ob29zaC92MS9hZG1pbi9jb25maWc6cmVsb2FkEnwKDlZlcmlmeUF1ZGl0TG9nEh8uaG9vc2gudjEuVmVyaWZ5QXVkaXRMb2dSZXF1ZXN0GiAuaG9vc2gudjEuVmVyaWZ5QXVkaXRMb2dSZXNwb25zZSInkAIBgtPkkwIeEhwvaG9vc2gvdjEvYWRtaW4vYXVkaXQ6dmVyaWZ5YgZwcm90bzM", [file_google_api_annotations]);
+  fileDesc("ChRob29zaC92MS9hZG1pbi5wcm90bxIIaG9vc2gudjEiKgoTUmVsb2FkQ29uZmlnUmVxdWVzdBITCgtjb25maWdfdG9tbBgBIAEoCSJYChRSZWxvYWRDb25maWdSZXNwb25zZRIOCgZzb3VyY2UYASABKAkSEQoJcHJvdmlkZXJzGAIgAygJEg8KB2J1ZGdldHMYAyADKAkSDAoEa2V5cxgEIAMoCSIXChVWZXJpZnlBdWRpdExvZ1JlcXVlc3QiWQoWVmVyaWZ5QXVkaXRMb2dSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgdlbnRyaWVzGAIgASgDEhEKCWJyb2tlbl9hdBgDIAEoAxIPCgdtZXNzYWdlGAQgASgJIigKEVdhdGNoU3RhdHNSZXF1ZXN0EhMKC2ludGVydmFsX21zGAEgASgNIoUDChJXYXRjaFN0YXRzUmVzcG9uc2USKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOd2luZG93X3NlY29uZHMYAiABKA0SGwoTcmVxdWVzdHNfcGVyX3NlY29uZBgDIAEoARISCgplcnJvcl9yYXRlGAQgASgBEhYKDmxhdGVuY3lfcDUwX21zGAUgASgBEhYKDmxhdGVuY3lfcDk5X21zGAYgASgBEhYKDnJlcXVlc3RzX3RvZGF5GAcgASgDEhQKDGVycm9yc190b2RheRgIIAEoAxIaChJpbnB1dF90b2tlbnNfdG9kYXkYCSABKAMSGwoTb3V0cHV0X3Rva2Vuc190b2RheRgKIAEoAxIdChVjb3N0X3VzZF9taWNyb3NfdG9kYXkYCyABKAMSGQoRc3RyZWFtc19pbl9mbGlnaHQYDCABKAMSKwoJcHJvdmlkZXJzGA0gAygLMhguaG9vc2gudjEuUHJvdmlkZXJTdGF0dXMiwgEKDlByb3ZpZGVyU3RhdHVzEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIlCgZoZWFsdGgYAyABKA4yFS5ob29zaC52MS5IZWFsdGhTdGF0ZRIOCgZyZWFzb24YBCABKAkSJwoHYnJlYWtlchgFIAEoDjIWLmhvb3NoLnYxLkJyZWFrZXJTdGF0ZRI0ChBicmVha2VyX3JldHJ5X2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCp8CgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAESFgoSQlJFQUtFUl9TVEFURV9PUEVOEAISGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QAzLQAgoMQWRtaW5TZXJ2aWNlEncKDFJlbG9hZENvbmZpZxIdLmhvb3NoLnYxLlJlbG9hZENvbmZpZ1JlcXVlc3QaHi5ob29zaC52MS5SZWxvYWRDb25maWdSZXNwb25zZSIogtPkkwIiOgEqIh0vaG9vc2gvdjEvYWRtaW4vY29uZmlnOnJlbG9hZBJ8Cg5WZXJpZnlBdWRpdExvZxIfLmhvb3NoLnYxLlZlcmlmeUF1ZGl0TG9nUmVxdWVzdBogLmhvb3NoLnYxLlZlcmlmeUF1ZGl0TG9nUmVzcG9uc2UiJ5ACAYLT5JMCHhIcL2hvb3NoL3YxL2FkbWluL2F1ZGl0OnZlcmlmeRJJCgpXYXRjaFN0YXRzEhsuaG9vc2gudjEuV2F0Y2hTdGF0c1JlcXVlc3QaHC5ob29zaC52MS5XYXRjaFN0YXRzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_hoosh_v1_models]);
 
 /**
  * What to reload.
@@ -130,6 +134,208 @@ export const VerifyAuditLogResponseSchema: GenMessage<VerifyAuditLogResponse> = 
   messageDesc(file_hoosh_v1_admin, 3);
 
 /**
+ * How often to send figures.
+ *
+ * @generated from message hoosh.v1.WatchStatsRequest
+ */
+export type WatchStatsRequest = Message<"hoosh.v1.WatchStatsRequest"> & {
+  /**
+   * Milliseconds between messages: 0 means 2000; otherwise 250 to 60000.
+   *
+   * @generated from field: uint32 interval_ms = 1;
+   */
+  intervalMs: number;
+};
+
+/**
+ * Describes the message hoosh.v1.WatchStatsRequest.
+ * Use `create(WatchStatsRequestSchema)` to create a new message.
+ */
+export const WatchStatsRequestSchema: GenMessage<WatchStatsRequest> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_admin, 4);
+
+/**
+ * The gateway's figures at one moment.
+ *
+ * @generated from message hoosh.v1.WatchStatsResponse
+ */
+export type WatchStatsResponse = Message<"hoosh.v1.WatchStatsResponse"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * The rolling window the rates and latencies cover (seconds).
+   *
+   * @generated from field: uint32 window_seconds = 2;
+   */
+  windowSeconds: number;
+
+  /**
+   * Requests finished per second over the window (every edge: gRPC, Connect, REST).
+   *
+   * @generated from field: double requests_per_second = 3;
+   */
+  requestsPerSecond: number;
+
+  /**
+   * Share of the window's requests that ended in an error (0 to 1); a caller's
+   * cancel is not an error.
+   *
+   * @generated from field: double error_rate = 4;
+   */
+  errorRate: number;
+
+  /**
+   * Request duration percentiles over the window (milliseconds; 0 with no requests).
+   *
+   * @generated from field: double latency_p50_ms = 5;
+   */
+  latencyP50Ms: number;
+
+  /**
+   * @generated from field: double latency_p99_ms = 6;
+   */
+  latencyP99Ms: number;
+
+  /**
+   * Since 00:00 UTC today (or since start, if later).
+   *
+   * @generated from field: int64 requests_today = 7;
+   */
+  requestsToday: bigint;
+
+  /**
+   * Requests that ended in an error (not counting cancels by the caller).
+   *
+   * @generated from field: int64 errors_today = 8;
+   */
+  errorsToday: bigint;
+
+  /**
+   * @generated from field: int64 input_tokens_today = 9;
+   */
+  inputTokensToday: bigint;
+
+  /**
+   * @generated from field: int64 output_tokens_today = 10;
+   */
+  outputTokensToday: bigint;
+
+  /**
+   * @generated from field: int64 cost_usd_micros_today = 11;
+   */
+  costUsdMicrosToday: bigint;
+
+  /**
+   * Streaming requests in progress.
+   *
+   * @generated from field: int64 streams_in_flight = 12;
+   */
+  streamsInFlight: bigint;
+
+  /**
+   * @generated from field: repeated hoosh.v1.ProviderStatus providers = 13;
+   */
+  providers: ProviderStatus[];
+};
+
+/**
+ * Describes the message hoosh.v1.WatchStatsResponse.
+ * Use `create(WatchStatsResponseSchema)` to create a new message.
+ */
+export const WatchStatsResponseSchema: GenMessage<WatchStatsResponse> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_admin, 5);
+
+/**
+ * A provider's health and circuit breaker.
+ *
+ * @generated from message hoosh.v1.ProviderStatus
+ */
+export type ProviderStatus = Message<"hoosh.v1.ProviderStatus"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Wire protocol, e.g. "openai", "anthropic", "local".
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * @generated from field: hoosh.v1.HealthState health = 3;
+   */
+  health: HealthState;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: hoosh.v1.BreakerState breaker = 5;
+   */
+  breaker: BreakerState;
+
+  /**
+   * While the breaker is open: when it lets the next try through.
+   *
+   * @generated from field: google.protobuf.Timestamp breaker_retry_at = 6;
+   */
+  breakerRetryAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message hoosh.v1.ProviderStatus.
+ * Use `create(ProviderStatusSchema)` to create a new message.
+ */
+export const ProviderStatusSchema: GenMessage<ProviderStatus> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_admin, 6);
+
+/**
+ * A provider's circuit breaker.
+ *
+ * @generated from enum hoosh.v1.BreakerState
+ */
+export enum BreakerState {
+  /**
+   * @generated from enum value: BREAKER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Requests flow.
+   *
+   * @generated from enum value: BREAKER_STATE_CLOSED = 1;
+   */
+  CLOSED = 1,
+
+  /**
+   * Requests skip the provider until breaker_retry_at.
+   *
+   * @generated from enum value: BREAKER_STATE_OPEN = 2;
+   */
+  OPEN = 2,
+
+  /**
+   * The cooldown is over: the next request is a trial.
+   *
+   * @generated from enum value: BREAKER_STATE_HALF_OPEN = 3;
+   */
+  HALF_OPEN = 3,
+}
+
+/**
+ * Describes the enum hoosh.v1.BreakerState.
+ */
+export const BreakerStateSchema: GenEnum<BreakerState> = /*@__PURE__*/
+  enumDesc(file_hoosh_v1_admin, 0);
+
+/**
  * Operating a running hoosh (admin scope).
  *
  * @generated from service hoosh.v1.AdminService
@@ -159,6 +365,20 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof VerifyAuditLogRequestSchema;
     output: typeof VerifyAuditLogResponseSchema;
+  },
+  /**
+   * WatchStats streams the gateway's live figures: one message at once, then
+   * one every interval and on every provider health change, until the caller
+   * cancels or the server's stream duration limit ends it (then call again).
+   * Figures are this process's (with several workers, the worker that answers).
+   * Scope: admin or budgets:read.
+   *
+   * @generated from rpc hoosh.v1.AdminService.WatchStats
+   */
+  watchStats: {
+    methodKind: "server_streaming";
+    input: typeof WatchStatsRequestSchema;
+    output: typeof WatchStatsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hoosh_v1_admin, 0);

@@ -9,6 +9,7 @@ package hooshv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -20,6 +21,62 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// A provider's circuit breaker.
+type BreakerState int32
+
+const (
+	BreakerState_BREAKER_STATE_UNSPECIFIED BreakerState = 0
+	// Requests flow.
+	BreakerState_BREAKER_STATE_CLOSED BreakerState = 1
+	// Requests skip the provider until breaker_retry_at.
+	BreakerState_BREAKER_STATE_OPEN BreakerState = 2
+	// The cooldown is over: the next request is a trial.
+	BreakerState_BREAKER_STATE_HALF_OPEN BreakerState = 3
+)
+
+// Enum value maps for BreakerState.
+var (
+	BreakerState_name = map[int32]string{
+		0: "BREAKER_STATE_UNSPECIFIED",
+		1: "BREAKER_STATE_CLOSED",
+		2: "BREAKER_STATE_OPEN",
+		3: "BREAKER_STATE_HALF_OPEN",
+	}
+	BreakerState_value = map[string]int32{
+		"BREAKER_STATE_UNSPECIFIED": 0,
+		"BREAKER_STATE_CLOSED":      1,
+		"BREAKER_STATE_OPEN":        2,
+		"BREAKER_STATE_HALF_OPEN":   3,
+	}
+)
+
+func (x BreakerState) Enum() *BreakerState {
+	p := new(BreakerState)
+	*p = x
+	return p
+}
+
+func (x BreakerState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BreakerState) Descriptor() protoreflect.EnumDescriptor {
+	return file_hoosh_v1_admin_proto_enumTypes[0].Descriptor()
+}
+
+func (BreakerState) Type() protoreflect.EnumType {
+	return &file_hoosh_v1_admin_proto_enumTypes[0]
+}
+
+func (x BreakerState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BreakerState.Descriptor instead.
+func (BreakerState) EnumDescriptor() ([]byte, []int) {
+	return file_hoosh_v1_admin_proto_rawDescGZIP(), []int{0}
+}
 
 // What to reload.
 type ReloadConfigRequest struct {
@@ -248,11 +305,293 @@ func (x *VerifyAuditLogResponse) GetMessage() string {
 	return ""
 }
 
+// How often to send figures.
+type WatchStatsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Milliseconds between messages: 0 means 2000; otherwise 250 to 60000.
+	IntervalMs    uint32 `protobuf:"varint,1,opt,name=interval_ms,json=intervalMs,proto3" json:"interval_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchStatsRequest) Reset() {
+	*x = WatchStatsRequest{}
+	mi := &file_hoosh_v1_admin_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchStatsRequest) ProtoMessage() {}
+
+func (x *WatchStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_admin_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchStatsRequest.ProtoReflect.Descriptor instead.
+func (*WatchStatsRequest) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_admin_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *WatchStatsRequest) GetIntervalMs() uint32 {
+	if x != nil {
+		return x.IntervalMs
+	}
+	return 0
+}
+
+// The gateway's figures at one moment.
+type WatchStatsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Time  *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	// The rolling window the rates and latencies cover (seconds).
+	WindowSeconds uint32 `protobuf:"varint,2,opt,name=window_seconds,json=windowSeconds,proto3" json:"window_seconds,omitempty"`
+	// Requests finished per second over the window (every edge: gRPC, Connect, REST).
+	RequestsPerSecond float64 `protobuf:"fixed64,3,opt,name=requests_per_second,json=requestsPerSecond,proto3" json:"requests_per_second,omitempty"`
+	// Share of the window's requests that ended in an error (0 to 1); a caller's
+	// cancel is not an error.
+	ErrorRate float64 `protobuf:"fixed64,4,opt,name=error_rate,json=errorRate,proto3" json:"error_rate,omitempty"`
+	// Request duration percentiles over the window (milliseconds; 0 with no requests).
+	LatencyP50Ms float64 `protobuf:"fixed64,5,opt,name=latency_p50_ms,json=latencyP50Ms,proto3" json:"latency_p50_ms,omitempty"`
+	LatencyP99Ms float64 `protobuf:"fixed64,6,opt,name=latency_p99_ms,json=latencyP99Ms,proto3" json:"latency_p99_ms,omitempty"`
+	// Since 00:00 UTC today (or since start, if later).
+	RequestsToday int64 `protobuf:"varint,7,opt,name=requests_today,json=requestsToday,proto3" json:"requests_today,omitempty"`
+	// Requests that ended in an error (not counting cancels by the caller).
+	ErrorsToday        int64 `protobuf:"varint,8,opt,name=errors_today,json=errorsToday,proto3" json:"errors_today,omitempty"`
+	InputTokensToday   int64 `protobuf:"varint,9,opt,name=input_tokens_today,json=inputTokensToday,proto3" json:"input_tokens_today,omitempty"`
+	OutputTokensToday  int64 `protobuf:"varint,10,opt,name=output_tokens_today,json=outputTokensToday,proto3" json:"output_tokens_today,omitempty"`
+	CostUsdMicrosToday int64 `protobuf:"varint,11,opt,name=cost_usd_micros_today,json=costUsdMicrosToday,proto3" json:"cost_usd_micros_today,omitempty"`
+	// Streaming requests in progress.
+	StreamsInFlight int64             `protobuf:"varint,12,opt,name=streams_in_flight,json=streamsInFlight,proto3" json:"streams_in_flight,omitempty"`
+	Providers       []*ProviderStatus `protobuf:"bytes,13,rep,name=providers,proto3" json:"providers,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *WatchStatsResponse) Reset() {
+	*x = WatchStatsResponse{}
+	mi := &file_hoosh_v1_admin_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchStatsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchStatsResponse) ProtoMessage() {}
+
+func (x *WatchStatsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_admin_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchStatsResponse.ProtoReflect.Descriptor instead.
+func (*WatchStatsResponse) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_admin_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WatchStatsResponse) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *WatchStatsResponse) GetWindowSeconds() uint32 {
+	if x != nil {
+		return x.WindowSeconds
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetRequestsPerSecond() float64 {
+	if x != nil {
+		return x.RequestsPerSecond
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetErrorRate() float64 {
+	if x != nil {
+		return x.ErrorRate
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetLatencyP50Ms() float64 {
+	if x != nil {
+		return x.LatencyP50Ms
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetLatencyP99Ms() float64 {
+	if x != nil {
+		return x.LatencyP99Ms
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetRequestsToday() int64 {
+	if x != nil {
+		return x.RequestsToday
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetErrorsToday() int64 {
+	if x != nil {
+		return x.ErrorsToday
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetInputTokensToday() int64 {
+	if x != nil {
+		return x.InputTokensToday
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetOutputTokensToday() int64 {
+	if x != nil {
+		return x.OutputTokensToday
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetCostUsdMicrosToday() int64 {
+	if x != nil {
+		return x.CostUsdMicrosToday
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetStreamsInFlight() int64 {
+	if x != nil {
+		return x.StreamsInFlight
+	}
+	return 0
+}
+
+func (x *WatchStatsResponse) GetProviders() []*ProviderStatus {
+	if x != nil {
+		return x.Providers
+	}
+	return nil
+}
+
+// A provider's health and circuit breaker.
+type ProviderStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Wire protocol, e.g. "openai", "anthropic", "local".
+	Type    string       `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	Health  HealthState  `protobuf:"varint,3,opt,name=health,proto3,enum=hoosh.v1.HealthState" json:"health,omitempty"`
+	Reason  string       `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Breaker BreakerState `protobuf:"varint,5,opt,name=breaker,proto3,enum=hoosh.v1.BreakerState" json:"breaker,omitempty"`
+	// While the breaker is open: when it lets the next try through.
+	BreakerRetryAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=breaker_retry_at,json=breakerRetryAt,proto3" json:"breaker_retry_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ProviderStatus) Reset() {
+	*x = ProviderStatus{}
+	mi := &file_hoosh_v1_admin_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProviderStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProviderStatus) ProtoMessage() {}
+
+func (x *ProviderStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_admin_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProviderStatus.ProtoReflect.Descriptor instead.
+func (*ProviderStatus) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_admin_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ProviderStatus) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ProviderStatus) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ProviderStatus) GetHealth() HealthState {
+	if x != nil {
+		return x.Health
+	}
+	return HealthState_HEALTH_STATE_UNSPECIFIED
+}
+
+func (x *ProviderStatus) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ProviderStatus) GetBreaker() BreakerState {
+	if x != nil {
+		return x.Breaker
+	}
+	return BreakerState_BREAKER_STATE_UNSPECIFIED
+}
+
+func (x *ProviderStatus) GetBreakerRetryAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BreakerRetryAt
+	}
+	return nil
+}
+
 var File_hoosh_v1_admin_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x14hoosh/v1/admin.proto\x12\bhoosh.v1\"6\n" +
+	"\x14hoosh/v1/admin.proto\x12\bhoosh.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hoosh/v1/models.proto\"6\n" +
 	"\x13ReloadConfigRequest\x12\x1f\n" +
 	"\vconfig_toml\x18\x01 \x01(\tR\n" +
 	"configToml\"z\n" +
@@ -266,10 +605,43 @@ const file_hoosh_v1_admin_proto_rawDesc = "" +
 	"\x02ok\x18\x01 \x01(\bR\x02ok\x12\x18\n" +
 	"\aentries\x18\x02 \x01(\x03R\aentries\x12\x1b\n" +
 	"\tbroken_at\x18\x03 \x01(\x03R\bbrokenAt\x12\x18\n" +
-	"\amessage\x18\x04 \x01(\tR\amessage2\xb7\x01\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"4\n" +
+	"\x11WatchStatsRequest\x12\x1f\n" +
+	"\vinterval_ms\x18\x01 \x01(\rR\n" +
+	"intervalMs\"\xc5\x04\n" +
+	"\x12WatchStatsResponse\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12%\n" +
+	"\x0ewindow_seconds\x18\x02 \x01(\rR\rwindowSeconds\x12.\n" +
+	"\x13requests_per_second\x18\x03 \x01(\x01R\x11requestsPerSecond\x12\x1d\n" +
+	"\n" +
+	"error_rate\x18\x04 \x01(\x01R\terrorRate\x12$\n" +
+	"\x0elatency_p50_ms\x18\x05 \x01(\x01R\flatencyP50Ms\x12$\n" +
+	"\x0elatency_p99_ms\x18\x06 \x01(\x01R\flatencyP99Ms\x12%\n" +
+	"\x0erequests_today\x18\a \x01(\x03R\rrequestsToday\x12!\n" +
+	"\ferrors_today\x18\b \x01(\x03R\verrorsToday\x12,\n" +
+	"\x12input_tokens_today\x18\t \x01(\x03R\x10inputTokensToday\x12.\n" +
+	"\x13output_tokens_today\x18\n" +
+	" \x01(\x03R\x11outputTokensToday\x121\n" +
+	"\x15cost_usd_micros_today\x18\v \x01(\x03R\x12costUsdMicrosToday\x12*\n" +
+	"\x11streams_in_flight\x18\f \x01(\x03R\x0fstreamsInFlight\x126\n" +
+	"\tproviders\x18\r \x03(\v2\x18.hoosh.v1.ProviderStatusR\tproviders\"\xf7\x01\n" +
+	"\x0eProviderStatus\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12-\n" +
+	"\x06health\x18\x03 \x01(\x0e2\x15.hoosh.v1.HealthStateR\x06health\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x120\n" +
+	"\abreaker\x18\x05 \x01(\x0e2\x16.hoosh.v1.BreakerStateR\abreaker\x12D\n" +
+	"\x10breaker_retry_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x0ebreakerRetryAt*|\n" +
+	"\fBreakerState\x12\x1d\n" +
+	"\x19BREAKER_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14BREAKER_STATE_CLOSED\x10\x01\x12\x16\n" +
+	"\x12BREAKER_STATE_OPEN\x10\x02\x12\x1b\n" +
+	"\x17BREAKER_STATE_HALF_OPEN\x10\x032\x82\x02\n" +
 	"\fAdminService\x12M\n" +
 	"\fReloadConfig\x12\x1d.hoosh.v1.ReloadConfigRequest\x1a\x1e.hoosh.v1.ReloadConfigResponse\x12X\n" +
-	"\x0eVerifyAuditLog\x12\x1f.hoosh.v1.VerifyAuditLogRequest\x1a .hoosh.v1.VerifyAuditLogResponse\"\x03\x90\x02\x01b\x06proto3"
+	"\x0eVerifyAuditLog\x12\x1f.hoosh.v1.VerifyAuditLogRequest\x1a .hoosh.v1.VerifyAuditLogResponse\"\x03\x90\x02\x01\x12I\n" +
+	"\n" +
+	"WatchStats\x12\x1b.hoosh.v1.WatchStatsRequest\x1a\x1c.hoosh.v1.WatchStatsResponse0\x01b\x06proto3"
 
 var (
 	file_hoosh_v1_admin_proto_rawDescOnce sync.Once
@@ -283,23 +655,37 @@ func file_hoosh_v1_admin_proto_rawDescGZIP() []byte {
 	return file_hoosh_v1_admin_proto_rawDescData
 }
 
-var file_hoosh_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_hoosh_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_hoosh_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_hoosh_v1_admin_proto_goTypes = []any{
-	(*ReloadConfigRequest)(nil),    // 0: hoosh.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),   // 1: hoosh.v1.ReloadConfigResponse
-	(*VerifyAuditLogRequest)(nil),  // 2: hoosh.v1.VerifyAuditLogRequest
-	(*VerifyAuditLogResponse)(nil), // 3: hoosh.v1.VerifyAuditLogResponse
+	(BreakerState)(0),              // 0: hoosh.v1.BreakerState
+	(*ReloadConfigRequest)(nil),    // 1: hoosh.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),   // 2: hoosh.v1.ReloadConfigResponse
+	(*VerifyAuditLogRequest)(nil),  // 3: hoosh.v1.VerifyAuditLogRequest
+	(*VerifyAuditLogResponse)(nil), // 4: hoosh.v1.VerifyAuditLogResponse
+	(*WatchStatsRequest)(nil),      // 5: hoosh.v1.WatchStatsRequest
+	(*WatchStatsResponse)(nil),     // 6: hoosh.v1.WatchStatsResponse
+	(*ProviderStatus)(nil),         // 7: hoosh.v1.ProviderStatus
+	(*timestamppb.Timestamp)(nil),  // 8: google.protobuf.Timestamp
+	(HealthState)(0),               // 9: hoosh.v1.HealthState
 }
 var file_hoosh_v1_admin_proto_depIdxs = []int32{
-	0, // 0: hoosh.v1.AdminService.ReloadConfig:input_type -> hoosh.v1.ReloadConfigRequest
-	2, // 1: hoosh.v1.AdminService.VerifyAuditLog:input_type -> hoosh.v1.VerifyAuditLogRequest
-	1, // 2: hoosh.v1.AdminService.ReloadConfig:output_type -> hoosh.v1.ReloadConfigResponse
-	3, // 3: hoosh.v1.AdminService.VerifyAuditLog:output_type -> hoosh.v1.VerifyAuditLogResponse
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	8, // 0: hoosh.v1.WatchStatsResponse.time:type_name -> google.protobuf.Timestamp
+	7, // 1: hoosh.v1.WatchStatsResponse.providers:type_name -> hoosh.v1.ProviderStatus
+	9, // 2: hoosh.v1.ProviderStatus.health:type_name -> hoosh.v1.HealthState
+	0, // 3: hoosh.v1.ProviderStatus.breaker:type_name -> hoosh.v1.BreakerState
+	8, // 4: hoosh.v1.ProviderStatus.breaker_retry_at:type_name -> google.protobuf.Timestamp
+	1, // 5: hoosh.v1.AdminService.ReloadConfig:input_type -> hoosh.v1.ReloadConfigRequest
+	3, // 6: hoosh.v1.AdminService.VerifyAuditLog:input_type -> hoosh.v1.VerifyAuditLogRequest
+	5, // 7: hoosh.v1.AdminService.WatchStats:input_type -> hoosh.v1.WatchStatsRequest
+	2, // 8: hoosh.v1.AdminService.ReloadConfig:output_type -> hoosh.v1.ReloadConfigResponse
+	4, // 9: hoosh.v1.AdminService.VerifyAuditLog:output_type -> hoosh.v1.VerifyAuditLogResponse
+	6, // 10: hoosh.v1.AdminService.WatchStats:output_type -> hoosh.v1.WatchStatsResponse
+	8, // [8:11] is the sub-list for method output_type
+	5, // [5:8] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_admin_proto_init() }
@@ -307,18 +693,20 @@ func file_hoosh_v1_admin_proto_init() {
 	if File_hoosh_v1_admin_proto != nil {
 		return
 	}
+	file_hoosh_v1_models_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hoosh_v1_admin_proto_rawDesc), len(file_hoosh_v1_admin_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   4,
+			NumEnums:      1,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_hoosh_v1_admin_proto_goTypes,
 		DependencyIndexes: file_hoosh_v1_admin_proto_depIdxs,
+		EnumInfos:         file_hoosh_v1_admin_proto_enumTypes,
 		MessageInfos:      file_hoosh_v1_admin_proto_msgTypes,
 	}.Build()
 	File_hoosh_v1_admin_proto = out.File

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	AdminService_ReloadConfig_FullMethodName   = "/hoosh.v1.AdminService/ReloadConfig"
 	AdminService_VerifyAuditLog_FullMethodName = "/hoosh.v1.AdminService/VerifyAuditLog"
+	AdminService_WatchStats_FullMethodName     = "/hoosh.v1.AdminService/WatchStats"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -38,6 +39,12 @@ type AdminServiceClient interface {
 	// VerifyAuditLog recomputes the audit log's hash chain and reports the
 	// first broken link, if any.
 	VerifyAuditLog(ctx context.Context, in *VerifyAuditLogRequest, opts ...grpc.CallOption) (*VerifyAuditLogResponse, error)
+	// WatchStats streams the gateway's live figures: one message at once, then
+	// one every interval and on every provider health change, until the caller
+	// cancels or the server's stream duration limit ends it (then call again).
+	// Figures are this process's (with several workers, the worker that answers).
+	// Scope: admin or budgets:read.
+	WatchStats(ctx context.Context, in *WatchStatsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchStatsResponse], error)
 }
 
 type adminServiceClient struct {
@@ -68,6 +75,25 @@ func (c *adminServiceClient) VerifyAuditLog(ctx context.Context, in *VerifyAudit
 	return out, nil
 }
 
+func (c *adminServiceClient) WatchStats(ctx context.Context, in *WatchStatsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchStatsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &AdminService_ServiceDesc.Streams[0], AdminService_WatchStats_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchStatsRequest, WatchStatsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type AdminService_WatchStatsClient = grpc.ServerStreamingClient[WatchStatsResponse]
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -83,6 +109,12 @@ type AdminServiceServer interface {
 	// VerifyAuditLog recomputes the audit log's hash chain and reports the
 	// first broken link, if any.
 	VerifyAuditLog(context.Context, *VerifyAuditLogRequest) (*VerifyAuditLogResponse, error)
+	// WatchStats streams the gateway's live figures: one message at once, then
+	// one every interval and on every provider health change, until the caller
+	// cancels or the server's stream duration limit ends it (then call again).
+	// Figures are this process's (with several workers, the worker that answers).
+	// Scope: admin or budgets:read.
+	WatchStats(*WatchStatsRequest, grpc.ServerStreamingServer[WatchStatsResponse]) error
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -98,6 +130,9 @@ func (UnimplementedAdminServiceServer) ReloadConfig(context.Context, *ReloadConf
 }
 func (UnimplementedAdminServiceServer) VerifyAuditLog(context.Context, *VerifyAuditLogRequest) (*VerifyAuditLogResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method VerifyAuditLog not implemented")
+}
+func (UnimplementedAdminServiceServer) WatchStats(*WatchStatsRequest, grpc.ServerStreamingServer[WatchStatsResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchStats not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -156,6 +191,17 @@ func _AdminService_VerifyAuditLog_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_WatchStats_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchStatsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(AdminServiceServer).WatchStats(m, &grpc.GenericServerStream[WatchStatsRequest, WatchStatsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type AdminService_WatchStatsServer = grpc.ServerStreamingServer[WatchStatsResponse]
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -172,6 +218,12 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _AdminService_VerifyAuditLog_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchStats",
+			Handler:       _AdminService_WatchStats_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "hoosh/v1/admin.proto",
 }

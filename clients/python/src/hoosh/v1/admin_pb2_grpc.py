@@ -45,6 +45,11 @@ class AdminServiceStub:
                 request_serializer=hoosh_dot_v1_dot_admin__pb2.VerifyAuditLogRequest.SerializeToString,
                 response_deserializer=hoosh_dot_v1_dot_admin__pb2.VerifyAuditLogResponse.FromString,
                 _registered_method=True)
+        self.WatchStats = channel.unary_stream(
+                '/hoosh.v1.AdminService/WatchStats',
+                request_serializer=hoosh_dot_v1_dot_admin__pb2.WatchStatsRequest.SerializeToString,
+                response_deserializer=hoosh_dot_v1_dot_admin__pb2.WatchStatsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
@@ -70,6 +75,17 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchStats(self, request, context):
+        """WatchStats streams the gateway's live figures: one message at once, then
+        one every interval and on every provider health change, until the caller
+        cancels or the server's stream duration limit ends it (then call again).
+        Figures are this process's (with several workers, the worker that answers).
+        Scope: admin or budgets:read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -82,6 +98,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.VerifyAuditLog,
                     request_deserializer=hoosh_dot_v1_dot_admin__pb2.VerifyAuditLogRequest.FromString,
                     response_serializer=hoosh_dot_v1_dot_admin__pb2.VerifyAuditLogResponse.SerializeToString,
+            ),
+            'WatchStats': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchStats,
+                    request_deserializer=hoosh_dot_v1_dot_admin__pb2.WatchStatsRequest.FromString,
+                    response_serializer=hoosh_dot_v1_dot_admin__pb2.WatchStatsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -139,6 +160,33 @@ class AdminService:
             '/hoosh.v1.AdminService/VerifyAuditLog',
             hoosh_dot_v1_dot_admin__pb2.VerifyAuditLogRequest.SerializeToString,
             hoosh_dot_v1_dot_admin__pb2.VerifyAuditLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/hoosh.v1.AdminService/WatchStats',
+            hoosh_dot_v1_dot_admin__pb2.WatchStatsRequest.SerializeToString,
+            hoosh_dot_v1_dot_admin__pb2.WatchStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -44,6 +44,13 @@ class AdminServiceStub:
     """VerifyAuditLog recomputes the audit log's hash chain and reports the
     first broken link, if any.
     """
+    WatchStats: _grpc.UnaryStreamMultiCallable[_admin_pb2.WatchStatsRequest, _admin_pb2.WatchStatsResponse]
+    """WatchStats streams the gateway's live figures: one message at once, then
+    one every interval and on every provider health change, until the caller
+    cancels or the server's stream duration limit ends it (then call again).
+    Figures are this process's (with several workers, the worker that answers).
+    Scope: admin or budgets:read.
+    """
 
 @_typing.type_check_only
 class AdminServiceAsyncStub(AdminServiceStub):
@@ -60,6 +67,13 @@ class AdminServiceAsyncStub(AdminServiceStub):
     VerifyAuditLog: _aio.UnaryUnaryMultiCallable[_admin_pb2.VerifyAuditLogRequest, _admin_pb2.VerifyAuditLogResponse]  # type: ignore[assignment]
     """VerifyAuditLog recomputes the audit log's hash chain and reports the
     first broken link, if any.
+    """
+    WatchStats: _aio.UnaryStreamMultiCallable[_admin_pb2.WatchStatsRequest, _admin_pb2.WatchStatsResponse]  # type: ignore[assignment]
+    """WatchStats streams the gateway's live figures: one message at once, then
+    one every interval and on every provider health change, until the caller
+    cancels or the server's stream duration limit ends it (then call again).
+    Figures are this process's (with several workers, the worker that answers).
+    Scope: admin or budgets:read.
     """
 
 class AdminServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -86,6 +100,19 @@ class AdminServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_admin_pb2.VerifyAuditLogResponse, _abc.Awaitable[_admin_pb2.VerifyAuditLogResponse]]:
         """VerifyAuditLog recomputes the audit log's hash chain and reports the
         first broken link, if any.
+        """
+
+    @_abc_1.abstractmethod
+    def WatchStats(
+        self,
+        request: _admin_pb2.WatchStatsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_admin_pb2.WatchStatsResponse], _abc.AsyncIterator[_admin_pb2.WatchStatsResponse]]:
+        """WatchStats streams the gateway's live figures: one message at once, then
+        one every interval and on every provider health change, until the caller
+        cancels or the server's stream duration limit ends it (then call again).
+        Figures are this process's (with several workers, the worker that answers).
+        Scope: admin or budgets:read.
         """
 
 def add_AdminServiceServicer_to_server(servicer: AdminServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
