@@ -78,7 +78,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
       '[server]\nworkers = "many"',
       'hoosh.toml: server.workers: "many" is not an integer in 1..256 or "auto"',
     ],
-    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, log, store, mcp_servers, mcp)"],
+    ["unknown top-level table", '[logging]\nlevel = "debug"', "hoosh.toml: logging: unknown table (allowed: server, router, observability, providers, budgets, auth, keys, aliases, cache, log, store, mcp_servers, mcp, console)"],
     ["misspelt top-level table", "[servr]\nport = 1", 'hoosh.toml: servr: unknown table (did you mean "server"?)'],
     ["top-level key that belongs in a table", "port = 8080", 'hoosh.toml: port: unknown key (did you mean "port" in [server]?)'],
     [
