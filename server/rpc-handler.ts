@@ -10,6 +10,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { withCors, type CorsConfig } from "./cors.js";
+import { withHostCheck } from "./host-check.js";
 import type { RequestHandler } from "./listen.js";
 import { createNodeAdapter } from "./rpc/node-adapter.js";
 import { createUnaryFastPath } from "./rpc/unary-fast-path.js";
@@ -27,6 +28,8 @@ export interface RpcHandlerOptions {
   jsonOptions?: ConnectNodeAdapterOptions["jsonOptions"];
   /** [server.cors]: preflight and CORS headers on every surface; off when unset. */
   cors?: CorsConfig;
+  /** Host header values served (host-check.ts allowedHostsFor); undefined: any. */
+  allowedHosts?: readonly string[];
 }
 
 export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
@@ -39,7 +42,10 @@ export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
     jsonOptions: options.jsonOptions,
   });
   const fast = createUnaryFastPath(options);
-  return withCors(options.cors, (req, res) => {
-    if (!fast(req, res)) connect(req, res);
-  });
+  return withHostCheck(
+    options.allowedHosts,
+    withCors(options.cors, (req, res) => {
+      if (!fast(req, res)) connect(req, res);
+    }),
+  );
 }

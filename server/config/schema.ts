@@ -23,6 +23,11 @@
  *                                              (node:cluster; the primary only supervises); more than 1 needs
  *                                              [store] kind "sqlite" or "redis", and "redis" for rpm/tpm limits
  *
+ *   allowed_hosts        array    (by bind)    Host header values accepted on every surface (DNS rebinding protection):
+ *                                              default localhost, 127.0.0.1 and [::1] (any port) on a loopback bind,
+ *                                              any host otherwise; a name is any port, "name:port" that port only;
+ *                                              other hosts get 403
+ *
  * [server.cors]          off unless allowed_origins lists some: browsers on those origins may call every surface
  *   allowed_origins      array    []           exact origins ("https://app.example.com") or "*"
  *   allowed_headers      array    []           request headers allowed besides hoosh's own (authorization, content-type, grpc/connect headers, ...)
@@ -175,8 +180,8 @@
  *                                              resources and prompts behind one URL)
  *   enabled              bool     true
  *   path                 string   "/mcp"       where it answers
- *   allowed_hosts        array    (loopback)   Host header values accepted (DNS rebinding protection); default: any
- *                                              host when server.bind is not loopback, else localhost/127.0.0.1/[::1]
+ *   allowed_hosts        array    (server's)   Host header values accepted (DNS rebinding protection); default:
+ *                                              [server] allowed_hosts, else as described there
  *   allowed_origins      array    (as hosts)   Origin header values accepted when one is sent (e.g. "http://localhost:3000")
  *   max_sessions         int      1000         >= 1; open MCP sessions; the one idle longest is closed to make room
  *   session_idle_ms      int      1800000      >= 1000; a session unused this long is closed
@@ -463,6 +468,9 @@ export const serverSchema = z
     max_queued: int(0).default(1024),
     queue_timeout_ms: int(1).default(5000),
     max_event_loop_delay_ms: int(0).default(0),
+    allowed_hosts: z
+      .array(z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$/, 'must be a host name, optionally with a port, such as "hoosh.internal" or "[::1]:8088"'))
+      .optional(),
     cors: z
       .strictObject({
         allowed_origins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be "*" or an origin such as "https://app.example.com" (scheme and host, no path)')).default([]),

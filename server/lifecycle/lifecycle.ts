@@ -14,6 +14,7 @@ import { jsonLogger, type Logger } from "../observability/log.js";
 import { chain } from "../rest/handler.js";
 import { notFoundFallback } from "../rpc/fallback.js";
 import { createRpcHandler } from "../rpc-handler.js";
+import { allowedHostsFor } from "../host-check.js";
 import { openBudgetStore } from "../store/open-budget-store.js";
 import { DiskFootprint } from "./disk-footprint.js";
 import { Generations } from "./generations.js";
@@ -157,6 +158,7 @@ export class Lifecycle {
       readMaxBytes: app.config.server.max_body_bytes,
       shutdownSignal: this.options.shutdownSignal,
       cors: app.config.server.cors,
+      allowedHosts: allowedHostsFor(app.config.server.bind, app.config.server.allowed_hosts),
     });
   }
 }

@@ -17,7 +17,7 @@ import { SERVER_INFO } from "./fingerprint.js";
 import { McpRuntime } from "./runtime.js";
 import { callToolStream } from "./stream.js";
 import { mcpEndpoint } from "./serve/endpoint.js";
-import { hostCheck } from "./serve/host-check.js";
+import { hostCheck } from "../host-check.js";
 import { statelessHandler } from "./serve/stateless.js";
 import type { LogFn } from "./upstream/upstream.js";
 import type { RequestSink } from "../core/requests/log.js";
@@ -61,7 +61,7 @@ export function bindApp(runtime: McpRuntime, config: Config, deps: AppDeps): Bou
   const settings = mcpSettings(config);
   const endpoint = mcpEndpoint({
     path: settings.path,
-    hostCheck: hostCheck(config.server.bind, settings.allowed_hosts, settings.allowed_origins),
+    hostCheck: hostCheck(config.server.bind, settings.allowed_hosts ?? config.server.allowed_hosts, settings.allowed_origins),
     auth: deps.auth,
     sessions: runtime.sessions,
     deps: { calls },

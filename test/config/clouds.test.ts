@@ -89,16 +89,24 @@ describe("hoosh config check with cloud providers", () => {
     expect(r.stdout).toContain("ok (3 of 3 providers enabled");
   });
 
-  it("finds what only building the providers shows, without echoing secrets", async () => {
+  // One spawn per test: each `hoosh config check` compiles the sources through tsx, seconds apiece
+  // on a 2-core machine busy with the rest of the suite.
+  it("finds missing AWS credentials, which only building the providers shows", async () => {
     const noCreds = file("nocreds.toml", entry("bedrock", `region = "us-west-2"\ncredentials = { shared_credentials_file = "${join(dir, "absent")}" }`));
     const r1 = await runHoosh(["config", "check", noCreds], { env: cleanEnv({ HOME: dir }) });
     expect(r1.code).toBe(2);
     expect(r1.stderr).toContain("providers[0].credentials: no AWS credentials found");
+  });
+
+  it("finds a service-account key that does not load, without echoing it", async () => {
     const badKey = file("badkey.toml", entry("vertex", `project = "p"\nlocation = "us-central1"\ncredentials = { service_account_json = '{"type":"service_account","client_email":"x","private_key":"-----BEGIN PRIVATE KEY-----\\\\nc2VjcmV0LWJ5dGVz\\\\n-----END PRIVATE KEY-----"}' }`));
     const r2 = await runHoosh(["config", "check", badKey], { env: cleanEnv() });
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain("providers[0].credentials.service_account_json: private_key of the service-account key is not a PEM private key");
     expect(r2.stderr).not.toContain("c2VjcmV0LWJ5dGVz");
+  });
+
+  it("finds a TLS CA file that cannot be read", async () => {
     const badCa = file("badca.toml", entry("openai", `base_url = "https://x"\ntls = { ca_file = "${join(dir, "none.pem")}" }`));
     const r3 = await runHoosh(["config", "check", badCa], { env: cleanEnv() });
     expect(r3.code).toBe(2);

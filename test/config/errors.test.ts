@@ -51,7 +51,7 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
     [
       "unknown key, nothing close",
       "[server]\nflavour = 4",
-      "hoosh.toml: server.flavour: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams, max_in_flight, max_queued, queue_timeout_ms, max_event_loop_delay_ms, cors, workers)",
+      "hoosh.toml: server.flavour: unknown key (allowed: bind, port, shutdown_grace_ms, max_body_bytes, request_timeout_ms, max_messages, max_audio_bytes, max_stream_duration_ms, max_header_bytes, max_concurrent_streams, max_in_flight, max_queued, queue_timeout_ms, max_event_loop_delay_ms, allowed_hosts, cors, workers)",
     ],
     [
       "workers with the memory store",

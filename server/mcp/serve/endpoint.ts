@@ -11,7 +11,7 @@ import type { HttpRequest, HttpResponse, RestHandler } from "../../rest/handler.
 import { discardBody, readBody } from "../../rest/http-io.js";
 import { httpStatusOf } from "../../rest/http-status.js";
 import { ALLOW_ALL } from "../allowlist.js";
-import type { HostCheck } from "./host-check.js";
+import type { HostCheck } from "../../host-check.js";
 import { McpSession, type SessionDeps, type SessionKey } from "./session.js";
 import type { SessionStore } from "./sessions.js";
 import { writeRpcError } from "./rpc-error.js";

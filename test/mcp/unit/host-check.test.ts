@@ -1,6 +1,6 @@
 // DNS rebinding protection of /mcp: Host and Origin checks.
 import { describe, expect, it } from "vitest";
-import { hostCheck } from "../../../server/mcp/serve/host-check.js";
+import { hostCheck } from "../../../server/host-check.js";
 
 describe("hostCheck", () => {
   const loopback = hostCheck("127.0.0.1", undefined, undefined);

@@ -1,0 +1,92 @@
+// DNS rebinding protection: a web page on another site must not reach a hoosh
+// on this machine through a name that resolves to loopback (the browser then
+// sends that name as Host, and treats the answer as same-origin). With a
+// loopback server.bind, every request's Host must be localhost, 127.0.0.1 or
+// [::1] (any port) unless [server] allowed_hosts lists others; on any other bind,
+// any host (keys guard a network-facing hoosh). /mcp checks the Origin header too
+// ([mcp] allowed_hosts / allowed_origins), since MCP clients run in browsers.
+import type http from "node:http";
+import type http2 from "node:http2";
+import { isLoopback } from "./auth/limits.js";
+import type { RequestHandler } from "./listen.js";
+
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+export type HostCheck = (host: string | undefined, origin: string | undefined) => string | undefined;
+
+/** The hosts a request may name: the configured list, else the loopback names on a loopback bind, else any (undefined). */
+export function allowedHostsFor(bind: string, configured: readonly string[] | undefined): readonly string[] | undefined {
+  return configured ?? (isLoopback(bind) ? LOOPBACK_HOSTS : undefined);
+}
+
+/** The hostname of a Host header value ("[::1]:8088" → "[::1]", "a:80" → "a"), lower case. */
+function hostname(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith("[")) {
+    const end = h.indexOf("]");
+    return end < 0 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.lastIndexOf(":");
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+function matches(list: readonly string[], value: string): boolean {
+  const v = value.toLowerCase();
+  return list.some((entry) => {
+    const e = entry.toLowerCase();
+    return e === v || (!e.includes(":") && hostname(v) === e) || (e.startsWith("[") && !e.includes("]:") && hostname(v) === e);
+  });
+}
+
+function hostRefusal(hosts: readonly string[], host: string | undefined, setting: string): string | undefined {
+  if (!host) return "the request has no Host header";
+  if (!matches(hosts, host)) return `Host ${JSON.stringify(host)} is not allowed here (${setting} allowed_hosts)`;
+  return undefined;
+}
+
+/** /mcp's check: Host, and Origin when sent. Returns why a request is refused (403), or undefined. */
+export function hostCheck(bind: string, allowedHosts: readonly string[] | undefined, allowedOrigins: readonly string[] | undefined): HostCheck {
+  const hosts = allowedHostsFor(bind, allowedHosts);
+  const origins = allowedOrigins ?? hosts;
+  return (host, origin) => {
+    if (hosts) {
+      const refused = hostRefusal(hosts, host, "[mcp]");
+      if (refused) return refused;
+    }
+    if (origin !== undefined && origins) {
+      if (origin === "null") return "Origin null (a sandboxed or file page) is not allowed here";
+      let originHost: string;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        return `Origin ${JSON.stringify(origin)} is not a URL`;
+      }
+      if (!matches(origins, origin) && !matches(origins, originHost)) return `Origin ${JSON.stringify(origin)} is not allowed here ([mcp] allowed_origins)`;
+    }
+    return undefined;
+  };
+}
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+function hostOf(req: Req): string | undefined {
+  const h = req.headers.host ?? req.headers[":authority"];
+  return typeof h === "string" ? h : undefined;
+}
+
+/**
+ * Every surface on the port behind the Host check: a refused request gets 403 with the reason
+ * (gRPC clients read an HTTP 403 as PERMISSION_DENIED) and its body is never read.
+ */
+export function withHostCheck(hosts: readonly string[] | undefined, next: RequestHandler): RequestHandler {
+  if (!hosts) return next;
+  return (req: Req, res: Res) => {
+    const refused = hostRefusal(hosts, hostOf(req), "[server]");
+    if (!refused) return next(req, res);
+    const body = JSON.stringify({ error: { code: "permission_denied", message: `Forbidden: ${refused}` } });
+    req.resume();
+    res.writeHead(403, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) });
+    res.end(body);
+  };
+}
