@@ -259,7 +259,8 @@ describe("HardwareDetector on this machine", () => {
     expect(first.detectionComplete).toBe(false);
     expect(first.cpu!.logicalCores).toBeGreaterThan(0);
     expect(first.memory!.totalBytes).toBeGreaterThan(0n);
-    expect(firstMs).toBeLessThan(100);
+    // "Instant" is shown by what it holds, not a wall-clock bound (a busy machine can deschedule
+    // any synchronous call): it answered before detection finished, from node:os alone.
     const done = await d.whenDetected();
     const totalMs = performance.now() - t0;
     expect(done.detectionComplete).toBe(true);
