@@ -43,11 +43,24 @@ describe("openai-type text to speech", () => {
   it("gRPC Synthesize: start, chunks as they arrive, end with characters, seconds and cost; the pool is charged", async () => {
     const before = Number((await pool()).usedTokens);
     const speech = createClient(SpeechService, createGrpcTransport({ baseUrl: server.url }));
+    // The fake stops after its first chunk until released: audio that reaches the client before
+    // the release was relayed while the upstream was still sending (causal, not timed).
+    await fetch(`${server.fake.url}/_fake/hold-speech`, { method: "POST" });
     const events = [];
-    for await (const res of speech.synthesize({ model: "tts-1", input: TEXT, format: SpeechFormat.WAV })) events.push(res.event);
+    let beforeRelease = 0;
+    for await (const res of speech.synthesize({ model: "tts-1", input: TEXT, format: SpeechFormat.WAV })) {
+      events.push(res.event);
+      if (res.event.case === "audio" && beforeRelease === 0) {
+        beforeRelease = events.length;
+        await fetch(`${server.fake.url}/_fake/release`, { method: "POST" });
+      }
+    }
     expect(events[0]).toMatchObject({ case: "start", value: { provider: "openai-tts", contentType: "audio/wav", voice: "alloy", format: SpeechFormat.WAV } });
     const audio = events.filter((e) => e.case === "audio");
-    expect(audio.length).toBeGreaterThan(3); // the upstream's chunks, not one blob
+    expect(beforeRelease).toBe(2); // start, then the first chunk while the upstream held the rest
+    expect(audio.length).toBeGreaterThanOrEqual(2); // the upstream's chunks, not one blob
+    const wav = Buffer.concat(audio.map((e) => (e.case === "audio" ? e.value : new Uint8Array())));
+    expect(wav.length).toBe(44 + 2 * Math.round(TEXT.length * 0.05 * 24_000));
     const end = events.at(-1)!;
     if (end.case !== "end") throw new Error("no end event");
     const seconds = (TEXT.length * 0.05 * 24_000) / 24_000;

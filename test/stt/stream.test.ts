@@ -1,6 +1,7 @@
 // pocketsphinx behind TranscribeStream over a real HTTP/2 socket: flite speech
 // streamed in 100 ms chunks comes back as partials while audio still flows,
-// then a final with >= 85 % word accuracy. jfk.wav's accuracy is printed only.
+// then a final with >= 85 % word accuracy. jfk.wav's accuracy (human speech, low for
+// pocketsphinx) is a measurement: bench/stt.ts reports it.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AudioEncoding } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
@@ -55,15 +56,4 @@ describe("TranscribeStream with pocketsphinx", () => {
     const r = await streamTranscribe(server.client, wavConfig({ encoding: AudioEncoding.PCM16_LE, sampleRateHz: 16_000, channels: 1 }), odd, 0);
     expect(wordAccuracy(FLITE_TEXT, r.final!.text)).toBeGreaterThanOrEqual(0.85);
   }, 60_000);
-
-  it("prints jfk.wav's accuracy (human speech; not asserted high)", async () => {
-    const jfk = jfkWav();
-    if (!jfk) {
-      console.log(`jfk.wav is absent (${JFK_WAV}): its accuracy was not measured`);
-      return;
-    }
-    const r = await streamTranscribe(server.client, wavConfig(), chunks100ms(jfk, 32_000), 0);
-    console.log(`jfk.wav: accuracy ${(wordAccuracy(JFK_TEXT, r.final!.text) * 100).toFixed(1)} %, heard: "${r.final!.text}"`);
-    expect(r.final!.durationSeconds).toBeGreaterThan(10);
-  }, 90_000);
 });

@@ -5,7 +5,7 @@ import { handleEmbeddings } from "./embeddings.js";
 import { EventLog } from "./events.js";
 import { apiError, randomId, readBytes, sendError, sendJson, type Conn } from "./http.js";
 import { INVALID_API_KEY, MODELS } from "./scripts.js";
-import { handleSpeech } from "./speech.js";
+import { handleSpeech, SpeechGate } from "./speech.js";
 import { handleTranscription, readUpload } from "./transcriptions.js";
 
 export interface FakeOpenAIOptions {
@@ -26,6 +26,7 @@ const header = (req: IncomingMessage, name: string): string | null => {
 export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
   const events = new EventLog();
   const slowMs = opts.slowMs ?? 3000;
+  const gate = new SpeechGate();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
@@ -33,6 +34,17 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
     if (method === "GET" && path === "/_fake/events") return sendJson(res, 200, events.list());
     if (method === "POST" && path === "/_fake/reset") {
       events.clear();
+      gate.release();
+      return sendJson(res, 200, { ok: true });
+    }
+    // Test control: the next speech answers stop after their first chunk until /_fake/release, so
+    // a test can see audio relayed while the upstream is still sending (no timing involved).
+    if (method === "POST" && path === "/_fake/hold-speech") {
+      gate.hold();
+      return sendJson(res, 200, { ok: true });
+    }
+    if (method === "POST" && path === "/_fake/release") {
+      gate.release();
       return sendJson(res, 200, { ok: true });
     }
 
@@ -109,7 +121,7 @@ export function createFakeOpenAIServer(opts: FakeOpenAIOptions = {}): Server {
       );
     }
     if (path === "/v1/chat/completions") return handleChat(conn, json, slowMs);
-    if (path === "/v1/audio/speech") return handleSpeech(conn, json);
+    if (path === "/v1/audio/speech") return handleSpeech(conn, json, gate);
     return handleEmbeddings(conn, json, slowMs);
   }
 

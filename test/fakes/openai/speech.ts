@@ -10,7 +10,30 @@ const FORMATS: Record<string, string> = { mp3: "audio/mpeg", opus: "audio/opus",
 const RATE = 24_000;
 const CHUNK_BYTES = 4800; // 100 ms
 
-export async function handleSpeech(conn: Conn, body: Record<string, unknown>): Promise<void> {
+/** Holds speech answers after their first chunk while held (POST /_fake/hold-speech, /_fake/release). */
+export class SpeechGate {
+  #open: Promise<void> | undefined;
+  #release = () => {};
+
+  hold(): void {
+    if (this.#open) return;
+    this.#open = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  release(): void {
+    this.#release();
+    this.#open = undefined;
+  }
+
+  /** Resolves when not held (at once) or once released; false when the client left meanwhile. */
+  async passed(signal: AbortSignal): Promise<boolean> {
+    if (!this.#open) return true;
+    await Promise.race([this.#open, new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }))]);
+    return !signal.aborted;
+  }
+}
+
+export async function handleSpeech(conn: Conn, body: Record<string, unknown>, gate?: SpeechGate): Promise<void> {
   const { res } = conn;
   const invalid = (message: string, param: string) => sendError(res, 400, apiError(message, "invalid_request_error", param, "invalid_value"));
   const input = body.input;
@@ -32,6 +55,7 @@ export async function handleSpeech(conn: Conn, body: Record<string, unknown>): P
     if (conn.signal.aborted) return;
     res.write(audio.subarray(at, at + CHUNK_BYTES));
     conn.chunks++;
+    if (conn.chunks === 1 && gate && !(await gate.passed(conn.signal))) return;
     if (!(await sleep(5, conn.signal))) return;
   }
   res.end();
