@@ -82,6 +82,18 @@ describe("RequestLog", () => {
     expect(got).toEqual(["r1", "r3", "r5"]);
     await log.close();
   });
+
+  it("tail() listens from the call, before the first read (what TailRequests' ready message promises)", async () => {
+    const log = new RequestLog({ store: new MemoryRequestLog(), retentionMs: 1e9, maxRows: 1e9 });
+    const abort = new AbortController();
+    const records = log.tail({}, abort.signal);
+    log.write(record(1)); // written before anyone reads
+    const first = await records.next();
+    expect(first.done ? undefined : first.value.requestId).toBe("r1");
+    abort.abort();
+    expect((await records.next()).done).toBe(true);
+    await log.close();
+  });
 });
 
 describe("OTLP logs export", () => {
