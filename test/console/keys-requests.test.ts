@@ -278,6 +278,8 @@ describe("Requests page", { timeout: 90_000 }, () => {
     // The detail of the first logged request.
     await page.getByRole("button", { name: "Clear" }).click();
     await logged.first().waitFor();
+    // Ended before this tail listened, maybe not yet flushed to the store: listed all the same.
+    await page.locator("[data-testid='requests'] tbody tr", { hasText: "fake-live-filter" }).waitFor();
     await logged.first().getByRole("button", { name: /Details of request/ }).click();
     const detail = page.getByTestId("request-detail");
     await detail.waitFor();

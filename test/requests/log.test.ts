@@ -83,6 +83,14 @@ describe("RequestLog", () => {
     await log.close();
   });
 
+  it("list() includes records written a moment ago, before the batch timer flushed them", async () => {
+    const log = new RequestLog({ store: new MemoryRequestLog(), retentionMs: 1e9, maxRows: 1e9, flushMs: 60_000 });
+    log.write(record(1));
+    log.write(record(2));
+    expect((await log.list({ limit: 10 })).records.map((r) => r.requestId)).toEqual(["r2", "r1"]);
+    await log.close();
+  });
+
   it("tail() listens from the call, before the first read (what TailRequests' ready message promises)", async () => {
     const log = new RequestLog({ store: new MemoryRequestLog(), retentionMs: 1e9, maxRows: 1e9 });
     const abort = new AbortController();
