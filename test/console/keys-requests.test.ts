@@ -8,7 +8,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
 import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
-import { ADMIN_KEY, config, SLOW } from "./fixture.js";
+import { ADMIN_KEY, config, READER_KEY, SLOW } from "./fixture.js";
 
 let bundle: Bundle;
 let fake: FakeOpenAI;
@@ -227,6 +227,22 @@ describe("Keys page", { timeout: 90_000 }, () => {
     expect(await p.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await screenshot(p, "keys-390px");
     expect(narrow).toEqual({ csp: [], errors: [] });
+    await p.close();
+  });
+});
+
+describe("a key without the admin scope", { timeout: 90_000 }, () => {
+  it("Keys and Requests say in plain words that the key lacks the scope", async () => {
+    const { page: p, problems: seen } = await watchedPage(browser);
+    await p.goto(`${hoosh.url}/console/#/keys`);
+    await p.fill("#key", READER_KEY);
+    await p.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => p.getByRole("alert").first().textContent(), SLOW).toContain("This key is not allowed to do this");
+    await p.getByRole("link", { name: "Requests" }).click();
+    await p.locator("main[data-page='requests']").waitFor();
+    await expect.poll(() => p.getByRole("alert").first().textContent(), SLOW).toContain("This key is not allowed to do this");
+    expect(await p.getByTestId("live").getAttribute("data-state")).not.toBe("on");
+    expect(seen).toEqual({ csp: [], errors: [] });
     await p.close();
   });
 });

@@ -8,6 +8,7 @@ import type { HooshClient } from "../../ts/src/web.js";
 
 const RECONNECT_MS = 2000;
 const STREAM_TIMEOUT_MS = 10 * 60_000;
+const GIVE_UP = [Code.PermissionDenied, Code.Unauthenticated, Code.FailedPrecondition, Code.Unimplemented];
 
 export type RequestFilter = Pick<TailRequestsRequest, "keyId" | "team" | "model" | "provider" | "status">;
 
@@ -30,7 +31,10 @@ export function tailRequests(client: HooshClient, filter: RequestFilter, cb: Tai
         }
       } catch (err) {
         if (controller.signal.aborted) return;
-        if (ConnectError.from(err).code !== Code.DeadlineExceeded) cb.onError(err);
+        const code = ConnectError.from(err).code;
+        if (code !== Code.DeadlineExceeded) cb.onError(err);
+        // Trying again will not help: no scope, a key no longer valid, or the log is off.
+        if (GIVE_UP.includes(code)) return cb.onLive(false);
       }
       cb.onLive(false);
       await new Promise((r) => setTimeout(r, RECONNECT_MS));

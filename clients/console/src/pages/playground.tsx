@@ -94,7 +94,7 @@ export function Playground({ client, onAuthError }: PageProps) {
       {draft ? (
         <p class="muted" data-testid="draft">
           Opened from the request log: model {draft.model}
-          {draft.prompt ? ", with the logged text as the message." : ". The log kept no text of this request ([log] payloads = false), so write the message."}
+          {draft.prompt ? ", with the logged text as one message (the log keeps the text of every message joined, without roles)." : ". The log kept no text of this request ([log] payloads = false), so write the message."}
         </p>
       ) : null}
       <form class="playground" onSubmit={send}>

@@ -146,7 +146,7 @@ export function Requests({ client, onAuthError }: PageProps) {
             {paused ? "Resume live" : "Pause live"}
           </button>
           <span class={`live ${live}`} data-testid="live" data-state={live} role="status">
-            {live === "on" ? "● live" : live === "connecting" ? "connecting…" : live === "paused" ? "paused" : "not live: reconnecting…"}
+            {live === "on" ? "● live" : live === "connecting" ? "connecting…" : live === "paused" ? "paused" : "not live"}
           </span>
         </div>
       </form>
