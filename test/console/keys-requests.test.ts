@@ -104,6 +104,21 @@ describe("Keys page", { timeout: 90_000 }, () => {
     expect(await page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")).not.toContain(secret);
   });
 
+  it("limits, a budget and an expiry given in the form reach hoosh", async () => {
+    await openPage("#/keys");
+    await page.fill("#kf-tpm", "20000");
+    await page.fill("#kf-concurrent", "3");
+    await page.fill("#kf-tokens", "5000");
+    await page.fill("#kf-usd", "2.5");
+    await page.selectOption("#kf-period", "monthly");
+    await page.fill("#kf-expiry", "2099-12-31T23:30");
+    await createKey("console-budgeted");
+    const text = (await row("console-budgeted").textContent()) ?? "";
+    expect(text).toContain("20,000 tok/min, 3 at once");
+    expect(text).toMatch(/5,000 tokens \+ \$2\.50 a month \(key:k-[a-z0-9]+\)/);
+    expect(text).toMatch(/2099/);
+  });
+
   it("without a usable Clipboard API, Copy selects the secret and says how to copy it", async () => {
     await openPage("#/keys");
     await page.evaluate(`Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true })`);

@@ -3,6 +3,7 @@
 // RotateKey) is shown once, by SecretOnce, and kept nowhere else.
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { useEffect, useState } from "preact/hooks";
+import { BudgetPeriod } from "../../../../gen/ts/hoosh/v1/budget_pb.js";
 import { KeySource, KeyState, type ApiKey } from "../../../../gen/ts/hoosh/v1/keys_pb.js";
 import type { PageProps } from "../app.js";
 import { ErrorNote } from "../error-note.js";
@@ -21,6 +22,8 @@ const STATE: Record<KeyState, { text: string; cls: string }> = {
   [KeyState.DISABLED]: { text: "disabled", cls: "muted" },
 };
 
+const PER: Partial<Record<BudgetPeriod, string>> = { [BudgetPeriod.HOURLY]: " an hour", [BudgetPeriod.DAILY]: " a day", [BudgetPeriod.MONTHLY]: " a month" };
+
 const when = (t: Timestamp | undefined) => (t ? timestampDate(t).toLocaleString() : "—");
 
 function limitsText(k: ApiKey): string {
@@ -34,7 +37,8 @@ function budgetText(k: ApiKey): string {
   if (!b) return "—";
   if (b.pool) return `pool ${b.pool}`;
   const amounts = [b.tokens !== undefined && `${count(b.tokens)} tokens`, b.usdMicros !== undefined && usd(b.usdMicros)].filter(Boolean).join(" + ");
-  return k.budgetPool ? `${amounts} (${k.budgetPool})` : amounts;
+  const per = PER[b.period] ?? "";
+  return `${amounts}${per}${k.budgetPool ? ` (${k.budgetPool})` : ""}`;
 }
 
 export function Keys({ client, onAuthError }: PageProps) {
