@@ -41,7 +41,7 @@ export function Requests({ client, onAuthError }: PageProps) {
   const [paused, setPaused] = useState(false);
   const [selected, setSelected] = useState<string>();
   const [error, setError] = useState<string>();
-  const [keyIds, setKeyIds] = useState<string[]>([]);
+  const [keyIds, setKeyIds] = useState<{ id: string; name: string }[]>([]);
 
   const fail = (err: unknown) => {
     onAuthError(err);
@@ -86,7 +86,7 @@ export function Requests({ client, onAuthError }: PageProps) {
 
   useEffect(() => {
     // Suggestions for the key filter only: without them the field still takes any id.
-    client.keys.listKeys({ includeRevoked: true }).then((r) => setKeyIds(r.keys.map((k) => k.id)), () => undefined);
+    client.keys.listKeys({ includeRevoked: true }).then((r) => setKeyIds(r.keys.map((k) => ({ id: k.id, name: k.name }))), () => undefined);
   }, [client]);
 
   const field = (id: keyof RequestFilter, label: string, list?: string) => (
@@ -127,7 +127,7 @@ export function Requests({ client, onAuthError }: PageProps) {
         </div>
         <datalist id="rf-keys">
           {keyIds.map((k) => (
-            <option key={k} value={k} />
+            <option key={k.id} value={k.id} label={k.name} />
           ))}
         </datalist>
         <div class="actions">
