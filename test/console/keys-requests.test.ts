@@ -333,6 +333,19 @@ describe("Requests page", { timeout: 90_000 }, () => {
     await screenshot(page, "requests-playground");
   });
 
+  it("Pause live stops the tail; Resume lists what came meanwhile and listens again", async () => {
+    await openPage("#/requests");
+    await expect.poll(() => page.getByTestId("live").getAttribute("data-state"), SLOW).toBe("on");
+    await page.getByRole("button", { name: "Pause live" }).click();
+    await expect.poll(() => page.getByTestId("live").getAttribute("data-state"), SLOW).toBe("paused");
+    expect(await chat(ADMIN_KEY, "fake-while-paused", "made while paused")).toBe(200);
+    await page.getByRole("button", { name: "Resume live" }).click();
+    await page.locator("[data-testid='requests'] tbody tr", { hasText: "fake-while-paused" }).waitFor();
+    await expect.poll(() => page.getByTestId("live").getAttribute("data-state"), SLOW).toBe("on");
+    expect(await chat(ADMIN_KEY, "fake-after-resume", "made after resuming")).toBe(200);
+    await page.locator("[data-testid='requests'] tbody tr", { hasText: "fake-after-resume" }).waitFor();
+  });
+
   it("Load older pages through ListRequests (one RPC per page)", async () => {
     for (let i = 0; i < 55; i++) expect(await chat(ADMIN_KEY, "fake-paged", `page filler ${i}`)).toBe(200);
     const rpcs: string[] = [];
