@@ -1,7 +1,8 @@
 /**
  * hoosh.v1.RequestLogService over the app's request log (core/requests/log.ts): proto in, proto
  * out; admin scope (auth/interceptor.ts). ListRequests checks its filters and page, then asks the
- * store for one page; TailRequests follows the records this replica writes.
+ * store for one page; TailRequests follows the records this replica writes (first saying it is
+ * ready, when asked).
  */
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
@@ -70,8 +71,15 @@ export function createRequestLogService(log: RequestLog | undefined): ServiceImp
       return { records: page.records.map(recordOut), nextPageToken: page.next ? encodeCursor(page.next) : "" };
     },
     async *tailRequests(req, ctx) {
-      const filter = filterOf(req);
-      for await (const record of on().tail(filter, ctx.signal)) yield { record: recordOut(record) };
+      // Listening from this call on; `done` ends the subscription however the stream ends.
+      const done = new AbortController();
+      const records = on().tail(filterOf(req), AbortSignal.any([ctx.signal, done.signal]));
+      try {
+        if (req.readyMessage) yield { ready: true };
+        for await (const record of records) yield { record: recordOut(record) };
+      } finally {
+        done.abort();
+      }
     },
   };
 }

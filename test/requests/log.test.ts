@@ -82,6 +82,26 @@ describe("RequestLog", () => {
     expect(got).toEqual(["r1", "r3", "r5"]);
     await log.close();
   });
+
+  it("list() includes records written a moment ago, before the batch timer flushed them", async () => {
+    const log = new RequestLog({ store: new MemoryRequestLog(), retentionMs: 1e9, maxRows: 1e9, flushMs: 60_000 });
+    log.write(record(1));
+    log.write(record(2));
+    expect((await log.list({ limit: 10 })).records.map((r) => r.requestId)).toEqual(["r2", "r1"]);
+    await log.close();
+  });
+
+  it("tail() listens from the call, before the first read (what TailRequests' ready message promises)", async () => {
+    const log = new RequestLog({ store: new MemoryRequestLog(), retentionMs: 1e9, maxRows: 1e9 });
+    const abort = new AbortController();
+    const records = log.tail({}, abort.signal);
+    log.write(record(1)); // written before anyone reads
+    const first = await records.next();
+    expect(first.done ? undefined : first.value.requestId).toBe("r1");
+    abort.abort();
+    expect((await records.next()).done).toBe(true);
+    await log.close();
+  });
 });
 
 describe("OTLP logs export", () => {

@@ -175,6 +175,20 @@ describe("request log (defaults: payloads off)", () => {
     console.log(`TailRequests: delay after the answer, ms: ${delays.map((d) => d.toFixed(1)).join(", ")}`);
     expect(delays[2]).toBeLessThan(100);
   });
+
+  it("TailRequests with ready_message: a first message without a record once it listens; every request after it arrives", async () => {
+    const abort = new AbortController();
+    const stream = c.client(RequestLogService, ADMIN_KEY).tailRequests({ keyId, readyMessage: true }, { signal: abort.signal });
+    const it_ = stream[Symbol.asyncIterator]();
+    const ready = await it_.next();
+    expect(ready.value?.ready).toBe(true);
+    expect(ready.value?.record).toBeUndefined();
+    // Made only after the ready message: no race with the subscription.
+    await c.client(InferenceService, secret).generate(chat("gpt-4o-mini", "after ready"));
+    const got = await it_.next();
+    expect(got.value).toMatchObject({ ready: false, record: { model: "gpt-4o-mini", keyId } });
+    abort.abort();
+  });
 });
 
 describe("request log with [log] payloads = true", () => {

@@ -5,6 +5,8 @@ import type { HooshClient } from "../../ts/src/web.js";
 import { isUnauthenticated, plainError } from "./errors.js";
 import { Budgets } from "./pages/budgets.js";
 import { Hardware } from "./pages/hardware.js";
+import { Keys } from "./pages/keys.js";
+import { Requests } from "./pages/requests.js";
 import { Login } from "./pages/login.js";
 import { Overview } from "./pages/overview.js";
 import { Playground } from "./pages/playground.js";
@@ -23,6 +25,8 @@ const PAGES = [
   { id: "budgets", title: "Budgets and spend", Page: Budgets },
   { id: "providers", title: "Providers and models", Page: Providers },
   { id: "hardware", title: "Hardware and cache", Page: Hardware },
+  { id: "requests", title: "Requests", Page: Requests },
+  { id: "keys", title: "Keys", Page: Keys },
 ] as const;
 
 function route(): string {

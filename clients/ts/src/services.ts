@@ -1,10 +1,12 @@
-// The six hoosh.v1 service clients over one transport.
+// The hoosh.v1 service clients over one transport.
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { AdminService } from "../../../gen/ts/hoosh/v1/admin_pb.js";
 import { BudgetService } from "../../../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../../../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../../../gen/ts/hoosh/v1/inference_pb.js";
+import { KeysService } from "../../../gen/ts/hoosh/v1/keys_pb.js";
 import { ModelsService } from "../../../gen/ts/hoosh/v1/models_pb.js";
+import { RequestLogService } from "../../../gen/ts/hoosh/v1/requests_pb.js";
 import { TranscribeService } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 
 export type Protocol = "grpc" | "connect" | "grpc-web";
@@ -28,6 +30,10 @@ export interface HooshClient {
   hardware: Client<typeof HardwareService>;
   /** ReloadConfig, VerifyAuditLog (admin scope) and WatchStats (admin or budgets:read). */
   admin: Client<typeof AdminService>;
+  /** API keys and teams (admin scope). */
+  keys: Client<typeof KeysService>;
+  /** The request log: ListRequests, TailRequests (admin scope). */
+  requests: Client<typeof RequestLogService>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -71,5 +77,7 @@ export function clientsOver(transport: Transport): HooshClient {
     budget: createClient(BudgetService, transport),
     hardware: createClient(HardwareService, transport),
     admin: createClient(AdminService, transport),
+    keys: createClient(KeysService, transport),
+    requests: createClient(RequestLogService, transport),
   };
 }

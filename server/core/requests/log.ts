@@ -85,7 +85,13 @@ export class RequestLog implements RequestSink {
     return this.#flushing;
   }
 
-  list(query: RequestQuery): Promise<RequestPage> {
+  /**
+   * One page from the store, after writing what is buffered: a request this replica has logged is
+   * listed at once, not only after the next flush (so a caller that starts a tail, then lists,
+   * misses nothing in between).
+   */
+  async list(query: RequestQuery): Promise<RequestPage> {
+    if (this.#buffer.length > 0) await this.flush();
     return this.options.store.list(query);
   }
 

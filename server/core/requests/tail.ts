@@ -31,12 +31,23 @@ export class Tail {
     }
   }
 
-  /** New records passing `filter`, until `signal` aborts or end() is called. */
-  async *follow(filter: RequestFilter, signal: AbortSignal): AsyncGenerator<RequestRecord> {
+  /**
+   * New records passing `filter`, until `signal` aborts or end() is called. The subscription
+   * starts at this call, not at the first read, so a caller can tell when it is listening
+   * (TailRequests' ready message); an abort drops it even if it is never read.
+   */
+  follow(filter: RequestFilter, signal: AbortSignal): AsyncGenerator<RequestRecord> {
     const s: Subscriber = { filter, queue: [], ended: false };
-    const onAbort = () => s.wake?.();
+    const onAbort = () => {
+      this.#subscribers.delete(s);
+      s.wake?.();
+    };
     signal.addEventListener("abort", onAbort);
-    this.#subscribers.add(s);
+    if (!signal.aborted) this.#subscribers.add(s);
+    return this.#drain(s, signal, onAbort);
+  }
+
+  async *#drain(s: Subscriber, signal: AbortSignal, onAbort: () => void): AsyncGenerator<RequestRecord> {
     try {
       while (!signal.aborted && !s.ended) {
         const next = s.queue.shift();

@@ -8,6 +8,7 @@ import type { PageProps } from "../app.js";
 import { plainError } from "../errors.js";
 import { count, ms, usd } from "../format.js";
 import { ErrorNote } from "../error-note.js";
+import { takeDraft } from "../handoff.js";
 
 interface Outcome {
   provider: string;
@@ -19,9 +20,11 @@ interface Outcome {
 }
 
 export function Playground({ client, onAuthError }: PageProps) {
+  // A request opened from the request log (handoff.ts) starts the form with its model and text.
+  const [draft] = useState(takeDraft);
   const [models, setModels] = useState<Model[]>([]);
-  const [model, setModel] = useState("");
-  const [prompt, setPrompt] = useState("Say hello.");
+  const [model, setModel] = useState(draft?.model ?? "");
+  const [prompt, setPrompt] = useState(draft?.prompt || "Say hello.");
   const [answer, setAnswer] = useState("");
   const [outcome, setOutcome] = useState<Outcome>();
   const [error, setError] = useState<string>();
@@ -88,9 +91,17 @@ export function Playground({ client, onAuthError }: PageProps) {
   const streaming = outcome?.status === "streaming";
   return (
     <section>
+      {draft ? (
+        <p class="muted" data-testid="draft">
+          Opened from the request log: model {draft.model}
+          {draft.prompt ? ", with the logged text as one message (the log keeps the text of every message joined, without roles)." : ". The log kept no text of this request ([log] payloads = false), so write the message."}
+        </p>
+      ) : null}
       <form class="playground" onSubmit={send}>
         <label for="model">Model</label>
         <select id="model" value={model} onChange={(e) => setModel(e.currentTarget.value)}>
+          {/* A model asked for by name (e.g. from the log) that ListModels does not list. */}
+          {model && !models.some((m) => m.id === model) ? <option value={model}>{model}</option> : null}
           {models.map((m) => (
             <option key={`${m.provider}/${m.id}`} value={m.id}>
               {m.id} ({m.provider})

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hoosh/v1/requests.proto.
  */
 export const file_hoosh_v1_requests: GenFile = /*@__PURE__*/
-  fileDesc("Chdob29zaC92MS9yZXF1ZXN0cy5wcm90bxIIaG9vc2gudjEi7gMKDVJlcXVlc3RSZWNvcmQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmVxdWVzdF9pZBgCIAEoCRIOCgZrZXlfaWQYAyABKAkSDAoEdGVhbRgEIAEoCRIMCgRlZGdlGAUgASgJEhEKCW9wZXJhdGlvbhgGIAEoCRINCgVtb2RlbBgHIAEoCRIUCgxzZXJ2ZWRfbW9kZWwYCCABKAkSEAoIcHJvdmlkZXIYCSABKAkSEAoIYXR0ZW1wdHMYCiABKA0SDgoGc3RhdHVzGAsgASgJEhQKDGlucHV0X3Rva2VucxgMIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGA0gASgDEhUKDW91dHB1dF90b2tlbnMYDiABKAMSGAoQcmVhc29uaW5nX3Rva2VucxgPIAEoAxIXCg9jb3N0X3VzZF9taWNyb3MYECABKAMSEgoKbGF0ZW5jeV9tcxgRIAEoARIPCgd0dGZ0X21zGBIgASgBEhEKCWNhY2hlX2hpdBgTIAEoCBITCgtidWRnZXRfcG9vbBgUIAEoCRINCgVlcnJvchgVIAEoCRIOCgZwcm9tcHQYFiABKAkSDgoGYW5zd2VyGBcgASgJEg4KBnN0cmVhbRgYIAEoCCLpAQoTTGlzdFJlcXVlc3RzUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSDAoEdGVhbRgCIAEoCRINCgVtb2RlbBgDIAEoCRIQCghwcm92aWRlchgEIAEoCRIOCgZzdGF0dXMYBSABKAkSLgoKc3RhcnRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgIIAEoBRISCgpwYWdlX3Rva2VuGAkgASgJIlkKFExpc3RSZXF1ZXN0c1Jlc3BvbnNlEigKB3JlY29yZHMYASADKAsyFy5ob29zaC52MS5SZXF1ZXN0UmVjb3JkEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJkChNUYWlsUmVxdWVzdHNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIMCgR0ZWFtGAIgASgJEg0KBW1vZGVsGAMgASgJEhAKCHByb3ZpZGVyGAQgASgJEg4KBnN0YXR1cxgFIAEoCSI/ChRUYWlsUmVxdWVzdHNSZXNwb25zZRInCgZyZWNvcmQYASABKAsyFy5ob29zaC52MS5SZXF1ZXN0UmVjb3JkMvYBChFSZXF1ZXN0TG9nU2VydmljZRJsCgxMaXN0UmVxdWVzdHMSHS5ob29zaC52MS5MaXN0UmVxdWVzdHNSZXF1ZXN0Gh4uaG9vc2gudjEuTGlzdFJlcXVlc3RzUmVzcG9uc2UiHZACAYLT5JMCFBISL2hvb3NoL3YxL3JlcXVlc3RzEnMKDFRhaWxSZXF1ZXN0cxIdLmhvb3NoLnYxLlRhaWxSZXF1ZXN0c1JlcXVlc3QaHi5ob29zaC52MS5UYWlsUmVxdWVzdHNSZXNwb25zZSIikAIBgtPkkwIZEhcvaG9vc2gvdjEvcmVxdWVzdHM6dGFpbDABYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("Chdob29zaC92MS9yZXF1ZXN0cy5wcm90bxIIaG9vc2gudjEi7gMKDVJlcXVlc3RSZWNvcmQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmVxdWVzdF9pZBgCIAEoCRIOCgZrZXlfaWQYAyABKAkSDAoEdGVhbRgEIAEoCRIMCgRlZGdlGAUgASgJEhEKCW9wZXJhdGlvbhgGIAEoCRINCgVtb2RlbBgHIAEoCRIUCgxzZXJ2ZWRfbW9kZWwYCCABKAkSEAoIcHJvdmlkZXIYCSABKAkSEAoIYXR0ZW1wdHMYCiABKA0SDgoGc3RhdHVzGAsgASgJEhQKDGlucHV0X3Rva2VucxgMIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGA0gASgDEhUKDW91dHB1dF90b2tlbnMYDiABKAMSGAoQcmVhc29uaW5nX3Rva2VucxgPIAEoAxIXCg9jb3N0X3VzZF9taWNyb3MYECABKAMSEgoKbGF0ZW5jeV9tcxgRIAEoARIPCgd0dGZ0X21zGBIgASgBEhEKCWNhY2hlX2hpdBgTIAEoCBITCgtidWRnZXRfcG9vbBgUIAEoCRINCgVlcnJvchgVIAEoCRIOCgZwcm9tcHQYFiABKAkSDgoGYW5zd2VyGBcgASgJEg4KBnN0cmVhbRgYIAEoCCLpAQoTTGlzdFJlcXVlc3RzUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSDAoEdGVhbRgCIAEoCRINCgVtb2RlbBgDIAEoCRIQCghwcm92aWRlchgEIAEoCRIOCgZzdGF0dXMYBSABKAkSLgoKc3RhcnRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXBhZ2Vfc2l6ZRgIIAEoBRISCgpwYWdlX3Rva2VuGAkgASgJIlkKFExpc3RSZXF1ZXN0c1Jlc3BvbnNlEigKB3JlY29yZHMYASADKAsyFy5ob29zaC52MS5SZXF1ZXN0UmVjb3JkEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7ChNUYWlsUmVxdWVzdHNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIMCgR0ZWFtGAIgASgJEg0KBW1vZGVsGAMgASgJEhAKCHByb3ZpZGVyGAQgASgJEg4KBnN0YXR1cxgFIAEoCRIVCg1yZWFkeV9tZXNzYWdlGAYgASgIIk4KFFRhaWxSZXF1ZXN0c1Jlc3BvbnNlEicKBnJlY29yZBgBIAEoCzIXLmhvb3NoLnYxLlJlcXVlc3RSZWNvcmQSDQoFcmVhZHkYAiABKAgy9gEKEVJlcXVlc3RMb2dTZXJ2aWNlEmwKDExpc3RSZXF1ZXN0cxIdLmhvb3NoLnYxLkxpc3RSZXF1ZXN0c1JlcXVlc3QaHi5ob29zaC52MS5MaXN0UmVxdWVzdHNSZXNwb25zZSIdkAIBgtPkkwIUEhIvaG9vc2gvdjEvcmVxdWVzdHMScwoMVGFpbFJlcXVlc3RzEh0uaG9vc2gudjEuVGFpbFJlcXVlc3RzUmVxdWVzdBoeLmhvb3NoLnYxLlRhaWxSZXF1ZXN0c1Jlc3BvbnNlIiKQAgGC0+STAhkSFy9ob29zaC92MS9yZXF1ZXN0czp0YWlsMAFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * One request as it ended.
@@ -306,6 +306,16 @@ export type TailRequestsRequest = Message<"hoosh.v1.TailRequestsRequest"> & {
    * @generated from field: string status = 5;
    */
   status: string;
+
+  /**
+   * Ask for a first message with ready = true (and no record), sent once the
+   * stream follows new records: every request that ends after it is delivered.
+   * (Response headers come with the first message, so without it a caller
+   * cannot tell when it started listening.)
+   *
+   * @generated from field: bool ready_message = 6;
+   */
+  readyMessage: boolean;
 };
 
 /**
@@ -316,15 +326,24 @@ export const TailRequestsRequestSchema: GenMessage<TailRequestsRequest> = /*@__P
   messageDesc(file_hoosh_v1_requests, 3);
 
 /**
- * One new record.
+ * One new record, or the ready message.
  *
  * @generated from message hoosh.v1.TailRequestsResponse
  */
 export type TailRequestsResponse = Message<"hoosh.v1.TailRequestsResponse"> & {
   /**
+   * Unset only in the ready message.
+   *
    * @generated from field: hoosh.v1.RequestRecord record = 1;
    */
   record?: RequestRecord | undefined;
+
+  /**
+   * Set only in the first message, when the request asked for ready_message.
+   *
+   * @generated from field: bool ready = 2;
+   */
+  ready: boolean;
 };
 
 /**

@@ -437,12 +437,17 @@ func (x *ListRequestsResponse) GetNextPageToken() string {
 
 // Filters for TailRequests (as ListRequests).
 type TailRequestsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	KeyId         string                 `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
-	Team          string                 `protobuf:"bytes,2,opt,name=team,proto3" json:"team,omitempty"`
-	Model         string                 `protobuf:"bytes,3,opt,name=model,proto3" json:"model,omitempty"`
-	Provider      string                 `protobuf:"bytes,4,opt,name=provider,proto3" json:"provider,omitempty"`
-	Status        string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	KeyId    string                 `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	Team     string                 `protobuf:"bytes,2,opt,name=team,proto3" json:"team,omitempty"`
+	Model    string                 `protobuf:"bytes,3,opt,name=model,proto3" json:"model,omitempty"`
+	Provider string                 `protobuf:"bytes,4,opt,name=provider,proto3" json:"provider,omitempty"`
+	Status   string                 `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
+	// Ask for a first message with ready = true (and no record), sent once the
+	// stream follows new records: every request that ends after it is delivered.
+	// (Response headers come with the first message, so without it a caller
+	// cannot tell when it started listening.)
+	ReadyMessage  bool `protobuf:"varint,6,opt,name=ready_message,json=readyMessage,proto3" json:"ready_message,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -512,10 +517,20 @@ func (x *TailRequestsRequest) GetStatus() string {
 	return ""
 }
 
-// One new record.
+func (x *TailRequestsRequest) GetReadyMessage() bool {
+	if x != nil {
+		return x.ReadyMessage
+	}
+	return false
+}
+
+// One new record, or the ready message.
 type TailRequestsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Record        *RequestRecord         `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset only in the ready message.
+	Record *RequestRecord `protobuf:"bytes,1,opt,name=record,proto3" json:"record,omitempty"`
+	// Set only in the first message, when the request asked for ready_message.
+	Ready         bool `protobuf:"varint,2,opt,name=ready,proto3" json:"ready,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -555,6 +570,13 @@ func (x *TailRequestsResponse) GetRecord() *RequestRecord {
 		return x.Record
 	}
 	return nil
+}
+
+func (x *TailRequestsResponse) GetReady() bool {
+	if x != nil {
+		return x.Ready
+	}
+	return false
 }
 
 var File_hoosh_v1_requests_proto protoreflect.FileDescriptor
@@ -605,15 +627,17 @@ const file_hoosh_v1_requests_proto_rawDesc = "" +
 	"page_token\x18\t \x01(\tR\tpageToken\"q\n" +
 	"\x14ListRequestsResponse\x121\n" +
 	"\arecords\x18\x01 \x03(\v2\x17.hoosh.v1.RequestRecordR\arecords\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +
 	"\x13TailRequestsRequest\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
 	"\x04team\x18\x02 \x01(\tR\x04team\x12\x14\n" +
 	"\x05model\x18\x03 \x01(\tR\x05model\x12\x1a\n" +
 	"\bprovider\x18\x04 \x01(\tR\bprovider\x12\x16\n" +
-	"\x06status\x18\x05 \x01(\tR\x06status\"G\n" +
+	"\x06status\x18\x05 \x01(\tR\x06status\x12#\n" +
+	"\rready_message\x18\x06 \x01(\bR\freadyMessage\"]\n" +
 	"\x14TailRequestsResponse\x12/\n" +
-	"\x06record\x18\x01 \x01(\v2\x17.hoosh.v1.RequestRecordR\x06record2\xbd\x01\n" +
+	"\x06record\x18\x01 \x01(\v2\x17.hoosh.v1.RequestRecordR\x06record\x12\x14\n" +
+	"\x05ready\x18\x02 \x01(\bR\x05ready2\xbd\x01\n" +
 	"\x11RequestLogService\x12R\n" +
 	"\fListRequests\x12\x1d.hoosh.v1.ListRequestsRequest\x1a\x1e.hoosh.v1.ListRequestsResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\fTailRequests\x12\x1d.hoosh.v1.TailRequestsRequest\x1a\x1e.hoosh.v1.TailRequestsResponse\"\x03\x90\x02\x010\x01b\x06proto3"

@@ -93,21 +93,25 @@ class ListRequestsResponse(_message.Message):
     def __init__(self, records: _Optional[_Iterable[_Union[RequestRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class TailRequestsRequest(_message.Message):
-    __slots__ = ("key_id", "team", "model", "provider", "status")
+    __slots__ = ("key_id", "team", "model", "provider", "status", "ready_message")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     TEAM_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    READY_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     key_id: str
     team: str
     model: str
     provider: str
     status: str
-    def __init__(self, key_id: _Optional[str] = ..., team: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    ready_message: bool
+    def __init__(self, key_id: _Optional[str] = ..., team: _Optional[str] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., status: _Optional[str] = ..., ready_message: _Optional[bool] = ...) -> None: ...
 
 class TailRequestsResponse(_message.Message):
-    __slots__ = ("record",)
+    __slots__ = ("record", "ready")
     RECORD_FIELD_NUMBER: _ClassVar[int]
+    READY_FIELD_NUMBER: _ClassVar[int]
     record: RequestRecord
-    def __init__(self, record: _Optional[_Union[RequestRecord, _Mapping]] = ...) -> None: ...
+    ready: bool
+    def __init__(self, record: _Optional[_Union[RequestRecord, _Mapping]] = ..., ready: _Optional[bool] = ...) -> None: ...
