@@ -1,10 +1,11 @@
-// The six hoosh.v1 service clients over one transport.
+// The seven hoosh.v1 service clients over one transport.
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { AdminService } from "../../../gen/ts/hoosh/v1/admin_pb.js";
 import { BudgetService } from "../../../gen/ts/hoosh/v1/budget_pb.js";
 import { HardwareService } from "../../../gen/ts/hoosh/v1/hardware_pb.js";
 import { InferenceService } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { ModelsService } from "../../../gen/ts/hoosh/v1/models_pb.js";
+import { SpeechService } from "../../../gen/ts/hoosh/v1/speech_pb.js";
 import { TranscribeService } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 
 export type Protocol = "grpc" | "connect" | "grpc-web";
@@ -24,6 +25,8 @@ export interface HooshClient {
   inference: Client<typeof InferenceService>;
   models: Client<typeof ModelsService>;
   transcribe: Client<typeof TranscribeService>;
+  /** Synthesize: text to speech, the audio as a stream of chunks. */
+  speech: Client<typeof SpeechService>;
   budget: Client<typeof BudgetService>;
   hardware: Client<typeof HardwareService>;
   /** ReloadConfig, VerifyAuditLog (admin scope) and WatchStats (admin or budgets:read). */
@@ -68,6 +71,7 @@ export function clientsOver(transport: Transport): HooshClient {
     inference: cancelOnBreak(createClient(InferenceService, transport)),
     models: createClient(ModelsService, transport),
     transcribe: createClient(TranscribeService, transport),
+    speech: createClient(SpeechService, transport),
     budget: createClient(BudgetService, transport),
     hardware: createClient(HardwareService, transport),
     admin: createClient(AdminService, transport),

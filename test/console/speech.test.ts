@@ -1,0 +1,170 @@
+// The console's Speech page and the Providers page's recent errors, end to end: a bundled hoosh
+// with in-process pocketsphinx (speech to text) and flite (text to speech) beside the fake OpenAI
+// upstream, driven by headless Debian chromium. Screenshots go to test-artifacts/console/.
+import { existsSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
+import { bundleHoosh, type Bundle } from "../harness/bundle.js";
+import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import { fliteWav, FLITE_TEXT, JFK_WAV, wordAccuracy } from "../stt/harness.js";
+import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { ADMIN_KEY, config, SLOW } from "./fixture.js";
+
+/** The few members of an <audio> element the test reads (this project's tsconfig has no DOM types). */
+interface MediaElement {
+  readyState: number;
+  duration: number;
+  error: { code: number } | null;
+  addEventListener(type: string, listener: () => void): void;
+}
+
+/** The console tests' config with pocketsphinx and flite in-process, and a fake that can fail (fake-500). */
+function speechConfig(fakeBaseUrl: string): string {
+  const base = config(fakeBaseUrl);
+  const models = `models = ["fake-model", "fake-long-stream", "*"]`;
+  // Without the "*" the fake does not catch the speech models before their engines do.
+  if (!base.includes(models)) throw new Error("fixture.ts's fake provider changed: update speechConfig");
+  return base.replace(models, `models = ["fake-model", "fake-500"]`).concat(`
+[[providers]]
+name = "sphinx"
+type = "pocketsphinx"
+models = ["pocketsphinx-en"]
+
+[[providers]]
+name = "tts"
+type = "flite"
+models = ["flite"]
+`);
+}
+
+let bundle: Bundle;
+let fake: FakeOpenAI;
+let hoosh: Hoosh;
+let browser: Browser;
+let page: Page;
+let problems: PageProblems;
+
+beforeAll(async () => {
+  if (!existsSync(JFK_WAV)) throw new Error(`${JFK_WAV} is missing: the speech page test uploads it (see /work/shared/audio/README.md)`);
+  [bundle, fake, browser] = await Promise.all([bundleHoosh(), startFakeOpenAI(), launchChromium()]);
+  hoosh = await startHoosh(speechConfig(fake.baseUrl), { bundle });
+  ({ page, problems } = await watchedPage(browser));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hoosh?.stop();
+  await fake?.stop();
+  await bundle?.remove();
+});
+
+async function openPage(hash: string): Promise<void> {
+  await page.goto(`${hoosh.url}/console/${hash}`);
+  await page.locator("#key, main[data-page]").first().waitFor();
+  if ((await page.locator("#key").count()) === 0) return;
+  await page.fill("#key", ADMIN_KEY);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator("main[data-page]").waitFor();
+}
+
+/** Speech on a busy machine is slow: conditions with room to spare. */
+const SPEECH = { timeout: 90_000 };
+
+describe("speech page", { timeout: 150_000 }, () => {
+  it("uploading a WAV of flite speech shows partials as pocketsphinx forms them, then the transcript", async () => {
+    await openPage("#/speech");
+    await page.locator("#stt-model option[value='pocketsphinx-en']").waitFor({ state: "attached" });
+    await page.selectOption("#stt-model", "pocketsphinx-en");
+    await page.setInputFiles("#stt-file", { name: "flite.wav", mimeType: "audio/wav", buffer: await fliteWav() });
+    await page.getByRole("button", { name: "Transcribe" }).click();
+    const transcript = page.locator("#transcript");
+    await expect.poll(() => transcript.getAttribute("data-status"), SPEECH).toBe("done");
+    const text = (await transcript.textContent()) ?? "";
+    // The same bar as test/stt's pocketsphinx tests on this speech.
+    expect(wordAccuracy(FLITE_TEXT, text), text).toBeGreaterThanOrEqual(0.85);
+    expect(Number(await transcript.getAttribute("data-partials"))).toBeGreaterThan(0);
+    expect(await page.getByTestId("transcript-facts").textContent()).toMatch(/\d+\.\d s of audio · pocketsphinx-en on sphinx/);
+    await screenshot(page, "speech-transcribe");
+  });
+
+  it("uploading ../shared/audio/jfk.wav (human speech) shows the words pocketsphinx hears in it", async () => {
+    await openPage("#/speech");
+    await page.locator("#stt-model option[value='pocketsphinx-en']").waitFor({ state: "attached" });
+    await page.selectOption("#stt-model", "pocketsphinx-en");
+    await page.setInputFiles("#stt-file", JFK_WAV);
+    await page.getByRole("button", { name: "Transcribe" }).click();
+    const transcript = page.locator("#transcript");
+    await expect.poll(() => transcript.getAttribute("data-status"), SPEECH).toBe("done");
+    // pocketsphinx hears this recording poorly, and not always the same way (its normalisation carries over from
+    // earlier audio), but "... ask not what your country ..." has each time given "... what you ...".
+    const text = ((await transcript.textContent()) ?? "").toLowerCase();
+    expect(text).toContain("what you");
+    expect(text.split(" ").length, text).toBeGreaterThanOrEqual(10);
+    expect(await page.getByTestId("transcript-facts").textContent()).toContain("11.0 s of audio");
+  });
+
+  it("Speak plays flite's speech: an <audio> with a blob: source of non-zero duration, as MP3 and as WAV", async () => {
+    await openPage("#/speech");
+    await page.locator("#tts-model option[value='flite']").waitFor({ state: "attached" });
+    await page.selectOption("#tts-model", "flite");
+    for (const format of ["provider default (MP3)", "WAV"]) {
+      await page.selectOption("#tts-format", { label: format });
+      await page.fill("#tts-text", "The console speaks this sentence aloud.");
+      await page.getByRole("button", { name: "Speak" }).click();
+      const audio = page.locator("#speech-audio");
+      await audio.waitFor();
+      expect(await audio.getAttribute("src")).toMatch(/^blob:/);
+      // The browser decodes the file's header: a duration it reads, not one we told it.
+      const duration = await audio.evaluate(
+        (a: MediaElement) =>
+          a.readyState >= 1
+            ? a.duration
+            : new Promise<number>((ok, fail) => {
+                a.addEventListener("loadedmetadata", () => ok(a.duration));
+                a.addEventListener("error", () => fail(new Error(`audio error ${a.error?.code}`)));
+              }),
+      );
+      expect(duration).toBeGreaterThan(0.5);
+      expect(Number.isFinite(duration)).toBe(true);
+      expect(await page.getByTestId("speech-facts").textContent()).toContain("from tts");
+    }
+    await screenshot(page, "speech-speak");
+  });
+
+  it("empty text and text over 4,096 characters show the server's error naming the field", async () => {
+    await openPage("#/speech");
+    await page.locator("#tts-model option[value='flite']").waitFor({ state: "attached" });
+    await page.fill("#tts-text", "");
+    await page.getByRole("button", { name: "Speak" }).click();
+    const alert = page.locator("form[aria-labelledby='tts-title'] [role='alert']");
+    await expect.poll(() => alert.textContent(), SLOW).toMatch(/hoosh did not accept the request\. \(input: .*\)/);
+    await page.fill("#tts-text", "a".repeat(4097));
+    await page.getByRole("button", { name: "Speak" }).click();
+    await expect.poll(() => alert.textContent(), SLOW).toMatch(/input: .*4,?096/);
+    await screenshot(page, "speech-error");
+  });
+});
+
+describe("providers page", { timeout: 60_000 }, () => {
+  it("shows a provider's recent error after a request to a failing upstream", async () => {
+    const res = await fetch(`${hoosh.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` },
+      body: JSON.stringify({ model: "fake-500", messages: [{ role: "user", content: "fail please" }] }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    await res.arrayBuffer();
+    await openPage("#/providers");
+    const errors = page.locator("[data-provider='fake'] [data-testid='recent-errors']");
+    await expect.poll(() => errors.textContent(), SLOW).toContain("fake-500");
+    expect(await errors.textContent()).toContain("The server had an error while processing your request");
+    // The speech engines had no failures: they say so.
+    expect(await page.locator("[data-provider='sphinx'] [data-testid='recent-errors']").textContent()).toBe("No recent errors.");
+    await screenshot(page, "providers-errors");
+  });
+
+  it("no CSP violations and no uncaught errors on these pages", () => {
+    expect(problems).toEqual({ csp: [], errors: [] });
+  });
+});
