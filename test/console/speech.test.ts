@@ -9,7 +9,8 @@ import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
 import { fliteWav, FLITE_TEXT, JFK_WAV, wordAccuracy } from "../stt/harness.js";
 import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
-import { ADMIN_KEY, config, SLOW } from "./fixture.js";
+import { ADMIN_KEY, SLOW } from "./fixture.js";
+import { speechConfig } from "./speech-config.js";
 
 /** The few members of an <audio> element the test reads (this project's tsconfig has no DOM types). */
 interface MediaElement {
@@ -17,25 +18,6 @@ interface MediaElement {
   duration: number;
   error: { code: number } | null;
   addEventListener(type: string, listener: () => void): void;
-}
-
-/** The console tests' config with pocketsphinx and flite in-process, and a fake that can fail (fake-500). */
-function speechConfig(fakeBaseUrl: string): string {
-  const base = config(fakeBaseUrl);
-  const models = `models = ["fake-model", "fake-long-stream", "*"]`;
-  // Without the "*" the fake does not catch the speech models before their engines do.
-  if (!base.includes(models)) throw new Error("fixture.ts's fake provider changed: update speechConfig");
-  return base.replace(models, `models = ["fake-model", "fake-500"]`).concat(`
-[[providers]]
-name = "sphinx"
-type = "pocketsphinx"
-models = ["pocketsphinx-en"]
-
-[[providers]]
-name = "tts"
-type = "flite"
-models = ["flite"]
-`);
 }
 
 let bundle: Bundle;
