@@ -80,7 +80,7 @@ describe("the console in Firefox", { timeout: 180_000 }, () => {
     const input = await page.waitForSelector("#stt-file");
     await input!.uploadFile(wav);
     await page.click("form[aria-labelledby='stt-title'] button[type='submit']");
-    await expect.poll(() => attrOf("#transcript", "data-status"), { timeout: 90_000 }).toBe("done");
+    await expect.poll(() => attrOf("#transcript", "data-status"), { timeout: 120_000 }).toBe("done");
     const text = await textOf("#transcript");
     expect(wordAccuracy(FLITE_TEXT, text), text).toBeGreaterThanOrEqual(0.85);
     problems.push(...(await cspReports(page)));

@@ -2,7 +2,7 @@
 // whose models are listed by name (fake-500 fails), for the Speech and Firefox tests.
 import { config } from "./fixture.js";
 
-export function speechConfig(fakeBaseUrl: string): string {
+export function speechConfig(fakeBaseUrl: string, extra = ""): string {
   const base = config(fakeBaseUrl);
   const models = `models = ["fake-model", "fake-long-stream", "*"]`;
   // Without the "*" the fake does not catch the speech models before their engines do.
@@ -17,5 +17,5 @@ models = ["pocketsphinx-en"]
 name = "tts"
 type = "flite"
 models = ["flite"]
-`);
+${extra}`);
 }

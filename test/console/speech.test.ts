@@ -2,11 +2,16 @@
 // with in-process pocketsphinx (speech to text) and flite (text to speech) beside the fake OpenAI
 // upstream, driven by headless Debian chromium. Screenshots go to test-artifacts/console/.
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Browser, Page } from "playwright-core";
+import { AudioEncoding, TranscribeService, type TranscribeFileRequestSchema } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
+import { REPO_ROOT, startHoosh, type Hoosh } from "../harness/hoosh.js";
 import { fliteWav, FLITE_TEXT, JFK_WAV, wordAccuracy } from "../stt/harness.js";
 import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, SLOW } from "./fixture.js";
@@ -20,6 +25,16 @@ interface MediaElement {
   addEventListener(type: string, listener: () => void): void;
 }
 
+/** A real tiny GGUF beside the repository, run in-process: the Providers page shows where it was placed. */
+const TINY_GGUF = join(REPO_ROOT, "..", "shared", "models", "stories260K.gguf");
+const LOCAL_PROVIDER = `
+[[providers]]
+name = "tiny"
+type = "local"
+models = ["stories"]
+local = { model_path = ${JSON.stringify(TINY_GGUF)}, threads = 1, context_size = 1024, sequences = 1 }
+`;
+
 let bundle: Bundle;
 let fake: FakeOpenAI;
 let hoosh: Hoosh;
@@ -30,7 +45,8 @@ let problems: PageProblems;
 beforeAll(async () => {
   if (!existsSync(JFK_WAV)) throw new Error(`${JFK_WAV} is missing: the speech page test uploads it (see /work/shared/audio/README.md)`);
   [bundle, fake, browser] = await Promise.all([bundleHoosh(), startFakeOpenAI(), launchChromium()]);
-  hoosh = await startHoosh(speechConfig(fake.baseUrl), { bundle });
+  if (!existsSync(TINY_GGUF)) throw new Error(`${TINY_GGUF} is missing: the Providers page test places it as a local model (see /work/shared/models/README.md)`);
+  hoosh = await startHoosh(speechConfig(fake.baseUrl, LOCAL_PROVIDER), { bundle });
   ({ page, problems } = await watchedPage(browser));
 }, 180_000);
 
@@ -41,7 +57,9 @@ afterAll(async () => {
   await bundle?.remove();
 });
 
+/** Opens a page afresh (a hash change alone would keep the last test's state), logging in if needed. */
 async function openPage(hash: string): Promise<void> {
+  await page.goto("about:blank");
   await page.goto(`${hoosh.url}/console/${hash}`);
   await page.locator("#key, main[data-page]").first().waitFor();
   if ((await page.locator("#key").count()) === 0) return;
@@ -51,9 +69,9 @@ async function openPage(hash: string): Promise<void> {
 }
 
 /** Speech on a busy machine is slow: conditions with room to spare. */
-const SPEECH = { timeout: 90_000 };
+const SPEECH = { timeout: 120_000 };
 
-describe("speech page", { timeout: 150_000 }, () => {
+describe("speech page", { timeout: 180_000 }, () => {
   it("uploading a WAV of flite speech shows partials as pocketsphinx forms them, then the transcript", async () => {
     await openPage("#/speech");
     await page.locator("#stt-model option[value='pocketsphinx-en']").waitFor({ state: "attached" });
@@ -93,10 +111,18 @@ describe("speech page", { timeout: 150_000 }, () => {
     for (const format of ["provider default (MP3)", "WAV"]) {
       await page.selectOption("#tts-format", { label: format });
       await page.fill("#tts-text", "The console speaks this sentence aloud.");
-      await page.getByRole("button", { name: "Speak" }).click();
       const audio = page.locator("#speech-audio");
-      await audio.waitFor();
+      const before = (await audio.count()) ? await audio.getAttribute("src") : null;
+      await page.getByRole("button", { name: "Speak" }).click();
+      // This clip's element, not the last one's: its blob: URL is new.
+      const src = async () => ((await audio.count()) ? await audio.getAttribute("src") : null);
+      const fresh = async () => {
+        const now = await src();
+        return now !== null && now !== before;
+      };
+      await expect.poll(fresh, SPEECH).toBe(true);
       expect(await audio.getAttribute("src")).toMatch(/^blob:/);
+      expect(await page.getByTestId("speech-facts").textContent()).toContain(format === "WAV" ? "audio/wav" : "audio/mpeg");
       // The browser decodes the file's header: a duration it reads, not one we told it.
       const duration = await audio.evaluate(
         (a: MediaElement) =>
@@ -128,8 +154,27 @@ describe("speech page", { timeout: 150_000 }, () => {
   });
 });
 
+describe("TranscribeFile (what the page calls), over Connect like a browser", () => {
+  it("answers INVALID_ARGUMENT naming the field: no config, no audio, not a WAV", async () => {
+    const client = createClient(TranscribeService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1", interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${ADMIN_KEY}`), next(req))] }));
+    const failure = async (req: MessageInitShape<typeof TranscribeFileRequestSchema>) => {
+      try {
+        for await (const _ of client.transcribeFile(req)) void _;
+        return "no error";
+      } catch (err) {
+        const e = ConnectError.from(err);
+        return `${Code[e.code]}: ${e.rawMessage}`;
+      }
+    };
+    const config = { model: "pocketsphinx-en", encoding: AudioEncoding.WAV };
+    expect(await failure({ audio: new Uint8Array(100) })).toMatch(/^InvalidArgument: config: the first message must carry config/);
+    expect(await failure({ config })).toMatch(/^InvalidArgument: audio: no audio received/);
+    expect(await failure({ config, audio: new TextEncoder().encode("this is not a wave file at all") })).toMatch(/^InvalidArgument: .*WAV/i);
+  });
+});
+
 describe("providers page", { timeout: 60_000 }, () => {
-  it("shows a provider's recent error after a request to a failing upstream", async () => {
+  it("shows a provider's recent error after a request to a failing upstream, and a local model's placement and memory", async () => {
     const res = await fetch(`${hoosh.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_KEY}` },
@@ -143,6 +188,10 @@ describe("providers page", { timeout: 60_000 }, () => {
     expect(await errors.textContent()).toContain("The server had an error while processing your request");
     // The speech engines had no failures: they say so.
     expect(await page.locator("[data-provider='sphinx'] [data-testid='recent-errors']").textContent()).toBe("No recent errors.");
+    // The local model: where hoosh placed it on this machine (no GPU here, or a GPU: either way placed) and its memory.
+    const placed = page.locator("[data-provider='tiny'] [data-testid='local-placement']");
+    await expect.poll(() => placed.textContent(), SLOW).toContain("stories260K.gguf");
+    expect(await placed.textContent()).toMatch(/Placement(CPU only|all on the GPU|split between GPU and CPU)Memory\d+(\.\d)? [KMG]iB \(weights/);
     await screenshot(page, "providers-errors");
   });
 

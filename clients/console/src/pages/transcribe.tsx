@@ -60,6 +60,14 @@ export function Transcribe({ client, onAuthError, models }: PageProps & { models
     }
   };
 
+  // A new file: the last transcript is not its transcript.
+  const choose = (e: Event) => {
+    setFile((e.currentTarget as HTMLInputElement).files?.[0]);
+    setText("");
+    setFacts("");
+    setStatus("idle");
+  };
+
   const upload = async (e: Event) => {
     e.preventDefault();
     if (!file) return setError("Choose a WAV file first.");
@@ -100,7 +108,7 @@ export function Transcribe({ client, onAuthError, models }: PageProps & { models
       </select>
       {sttModels.length === 0 ? <p class="muted">No model that transcribes is configured.</p> : null}
       <label for="stt-file">WAV file (16-bit PCM)</label>
-      <input id="stt-file" type="file" accept=".wav,audio/wav,audio/x-wav" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+      <input id="stt-file" type="file" accept=".wav,audio/wav,audio/x-wav" onChange={choose} />
       <div class="actions">
         <button type="submit" disabled={status === "transcribing" || status === "partial" || status === "recording"}>
           Transcribe
