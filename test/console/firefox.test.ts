@@ -41,7 +41,7 @@ afterAll(async () => {
 const textOf = (selector: string) => page.$eval(selector, (el) => el.textContent ?? "").catch(() => "");
 const attrOf = (selector: string, name: string) => page.$eval(selector, (el, n) => el.getAttribute(n), name).catch(() => null);
 
-describe("the console in Firefox", { timeout: 180_000 }, () => {
+describe("the console in Firefox", { timeout: 300_000 }, () => {
   it("logs in with a key; the overview shows the config's provider", async () => {
     await page.goto(`${hoosh.url}/console/`);
     await page.waitForSelector("#key");
@@ -80,7 +80,7 @@ describe("the console in Firefox", { timeout: 180_000 }, () => {
     const input = await page.waitForSelector("#stt-file");
     await input!.uploadFile(wav);
     await page.click("form[aria-labelledby='stt-title'] button[type='submit']");
-    await expect.poll(() => attrOf("#transcript", "data-status"), { timeout: 120_000 }).toBe("done");
+    await expect.poll(() => attrOf("#transcript", "data-status"), { timeout: 240_000 }).toBe("done");
     const text = await textOf("#transcript");
     expect(wordAccuracy(FLITE_TEXT, text), text).toBeGreaterThanOrEqual(0.85);
     problems.push(...(await cspReports(page)));

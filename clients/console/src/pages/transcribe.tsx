@@ -1,6 +1,7 @@
 // Speech to text: a WAV file (or a microphone recording, where the browser allows it) through
 // TranscribeService.TranscribeFile, the one-message form a browser can send (fetch cannot stream a
 // request). Partials show as the engine forms them, then the final transcript replaces them.
+import { Code, ConnectError } from "@connectrpc/connect";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Capability, type Model } from "../../../../gen/ts/hoosh/v1/models_pb.js";
 import { AudioEncoding } from "../../../../gen/ts/hoosh/v1/transcribe_pb.js";
@@ -55,7 +56,9 @@ export function Transcribe({ client, onAuthError, models }: PageProps & { models
     } catch (err) {
       if (controller.signal.aborted) return;
       onAuthError(err);
-      setError(plainError(err));
+      // The one request is bounded by the server's body limit: say so, not "a budget was reached".
+      const tooBig = err instanceof ConnectError && err.code === Code.ResourceExhausted && /readMaxBytes/.test(err.rawMessage);
+      setError(tooBig ? `The file is larger than this hoosh takes in one request (its server.max_body_bytes). (${err.rawMessage})` : plainError(err));
       setStatus("failed");
     }
   };

@@ -44,7 +44,9 @@ type TranscribeServiceClient interface {
 	// request: browsers (fetch sends no streaming body, so neither Connect-Web
 	// nor gRPC-Web can call the two above). The whole audio comes in one
 	// message; the answer is the same: partials as the engine decodes the audio,
-	// then one final. The same validation and errors as TranscribeStream.
+	// then one final. The same validation and errors as TranscribeStream; the
+	// one message is bounded by the server's max_body_bytes (4 MiB by default:
+	// about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
 	TranscribeFile(ctx context.Context, in *TranscribeFileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TranscribeFileResponse], error)
 }
 
@@ -121,7 +123,9 @@ type TranscribeServiceServer interface {
 	// request: browsers (fetch sends no streaming body, so neither Connect-Web
 	// nor gRPC-Web can call the two above). The whole audio comes in one
 	// message; the answer is the same: partials as the engine decodes the audio,
-	// then one final. The same validation and errors as TranscribeStream.
+	// then one final. The same validation and errors as TranscribeStream; the
+	// one message is bounded by the server's max_body_bytes (4 MiB by default:
+	// about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
 	TranscribeFile(*TranscribeFileRequest, grpc.ServerStreamingServer[TranscribeFileResponse]) error
 	mustEmbedUnimplementedTranscribeServiceServer()
 }

@@ -50,7 +50,9 @@ class TranscribeServiceStub:
     request: browsers (fetch sends no streaming body, so neither Connect-Web
     nor gRPC-Web can call the two above). The whole audio comes in one
     message; the answer is the same: partials as the engine decodes the audio,
-    then one final. The same validation and errors as TranscribeStream.
+    then one final. The same validation and errors as TranscribeStream; the
+    one message is bounded by the server's max_body_bytes (4 MiB by default:
+    about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
     """
 
 @_typing.type_check_only
@@ -75,7 +77,9 @@ class TranscribeServiceAsyncStub(TranscribeServiceStub):
     request: browsers (fetch sends no streaming body, so neither Connect-Web
     nor gRPC-Web can call the two above). The whole audio comes in one
     message; the answer is the same: partials as the engine decodes the audio,
-    then one final. The same validation and errors as TranscribeStream.
+    then one final. The same validation and errors as TranscribeStream; the
+    one message is bounded by the server's max_body_bytes (4 MiB by default:
+    about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
     """
 
 class TranscribeServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -115,7 +119,9 @@ class TranscribeServiceServicer(metaclass=_abc_1.ABCMeta):
         request: browsers (fetch sends no streaming body, so neither Connect-Web
         nor gRPC-Web can call the two above). The whole audio comes in one
         message; the answer is the same: partials as the engine decodes the audio,
-        then one final. The same validation and errors as TranscribeStream.
+        then one final. The same validation and errors as TranscribeStream; the
+        one message is bounded by the server's max_body_bytes (4 MiB by default:
+        about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
         """
 
 def add_TranscribeServiceServicer_to_server(servicer: TranscribeServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
