@@ -178,6 +178,25 @@ describe("speech page", { timeout: 300_000 }, () => {
   });
 });
 
+describe("speech page at 390 px", { timeout: 60_000 }, () => {
+  it("fits the width (no sideways scrolling)", async () => {
+    const { page: narrow, problems: seen } = await watchedPage(browser, { width: 390, height: 844 });
+    try {
+      await narrow.goto(`${hoosh.url}/console/`);
+      await narrow.getByLabel(/API key/).fill(ADMIN_KEY);
+      await narrow.getByRole("button", { name: "Log in" }).click();
+      await narrow.locator("main[data-page]").waitFor();
+      await narrow.goto(`${hoosh.url}/console/#/speech`);
+      await narrow.locator("#tts-model option[value='flite']").waitFor({ state: "attached" });
+      expect(await narrow.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+      await screenshot(narrow, "speech-390px");
+      expect(seen).toEqual({ csp: [], errors: [] });
+    } finally {
+      await narrow.close();
+    }
+  });
+});
+
 describe("TranscribeFile (what the page calls), over Connect like a browser", () => {
   it("answers INVALID_ARGUMENT naming the field: no config, no audio, not a WAV", async () => {
     const client = createClient(TranscribeService, createConnectTransport({ baseUrl: hoosh.url, httpVersion: "1.1", interceptors: [(next) => (req) => (req.header.set("authorization", `Bearer ${ADMIN_KEY}`), next(req))] }));
