@@ -5,7 +5,7 @@ import { config } from "./fixture.js";
 export function speechConfig(fakeBaseUrl: string, extra = ""): string {
   const base = config(fakeBaseUrl);
   const models = `models = ["fake-model", "fake-long-stream", "*"]`;
-  // Without the "*" the fake does not catch the speech models before their engines do.
+  // With its "*" the fake would catch the speech models before their engines do: list its models by name.
   if (!base.includes(models)) throw new Error("fixture.ts's fake provider changed: update speechConfig");
   return base.replace(models, `models = ["fake-model", "fake-long-stream", "fake-500"]`).concat(`
 [[providers]]
