@@ -2,18 +2,20 @@
 // with in-process pocketsphinx (speech to text) and flite (text to speech) beside the fake OpenAI
 // upstream, driven by headless Debian chromium. Screenshots go to test-artifacts/console/.
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import type { Browser, Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { AudioEncoding, TranscribeService, type TranscribeFileRequestSchema } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { REPO_ROOT, startHoosh, type Hoosh } from "../harness/hoosh.js";
-import { fliteWav, FLITE_TEXT, JFK_WAV, wordAccuracy } from "../stt/harness.js";
-import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { fliteWav, FLITE_TEXT, JFK_WAV, SENTENCES, wordAccuracy } from "../stt/harness.js";
+import { CHROMIUM, launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, SLOW } from "./fixture.js";
 import { speechConfig } from "./speech-config.js";
 
@@ -175,6 +177,45 @@ describe("speech page", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Speak" }).click();
     await expect.poll(() => alert.textContent(), SLOW).toMatch(/input: .*4,?096/);
     await screenshot(page, "speech-error");
+  });
+});
+
+describe("recording from the microphone", { timeout: 300_000 }, () => {
+  it("Record, then Stop: chromium's fake microphone plays flite speech, and its transcript shows", async () => {
+    // Chromium reads the fake microphone's sound from a WAV file (looped); nothing is mocked in the page.
+    const dir = await mkdtemp(join(tmpdir(), "hoosh-mic-"));
+    const mic = join(dir, "mic.wav");
+    await writeFile(mic, await fliteWav(SENTENCES[0]));
+    const micBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${mic}`],
+    });
+    try {
+      const { page: p, problems: seen } = await watchedPage(micBrowser);
+      await p.goto(`${hoosh.url}/console/`);
+      await p.getByLabel(/API key/).fill(ADMIN_KEY);
+      await p.getByRole("button", { name: "Log in" }).click();
+      await p.locator("main[data-page]").waitFor();
+      await p.goto(`${hoosh.url}/console/#/speech`);
+      await p.locator("#stt-model option[value='pocketsphinx-en']").waitFor({ state: "attached" });
+      await p.selectOption("#stt-model", "pocketsphinx-en");
+      await p.getByRole("button", { name: "Record" }).click();
+      // Long enough for the sentence (about 2.5 s) to play through at least once.
+      await expect.poll(async () => Number(await p.locator("[data-recorded-seconds]").getAttribute("data-recorded-seconds")), SPEECH).toBeGreaterThanOrEqual(6);
+      await p.getByRole("button", { name: "Stop and transcribe" }).click();
+      const transcript = p.locator("#transcript");
+      await expect.poll(() => transcript.getAttribute("data-status"), SPEECH).toBe("done");
+      const text = ((await transcript.textContent()) ?? "").toLowerCase();
+      // "The weather today is sunny and warm." heard at least once through the recording.
+      expect(text, text).toContain("weather today");
+      expect(text, text).toMatch(/sunny|warm/);
+      await screenshot(p, "speech-recorded");
+      expect(seen).toEqual({ csp: [], errors: [] });
+    } finally {
+      await micBrowser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

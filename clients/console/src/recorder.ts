@@ -9,6 +9,8 @@ export function canRecord(): boolean {
 }
 
 export interface Recording {
+  /** Seconds recorded so far. */
+  seconds(): number;
   /** Stops recording; resolves with the WAV bytes. */
   stop(): Promise<Uint8Array>;
 }
@@ -20,7 +22,9 @@ export async function startRecording(): Promise<Recording> {
   recorder.ondataavailable = (e) => parts.push(e.data);
   const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
   recorder.start();
+  const started = performance.now();
   return {
+    seconds: () => (performance.now() - started) / 1000,
     async stop() {
       recorder.stop();
       await stopped;

@@ -22,10 +22,17 @@ export function Transcribe({ client, onAuthError, models }: PageProps & { models
   const [partials, setPartials] = useState(0);
   const [error, setError] = useState<string>();
   const recording = useRef<Recording | null>(null);
+  const [recorded, setRecorded] = useState(0);
   const running = useRef<AbortController | null>(null);
 
   useEffect(() => setModel((m) => m || sttModels[0]?.id || ""), [models]);
   useEffect(() => () => running.current?.abort(), []);
+  // While recording: how long so far, so the user (and a test) can see it is taking in sound.
+  useEffect(() => {
+    if (status !== "recording") return;
+    const timer = setInterval(() => setRecorded(Math.floor(recording.current?.seconds() ?? 0)), 250);
+    return () => clearInterval(timer);
+  }, [status]);
 
   const transcribe = async (audio: Uint8Array) => {
     if (!model) return setError("Pick a speech-to-text model first.");
@@ -91,6 +98,7 @@ export function Transcribe({ client, onAuthError, models }: PageProps & { models
     }
     try {
       recording.current = await startRecording();
+      setRecorded(0);
       setError(undefined);
       setStatus("recording");
     } catch (err) {
@@ -122,6 +130,11 @@ export function Transcribe({ client, onAuthError, models }: PageProps & { models
           </button>
         ) : null}
       </div>
+      {status === "recording" ? (
+        <p class="muted" role="status" data-recorded-seconds={recorded}>
+          Recording… {recorded} s
+        </p>
+      ) : null}
       <ErrorNote message={error} />
       <output id="transcript" class="answer" aria-live="polite" data-status={status} data-partials={partials}>
         {text}
