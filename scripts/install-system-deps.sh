@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests need (openssl for the upstream TLS
 # tests; redis-server for the Redis
 # budget store tests; pocketsphinx, pocketsphinx-en-us and flite for the
-# speech-to-text tests; chromium for the console's browser tests). Idempotent: installs only what is missing, so a warm
+# speech-to-text tests; chromium and firefox-esr for the console's browser tests). Idempotent: installs only what is missing, so a warm
 # machine spends no time here. Run as root (CI is root) or with sudo at hand.
 # The package's own service is not started: tests start their own
 # redis-server on an ephemeral loopback port (test/harness/redis.ts).
@@ -19,6 +19,8 @@ declare -A WANT=(
   [openssl]=/usr/bin/openssl
   # the web console's browser tests (test/console) drive it headless through playwright-core
   [chromium]=/usr/bin/chromium
+  # the console's Firefox smoke test drives Firefox ESR over WebDriver BiDi (puppeteer-core)
+  [firefox-esr]=/usr/bin/firefox-esr
 )
 
 missing=()

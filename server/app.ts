@@ -11,6 +11,7 @@ import type { Config } from "./config/index.js";
 import { HealthProber } from "./core/health-prober.js";
 import { HealthStatus } from "./core/health-status.js";
 import { excludeUnfitLocalModels } from "./core/local-fit.js";
+import { LocalPlacements } from "./core/local-placements.js";
 import { ModelMetadata } from "./core/model-metadata.js";
 import { ModelCatalog } from "./core/model-catalog.js";
 import { publishLoading, publishProviderHealth } from "./core/provider-health-status.js";
@@ -100,7 +101,8 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     const transcription = new Transcription(routing.router, { maxAudioBytes: config.server.max_audio_bytes }, budgets.accounting);
     const speech = new Speech(routing.router, budgets.accounting);
 
-    const hardware = startHardware(config, routing, options.source, logger, cleanup);
+    const localPlacements = new LocalPlacements();
+    const hardware = startHardware(config, routing, options.source, logger, cleanup, localPlacements);
     const health = new HealthStatus([["", "SERVING"], ...SERVICES.map((s) => [s.typeName, "SERVING"] as const)]);
     const providerNames = routing.providers.map((p) => p.name);
     publishProviderHealth(routing.health, health, providerNames);
@@ -137,7 +139,7 @@ export async function buildApp(config: Config, options: AppOptions): Promise<App
     cleanup.add(() => mcp.runtime.release());
     const providers = routing.providers.map((p) => ({ name: p.name, type: routing.byName.get(p.name)?.type ?? "" }));
     const managedModels = { dir: modelsDir(process.env), configured: localModelPaths(config, options.source) };
-    const edges = buildEdges(config, { auth, inference, catalog, transcription, speech, budgets, keys, requestLog, hardware, health, providerHealth: routing.health, providers, mcp, obs, logger, reload: options.reload, managedModels });
+    const edges = buildEdges(config, { auth, inference, catalog, transcription, speech, budgets, keys, requestLog, hardware, health, providerHealth: routing.health, localPlacements, providers, mcp, obs, logger, reload: options.reload, managedModels });
 
     return {
       config,
@@ -176,7 +178,7 @@ function localModelPaths(config: Config, source: string): string[] {
  * for it (GetHardware, local models to place); local models that do not fit this machine's free
  * memory are taken out of routing once it has ended.
  */
-function startHardware(config: Config, routing: ReturnType<typeof buildRouting>, source: string, logger: Logger, cleanup: Cleanup): HardwareDetector {
+function startHardware(config: Config, routing: ReturnType<typeof buildRouting>, source: string, logger: Logger, cleanup: Cleanup, placements: LocalPlacements): HardwareDetector {
   const hardware = new HardwareDetector();
   const later = setTimeout(() => hardware.start(), HARDWARE_DETECTION_DELAY_MS);
   later.unref();
@@ -185,6 +187,6 @@ function startHardware(config: Config, routing: ReturnType<typeof buildRouting>,
     hardware.close();
   });
   const localModels = localProviders(config).map((p) => ({ provider: p.name, modelPath: resolveModelPath(p.local!.model_path, source), contextSize: p.local!.context_size, sequences: p.local!.sequences }));
-  void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), routing.health, (level, msg, fields) => logger.log(level, msg, fields));
+  void excludeUnfitLocalModels(localModels, () => hardware.whenDetected(), routing.health, (level, msg, fields) => logger.log(level, msg, fields), placements);
   return hardware;
 }

@@ -28,6 +28,7 @@ import { streamDurationInterceptor } from "../auth/limits.js";
 import { restGate } from "../auth/rest.js";
 import type { Config } from "../config/index.js";
 import type { HealthStatus } from "../core/health-status.js";
+import type { LocalPlacements } from "../core/local-placements.js";
 import type { ProviderHealth } from "../core/provider-health.js";
 import type { Inference } from "../core/inference.js";
 import type { ModelCatalog } from "../core/model-catalog.js";
@@ -73,6 +74,8 @@ export interface EdgeCore {
   health: HealthStatus;
   /** Each provider's health and breaker (WatchStats), with its wire type, in config order. */
   providerHealth: ProviderHealth;
+  /** Where local models were placed (WatchStats). */
+  localPlacements: LocalPlacements;
   providers: readonly { name: string; type: string }[];
   mcp: ReturnType<typeof createMcp>;
   obs: Observability;
@@ -125,6 +128,7 @@ export function buildEdges(config: Config, core: EdgeCore): Edges {
       streamsInFlight: () => obs.metrics.streamsInProgress(),
       providers: core.providers,
       health: core.providerHealth,
+      placements: core.localPlacements,
     });
     r.service(AdminService, createAdminService({ reload: core.reload, verifyAudit: () => obs.audit.verify(), audit: obs.auditAdmin, watchStats }));
     registerHealth(r, core.health);

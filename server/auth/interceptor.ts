@@ -35,6 +35,7 @@ const SCOPES: Record<string, readonly Scope[]> = {
   "hoosh.v1.ModelsService/GetModel": ["inference", "transcribe", "budgets:read"],
   "hoosh.v1.TranscribeService/Transcribe": ["transcribe"],
   "hoosh.v1.TranscribeService/TranscribeStream": ["transcribe"],
+  "hoosh.v1.TranscribeService/TranscribeFile": ["transcribe"],
   // Speech both ways is one scope: /v1/audio/* on REST is too.
   "hoosh.v1.SpeechService/Synthesize": ["transcribe"],
   "hoosh.v1.BudgetService/ListPools": ["budgets:read", "budgets:write"],

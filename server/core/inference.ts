@@ -334,7 +334,7 @@ export class Inference {
       } catch (err) {
         const error = ConnectError.from(err);
         // The caller's own cancel or deadline says nothing about the provider.
-        if (!call.signal.aborted) this.health.failure(a.provider.name, error);
+        if (!call.signal.aborted) this.health.failure(a.provider.name, error, a.model);
         if (emitted || call.signal.aborted || !this.options.fallback || !isRetryable(error)) throw error;
         lastError = error;
       } finally {

@@ -6,6 +6,7 @@ import { PlacementKind, Quantization } from "../../gen/ts/hoosh/v1/hardware_pb.j
 import type { Hardware } from "../../gen/ts/hoosh/v1/hardware_pb.js";
 import { inspectModelFile } from "../hardware/model-file.js";
 import { recommendPlacement } from "../hardware/placement.js";
+import type { LocalPlacements } from "./local-placements.js";
 import type { ProviderHealth } from "./provider-health.js";
 
 export interface LocalModel {
@@ -18,7 +19,13 @@ export interface LocalModel {
 export type FitLog = (level: "info" | "warn", msg: string, fields: Record<string, unknown>) => void;
 
 /** Places every local model; returns the providers excluded. Never throws: a model it cannot read is left to the engine. */
-export async function excludeUnfitLocalModels(models: LocalModel[], hardware: () => Promise<Hardware>, health: ProviderHealth, log: FitLog): Promise<string[]> {
+export async function excludeUnfitLocalModels(
+  models: LocalModel[],
+  hardware: () => Promise<Hardware>,
+  health: ProviderHealth,
+  log: FitLog,
+  placements?: LocalPlacements,
+): Promise<string[]> {
   if (models.length === 0) return [];
   const hw = await hardware();
   const excluded: string[] = [];
@@ -41,6 +48,7 @@ export async function excludeUnfitLocalModels(models: LocalModel[], hardware: ()
         },
         hw,
       );
+      placements?.set(m.provider, { modelPath: m.modelPath, placement });
       if (placement.kind === PlacementKind.DOES_NOT_FIT) {
         health.exclude(m.provider, `model does not fit this machine: ${placement.reason}`);
         log("warn", "local model skipped: does not fit", { provider: m.provider, reason: placement.reason });

@@ -4,6 +4,7 @@
 // half-open: the next request or probe may try it; a success closes it.
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { HealthState } from "../../gen/ts/hoosh/v1/models_pb.js";
+import { RecentErrors } from "./recent-errors.js";
 
 /** Codes that say the provider is broken, not that the caller asked wrongly. */
 const PROVIDER_FAULTS = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Internal, Code.Unauthenticated, Code.PermissionDenied, Code.Unknown]);
@@ -29,6 +30,8 @@ export type HealthListener = (provider: string, state: HealthState, reason: stri
 export class ProviderHealth {
   private readonly states = new Map<string, State>();
   private readonly listeners = new Set<HealthListener>();
+  /** The provider faults that failure() saw, kept for operators (WatchStats). */
+  readonly recentErrors = new RecentErrors();
 
   constructor(
     private readonly settings: (provider: string) => BreakerSettings = () => DEFAULT_BREAKER,
@@ -39,8 +42,9 @@ export class ProviderHealth {
     this.update(provider, { failures: 0, reason: "" });
   }
 
-  failure(provider: string, err: ConnectError): void {
+  failure(provider: string, err: ConnectError, model = ""): void {
     if (!PROVIDER_FAULTS.has(err.code)) return;
+    this.recentErrors.add(provider, { timeMs: this.now(), code: codeName(err.code), message: err.rawMessage, model });
     const failures = (this.states.get(provider)?.failures ?? 0) + 1;
     const { failures: threshold, cooldownMs } = this.settings(provider);
     this.update(provider, { failures, reason: err.rawMessage, openUntil: failures >= threshold ? this.now() + cooldownMs : undefined });
@@ -86,6 +90,11 @@ export class ProviderHealth {
     const { reason } = this.get(provider);
     for (const l of this.listeners) l(provider, state, reason);
   }
+}
+
+/** "unavailable", "deadline_exceeded": the gRPC code name as connect writes it. */
+function codeName(code: Code): string {
+  return (Code[code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i > 0 ? "_" : "") + c.toLowerCase());
 }
 
 function stateOf(s: State): HealthState {

@@ -7,6 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { BreakerState, ProviderStatusSchema, WatchStatsResponseSchema, type ProviderStatus, type WatchStatsRequest, type WatchStatsResponse } from "../../gen/ts/hoosh/v1/admin_pb.js";
+import type { LocalPlacements } from "../core/local-placements.js";
 import type { ProviderHealth } from "../core/provider-health.js";
 import type { LiveFigures } from "../observability/live-stats.js";
 
@@ -19,7 +20,9 @@ export interface WatchStatsDeps {
   streamsInFlight: () => Promise<number>;
   /** Configured providers in config order. */
   providers: readonly { name: string; type: string }[];
-  health: Pick<ProviderHealth, "get" | "openUntil" | "onChange">;
+  health: Pick<ProviderHealth, "get" | "openUntil" | "onChange" | "recentErrors">;
+  /** Local models' placements; none in bare test setups. */
+  placements?: Pick<LocalPlacements, "get">;
   now?: () => number;
 }
 
@@ -37,6 +40,7 @@ export function createWatchStats(deps: WatchStatsDeps): (req: WatchStatsRequest,
   const provider = (p: { name: string; type: string }): ProviderStatus => {
     const { state, reason } = deps.health.get(p.name);
     const until = deps.health.openUntil(p.name);
+    const placed = deps.placements?.get(p.name);
     const breaker = until === undefined ? BreakerState.CLOSED : now() < until ? BreakerState.OPEN : BreakerState.HALF_OPEN;
     return create(ProviderStatusSchema, {
       name: p.name,
@@ -45,6 +49,8 @@ export function createWatchStats(deps: WatchStatsDeps): (req: WatchStatsRequest,
       reason,
       breaker,
       ...(breaker === BreakerState.OPEN && until !== undefined ? { breakerRetryAt: timestampFromMs(until) } : {}),
+      recentErrors: deps.health.recentErrors.of(p.name).map((e) => ({ time: timestampFromMs(e.timeMs), code: e.code, message: e.message, model: e.model })),
+      ...(placed ? { localPlacement: { modelPath: placed.modelPath, placement: placed.placement } } : {}),
     });
   };
   const snapshot = async (): Promise<WatchStatsResponse> => {

@@ -11,6 +11,7 @@ import { Login } from "./pages/login.js";
 import { Overview } from "./pages/overview.js";
 import { Playground } from "./pages/playground.js";
 import { Providers } from "./pages/providers.js";
+import { Speech } from "./pages/speech.js";
 import { clientFor, forgetKey, saveKey, savedKey } from "./session.js";
 
 export interface PageProps {
@@ -22,6 +23,7 @@ export interface PageProps {
 const PAGES = [
   { id: "overview", title: "Overview", Page: Overview },
   { id: "playground", title: "Playground", Page: Playground },
+  { id: "speech", title: "Speech", Page: Speech },
   { id: "budgets", title: "Budgets and spend", Page: Budgets },
   { id: "providers", title: "Providers and models", Page: Providers },
   { id: "hardware", title: "Hardware and cache", Page: Hardware },

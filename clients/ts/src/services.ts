@@ -7,6 +7,7 @@ import { InferenceService } from "../../../gen/ts/hoosh/v1/inference_pb.js";
 import { KeysService } from "../../../gen/ts/hoosh/v1/keys_pb.js";
 import { ModelsService } from "../../../gen/ts/hoosh/v1/models_pb.js";
 import { RequestLogService } from "../../../gen/ts/hoosh/v1/requests_pb.js";
+import { SpeechService } from "../../../gen/ts/hoosh/v1/speech_pb.js";
 import { TranscribeService } from "../../../gen/ts/hoosh/v1/transcribe_pb.js";
 
 export type Protocol = "grpc" | "connect" | "grpc-web";
@@ -26,6 +27,8 @@ export interface HooshClient {
   inference: Client<typeof InferenceService>;
   models: Client<typeof ModelsService>;
   transcribe: Client<typeof TranscribeService>;
+  /** Synthesize: text to speech, the audio as a stream of chunks. */
+  speech: Client<typeof SpeechService>;
   budget: Client<typeof BudgetService>;
   hardware: Client<typeof HardwareService>;
   /** ReloadConfig, VerifyAuditLog (admin scope) and WatchStats (admin or budgets:read). */
@@ -74,6 +77,7 @@ export function clientsOver(transport: Transport): HooshClient {
     inference: cancelOnBreak(createClient(InferenceService, transport)),
     models: createClient(ModelsService, transport),
     transcribe: createClient(TranscribeService, transport),
+    speech: createClient(SpeechService, transport),
     budget: createClient(BudgetService, transport),
     hardware: createClient(HardwareService, transport),
     admin: createClient(AdminService, transport),

@@ -1,6 +1,7 @@
 // Browser entry: Connect or gRPC-Web over fetch. Browsers cannot speak raw gRPC
 // (no HTTP/2 trailers through fetch) and fetch cannot client-stream, so
-// Transcribe needs the Node entry or a server-side caller.
+// Transcribe and TranscribeStream need the Node entry; browsers call
+// TranscribeFile (the whole audio in one message, partials streamed back).
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { authInterceptors, clientsOver, DEFAULT_TIMEOUT_MS, type HooshClient, type HooshClientOptions } from "./services.js";
 

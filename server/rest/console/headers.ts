@@ -1,5 +1,6 @@
 // The console's response headers. The CSP allows only the console's own files and RPCs to its
-// own origin: no inline script or style, no eval, no other origin, no framing.
+// own origin: no inline script or style, no eval, no other origin, no framing. Media only from
+// blob: URLs (the Speech page plays synthesized audio it assembled in the page).
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
@@ -7,6 +8,7 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
+  "media-src blob:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

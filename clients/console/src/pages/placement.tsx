@@ -7,7 +7,7 @@ import { plainError } from "../errors.js";
 import { bytes } from "../format.js";
 import { ErrorNote } from "../error-note.js";
 
-const KINDS: Partial<Record<PlacementKind, string>> = {
+export const PLACEMENT_KINDS: Partial<Record<PlacementKind, string>> = {
   [PlacementKind.FULL_GPU]: "all on the GPU",
   [PlacementKind.GPU_CPU_SPLIT]: "split between GPU and CPU",
   [PlacementKind.CPU_ONLY]: "CPU only",
@@ -46,7 +46,7 @@ export function Placement({ client, onAuthError }: PageProps) {
       {result ? (
         <dl class="facts" data-testid="placement">
           <dt>Placement</dt>
-          <dd>{KINDS[result.kind] ?? "—"}</dd>
+          <dd>{PLACEMENT_KINDS[result.kind] ?? "—"}</dd>
           <dt>Quantization</dt>
           <dd>{Quantization[result.quantization] ?? "—"}</dd>
           <dt>GPU layers</dt>

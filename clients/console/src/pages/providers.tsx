@@ -1,5 +1,5 @@
-// Each provider with its models (ModelsService.ListModels) and its health and breaker (the first
-// message of AdminService.WatchStats).
+// Each provider with its models (ModelsService.ListModels) and its health, breaker, recent errors
+// and, for a local model, its placement and memory (the first message of AdminService.WatchStats).
 import { useEffect, useState } from "preact/hooks";
 import type { ProviderStatus } from "../../../../gen/ts/hoosh/v1/admin_pb.js";
 import { Capability, Locality, type Model } from "../../../../gen/ts/hoosh/v1/models_pb.js";
@@ -9,6 +9,7 @@ import { count } from "../format.js";
 import { breakerWord, healthWord } from "../labels.js";
 import { TableHead } from "../table-head.js";
 import { ErrorNote } from "../error-note.js";
+import { LocalPlacementFacts, RecentErrorList } from "./provider-details.js";
 
 export function Providers({ client, onAuthError }: PageProps) {
   const [models, setModels] = useState<Model[]>();
@@ -71,6 +72,8 @@ export function Providers({ client, onAuthError }: PageProps) {
                 ))}
               </tbody>
             </table>
+            {s?.localPlacement ? <LocalPlacementFacts placed={s.localPlacement} /> : null}
+            {s ? <RecentErrorList errors={s.recentErrors} /> : null}
           </article>
         );
       })}

@@ -7,6 +7,8 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { RecommendPlacementResponse } from "./hardware_pb.js";
+import { file_hoosh_v1_hardware } from "./hardware_pb.js";
 import type { HealthState } from "./models_pb.js";
 import { file_hoosh_v1_models } from "./models_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -15,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hoosh/v1/admin.proto.
  */
 export const file_hoosh_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChRob29zaC92MS9hZG1pbi5wcm90bxIIaG9vc2gudjEiKgoTUmVsb2FkQ29uZmlnUmVxdWVzdBITCgtjb25maWdfdG9tbBgBIAEoCSJYChRSZWxvYWRDb25maWdSZXNwb25zZRIOCgZzb3VyY2UYASABKAkSEQoJcHJvdmlkZXJzGAIgAygJEg8KB2J1ZGdldHMYAyADKAkSDAoEa2V5cxgEIAMoCSIXChVWZXJpZnlBdWRpdExvZ1JlcXVlc3QiWQoWVmVyaWZ5QXVkaXRMb2dSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgdlbnRyaWVzGAIgASgDEhEKCWJyb2tlbl9hdBgDIAEoAxIPCgdtZXNzYWdlGAQgASgJIigKEVdhdGNoU3RhdHNSZXF1ZXN0EhMKC2ludGVydmFsX21zGAEgASgNIoUDChJXYXRjaFN0YXRzUmVzcG9uc2USKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOd2luZG93X3NlY29uZHMYAiABKA0SGwoTcmVxdWVzdHNfcGVyX3NlY29uZBgDIAEoARISCgplcnJvcl9yYXRlGAQgASgBEhYKDmxhdGVuY3lfcDUwX21zGAUgASgBEhYKDmxhdGVuY3lfcDk5X21zGAYgASgBEhYKDnJlcXVlc3RzX3RvZGF5GAcgASgDEhQKDGVycm9yc190b2RheRgIIAEoAxIaChJpbnB1dF90b2tlbnNfdG9kYXkYCSABKAMSGwoTb3V0cHV0X3Rva2Vuc190b2RheRgKIAEoAxIdChVjb3N0X3VzZF9taWNyb3NfdG9kYXkYCyABKAMSGQoRc3RyZWFtc19pbl9mbGlnaHQYDCABKAMSKwoJcHJvdmlkZXJzGA0gAygLMhguaG9vc2gudjEuUHJvdmlkZXJTdGF0dXMiwgEKDlByb3ZpZGVyU3RhdHVzEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIlCgZoZWFsdGgYAyABKA4yFS5ob29zaC52MS5IZWFsdGhTdGF0ZRIOCgZyZWFzb24YBCABKAkSJwoHYnJlYWtlchgFIAEoDjIWLmhvb3NoLnYxLkJyZWFrZXJTdGF0ZRI0ChBicmVha2VyX3JldHJ5X2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCp8CgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAESFgoSQlJFQUtFUl9TVEFURV9PUEVOEAISGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QAzLQAgoMQWRtaW5TZXJ2aWNlEncKDFJlbG9hZENvbmZpZxIdLmhvb3NoLnYxLlJlbG9hZENvbmZpZ1JlcXVlc3QaHi5ob29zaC52MS5SZWxvYWRDb25maWdSZXNwb25zZSIogtPkkwIiOgEqIh0vaG9vc2gvdjEvYWRtaW4vY29uZmlnOnJlbG9hZBJ8Cg5WZXJpZnlBdWRpdExvZxIfLmhvb3NoLnYxLlZlcmlmeUF1ZGl0TG9nUmVxdWVzdBogLmhvb3NoLnYxLlZlcmlmeUF1ZGl0TG9nUmVzcG9uc2UiJ5ACAYLT5JMCHhIcL2hvb3NoL3YxL2FkbWluL2F1ZGl0OnZlcmlmeRJJCgpXYXRjaFN0YXRzEhsuaG9vc2gudjEuV2F0Y2hTdGF0c1JlcXVlc3QaHC5ob29zaC52MS5XYXRjaFN0YXRzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_hoosh_v1_models]);
+  fileDesc("ChRob29zaC92MS9hZG1pbi5wcm90bxIIaG9vc2gudjEiKgoTUmVsb2FkQ29uZmlnUmVxdWVzdBITCgtjb25maWdfdG9tbBgBIAEoCSJYChRSZWxvYWRDb25maWdSZXNwb25zZRIOCgZzb3VyY2UYASABKAkSEQoJcHJvdmlkZXJzGAIgAygJEg8KB2J1ZGdldHMYAyADKAkSDAoEa2V5cxgEIAMoCSIXChVWZXJpZnlBdWRpdExvZ1JlcXVlc3QiWQoWVmVyaWZ5QXVkaXRMb2dSZXNwb25zZRIKCgJvaxgBIAEoCBIPCgdlbnRyaWVzGAIgASgDEhEKCWJyb2tlbl9hdBgDIAEoAxIPCgdtZXNzYWdlGAQgASgJIigKEVdhdGNoU3RhdHNSZXF1ZXN0EhMKC2ludGVydmFsX21zGAEgASgNIoUDChJXYXRjaFN0YXRzUmVzcG9uc2USKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOd2luZG93X3NlY29uZHMYAiABKA0SGwoTcmVxdWVzdHNfcGVyX3NlY29uZBgDIAEoARISCgplcnJvcl9yYXRlGAQgASgBEhYKDmxhdGVuY3lfcDUwX21zGAUgASgBEhYKDmxhdGVuY3lfcDk5X21zGAYgASgBEhYKDnJlcXVlc3RzX3RvZGF5GAcgASgDEhQKDGVycm9yc190b2RheRgIIAEoAxIaChJpbnB1dF90b2tlbnNfdG9kYXkYCSABKAMSGwoTb3V0cHV0X3Rva2Vuc190b2RheRgKIAEoAxIdChVjb3N0X3VzZF9taWNyb3NfdG9kYXkYCyABKAMSGQoRc3RyZWFtc19pbl9mbGlnaHQYDCABKAMSKwoJcHJvdmlkZXJzGA0gAygLMhguaG9vc2gudjEuUHJvdmlkZXJTdGF0dXMipQIKDlByb3ZpZGVyU3RhdHVzEgwKBG5hbWUYASABKAkSDAoEdHlwZRgCIAEoCRIlCgZoZWFsdGgYAyABKA4yFS5ob29zaC52MS5IZWFsdGhTdGF0ZRIOCgZyZWFzb24YBCABKAkSJwoHYnJlYWtlchgFIAEoDjIWLmhvb3NoLnYxLkJyZWFrZXJTdGF0ZRI0ChBicmVha2VyX3JldHJ5X2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCg1yZWNlbnRfZXJyb3JzGAcgAygLMhcuaG9vc2gudjEuUHJvdmlkZXJFcnJvchIxCg9sb2NhbF9wbGFjZW1lbnQYCCABKAsyGC5ob29zaC52MS5Mb2NhbFBsYWNlbWVudCJnCg1Qcm92aWRlckVycm9yEigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRINCgVtb2RlbBgEIAEoCSJdCg5Mb2NhbFBsYWNlbWVudBISCgptb2RlbF9wYXRoGAEgASgJEjcKCXBsYWNlbWVudBgCIAEoCzIkLmhvb3NoLnYxLlJlY29tbWVuZFBsYWNlbWVudFJlc3BvbnNlKnwKDEJyZWFrZXJTdGF0ZRIdChlCUkVBS0VSX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUQlJFQUtFUl9TVEFURV9DTE9TRUQQARIWChJCUkVBS0VSX1NUQVRFX09QRU4QAhIbChdCUkVBS0VSX1NUQVRFX0hBTEZfT1BFThADMtACCgxBZG1pblNlcnZpY2USdwoMUmVsb2FkQ29uZmlnEh0uaG9vc2gudjEuUmVsb2FkQ29uZmlnUmVxdWVzdBoeLmhvb3NoLnYxLlJlbG9hZENvbmZpZ1Jlc3BvbnNlIiiC0+STAiI6ASoiHS9ob29zaC92MS9hZG1pbi9jb25maWc6cmVsb2FkEnwKDlZlcmlmeUF1ZGl0TG9nEh8uaG9vc2gudjEuVmVyaWZ5QXVkaXRMb2dSZXF1ZXN0GiAuaG9vc2gudjEuVmVyaWZ5QXVkaXRMb2dSZXNwb25zZSInkAIBgtPkkwIeEhwvaG9vc2gvdjEvYWRtaW4vYXVkaXQ6dmVyaWZ5EkkKCldhdGNoU3RhdHMSGy5ob29zaC52MS5XYXRjaFN0YXRzUmVxdWVzdBocLmhvb3NoLnYxLldhdGNoU3RhdHNSZXNwb25zZTABYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_hoosh_v1_hardware, file_hoosh_v1_models]);
 
 /**
  * What to reload.
@@ -287,6 +289,23 @@ export type ProviderStatus = Message<"hoosh.v1.ProviderStatus"> & {
    * @generated from field: google.protobuf.Timestamp breaker_retry_at = 6;
    */
   breakerRetryAt?: Timestamp | undefined;
+
+  /**
+   * The provider's latest errors, newest first (hoosh keeps the last 10 per
+   * provider in memory; a caller's own mistakes are not counted).
+   *
+   * @generated from field: repeated hoosh.v1.ProviderError recent_errors = 7;
+   */
+  recentErrors: ProviderError[];
+
+  /**
+   * Local (in-process) models: where hoosh placed the model file on this
+   * machine at startup and the memory it needs. Unset for remote providers
+   * and before hardware detection ends.
+   *
+   * @generated from field: hoosh.v1.LocalPlacement local_placement = 8;
+   */
+  localPlacement?: LocalPlacement | undefined;
 };
 
 /**
@@ -295,6 +314,70 @@ export type ProviderStatus = Message<"hoosh.v1.ProviderStatus"> & {
  */
 export const ProviderStatusSchema: GenMessage<ProviderStatus> = /*@__PURE__*/
   messageDesc(file_hoosh_v1_admin, 6);
+
+/**
+ * One error a provider answered (or a failure to reach it).
+ *
+ * @generated from message hoosh.v1.ProviderError
+ */
+export type ProviderError = Message<"hoosh.v1.ProviderError"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * The gRPC code name, e.g. "unavailable".
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * The model asked for, when known.
+   *
+   * @generated from field: string model = 4;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message hoosh.v1.ProviderError.
+ * Use `create(ProviderErrorSchema)` to create a new message.
+ */
+export const ProviderErrorSchema: GenMessage<ProviderError> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_admin, 7);
+
+/**
+ * A local model file's placement.
+ *
+ * @generated from message hoosh.v1.LocalPlacement
+ */
+export type LocalPlacement = Message<"hoosh.v1.LocalPlacement"> & {
+  /**
+   * Path of the model file on the server's disk.
+   *
+   * @generated from field: string model_path = 1;
+   */
+  modelPath: string;
+
+  /**
+   * @generated from field: hoosh.v1.RecommendPlacementResponse placement = 2;
+   */
+  placement?: RecommendPlacementResponse | undefined;
+};
+
+/**
+ * Describes the message hoosh.v1.LocalPlacement.
+ * Use `create(LocalPlacementSchema)` to create a new message.
+ */
+export const LocalPlacementSchema: GenMessage<LocalPlacement> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_admin, 8);
 
 /**
  * A provider's circuit breaker.

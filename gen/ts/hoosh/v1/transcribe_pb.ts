@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hoosh/v1/transcribe.proto.
  */
 export const file_hoosh_v1_transcribe: GenFile = /*@__PURE__*/
-  fileDesc("Chlob29zaC92MS90cmFuc2NyaWJlLnByb3RvEghob29zaC52MSJdChFUcmFuc2NyaWJlUmVxdWVzdBIsCgZjb25maWcYASABKAsyGi5ob29zaC52MS5UcmFuc2NyaWJlQ29uZmlnSAASDwoFYXVkaW8YAiABKAxIAEIJCgdwYXlsb2FkIu8BChBUcmFuc2NyaWJlQ29uZmlnEg0KBW1vZGVsGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEikKCGVuY29kaW5nGAMgASgOMhcuaG9vc2gudjEuQXVkaW9FbmNvZGluZxIWCg5zYW1wbGVfcmF0ZV9oehgEIAEoDRIQCghjaGFubmVscxgFIAEoDRIOCgZwcm9tcHQYBiABKAkSFwoPd29yZF90aW1lc3RhbXBzGAcgASgIEicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkirAEKElRyYW5zY3JpYmVSZXNwb25zZRIMCgR0ZXh0GAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEi0KCHNlZ21lbnRzGAMgAygLMhsuaG9vc2gudjEuVHJhbnNjcmlwdFNlZ21lbnQSGAoQZHVyYXRpb25fc2Vjb25kcxgEIAEoARINCgVtb2RlbBgFIAEoCRIeCgV1c2FnZRgGIAEoCzIPLmhvb3NoLnYxLlVzYWdlImMKF1RyYW5zY3JpYmVTdHJlYW1SZXF1ZXN0EiwKBmNvbmZpZxgBIAEoCzIaLmhvb3NoLnYxLlRyYW5zY3JpYmVDb25maWdIABIPCgVhdWRpbxgCIAEoDEgAQgkKB3BheWxvYWQiggEKGFRyYW5zY3JpYmVTdHJlYW1SZXNwb25zZRIuCgdwYXJ0aWFsGAEgASgLMhsuaG9vc2gudjEuVHJhbnNjcmlwdFBhcnRpYWxIABItCgVmaW5hbBgCIAEoCzIcLmhvb3NoLnYxLlRyYW5zY3JpYmVSZXNwb25zZUgAQgcKBWV2ZW50IjYKEVRyYW5zY3JpcHRQYXJ0aWFsEgwKBHRleHQYASABKAkSEwoLZW5kX3NlY29uZHMYAiABKAEidgoRVHJhbnNjcmlwdFNlZ21lbnQSFQoNc3RhcnRfc2Vjb25kcxgBIAEoARITCgtlbmRfc2Vjb25kcxgCIAEoARIMCgR0ZXh0GAMgASgJEicKBXdvcmRzGAQgAygLMhguaG9vc2gudjEuVHJhbnNjcmlwdFdvcmQiSgoOVHJhbnNjcmlwdFdvcmQSFQoNc3RhcnRfc2Vjb25kcxgBIAEoARITCgtlbmRfc2Vjb25kcxgCIAEoARIMCgR3b3JkGAMgASgJKtABCg1BdWRpb0VuY29kaW5nEh4KGkFVRElPX0VOQ09ESU5HX1VOU1BFQ0lGSUVEEAASGwoXQVVESU9fRU5DT0RJTkdfUENNMTZfTEUQARIWChJBVURJT19FTkNPRElOR19XQVYQAhIWChJBVURJT19FTkNPRElOR19NUDMQAxIbChdBVURJT19FTkNPRElOR19PR0dfT1BVUxAEEhcKE0FVRElPX0VOQ09ESU5HX0ZMQUMQBRIcChhBVURJT19FTkNPRElOR19XRUJNX09QVVMQBjK9AQoRVHJhbnNjcmliZVNlcnZpY2USSQoKVHJhbnNjcmliZRIbLmhvb3NoLnYxLlRyYW5zY3JpYmVSZXF1ZXN0GhwuaG9vc2gudjEuVHJhbnNjcmliZVJlc3BvbnNlKAESXQoQVHJhbnNjcmliZVN0cmVhbRIhLmhvb3NoLnYxLlRyYW5zY3JpYmVTdHJlYW1SZXF1ZXN0GiIuaG9vc2gudjEuVHJhbnNjcmliZVN0cmVhbVJlc3BvbnNlKAEwAWIGcHJvdG8z", [file_hoosh_v1_chat]);
+  fileDesc("Chlob29zaC92MS90cmFuc2NyaWJlLnByb3RvEghob29zaC52MSJdChFUcmFuc2NyaWJlUmVxdWVzdBIsCgZjb25maWcYASABKAsyGi5ob29zaC52MS5UcmFuc2NyaWJlQ29uZmlnSAASDwoFYXVkaW8YAiABKAxIAEIJCgdwYXlsb2FkIu8BChBUcmFuc2NyaWJlQ29uZmlnEg0KBW1vZGVsGAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEikKCGVuY29kaW5nGAMgASgOMhcuaG9vc2gudjEuQXVkaW9FbmNvZGluZxIWCg5zYW1wbGVfcmF0ZV9oehgEIAEoDRIQCghjaGFubmVscxgFIAEoDRIOCgZwcm9tcHQYBiABKAkSFwoPd29yZF90aW1lc3RhbXBzGAcgASgIEicKB3JvdXRpbmcYCCABKAsyFi5ob29zaC52MS5Sb3V0aW5nSGludHMSEwoLYnVkZ2V0X3Bvb2wYCSABKAkirAEKElRyYW5zY3JpYmVSZXNwb25zZRIMCgR0ZXh0GAEgASgJEhAKCGxhbmd1YWdlGAIgASgJEi0KCHNlZ21lbnRzGAMgAygLMhsuaG9vc2gudjEuVHJhbnNjcmlwdFNlZ21lbnQSGAoQZHVyYXRpb25fc2Vjb25kcxgEIAEoARINCgVtb2RlbBgFIAEoCRIeCgV1c2FnZRgGIAEoCzIPLmhvb3NoLnYxLlVzYWdlImMKF1RyYW5zY3JpYmVTdHJlYW1SZXF1ZXN0EiwKBmNvbmZpZxgBIAEoCzIaLmhvb3NoLnYxLlRyYW5zY3JpYmVDb25maWdIABIPCgVhdWRpbxgCIAEoDEgAQgkKB3BheWxvYWQiUgoVVHJhbnNjcmliZUZpbGVSZXF1ZXN0EioKBmNvbmZpZxgBIAEoCzIaLmhvb3NoLnYxLlRyYW5zY3JpYmVDb25maWcSDQoFYXVkaW8YAiABKAwigAEKFlRyYW5zY3JpYmVGaWxlUmVzcG9uc2USLgoHcGFydGlhbBgBIAEoCzIbLmhvb3NoLnYxLlRyYW5zY3JpcHRQYXJ0aWFsSAASLQoFZmluYWwYAiABKAsyHC5ob29zaC52MS5UcmFuc2NyaWJlUmVzcG9uc2VIAEIHCgVldmVudCKCAQoYVHJhbnNjcmliZVN0cmVhbVJlc3BvbnNlEi4KB3BhcnRpYWwYASABKAsyGy5ob29zaC52MS5UcmFuc2NyaXB0UGFydGlhbEgAEi0KBWZpbmFsGAIgASgLMhwuaG9vc2gudjEuVHJhbnNjcmliZVJlc3BvbnNlSABCBwoFZXZlbnQiNgoRVHJhbnNjcmlwdFBhcnRpYWwSDAoEdGV4dBgBIAEoCRITCgtlbmRfc2Vjb25kcxgCIAEoASJ2ChFUcmFuc2NyaXB0U2VnbWVudBIVCg1zdGFydF9zZWNvbmRzGAEgASgBEhMKC2VuZF9zZWNvbmRzGAIgASgBEgwKBHRleHQYAyABKAkSJwoFd29yZHMYBCADKAsyGC5ob29zaC52MS5UcmFuc2NyaXB0V29yZCJKCg5UcmFuc2NyaXB0V29yZBIVCg1zdGFydF9zZWNvbmRzGAEgASgBEhMKC2VuZF9zZWNvbmRzGAIgASgBEgwKBHdvcmQYAyABKAkq0AEKDUF1ZGlvRW5jb2RpbmcSHgoaQVVESU9fRU5DT0RJTkdfVU5TUEVDSUZJRUQQABIbChdBVURJT19FTkNPRElOR19QQ00xNl9MRRABEhYKEkFVRElPX0VOQ09ESU5HX1dBVhACEhYKEkFVRElPX0VOQ09ESU5HX01QMxADEhsKF0FVRElPX0VOQ09ESU5HX09HR19PUFVTEAQSFwoTQVVESU9fRU5DT0RJTkdfRkxBQxAFEhwKGEFVRElPX0VOQ09ESU5HX1dFQk1fT1BVUxAGMpQCChFUcmFuc2NyaWJlU2VydmljZRJJCgpUcmFuc2NyaWJlEhsuaG9vc2gudjEuVHJhbnNjcmliZVJlcXVlc3QaHC5ob29zaC52MS5UcmFuc2NyaWJlUmVzcG9uc2UoARJdChBUcmFuc2NyaWJlU3RyZWFtEiEuaG9vc2gudjEuVHJhbnNjcmliZVN0cmVhbVJlcXVlc3QaIi5ob29zaC52MS5UcmFuc2NyaWJlU3RyZWFtUmVzcG9uc2UoATABElUKDlRyYW5zY3JpYmVGaWxlEh8uaG9vc2gudjEuVHJhbnNjcmliZUZpbGVSZXF1ZXN0GiAuaG9vc2gudjEuVHJhbnNjcmliZUZpbGVSZXNwb25zZTABYgZwcm90bzM", [file_hoosh_v1_chat]);
 
 /**
  * One message of a Transcribe stream.
@@ -204,6 +204,65 @@ export const TranscribeStreamRequestSchema: GenMessage<TranscribeStreamRequest> 
   messageDesc(file_hoosh_v1_transcribe, 3);
 
 /**
+ * The config and the whole audio in one message.
+ *
+ * @generated from message hoosh.v1.TranscribeFileRequest
+ */
+export type TranscribeFileRequest = Message<"hoosh.v1.TranscribeFileRequest"> & {
+  /**
+   * @generated from field: hoosh.v1.TranscribeConfig config = 1;
+   */
+  config?: TranscribeConfig | undefined;
+
+  /**
+   * The audio file (or raw PCM), encoded as config.encoding says.
+   *
+   * @generated from field: bytes audio = 2;
+   */
+  audio: Uint8Array;
+};
+
+/**
+ * Describes the message hoosh.v1.TranscribeFileRequest.
+ * Use `create(TranscribeFileRequestSchema)` to create a new message.
+ */
+export const TranscribeFileRequestSchema: GenMessage<TranscribeFileRequest> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_transcribe, 4);
+
+/**
+ * One event of a TranscribeFile: the events of TranscribeStreamResponse.
+ *
+ * @generated from message hoosh.v1.TranscribeFileResponse
+ */
+export type TranscribeFileResponse = Message<"hoosh.v1.TranscribeFileResponse"> & {
+  /**
+   * Partials while the engine decodes, then exactly one final.
+   *
+   * @generated from oneof hoosh.v1.TranscribeFileResponse.event
+   */
+  event: {
+    /**
+     * @generated from field: hoosh.v1.TranscriptPartial partial = 1;
+     */
+    value: TranscriptPartial;
+    case: "partial";
+  } | {
+    /**
+     * @generated from field: hoosh.v1.TranscribeResponse final = 2;
+     */
+    value: TranscribeResponse;
+    case: "final";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message hoosh.v1.TranscribeFileResponse.
+ * Use `create(TranscribeFileResponseSchema)` to create a new message.
+ */
+export const TranscribeFileResponseSchema: GenMessage<TranscribeFileResponse> = /*@__PURE__*/
+  messageDesc(file_hoosh_v1_transcribe, 5);
+
+/**
  * One event of a TranscribeStream.
  *
  * @generated from message hoosh.v1.TranscribeStreamResponse
@@ -234,7 +293,7 @@ export type TranscribeStreamResponse = Message<"hoosh.v1.TranscribeStreamRespons
  * Use `create(TranscribeStreamResponseSchema)` to create a new message.
  */
 export const TranscribeStreamResponseSchema: GenMessage<TranscribeStreamResponse> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_transcribe, 4);
+  messageDesc(file_hoosh_v1_transcribe, 6);
 
 /**
  * The engine's current hypothesis for the audio received so far.
@@ -262,7 +321,7 @@ export type TranscriptPartial = Message<"hoosh.v1.TranscriptPartial"> & {
  * Use `create(TranscriptPartialSchema)` to create a new message.
  */
 export const TranscriptPartialSchema: GenMessage<TranscriptPartial> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_transcribe, 5);
+  messageDesc(file_hoosh_v1_transcribe, 7);
 
 /**
  * A stretch of speech with its times, in seconds from the start of the audio.
@@ -298,7 +357,7 @@ export type TranscriptSegment = Message<"hoosh.v1.TranscriptSegment"> & {
  * Use `create(TranscriptSegmentSchema)` to create a new message.
  */
 export const TranscriptSegmentSchema: GenMessage<TranscriptSegment> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_transcribe, 6);
+  messageDesc(file_hoosh_v1_transcribe, 8);
 
 /**
  * One word with its times.
@@ -327,7 +386,7 @@ export type TranscriptWord = Message<"hoosh.v1.TranscriptWord"> & {
  * Use `create(TranscriptWordSchema)` to create a new message.
  */
 export const TranscriptWordSchema: GenMessage<TranscriptWord> = /*@__PURE__*/
-  messageDesc(file_hoosh_v1_transcribe, 7);
+  messageDesc(file_hoosh_v1_transcribe, 9);
 
 /**
  * How the audio bytes are encoded.
@@ -412,6 +471,22 @@ export const TranscribeService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof TranscribeStreamRequestSchema;
     output: typeof TranscribeStreamResponseSchema;
+  },
+  /**
+   * TranscribeFile is TranscribeStream for callers that cannot stream a
+   * request: browsers (fetch sends no streaming body, so neither Connect-Web
+   * nor gRPC-Web can call the two above). The whole audio comes in one
+   * message; the answer is the same: partials as the engine decodes the audio,
+   * then one final. The same validation and errors as TranscribeStream; the
+   * one message is bounded by the server's max_body_bytes (4 MiB by default:
+   * about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
+   *
+   * @generated from rpc hoosh.v1.TranscribeService.TranscribeFile
+   */
+  transcribeFile: {
+    methodKind: "server_streaming";
+    input: typeof TranscribeFileRequestSchema;
+    output: typeof TranscribeFileResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hoosh_v1_transcribe, 0);

@@ -511,6 +511,13 @@ type ProviderStatus struct {
 	Breaker BreakerState `protobuf:"varint,5,opt,name=breaker,proto3,enum=hoosh.v1.BreakerState" json:"breaker,omitempty"`
 	// While the breaker is open: when it lets the next try through.
 	BreakerRetryAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=breaker_retry_at,json=breakerRetryAt,proto3" json:"breaker_retry_at,omitempty"`
+	// The provider's latest errors, newest first (hoosh keeps the last 10 per
+	// provider in memory; a caller's own mistakes are not counted).
+	RecentErrors []*ProviderError `protobuf:"bytes,7,rep,name=recent_errors,json=recentErrors,proto3" json:"recent_errors,omitempty"`
+	// Local (in-process) models: where hoosh placed the model file on this
+	// machine at startup and the memory it needs. Unset for remote providers
+	// and before hardware detection ends.
+	LocalPlacement *LocalPlacement `protobuf:"bytes,8,opt,name=local_placement,json=localPlacement,proto3" json:"local_placement,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -587,11 +594,150 @@ func (x *ProviderStatus) GetBreakerRetryAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *ProviderStatus) GetRecentErrors() []*ProviderError {
+	if x != nil {
+		return x.RecentErrors
+	}
+	return nil
+}
+
+func (x *ProviderStatus) GetLocalPlacement() *LocalPlacement {
+	if x != nil {
+		return x.LocalPlacement
+	}
+	return nil
+}
+
+// One error a provider answered (or a failure to reach it).
+type ProviderError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Time  *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	// The gRPC code name, e.g. "unavailable".
+	Code    string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// The model asked for, when known.
+	Model         string `protobuf:"bytes,4,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProviderError) Reset() {
+	*x = ProviderError{}
+	mi := &file_hoosh_v1_admin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProviderError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProviderError) ProtoMessage() {}
+
+func (x *ProviderError) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_admin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProviderError.ProtoReflect.Descriptor instead.
+func (*ProviderError) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_admin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ProviderError) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *ProviderError) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ProviderError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ProviderError) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+// A local model file's placement.
+type LocalPlacement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Path of the model file on the server's disk.
+	ModelPath     string                      `protobuf:"bytes,1,opt,name=model_path,json=modelPath,proto3" json:"model_path,omitempty"`
+	Placement     *RecommendPlacementResponse `protobuf:"bytes,2,opt,name=placement,proto3" json:"placement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LocalPlacement) Reset() {
+	*x = LocalPlacement{}
+	mi := &file_hoosh_v1_admin_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LocalPlacement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LocalPlacement) ProtoMessage() {}
+
+func (x *LocalPlacement) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_admin_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LocalPlacement.ProtoReflect.Descriptor instead.
+func (*LocalPlacement) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_admin_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *LocalPlacement) GetModelPath() string {
+	if x != nil {
+		return x.ModelPath
+	}
+	return ""
+}
+
+func (x *LocalPlacement) GetPlacement() *RecommendPlacementResponse {
+	if x != nil {
+		return x.Placement
+	}
+	return nil
+}
+
 var File_hoosh_v1_admin_proto protoreflect.FileDescriptor
 
 const file_hoosh_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x14hoosh/v1/admin.proto\x12\bhoosh.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hoosh/v1/models.proto\"6\n" +
+	"\x14hoosh/v1/admin.proto\x12\bhoosh.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17hoosh/v1/hardware.proto\x1a\x15hoosh/v1/models.proto\"6\n" +
 	"\x13ReloadConfigRequest\x12\x1f\n" +
 	"\vconfig_toml\x18\x01 \x01(\tR\n" +
 	"configToml\"z\n" +
@@ -624,14 +770,25 @@ const file_hoosh_v1_admin_proto_rawDesc = "" +
 	" \x01(\x03R\x11outputTokensToday\x121\n" +
 	"\x15cost_usd_micros_today\x18\v \x01(\x03R\x12costUsdMicrosToday\x12*\n" +
 	"\x11streams_in_flight\x18\f \x01(\x03R\x0fstreamsInFlight\x126\n" +
-	"\tproviders\x18\r \x03(\v2\x18.hoosh.v1.ProviderStatusR\tproviders\"\xf7\x01\n" +
+	"\tproviders\x18\r \x03(\v2\x18.hoosh.v1.ProviderStatusR\tproviders\"\xf8\x02\n" +
 	"\x0eProviderStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12-\n" +
 	"\x06health\x18\x03 \x01(\x0e2\x15.hoosh.v1.HealthStateR\x06health\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x120\n" +
 	"\abreaker\x18\x05 \x01(\x0e2\x16.hoosh.v1.BreakerStateR\abreaker\x12D\n" +
-	"\x10breaker_retry_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x0ebreakerRetryAt*|\n" +
+	"\x10breaker_retry_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x0ebreakerRetryAt\x12<\n" +
+	"\rrecent_errors\x18\a \x03(\v2\x17.hoosh.v1.ProviderErrorR\frecentErrors\x12A\n" +
+	"\x0flocal_placement\x18\b \x01(\v2\x18.hoosh.v1.LocalPlacementR\x0elocalPlacement\"\x83\x01\n" +
+	"\rProviderError\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12\x14\n" +
+	"\x05model\x18\x04 \x01(\tR\x05model\"s\n" +
+	"\x0eLocalPlacement\x12\x1d\n" +
+	"\n" +
+	"model_path\x18\x01 \x01(\tR\tmodelPath\x12B\n" +
+	"\tplacement\x18\x02 \x01(\v2$.hoosh.v1.RecommendPlacementResponseR\tplacement*|\n" +
 	"\fBreakerState\x12\x1d\n" +
 	"\x19BREAKER_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14BREAKER_STATE_CLOSED\x10\x01\x12\x16\n" +
@@ -656,36 +813,43 @@ func file_hoosh_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_hoosh_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_hoosh_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_hoosh_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_hoosh_v1_admin_proto_goTypes = []any{
-	(BreakerState)(0),              // 0: hoosh.v1.BreakerState
-	(*ReloadConfigRequest)(nil),    // 1: hoosh.v1.ReloadConfigRequest
-	(*ReloadConfigResponse)(nil),   // 2: hoosh.v1.ReloadConfigResponse
-	(*VerifyAuditLogRequest)(nil),  // 3: hoosh.v1.VerifyAuditLogRequest
-	(*VerifyAuditLogResponse)(nil), // 4: hoosh.v1.VerifyAuditLogResponse
-	(*WatchStatsRequest)(nil),      // 5: hoosh.v1.WatchStatsRequest
-	(*WatchStatsResponse)(nil),     // 6: hoosh.v1.WatchStatsResponse
-	(*ProviderStatus)(nil),         // 7: hoosh.v1.ProviderStatus
-	(*timestamppb.Timestamp)(nil),  // 8: google.protobuf.Timestamp
-	(HealthState)(0),               // 9: hoosh.v1.HealthState
+	(BreakerState)(0),                  // 0: hoosh.v1.BreakerState
+	(*ReloadConfigRequest)(nil),        // 1: hoosh.v1.ReloadConfigRequest
+	(*ReloadConfigResponse)(nil),       // 2: hoosh.v1.ReloadConfigResponse
+	(*VerifyAuditLogRequest)(nil),      // 3: hoosh.v1.VerifyAuditLogRequest
+	(*VerifyAuditLogResponse)(nil),     // 4: hoosh.v1.VerifyAuditLogResponse
+	(*WatchStatsRequest)(nil),          // 5: hoosh.v1.WatchStatsRequest
+	(*WatchStatsResponse)(nil),         // 6: hoosh.v1.WatchStatsResponse
+	(*ProviderStatus)(nil),             // 7: hoosh.v1.ProviderStatus
+	(*ProviderError)(nil),              // 8: hoosh.v1.ProviderError
+	(*LocalPlacement)(nil),             // 9: hoosh.v1.LocalPlacement
+	(*timestamppb.Timestamp)(nil),      // 10: google.protobuf.Timestamp
+	(HealthState)(0),                   // 11: hoosh.v1.HealthState
+	(*RecommendPlacementResponse)(nil), // 12: hoosh.v1.RecommendPlacementResponse
 }
 var file_hoosh_v1_admin_proto_depIdxs = []int32{
-	8, // 0: hoosh.v1.WatchStatsResponse.time:type_name -> google.protobuf.Timestamp
-	7, // 1: hoosh.v1.WatchStatsResponse.providers:type_name -> hoosh.v1.ProviderStatus
-	9, // 2: hoosh.v1.ProviderStatus.health:type_name -> hoosh.v1.HealthState
-	0, // 3: hoosh.v1.ProviderStatus.breaker:type_name -> hoosh.v1.BreakerState
-	8, // 4: hoosh.v1.ProviderStatus.breaker_retry_at:type_name -> google.protobuf.Timestamp
-	1, // 5: hoosh.v1.AdminService.ReloadConfig:input_type -> hoosh.v1.ReloadConfigRequest
-	3, // 6: hoosh.v1.AdminService.VerifyAuditLog:input_type -> hoosh.v1.VerifyAuditLogRequest
-	5, // 7: hoosh.v1.AdminService.WatchStats:input_type -> hoosh.v1.WatchStatsRequest
-	2, // 8: hoosh.v1.AdminService.ReloadConfig:output_type -> hoosh.v1.ReloadConfigResponse
-	4, // 9: hoosh.v1.AdminService.VerifyAuditLog:output_type -> hoosh.v1.VerifyAuditLogResponse
-	6, // 10: hoosh.v1.AdminService.WatchStats:output_type -> hoosh.v1.WatchStatsResponse
-	8, // [8:11] is the sub-list for method output_type
-	5, // [5:8] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	10, // 0: hoosh.v1.WatchStatsResponse.time:type_name -> google.protobuf.Timestamp
+	7,  // 1: hoosh.v1.WatchStatsResponse.providers:type_name -> hoosh.v1.ProviderStatus
+	11, // 2: hoosh.v1.ProviderStatus.health:type_name -> hoosh.v1.HealthState
+	0,  // 3: hoosh.v1.ProviderStatus.breaker:type_name -> hoosh.v1.BreakerState
+	10, // 4: hoosh.v1.ProviderStatus.breaker_retry_at:type_name -> google.protobuf.Timestamp
+	8,  // 5: hoosh.v1.ProviderStatus.recent_errors:type_name -> hoosh.v1.ProviderError
+	9,  // 6: hoosh.v1.ProviderStatus.local_placement:type_name -> hoosh.v1.LocalPlacement
+	10, // 7: hoosh.v1.ProviderError.time:type_name -> google.protobuf.Timestamp
+	12, // 8: hoosh.v1.LocalPlacement.placement:type_name -> hoosh.v1.RecommendPlacementResponse
+	1,  // 9: hoosh.v1.AdminService.ReloadConfig:input_type -> hoosh.v1.ReloadConfigRequest
+	3,  // 10: hoosh.v1.AdminService.VerifyAuditLog:input_type -> hoosh.v1.VerifyAuditLogRequest
+	5,  // 11: hoosh.v1.AdminService.WatchStats:input_type -> hoosh.v1.WatchStatsRequest
+	2,  // 12: hoosh.v1.AdminService.ReloadConfig:output_type -> hoosh.v1.ReloadConfigResponse
+	4,  // 13: hoosh.v1.AdminService.VerifyAuditLog:output_type -> hoosh.v1.VerifyAuditLogResponse
+	6,  // 14: hoosh.v1.AdminService.WatchStats:output_type -> hoosh.v1.WatchStatsResponse
+	12, // [12:15] is the sub-list for method output_type
+	9,  // [9:12] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_admin_proto_init() }
@@ -693,6 +857,7 @@ func file_hoosh_v1_admin_proto_init() {
 	if File_hoosh_v1_admin_proto != nil {
 		return
 	}
+	file_hoosh_v1_hardware_proto_init()
 	file_hoosh_v1_models_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -700,7 +865,7 @@ func file_hoosh_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hoosh_v1_admin_proto_rawDesc), len(file_hoosh_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -459,6 +459,145 @@ func (*TranscribeStreamRequest_Config) isTranscribeStreamRequest_Payload() {}
 
 func (*TranscribeStreamRequest_Audio) isTranscribeStreamRequest_Payload() {}
 
+// The config and the whole audio in one message.
+type TranscribeFileRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Config *TranscribeConfig      `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// The audio file (or raw PCM), encoded as config.encoding says.
+	Audio         []byte `protobuf:"bytes,2,opt,name=audio,proto3" json:"audio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranscribeFileRequest) Reset() {
+	*x = TranscribeFileRequest{}
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranscribeFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranscribeFileRequest) ProtoMessage() {}
+
+func (x *TranscribeFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranscribeFileRequest.ProtoReflect.Descriptor instead.
+func (*TranscribeFileRequest) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *TranscribeFileRequest) GetConfig() *TranscribeConfig {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+func (x *TranscribeFileRequest) GetAudio() []byte {
+	if x != nil {
+		return x.Audio
+	}
+	return nil
+}
+
+// One event of a TranscribeFile: the events of TranscribeStreamResponse.
+type TranscribeFileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Partials while the engine decodes, then exactly one final.
+	//
+	// Types that are valid to be assigned to Event:
+	//
+	//	*TranscribeFileResponse_Partial
+	//	*TranscribeFileResponse_Final
+	Event         isTranscribeFileResponse_Event `protobuf_oneof:"event"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TranscribeFileResponse) Reset() {
+	*x = TranscribeFileResponse{}
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TranscribeFileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TranscribeFileResponse) ProtoMessage() {}
+
+func (x *TranscribeFileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TranscribeFileResponse.ProtoReflect.Descriptor instead.
+func (*TranscribeFileResponse) Descriptor() ([]byte, []int) {
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *TranscribeFileResponse) GetEvent() isTranscribeFileResponse_Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *TranscribeFileResponse) GetPartial() *TranscriptPartial {
+	if x != nil {
+		if x, ok := x.Event.(*TranscribeFileResponse_Partial); ok {
+			return x.Partial
+		}
+	}
+	return nil
+}
+
+func (x *TranscribeFileResponse) GetFinal() *TranscribeResponse {
+	if x != nil {
+		if x, ok := x.Event.(*TranscribeFileResponse_Final); ok {
+			return x.Final
+		}
+	}
+	return nil
+}
+
+type isTranscribeFileResponse_Event interface {
+	isTranscribeFileResponse_Event()
+}
+
+type TranscribeFileResponse_Partial struct {
+	Partial *TranscriptPartial `protobuf:"bytes,1,opt,name=partial,proto3,oneof"`
+}
+
+type TranscribeFileResponse_Final struct {
+	Final *TranscribeResponse `protobuf:"bytes,2,opt,name=final,proto3,oneof"`
+}
+
+func (*TranscribeFileResponse_Partial) isTranscribeFileResponse_Event() {}
+
+func (*TranscribeFileResponse_Final) isTranscribeFileResponse_Event() {}
+
 // One event of a TranscribeStream.
 type TranscribeStreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -475,7 +614,7 @@ type TranscribeStreamResponse struct {
 
 func (x *TranscribeStreamResponse) Reset() {
 	*x = TranscribeStreamResponse{}
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -487,7 +626,7 @@ func (x *TranscribeStreamResponse) String() string {
 func (*TranscribeStreamResponse) ProtoMessage() {}
 
 func (x *TranscribeStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[4]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -500,7 +639,7 @@ func (x *TranscribeStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TranscribeStreamResponse.ProtoReflect.Descriptor instead.
 func (*TranscribeStreamResponse) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{4}
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *TranscribeStreamResponse) GetEvent() isTranscribeStreamResponse_Event {
@@ -557,7 +696,7 @@ type TranscriptPartial struct {
 
 func (x *TranscriptPartial) Reset() {
 	*x = TranscriptPartial{}
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[5]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -569,7 +708,7 @@ func (x *TranscriptPartial) String() string {
 func (*TranscriptPartial) ProtoMessage() {}
 
 func (x *TranscriptPartial) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[5]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -582,7 +721,7 @@ func (x *TranscriptPartial) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TranscriptPartial.ProtoReflect.Descriptor instead.
 func (*TranscriptPartial) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{5}
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TranscriptPartial) GetText() string {
@@ -613,7 +752,7 @@ type TranscriptSegment struct {
 
 func (x *TranscriptSegment) Reset() {
 	*x = TranscriptSegment{}
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[6]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -625,7 +764,7 @@ func (x *TranscriptSegment) String() string {
 func (*TranscriptSegment) ProtoMessage() {}
 
 func (x *TranscriptSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[6]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -638,7 +777,7 @@ func (x *TranscriptSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TranscriptSegment.ProtoReflect.Descriptor instead.
 func (*TranscriptSegment) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{6}
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *TranscriptSegment) GetStartSeconds() float64 {
@@ -681,7 +820,7 @@ type TranscriptWord struct {
 
 func (x *TranscriptWord) Reset() {
 	*x = TranscriptWord{}
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[7]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -693,7 +832,7 @@ func (x *TranscriptWord) String() string {
 func (*TranscriptWord) ProtoMessage() {}
 
 func (x *TranscriptWord) ProtoReflect() protoreflect.Message {
-	mi := &file_hoosh_v1_transcribe_proto_msgTypes[7]
+	mi := &file_hoosh_v1_transcribe_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -706,7 +845,7 @@ func (x *TranscriptWord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TranscriptWord.ProtoReflect.Descriptor instead.
 func (*TranscriptWord) Descriptor() ([]byte, []int) {
-	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{7}
+	return file_hoosh_v1_transcribe_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *TranscriptWord) GetStartSeconds() float64 {
@@ -760,7 +899,14 @@ const file_hoosh_v1_transcribe_proto_rawDesc = "" +
 	"\x17TranscribeStreamRequest\x124\n" +
 	"\x06config\x18\x01 \x01(\v2\x1a.hoosh.v1.TranscribeConfigH\x00R\x06config\x12\x16\n" +
 	"\x05audio\x18\x02 \x01(\fH\x00R\x05audioB\t\n" +
-	"\apayload\"\x92\x01\n" +
+	"\apayload\"a\n" +
+	"\x15TranscribeFileRequest\x122\n" +
+	"\x06config\x18\x01 \x01(\v2\x1a.hoosh.v1.TranscribeConfigR\x06config\x12\x14\n" +
+	"\x05audio\x18\x02 \x01(\fR\x05audio\"\x90\x01\n" +
+	"\x16TranscribeFileResponse\x127\n" +
+	"\apartial\x18\x01 \x01(\v2\x1b.hoosh.v1.TranscriptPartialH\x00R\apartial\x124\n" +
+	"\x05final\x18\x02 \x01(\v2\x1c.hoosh.v1.TranscribeResponseH\x00R\x05finalB\a\n" +
+	"\x05event\"\x92\x01\n" +
 	"\x18TranscribeStreamResponse\x127\n" +
 	"\apartial\x18\x01 \x01(\v2\x1b.hoosh.v1.TranscriptPartialH\x00R\apartial\x124\n" +
 	"\x05final\x18\x02 \x01(\v2\x1c.hoosh.v1.TranscribeResponseH\x00R\x05finalB\a\n" +
@@ -787,11 +933,12 @@ const file_hoosh_v1_transcribe_proto_rawDesc = "" +
 	"\x12AUDIO_ENCODING_MP3\x10\x03\x12\x1b\n" +
 	"\x17AUDIO_ENCODING_OGG_OPUS\x10\x04\x12\x17\n" +
 	"\x13AUDIO_ENCODING_FLAC\x10\x05\x12\x1c\n" +
-	"\x18AUDIO_ENCODING_WEBM_OPUS\x10\x062\xbd\x01\n" +
+	"\x18AUDIO_ENCODING_WEBM_OPUS\x10\x062\x94\x02\n" +
 	"\x11TranscribeService\x12I\n" +
 	"\n" +
 	"Transcribe\x12\x1b.hoosh.v1.TranscribeRequest\x1a\x1c.hoosh.v1.TranscribeResponse(\x01\x12]\n" +
-	"\x10TranscribeStream\x12!.hoosh.v1.TranscribeStreamRequest\x1a\".hoosh.v1.TranscribeStreamResponse(\x010\x01b\x06proto3"
+	"\x10TranscribeStream\x12!.hoosh.v1.TranscribeStreamRequest\x1a\".hoosh.v1.TranscribeStreamResponse(\x010\x01\x12U\n" +
+	"\x0eTranscribeFile\x12\x1f.hoosh.v1.TranscribeFileRequest\x1a .hoosh.v1.TranscribeFileResponse0\x01b\x06proto3"
 
 var (
 	file_hoosh_v1_transcribe_proto_rawDescOnce sync.Once
@@ -806,39 +953,46 @@ func file_hoosh_v1_transcribe_proto_rawDescGZIP() []byte {
 }
 
 var file_hoosh_v1_transcribe_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_hoosh_v1_transcribe_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_hoosh_v1_transcribe_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_hoosh_v1_transcribe_proto_goTypes = []any{
 	(AudioEncoding)(0),               // 0: hoosh.v1.AudioEncoding
 	(*TranscribeRequest)(nil),        // 1: hoosh.v1.TranscribeRequest
 	(*TranscribeConfig)(nil),         // 2: hoosh.v1.TranscribeConfig
 	(*TranscribeResponse)(nil),       // 3: hoosh.v1.TranscribeResponse
 	(*TranscribeStreamRequest)(nil),  // 4: hoosh.v1.TranscribeStreamRequest
-	(*TranscribeStreamResponse)(nil), // 5: hoosh.v1.TranscribeStreamResponse
-	(*TranscriptPartial)(nil),        // 6: hoosh.v1.TranscriptPartial
-	(*TranscriptSegment)(nil),        // 7: hoosh.v1.TranscriptSegment
-	(*TranscriptWord)(nil),           // 8: hoosh.v1.TranscriptWord
-	(*RoutingHints)(nil),             // 9: hoosh.v1.RoutingHints
-	(*Usage)(nil),                    // 10: hoosh.v1.Usage
+	(*TranscribeFileRequest)(nil),    // 5: hoosh.v1.TranscribeFileRequest
+	(*TranscribeFileResponse)(nil),   // 6: hoosh.v1.TranscribeFileResponse
+	(*TranscribeStreamResponse)(nil), // 7: hoosh.v1.TranscribeStreamResponse
+	(*TranscriptPartial)(nil),        // 8: hoosh.v1.TranscriptPartial
+	(*TranscriptSegment)(nil),        // 9: hoosh.v1.TranscriptSegment
+	(*TranscriptWord)(nil),           // 10: hoosh.v1.TranscriptWord
+	(*RoutingHints)(nil),             // 11: hoosh.v1.RoutingHints
+	(*Usage)(nil),                    // 12: hoosh.v1.Usage
 }
 var file_hoosh_v1_transcribe_proto_depIdxs = []int32{
 	2,  // 0: hoosh.v1.TranscribeRequest.config:type_name -> hoosh.v1.TranscribeConfig
 	0,  // 1: hoosh.v1.TranscribeConfig.encoding:type_name -> hoosh.v1.AudioEncoding
-	9,  // 2: hoosh.v1.TranscribeConfig.routing:type_name -> hoosh.v1.RoutingHints
-	7,  // 3: hoosh.v1.TranscribeResponse.segments:type_name -> hoosh.v1.TranscriptSegment
-	10, // 4: hoosh.v1.TranscribeResponse.usage:type_name -> hoosh.v1.Usage
+	11, // 2: hoosh.v1.TranscribeConfig.routing:type_name -> hoosh.v1.RoutingHints
+	9,  // 3: hoosh.v1.TranscribeResponse.segments:type_name -> hoosh.v1.TranscriptSegment
+	12, // 4: hoosh.v1.TranscribeResponse.usage:type_name -> hoosh.v1.Usage
 	2,  // 5: hoosh.v1.TranscribeStreamRequest.config:type_name -> hoosh.v1.TranscribeConfig
-	6,  // 6: hoosh.v1.TranscribeStreamResponse.partial:type_name -> hoosh.v1.TranscriptPartial
-	3,  // 7: hoosh.v1.TranscribeStreamResponse.final:type_name -> hoosh.v1.TranscribeResponse
-	8,  // 8: hoosh.v1.TranscriptSegment.words:type_name -> hoosh.v1.TranscriptWord
-	1,  // 9: hoosh.v1.TranscribeService.Transcribe:input_type -> hoosh.v1.TranscribeRequest
-	4,  // 10: hoosh.v1.TranscribeService.TranscribeStream:input_type -> hoosh.v1.TranscribeStreamRequest
-	3,  // 11: hoosh.v1.TranscribeService.Transcribe:output_type -> hoosh.v1.TranscribeResponse
-	5,  // 12: hoosh.v1.TranscribeService.TranscribeStream:output_type -> hoosh.v1.TranscribeStreamResponse
-	11, // [11:13] is the sub-list for method output_type
-	9,  // [9:11] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	2,  // 6: hoosh.v1.TranscribeFileRequest.config:type_name -> hoosh.v1.TranscribeConfig
+	8,  // 7: hoosh.v1.TranscribeFileResponse.partial:type_name -> hoosh.v1.TranscriptPartial
+	3,  // 8: hoosh.v1.TranscribeFileResponse.final:type_name -> hoosh.v1.TranscribeResponse
+	8,  // 9: hoosh.v1.TranscribeStreamResponse.partial:type_name -> hoosh.v1.TranscriptPartial
+	3,  // 10: hoosh.v1.TranscribeStreamResponse.final:type_name -> hoosh.v1.TranscribeResponse
+	10, // 11: hoosh.v1.TranscriptSegment.words:type_name -> hoosh.v1.TranscriptWord
+	1,  // 12: hoosh.v1.TranscribeService.Transcribe:input_type -> hoosh.v1.TranscribeRequest
+	4,  // 13: hoosh.v1.TranscribeService.TranscribeStream:input_type -> hoosh.v1.TranscribeStreamRequest
+	5,  // 14: hoosh.v1.TranscribeService.TranscribeFile:input_type -> hoosh.v1.TranscribeFileRequest
+	3,  // 15: hoosh.v1.TranscribeService.Transcribe:output_type -> hoosh.v1.TranscribeResponse
+	7,  // 16: hoosh.v1.TranscribeService.TranscribeStream:output_type -> hoosh.v1.TranscribeStreamResponse
+	6,  // 17: hoosh.v1.TranscribeService.TranscribeFile:output_type -> hoosh.v1.TranscribeFileResponse
+	15, // [15:18] is the sub-list for method output_type
+	12, // [12:15] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_hoosh_v1_transcribe_proto_init() }
@@ -855,7 +1009,11 @@ func file_hoosh_v1_transcribe_proto_init() {
 		(*TranscribeStreamRequest_Config)(nil),
 		(*TranscribeStreamRequest_Audio)(nil),
 	}
-	file_hoosh_v1_transcribe_proto_msgTypes[4].OneofWrappers = []any{
+	file_hoosh_v1_transcribe_proto_msgTypes[5].OneofWrappers = []any{
+		(*TranscribeFileResponse_Partial)(nil),
+		(*TranscribeFileResponse_Final)(nil),
+	}
+	file_hoosh_v1_transcribe_proto_msgTypes[6].OneofWrappers = []any{
 		(*TranscribeStreamResponse_Partial)(nil),
 		(*TranscribeStreamResponse_Final)(nil),
 	}
@@ -865,7 +1023,7 @@ func file_hoosh_v1_transcribe_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_hoosh_v1_transcribe_proto_rawDesc), len(file_hoosh_v1_transcribe_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

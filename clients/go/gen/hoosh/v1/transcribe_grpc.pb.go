@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	TranscribeService_Transcribe_FullMethodName       = "/hoosh.v1.TranscribeService/Transcribe"
 	TranscribeService_TranscribeStream_FullMethodName = "/hoosh.v1.TranscribeService/TranscribeStream"
+	TranscribeService_TranscribeFile_FullMethodName   = "/hoosh.v1.TranscribeService/TranscribeFile"
 )
 
 // TranscribeServiceClient is the client API for TranscribeService service.
@@ -39,6 +40,14 @@ type TranscribeServiceClient interface {
 	// one final transcript after the client closes its side. Engines that cannot
 	// decode incrementally send only the final transcript.
 	TranscribeStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TranscribeStreamRequest, TranscribeStreamResponse], error)
+	// TranscribeFile is TranscribeStream for callers that cannot stream a
+	// request: browsers (fetch sends no streaming body, so neither Connect-Web
+	// nor gRPC-Web can call the two above). The whole audio comes in one
+	// message; the answer is the same: partials as the engine decodes the audio,
+	// then one final. The same validation and errors as TranscribeStream; the
+	// one message is bounded by the server's max_body_bytes (4 MiB by default:
+	// about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
+	TranscribeFile(ctx context.Context, in *TranscribeFileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TranscribeFileResponse], error)
 }
 
 type transcribeServiceClient struct {
@@ -75,6 +84,25 @@ func (c *transcribeServiceClient) TranscribeStream(ctx context.Context, opts ...
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TranscribeService_TranscribeStreamClient = grpc.BidiStreamingClient[TranscribeStreamRequest, TranscribeStreamResponse]
 
+func (c *transcribeServiceClient) TranscribeFile(ctx context.Context, in *TranscribeFileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[TranscribeFileResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TranscribeService_ServiceDesc.Streams[2], TranscribeService_TranscribeFile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[TranscribeFileRequest, TranscribeFileResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TranscribeService_TranscribeFileClient = grpc.ServerStreamingClient[TranscribeFileResponse]
+
 // TranscribeServiceServer is the server API for TranscribeService service.
 // All implementations must embed UnimplementedTranscribeServiceServer
 // for forward compatibility.
@@ -91,6 +119,14 @@ type TranscribeServiceServer interface {
 	// one final transcript after the client closes its side. Engines that cannot
 	// decode incrementally send only the final transcript.
 	TranscribeStream(grpc.BidiStreamingServer[TranscribeStreamRequest, TranscribeStreamResponse]) error
+	// TranscribeFile is TranscribeStream for callers that cannot stream a
+	// request: browsers (fetch sends no streaming body, so neither Connect-Web
+	// nor gRPC-Web can call the two above). The whole audio comes in one
+	// message; the answer is the same: partials as the engine decodes the audio,
+	// then one final. The same validation and errors as TranscribeStream; the
+	// one message is bounded by the server's max_body_bytes (4 MiB by default:
+	// about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
+	TranscribeFile(*TranscribeFileRequest, grpc.ServerStreamingServer[TranscribeFileResponse]) error
 	mustEmbedUnimplementedTranscribeServiceServer()
 }
 
@@ -106,6 +142,9 @@ func (UnimplementedTranscribeServiceServer) Transcribe(grpc.ClientStreamingServe
 }
 func (UnimplementedTranscribeServiceServer) TranscribeStream(grpc.BidiStreamingServer[TranscribeStreamRequest, TranscribeStreamResponse]) error {
 	return status.Error(codes.Unimplemented, "method TranscribeStream not implemented")
+}
+func (UnimplementedTranscribeServiceServer) TranscribeFile(*TranscribeFileRequest, grpc.ServerStreamingServer[TranscribeFileResponse]) error {
+	return status.Error(codes.Unimplemented, "method TranscribeFile not implemented")
 }
 func (UnimplementedTranscribeServiceServer) mustEmbedUnimplementedTranscribeServiceServer() {}
 func (UnimplementedTranscribeServiceServer) testEmbeddedByValue()                           {}
@@ -142,6 +181,17 @@ func _TranscribeService_TranscribeStream_Handler(srv interface{}, stream grpc.Se
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TranscribeService_TranscribeStreamServer = grpc.BidiStreamingServer[TranscribeStreamRequest, TranscribeStreamResponse]
 
+func _TranscribeService_TranscribeFile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(TranscribeFileRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TranscribeServiceServer).TranscribeFile(m, &grpc.GenericServerStream[TranscribeFileRequest, TranscribeFileResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TranscribeService_TranscribeFileServer = grpc.ServerStreamingServer[TranscribeFileResponse]
+
 // TranscribeService_ServiceDesc is the grpc.ServiceDesc for TranscribeService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -160,6 +210,11 @@ var TranscribeService_ServiceDesc = grpc.ServiceDesc{
 			Handler:       _TranscribeService_TranscribeStream_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
+		},
+		{
+			StreamName:    "TranscribeFile",
+			Handler:       _TranscribeService_TranscribeFile_Handler,
+			ServerStreams: true,
 		},
 	},
 	Metadata: "hoosh/v1/transcribe.proto",

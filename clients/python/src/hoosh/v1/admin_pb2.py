@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from hoosh.v1 import hardware_pb2 as hoosh_dot_v1_dot_hardware__pb2
 from hoosh.v1 import models_pb2 as hoosh_dot_v1_dot_models__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14hoosh/v1/admin.proto\x12\x08hoosh.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15hoosh/v1/models.proto\"*\n\x13ReloadConfigRequest\x12\x13\n\x0b\x63onfig_toml\x18\x01 \x01(\t\"X\n\x14ReloadConfigResponse\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x11\n\tproviders\x18\x02 \x03(\t\x12\x0f\n\x07\x62udgets\x18\x03 \x03(\t\x12\x0c\n\x04keys\x18\x04 \x03(\t\"\x17\n\x15VerifyAuditLogRequest\"Y\n\x16VerifyAuditLogResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x0f\n\x07\x65ntries\x18\x02 \x01(\x03\x12\x11\n\tbroken_at\x18\x03 \x01(\x03\x12\x0f\n\x07message\x18\x04 \x01(\t\"(\n\x11WatchStatsRequest\x12\x13\n\x0binterval_ms\x18\x01 \x01(\r\"\x85\x03\n\x12WatchStatsResponse\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0ewindow_seconds\x18\x02 \x01(\r\x12\x1b\n\x13requests_per_second\x18\x03 \x01(\x01\x12\x12\n\nerror_rate\x18\x04 \x01(\x01\x12\x16\n\x0elatency_p50_ms\x18\x05 \x01(\x01\x12\x16\n\x0elatency_p99_ms\x18\x06 \x01(\x01\x12\x16\n\x0erequests_today\x18\x07 \x01(\x03\x12\x14\n\x0c\x65rrors_today\x18\x08 \x01(\x03\x12\x1a\n\x12input_tokens_today\x18\t \x01(\x03\x12\x1b\n\x13output_tokens_today\x18\n \x01(\x03\x12\x1d\n\x15\x63ost_usd_micros_today\x18\x0b \x01(\x03\x12\x19\n\x11streams_in_flight\x18\x0c \x01(\x03\x12+\n\tproviders\x18\r \x03(\x0b\x32\x18.hoosh.v1.ProviderStatus\"\xc2\x01\n\x0eProviderStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12%\n\x06health\x18\x03 \x01(\x0e\x32\x15.hoosh.v1.HealthState\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\'\n\x07\x62reaker\x18\x05 \x01(\x0e\x32\x16.hoosh.v1.BreakerState\x12\x34\n\x10\x62reaker_retry_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*|\n\x0c\x42reakerState\x12\x1d\n\x19\x42REAKER_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x42REAKER_STATE_CLOSED\x10\x01\x12\x16\n\x12\x42REAKER_STATE_OPEN\x10\x02\x12\x1b\n\x17\x42REAKER_STATE_HALF_OPEN\x10\x03\x32\xd0\x02\n\x0c\x41\x64minService\x12w\n\x0cReloadConfig\x12\x1d.hoosh.v1.ReloadConfigRequest\x1a\x1e.hoosh.v1.ReloadConfigResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/hoosh/v1/admin/config:reload:\x01*\x12|\n\x0eVerifyAuditLog\x12\x1f.hoosh.v1.VerifyAuditLogRequest\x1a .hoosh.v1.VerifyAuditLogResponse\"\'\x90\x02\x01\x82\xd3\xe4\x93\x02\x1e\x12\x1c/hoosh/v1/admin/audit:verify\x12I\n\nWatchStats\x12\x1b.hoosh.v1.WatchStatsRequest\x1a\x1c.hoosh.v1.WatchStatsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14hoosh/v1/admin.proto\x12\x08hoosh.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17hoosh/v1/hardware.proto\x1a\x15hoosh/v1/models.proto\"*\n\x13ReloadConfigRequest\x12\x13\n\x0b\x63onfig_toml\x18\x01 \x01(\t\"X\n\x14ReloadConfigResponse\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x11\n\tproviders\x18\x02 \x03(\t\x12\x0f\n\x07\x62udgets\x18\x03 \x03(\t\x12\x0c\n\x04keys\x18\x04 \x03(\t\"\x17\n\x15VerifyAuditLogRequest\"Y\n\x16VerifyAuditLogResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x0f\n\x07\x65ntries\x18\x02 \x01(\x03\x12\x11\n\tbroken_at\x18\x03 \x01(\x03\x12\x0f\n\x07message\x18\x04 \x01(\t\"(\n\x11WatchStatsRequest\x12\x13\n\x0binterval_ms\x18\x01 \x01(\r\"\x85\x03\n\x12WatchStatsResponse\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0ewindow_seconds\x18\x02 \x01(\r\x12\x1b\n\x13requests_per_second\x18\x03 \x01(\x01\x12\x12\n\nerror_rate\x18\x04 \x01(\x01\x12\x16\n\x0elatency_p50_ms\x18\x05 \x01(\x01\x12\x16\n\x0elatency_p99_ms\x18\x06 \x01(\x01\x12\x16\n\x0erequests_today\x18\x07 \x01(\x03\x12\x14\n\x0c\x65rrors_today\x18\x08 \x01(\x03\x12\x1a\n\x12input_tokens_today\x18\t \x01(\x03\x12\x1b\n\x13output_tokens_today\x18\n \x01(\x03\x12\x1d\n\x15\x63ost_usd_micros_today\x18\x0b \x01(\x03\x12\x19\n\x11streams_in_flight\x18\x0c \x01(\x03\x12+\n\tproviders\x18\r \x03(\x0b\x32\x18.hoosh.v1.ProviderStatus\"\xa5\x02\n\x0eProviderStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12%\n\x06health\x18\x03 \x01(\x0e\x32\x15.hoosh.v1.HealthState\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\'\n\x07\x62reaker\x18\x05 \x01(\x0e\x32\x16.hoosh.v1.BreakerState\x12\x34\n\x10\x62reaker_retry_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\rrecent_errors\x18\x07 \x03(\x0b\x32\x17.hoosh.v1.ProviderError\x12\x31\n\x0flocal_placement\x18\x08 \x01(\x0b\x32\x18.hoosh.v1.LocalPlacement\"g\n\rProviderError\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\"]\n\x0eLocalPlacement\x12\x12\n\nmodel_path\x18\x01 \x01(\t\x12\x37\n\tplacement\x18\x02 \x01(\x0b\x32$.hoosh.v1.RecommendPlacementResponse*|\n\x0c\x42reakerState\x12\x1d\n\x19\x42REAKER_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x42REAKER_STATE_CLOSED\x10\x01\x12\x16\n\x12\x42REAKER_STATE_OPEN\x10\x02\x12\x1b\n\x17\x42REAKER_STATE_HALF_OPEN\x10\x03\x32\xd0\x02\n\x0c\x41\x64minService\x12w\n\x0cReloadConfig\x12\x1d.hoosh.v1.ReloadConfigRequest\x1a\x1e.hoosh.v1.ReloadConfigResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/hoosh/v1/admin/config:reload:\x01*\x12|\n\x0eVerifyAuditLog\x12\x1f.hoosh.v1.VerifyAuditLogRequest\x1a .hoosh.v1.VerifyAuditLogResponse\"\'\x90\x02\x01\x82\xd3\xe4\x93\x02\x1e\x12\x1c/hoosh/v1/admin/audit:verify\x12I\n\nWatchStats\x12\x1b.hoosh.v1.WatchStatsRequest\x1a\x1c.hoosh.v1.WatchStatsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,22 +39,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ADMINSERVICE'].methods_by_name['ReloadConfig']._serialized_options = b'\202\323\344\223\002\"\"\035/hoosh/v1/admin/config:reload:\001*'
   _globals['_ADMINSERVICE'].methods_by_name['VerifyAuditLog']._loaded_options = None
   _globals['_ADMINSERVICE'].methods_by_name['VerifyAuditLog']._serialized_options = b'\220\002\001\202\323\344\223\002\036\022\034/hoosh/v1/admin/audit:verify'
-  _globals['_BREAKERSTATE']._serialized_start=1001
-  _globals['_BREAKERSTATE']._serialized_end=1125
-  _globals['_RELOADCONFIGREQUEST']._serialized_start=120
-  _globals['_RELOADCONFIGREQUEST']._serialized_end=162
-  _globals['_RELOADCONFIGRESPONSE']._serialized_start=164
-  _globals['_RELOADCONFIGRESPONSE']._serialized_end=252
-  _globals['_VERIFYAUDITLOGREQUEST']._serialized_start=254
-  _globals['_VERIFYAUDITLOGREQUEST']._serialized_end=277
-  _globals['_VERIFYAUDITLOGRESPONSE']._serialized_start=279
-  _globals['_VERIFYAUDITLOGRESPONSE']._serialized_end=368
-  _globals['_WATCHSTATSREQUEST']._serialized_start=370
-  _globals['_WATCHSTATSREQUEST']._serialized_end=410
-  _globals['_WATCHSTATSRESPONSE']._serialized_start=413
-  _globals['_WATCHSTATSRESPONSE']._serialized_end=802
-  _globals['_PROVIDERSTATUS']._serialized_start=805
-  _globals['_PROVIDERSTATUS']._serialized_end=999
-  _globals['_ADMINSERVICE']._serialized_start=1128
-  _globals['_ADMINSERVICE']._serialized_end=1464
+  _globals['_BREAKERSTATE']._serialized_start=1325
+  _globals['_BREAKERSTATE']._serialized_end=1449
+  _globals['_RELOADCONFIGREQUEST']._serialized_start=145
+  _globals['_RELOADCONFIGREQUEST']._serialized_end=187
+  _globals['_RELOADCONFIGRESPONSE']._serialized_start=189
+  _globals['_RELOADCONFIGRESPONSE']._serialized_end=277
+  _globals['_VERIFYAUDITLOGREQUEST']._serialized_start=279
+  _globals['_VERIFYAUDITLOGREQUEST']._serialized_end=302
+  _globals['_VERIFYAUDITLOGRESPONSE']._serialized_start=304
+  _globals['_VERIFYAUDITLOGRESPONSE']._serialized_end=393
+  _globals['_WATCHSTATSREQUEST']._serialized_start=395
+  _globals['_WATCHSTATSREQUEST']._serialized_end=435
+  _globals['_WATCHSTATSRESPONSE']._serialized_start=438
+  _globals['_WATCHSTATSRESPONSE']._serialized_end=827
+  _globals['_PROVIDERSTATUS']._serialized_start=830
+  _globals['_PROVIDERSTATUS']._serialized_end=1123
+  _globals['_PROVIDERERROR']._serialized_start=1125
+  _globals['_PROVIDERERROR']._serialized_end=1228
+  _globals['_LOCALPLACEMENT']._serialized_start=1230
+  _globals['_LOCALPLACEMENT']._serialized_end=1323
+  _globals['_ADMINSERVICE']._serialized_start=1452
+  _globals['_ADMINSERVICE']._serialized_end=1788
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from hoosh.v1 import hardware_pb2 as _hardware_pb2
 from hoosh.v1 import models_pb2 as _models_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -94,17 +95,41 @@ class WatchStatsResponse(_message.Message):
     def __init__(self, time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_seconds: _Optional[int] = ..., requests_per_second: _Optional[float] = ..., error_rate: _Optional[float] = ..., latency_p50_ms: _Optional[float] = ..., latency_p99_ms: _Optional[float] = ..., requests_today: _Optional[int] = ..., errors_today: _Optional[int] = ..., input_tokens_today: _Optional[int] = ..., output_tokens_today: _Optional[int] = ..., cost_usd_micros_today: _Optional[int] = ..., streams_in_flight: _Optional[int] = ..., providers: _Optional[_Iterable[_Union[ProviderStatus, _Mapping]]] = ...) -> None: ...
 
 class ProviderStatus(_message.Message):
-    __slots__ = ("name", "type", "health", "reason", "breaker", "breaker_retry_at")
+    __slots__ = ("name", "type", "health", "reason", "breaker", "breaker_retry_at", "recent_errors", "local_placement")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     HEALTH_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     BREAKER_FIELD_NUMBER: _ClassVar[int]
     BREAKER_RETRY_AT_FIELD_NUMBER: _ClassVar[int]
+    RECENT_ERRORS_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_PLACEMENT_FIELD_NUMBER: _ClassVar[int]
     name: str
     type: str
     health: _models_pb2.HealthState
     reason: str
     breaker: BreakerState
     breaker_retry_at: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., health: _Optional[_Union[_models_pb2.HealthState, str]] = ..., reason: _Optional[str] = ..., breaker: _Optional[_Union[BreakerState, str]] = ..., breaker_retry_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    recent_errors: _containers.RepeatedCompositeFieldContainer[ProviderError]
+    local_placement: LocalPlacement
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., health: _Optional[_Union[_models_pb2.HealthState, str]] = ..., reason: _Optional[str] = ..., breaker: _Optional[_Union[BreakerState, str]] = ..., breaker_retry_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recent_errors: _Optional[_Iterable[_Union[ProviderError, _Mapping]]] = ..., local_placement: _Optional[_Union[LocalPlacement, _Mapping]] = ...) -> None: ...
+
+class ProviderError(_message.Message):
+    __slots__ = ("time", "code", "message", "model")
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    time: _timestamp_pb2.Timestamp
+    code: str
+    message: str
+    model: str
+    def __init__(self, time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., model: _Optional[str] = ...) -> None: ...
+
+class LocalPlacement(_message.Message):
+    __slots__ = ("model_path", "placement")
+    MODEL_PATH_FIELD_NUMBER: _ClassVar[int]
+    PLACEMENT_FIELD_NUMBER: _ClassVar[int]
+    model_path: str
+    placement: _hardware_pb2.RecommendPlacementResponse
+    def __init__(self, model_path: _Optional[str] = ..., placement: _Optional[_Union[_hardware_pb2.RecommendPlacementResponse, _Mapping]] = ...) -> None: ...

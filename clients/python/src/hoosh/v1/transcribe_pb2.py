@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from hoosh.v1 import chat_pb2 as hoosh_dot_v1_dot_chat__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19hoosh/v1/transcribe.proto\x12\x08hoosh.v1\x1a\x13hoosh/v1/chat.proto\"]\n\x11TranscribeRequest\x12,\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.hoosh.v1.TranscribeConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xef\x01\n\x10TranscribeConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12)\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x17.hoosh.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x04 \x01(\r\x12\x10\n\x08\x63hannels\x18\x05 \x01(\r\x12\x0e\n\x06prompt\x18\x06 \x01(\t\x12\x17\n\x0fword_timestamps\x18\x07 \x01(\x08\x12\'\n\x07routing\x18\x08 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\t \x01(\t\"\xac\x01\n\x12TranscribeResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12-\n\x08segments\x18\x03 \x03(\x0b\x32\x1b.hoosh.v1.TranscriptSegment\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\x12\r\n\x05model\x18\x05 \x01(\t\x12\x1e\n\x05usage\x18\x06 \x01(\x0b\x32\x0f.hoosh.v1.Usage\"c\n\x17TranscribeStreamRequest\x12,\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.hoosh.v1.TranscribeConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\x82\x01\n\x18TranscribeStreamResponse\x12.\n\x07partial\x18\x01 \x01(\x0b\x32\x1b.hoosh.v1.TranscriptPartialH\x00\x12-\n\x05\x66inal\x18\x02 \x01(\x0b\x32\x1c.hoosh.v1.TranscribeResponseH\x00\x42\x07\n\x05\x65vent\"6\n\x11TranscriptPartial\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\"v\n\x11TranscriptSegment\x12\x15\n\rstart_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\'\n\x05words\x18\x04 \x03(\x0b\x32\x18.hoosh.v1.TranscriptWord\"J\n\x0eTranscriptWord\x12\x15\n\rstart_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\x12\x0c\n\x04word\x18\x03 \x01(\t*\xd0\x01\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIO_ENCODING_PCM16_LE\x10\x01\x12\x16\n\x12\x41UDIO_ENCODING_WAV\x10\x02\x12\x16\n\x12\x41UDIO_ENCODING_MP3\x10\x03\x12\x1b\n\x17\x41UDIO_ENCODING_OGG_OPUS\x10\x04\x12\x17\n\x13\x41UDIO_ENCODING_FLAC\x10\x05\x12\x1c\n\x18\x41UDIO_ENCODING_WEBM_OPUS\x10\x06\x32\xbd\x01\n\x11TranscribeService\x12I\n\nTranscribe\x12\x1b.hoosh.v1.TranscribeRequest\x1a\x1c.hoosh.v1.TranscribeResponse(\x01\x12]\n\x10TranscribeStream\x12!.hoosh.v1.TranscribeStreamRequest\x1a\".hoosh.v1.TranscribeStreamResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19hoosh/v1/transcribe.proto\x12\x08hoosh.v1\x1a\x13hoosh/v1/chat.proto\"]\n\x11TranscribeRequest\x12,\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.hoosh.v1.TranscribeConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"\xef\x01\n\x10TranscribeConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12)\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x17.hoosh.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x04 \x01(\r\x12\x10\n\x08\x63hannels\x18\x05 \x01(\r\x12\x0e\n\x06prompt\x18\x06 \x01(\t\x12\x17\n\x0fword_timestamps\x18\x07 \x01(\x08\x12\'\n\x07routing\x18\x08 \x01(\x0b\x32\x16.hoosh.v1.RoutingHints\x12\x13\n\x0b\x62udget_pool\x18\t \x01(\t\"\xac\x01\n\x12TranscribeResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12-\n\x08segments\x18\x03 \x03(\x0b\x32\x1b.hoosh.v1.TranscriptSegment\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\x12\r\n\x05model\x18\x05 \x01(\t\x12\x1e\n\x05usage\x18\x06 \x01(\x0b\x32\x0f.hoosh.v1.Usage\"c\n\x17TranscribeStreamRequest\x12,\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.hoosh.v1.TranscribeConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07payload\"R\n\x15TranscribeFileRequest\x12*\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.hoosh.v1.TranscribeConfig\x12\r\n\x05\x61udio\x18\x02 \x01(\x0c\"\x80\x01\n\x16TranscribeFileResponse\x12.\n\x07partial\x18\x01 \x01(\x0b\x32\x1b.hoosh.v1.TranscriptPartialH\x00\x12-\n\x05\x66inal\x18\x02 \x01(\x0b\x32\x1c.hoosh.v1.TranscribeResponseH\x00\x42\x07\n\x05\x65vent\"\x82\x01\n\x18TranscribeStreamResponse\x12.\n\x07partial\x18\x01 \x01(\x0b\x32\x1b.hoosh.v1.TranscriptPartialH\x00\x12-\n\x05\x66inal\x18\x02 \x01(\x0b\x32\x1c.hoosh.v1.TranscribeResponseH\x00\x42\x07\n\x05\x65vent\"6\n\x11TranscriptPartial\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\"v\n\x11TranscriptSegment\x12\x15\n\rstart_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\'\n\x05words\x18\x04 \x03(\x0b\x32\x18.hoosh.v1.TranscriptWord\"J\n\x0eTranscriptWord\x12\x15\n\rstart_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x65nd_seconds\x18\x02 \x01(\x01\x12\x0c\n\x04word\x18\x03 \x01(\t*\xd0\x01\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIO_ENCODING_PCM16_LE\x10\x01\x12\x16\n\x12\x41UDIO_ENCODING_WAV\x10\x02\x12\x16\n\x12\x41UDIO_ENCODING_MP3\x10\x03\x12\x1b\n\x17\x41UDIO_ENCODING_OGG_OPUS\x10\x04\x12\x17\n\x13\x41UDIO_ENCODING_FLAC\x10\x05\x12\x1c\n\x18\x41UDIO_ENCODING_WEBM_OPUS\x10\x06\x32\x94\x02\n\x11TranscribeService\x12I\n\nTranscribe\x12\x1b.hoosh.v1.TranscribeRequest\x1a\x1c.hoosh.v1.TranscribeResponse(\x01\x12]\n\x10TranscribeStream\x12!.hoosh.v1.TranscribeStreamRequest\x1a\".hoosh.v1.TranscribeStreamResponse(\x01\x30\x01\x12U\n\x0eTranscribeFile\x12\x1f.hoosh.v1.TranscribeFileRequest\x1a .hoosh.v1.TranscribeFileResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'hoosh.v1.transcribe_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_AUDIOENCODING']._serialized_start=1059
-  _globals['_AUDIOENCODING']._serialized_end=1267
+  _globals['_AUDIOENCODING']._serialized_start=1274
+  _globals['_AUDIOENCODING']._serialized_end=1482
   _globals['_TRANSCRIBEREQUEST']._serialized_start=60
   _globals['_TRANSCRIBEREQUEST']._serialized_end=153
   _globals['_TRANSCRIBECONFIG']._serialized_start=156
@@ -42,14 +42,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRANSCRIBERESPONSE']._serialized_end=570
   _globals['_TRANSCRIBESTREAMREQUEST']._serialized_start=572
   _globals['_TRANSCRIBESTREAMREQUEST']._serialized_end=671
-  _globals['_TRANSCRIBESTREAMRESPONSE']._serialized_start=674
-  _globals['_TRANSCRIBESTREAMRESPONSE']._serialized_end=804
-  _globals['_TRANSCRIPTPARTIAL']._serialized_start=806
-  _globals['_TRANSCRIPTPARTIAL']._serialized_end=860
-  _globals['_TRANSCRIPTSEGMENT']._serialized_start=862
-  _globals['_TRANSCRIPTSEGMENT']._serialized_end=980
-  _globals['_TRANSCRIPTWORD']._serialized_start=982
-  _globals['_TRANSCRIPTWORD']._serialized_end=1056
-  _globals['_TRANSCRIBESERVICE']._serialized_start=1270
-  _globals['_TRANSCRIBESERVICE']._serialized_end=1459
+  _globals['_TRANSCRIBEFILEREQUEST']._serialized_start=673
+  _globals['_TRANSCRIBEFILEREQUEST']._serialized_end=755
+  _globals['_TRANSCRIBEFILERESPONSE']._serialized_start=758
+  _globals['_TRANSCRIBEFILERESPONSE']._serialized_end=886
+  _globals['_TRANSCRIBESTREAMRESPONSE']._serialized_start=889
+  _globals['_TRANSCRIBESTREAMRESPONSE']._serialized_end=1019
+  _globals['_TRANSCRIPTPARTIAL']._serialized_start=1021
+  _globals['_TRANSCRIPTPARTIAL']._serialized_end=1075
+  _globals['_TRANSCRIPTSEGMENT']._serialized_start=1077
+  _globals['_TRANSCRIPTSEGMENT']._serialized_end=1195
+  _globals['_TRANSCRIPTWORD']._serialized_start=1197
+  _globals['_TRANSCRIPTWORD']._serialized_end=1271
+  _globals['_TRANSCRIBESERVICE']._serialized_start=1485
+  _globals['_TRANSCRIBESERVICE']._serialized_end=1761
 # @@protoc_insertion_point(module_scope)

@@ -79,6 +79,22 @@ class TranscribeStreamRequest(_message.Message):
     audio: bytes
     def __init__(self, config: _Optional[_Union[TranscribeConfig, _Mapping]] = ..., audio: _Optional[bytes] = ...) -> None: ...
 
+class TranscribeFileRequest(_message.Message):
+    __slots__ = ("config", "audio")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    config: TranscribeConfig
+    audio: bytes
+    def __init__(self, config: _Optional[_Union[TranscribeConfig, _Mapping]] = ..., audio: _Optional[bytes] = ...) -> None: ...
+
+class TranscribeFileResponse(_message.Message):
+    __slots__ = ("partial", "final")
+    PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    partial: TranscriptPartial
+    final: TranscribeResponse
+    def __init__(self, partial: _Optional[_Union[TranscriptPartial, _Mapping]] = ..., final: _Optional[_Union[TranscribeResponse, _Mapping]] = ...) -> None: ...
+
 class TranscribeStreamResponse(_message.Message):
     __slots__ = ("partial", "final")
     PARTIAL_FIELD_NUMBER: _ClassVar[int]

@@ -45,6 +45,11 @@ class TranscribeServiceStub:
                 request_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamRequest.SerializeToString,
                 response_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamResponse.FromString,
                 _registered_method=True)
+        self.TranscribeFile = channel.unary_stream(
+                '/hoosh.v1.TranscribeService/TranscribeFile',
+                request_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeFileRequest.SerializeToString,
+                response_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeFileResponse.FromString,
+                _registered_method=True)
 
 
 class TranscribeServiceServicer:
@@ -71,6 +76,19 @@ class TranscribeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TranscribeFile(self, request, context):
+        """TranscribeFile is TranscribeStream for callers that cannot stream a
+        request: browsers (fetch sends no streaming body, so neither Connect-Web
+        nor gRPC-Web can call the two above). The whole audio comes in one
+        message; the answer is the same: partials as the engine decodes the audio,
+        then one final. The same validation and errors as TranscribeStream; the
+        one message is bounded by the server's max_body_bytes (4 MiB by default:
+        about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TranscribeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -83,6 +101,11 @@ def add_TranscribeServiceServicer_to_server(servicer, server):
                     servicer.TranscribeStream,
                     request_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamRequest.FromString,
                     response_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamResponse.SerializeToString,
+            ),
+            'TranscribeFile': grpc.unary_stream_rpc_method_handler(
+                    servicer.TranscribeFile,
+                    request_deserializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeFileRequest.FromString,
+                    response_serializer=hoosh_dot_v1_dot_transcribe__pb2.TranscribeFileResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -140,6 +163,33 @@ class TranscribeService:
             '/hoosh.v1.TranscribeService/TranscribeStream',
             hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamRequest.SerializeToString,
             hoosh_dot_v1_dot_transcribe__pb2.TranscribeStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TranscribeFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/hoosh.v1.TranscribeService/TranscribeFile',
+            hoosh_dot_v1_dot_transcribe__pb2.TranscribeFileRequest.SerializeToString,
+            hoosh_dot_v1_dot_transcribe__pb2.TranscribeFileResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -45,6 +45,15 @@ class TranscribeServiceStub:
     one final transcript after the client closes its side. Engines that cannot
     decode incrementally send only the final transcript.
     """
+    TranscribeFile: _grpc.UnaryStreamMultiCallable[_transcribe_pb2.TranscribeFileRequest, _transcribe_pb2.TranscribeFileResponse]
+    """TranscribeFile is TranscribeStream for callers that cannot stream a
+    request: browsers (fetch sends no streaming body, so neither Connect-Web
+    nor gRPC-Web can call the two above). The whole audio comes in one
+    message; the answer is the same: partials as the engine decodes the audio,
+    then one final. The same validation and errors as TranscribeStream; the
+    one message is bounded by the server's max_body_bytes (4 MiB by default:
+    about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
+    """
 
 @_typing.type_check_only
 class TranscribeServiceAsyncStub(TranscribeServiceStub):
@@ -62,6 +71,15 @@ class TranscribeServiceAsyncStub(TranscribeServiceStub):
     audio is still arriving: partial hypotheses as the engine forms them, then
     one final transcript after the client closes its side. Engines that cannot
     decode incrementally send only the final transcript.
+    """
+    TranscribeFile: _aio.UnaryStreamMultiCallable[_transcribe_pb2.TranscribeFileRequest, _transcribe_pb2.TranscribeFileResponse]  # type: ignore[assignment]
+    """TranscribeFile is TranscribeStream for callers that cannot stream a
+    request: browsers (fetch sends no streaming body, so neither Connect-Web
+    nor gRPC-Web can call the two above). The whole audio comes in one
+    message; the answer is the same: partials as the engine decodes the audio,
+    then one final. The same validation and errors as TranscribeStream; the
+    one message is bounded by the server's max_body_bytes (4 MiB by default:
+    about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
     """
 
 class TranscribeServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -89,6 +107,21 @@ class TranscribeServiceServicer(metaclass=_abc_1.ABCMeta):
         audio is still arriving: partial hypotheses as the engine forms them, then
         one final transcript after the client closes its side. Engines that cannot
         decode incrementally send only the final transcript.
+        """
+
+    @_abc_1.abstractmethod
+    def TranscribeFile(
+        self,
+        request: _transcribe_pb2.TranscribeFileRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_transcribe_pb2.TranscribeFileResponse], _abc.AsyncIterator[_transcribe_pb2.TranscribeFileResponse]]:
+        """TranscribeFile is TranscribeStream for callers that cannot stream a
+        request: browsers (fetch sends no streaming body, so neither Connect-Web
+        nor gRPC-Web can call the two above). The whole audio comes in one
+        message; the answer is the same: partials as the engine decodes the audio,
+        then one final. The same validation and errors as TranscribeStream; the
+        one message is bounded by the server's max_body_bytes (4 MiB by default:
+        about two minutes of 16 kHz mono WAV), RESOURCE_EXHAUSTED above it.
         """
 
 def add_TranscribeServiceServicer_to_server(servicer: TranscribeServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
