@@ -174,6 +174,10 @@ describe("in the browser", { timeout: 60_000 }, () => {
     await expect.poll(usedNow, SLOW).toBe(before + usage.total_tokens);
     // Spend by model (GetUsageReport) counts it too.
     await page.getByTestId("spend").getByRole("cell", { name: "fake-model", exact: true }).waitFor();
+    // By team: the config key has none, so its spend is the "(unknown)" row.
+    await page.selectOption("#spend-group", "team");
+    await page.getByTestId("spend").getByRole("columnheader", { name: "team" }).waitFor();
+    await page.getByTestId("spend").getByRole("cell", { name: "(unknown)", exact: true }).waitFor();
     await screenshot(page, "budgets");
   });
 

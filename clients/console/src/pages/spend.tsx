@@ -15,6 +15,7 @@ const GROUPS: [string, UsageGroupBy][] = [
   ["model", UsageGroupBy.MODEL],
   ["provider", UsageGroupBy.PROVIDER],
   ["key", UsageGroupBy.KEY],
+  ["team", UsageGroupBy.TEAM],
   ["pool", UsageGroupBy.POOL],
 ];
 
