@@ -3,8 +3,9 @@
 // sends that name as Host, and treats the answer as same-origin). With a
 // loopback server.bind, every request's Host must be localhost, 127.0.0.1 or
 // [::1] (any port) unless [server] allowed_hosts lists others; on any other bind,
-// any host (keys guard a network-facing hoosh). /mcp checks the Origin header too
-// ([mcp] allowed_hosts / allowed_origins), since MCP clients run in browsers.
+// any host (keys guard a network-facing hoosh). While the Host check is on, a browser's Origin
+// header must name hoosh too, or a [server.cors] origin. /mcp has its own lists
+// ([mcp] allowed_hosts / allowed_origins).
 import type http from "node:http";
 import type http2 from "node:http2";
 import { isLoopback } from "./auth/limits.js";
@@ -75,14 +76,25 @@ function hostOf(req: Req): string | undefined {
   return typeof h === "string" ? h : undefined;
 }
 
+/** Why a request's Origin is refused: a browser page on a site that is neither hoosh itself nor a [server.cors] origin. */
+function originRefusal(hosts: readonly string[], corsOrigins: readonly string[], origin: string): string | undefined {
+  if (corsOrigins.includes("*") || corsOrigins.some((o) => o.toLowerCase() === origin.toLowerCase())) return undefined;
+  if (URL.canParse(origin) && matches(hosts, new URL(origin).host)) return undefined;
+  return `Origin ${JSON.stringify(origin)} is not allowed here (a page's origin must be hoosh's own or listed in [server.cors] allowed_origins)`;
+}
+
 /**
- * Every surface on the port behind the Host check: a refused request gets 403 with the reason
- * (gRPC clients read an HTTP 403 as PERMISSION_DENIED) and its body is never read.
+ * Every surface on the port behind the Host check, and, while it is on, an Origin check: a page on
+ * another site may still send "simple" requests (a multipart upload, a form) to 127.0.0.1 under
+ * hoosh's real name; browsers mark them with its Origin, which must be hoosh's own or a CORS origin.
+ * A refused request gets 403 with the reason (gRPC clients read an HTTP 403 as PERMISSION_DENIED)
+ * and its body is never read.
  */
-export function withHostCheck(hosts: readonly string[] | undefined, next: RequestHandler): RequestHandler {
+export function withHostCheck(hosts: readonly string[] | undefined, corsOrigins: readonly string[], next: RequestHandler): RequestHandler {
   if (!hosts) return next;
   return (req: Req, res: Res) => {
-    const refused = hostRefusal(hosts, hostOf(req), "[server]");
+    const origin = req.headers.origin;
+    const refused = hostRefusal(hosts, hostOf(req), "[server]") ?? (typeof origin === "string" ? originRefusal(hosts, corsOrigins, origin) : undefined);
     if (!refused) return next(req, res);
     const body = JSON.stringify({ error: { code: "permission_denied", message: `Forbidden: ${refused}` } });
     req.resume();

@@ -44,6 +44,7 @@ export function createRpcHandler(options: RpcHandlerOptions): RequestHandler {
   const fast = createUnaryFastPath(options);
   return withHostCheck(
     options.allowedHosts,
+    options.cors?.allowed_origins ?? [],
     withCors(options.cors, (req, res) => {
       if (!fast(req, res)) connect(req, res);
     }),

@@ -18,9 +18,9 @@ interface Answer {
 }
 
 /** HTTP/1.1 to the port with the given Host header (the TCP connection goes to 127.0.0.1). */
-function ask(port: number, host: string, method: string, path: string, body?: string, type = "application/json"): Promise<Answer> {
+function ask(port: number, host: string, method: string, path: string, body?: string, type = "application/json", extra: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host };
+    const headers: Record<string, string> = { host, ...extra };
     if (body !== undefined) headers["content-type"] = type;
     const req = http.request({ host: "127.0.0.1", port, method, path, headers, agent: false }, (res) => {
       let text = "";
@@ -65,17 +65,19 @@ function grpcStatus(port: number, authority: string): Promise<{ status: number; 
 let fake: FakeOpenAI;
 let keyless: Hoosh;
 let listed: Hoosh;
+let cors: Hoosh;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  [keyless, listed] = await Promise.all([
+  [keyless, listed, cors] = await Promise.all([
     startHoosh(fakeProviderConfig(fake.baseUrl)),
     startHoosh(fakeProviderConfig(fake.baseUrl).replace('bind = "127.0.0.1"', 'bind = "127.0.0.1"\nallowed_hosts = ["hoosh.test", "other.test:8080"]')),
+    startHoosh(fakeProviderConfig(fake.baseUrl, '[server.cors]\nallowed_origins = ["https://app.example.com"]')),
   ]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([keyless?.stop(), listed?.stop(), fake?.stop()]);
+  await Promise.all([keyless?.stop(), listed?.stop(), cors?.stop(), fake?.stop()]);
 });
 
 const chat = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
@@ -112,6 +114,22 @@ describe("Host check on a keyless loopback bind", () => {
     expect(await grpcStatus(keyless.port, `127.0.0.1:${keyless.port}`)).toEqual({ status: 200, grpc: "0" });
   });
 
+  it("refuses a browser request from another site's page (Origin), even under hoosh's real name", async () => {
+    const host = `127.0.0.1:${keyless.port}`;
+    const before = (await fake.events()).length;
+    // A cross-site form or multipart upload is a "simple" request: no preflight, but the Origin header.
+    const upload = await ask(keyless.port, host, "POST", "/v1/audio/transcriptions", "--x--\r\n", "multipart/form-data; boundary=x", { origin: "https://evil.example" });
+    expect(upload.status).toBe(403);
+    expect(JSON.parse(upload.body).error.message).toBe(
+      'Forbidden: Origin "https://evil.example" is not allowed here (a page\'s origin must be hoosh\'s own or listed in [server.cors] allowed_origins)',
+    );
+    expect((await ask(keyless.port, host, "POST", "/v1/chat/completions", chat, "application/json", { origin: "null" })).status).toBe(403);
+    expect((await fake.events()).length).toBe(before);
+    // hoosh's own pages (the console) send their own origin: served.
+    expect((await ask(keyless.port, host, "POST", "/v1/chat/completions", chat, "application/json", { origin: `http://${host}` })).status).toBe(200);
+    expect((await ask(keyless.port, host, "GET", "/v1/models", undefined, "", { origin: `http://localhost:${keyless.port}` })).status).toBe(200);
+  });
+
   it("refuses a request with no Host at all", async () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(keyless.port, "127.0.0.1");
@@ -126,6 +144,13 @@ describe("Host check on a keyless loopback bind", () => {
 });
 
 describe("[server] allowed_hosts", () => {
+  it("lets the [server.cors] origins through the Origin check", async () => {
+    const port = cors.port;
+    const from = (origin: string) => ask(port, `127.0.0.1:${port}`, "GET", "/v1/models", undefined, "", { origin });
+    expect((await from("https://app.example.com")).status).toBe(200);
+    expect((await from("https://other.example.com")).status).toBe(403);
+  });
+
   it("replaces the loopback names: listed hosts (any port, or the port given) are served, others refused", async () => {
     const port = listed.port;
     expect((await ask(port, `hoosh.test:${port}`, "GET", "/v1/models")).status).toBe(200);
