@@ -6,7 +6,8 @@
 // one sequence generates and 2 while several do (bench/lib/decode-threads.ts, not in the engine).
 // Besides wall tok/s: tokens per CPU-second of the process, which a shared machine disturbs much
 // less, and the process's CPU share (CPU seconds / wall seconds; 200 % = both cores of 2), which
-// says how much of the machine it got.
+// says how much of the machine it got; with several contexts, the share of decoding time in which
+// two contexts decoded at once (bench/lib/decode-overlap.ts).
 // Run: node --import tsx bench/local-llm-concurrency.ts [--runs N] [--tokens N] [--layouts LIST] [MODEL.gguf ...]
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -16,6 +17,7 @@ import { modelsDir } from "../server/engines/data-dir.js";
 import { LoadedModel } from "../server/engines/llm/loaded-model.js";
 import { LlamaRuntime } from "../server/engines/llm/runtime.js";
 import type { LlmModelConfig } from "../server/engines/llm/types.js";
+import { DecodeOverlap } from "./lib/decode-overlap.js";
 import { DecodeThreads } from "./lib/decode-threads.js";
 
 const { values, positionals } = parseArgs({
@@ -39,6 +41,7 @@ interface Layout {
   name: string;
   model: LoadedModel;
   threads: DecodeThreads | undefined;
+  overlap: DecodeOverlap;
 }
 
 async function load(handle: Awaited<ReturnType<LlamaRuntime["get"]>>, file: string, l: (typeof LAYOUTS)[number]): Promise<Layout> {
@@ -60,9 +63,11 @@ async function load(handle: Awaited<ReturnType<LlamaRuntime["get"]>>, file: stri
     threads = new DecodeThreads(...l.threads);
     threads.attach(model.contexts[0]!);
   }
+  const overlap = new DecodeOverlap();
+  for (const context of model.contexts) overlap.attach(context);
   const per = l.sequences / l.contexts;
   const how = l.threads ? `1 thread alone, ${l.threads[1]} when ≥ 2 generate` : "1 thread each";
-  return { name: `${basename(file)}: ${l.contexts} context${l.contexts > 1 ? "s" : ""} × ${per} sequences, ${how}`, model, threads };
+  return { name: `${basename(file)}: ${l.contexts} context${l.contexts > 1 ? "s" : ""} × ${per} sequences, ${how}`, model, threads, overlap };
 }
 
 async function stream(layout: Layout, seq: LlamaContextSequence, prompt: Token[], seed: number): Promise<number> {
@@ -82,12 +87,13 @@ async function stream(layout: Layout, seq: LlamaContextSequence, prompt: Token[]
 async function round(layout: Layout, prompt: Token[], k: number, seed: number) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  layout.overlap.reset();
   const counts = await Promise.all(layout.model.sequences.slice(0, k).map((seq, i) => stream(layout, seq, prompt, seed + i)));
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const tokens = counts.reduce((a, b) => a + b, 0);
-  return { wall: tokens / seconds, cpu: tokens / cpuSeconds, share: cpuSeconds / seconds };
+  return { wall: tokens / seconds, cpu: tokens / cpuSeconds, share: cpuSeconds / seconds, overlap: layout.overlap.overlapMs / Math.max(1, layout.overlap.busyMs) };
 }
 
 const runtime = new LlamaRuntime();
@@ -95,16 +101,17 @@ const handle = await runtime.get();
 const layouts: Layout[] = [];
 for (const file of MODELS) for (const l of LAYOUTS) layouts.push(await load(handle, file, l));
 const prompt = layouts[0]!.model.model.tokenize("Once upon a time, there was a little girl named Lily. She loved to play outside in the park. ".repeat(2));
-const results = new Map<string, { wall: number[]; cpu: number[]; share: number[]; load: string[] }>();
+const results = new Map<string, { wall: number[]; cpu: number[]; share: number[]; overlap: number[]; load: string[] }>();
 for (let run = 0; run <= RUNS; run++) {
   for (const layout of layouts) {
     for (const k of [1, 4]) {
       const r = await round(layout, prompt, k, run);
-      const line = `${layout.name}, ${k} stream(s): ${r.wall.toFixed(1)} tok/s aggregate, ${r.cpu.toFixed(1)} per CPU-second, CPU ${(r.share * 100).toFixed(0)} % (load ${loadavg()})`;
+      const line = `${layout.name}, ${k} stream(s): ${r.wall.toFixed(1)} tok/s aggregate, ${r.cpu.toFixed(1)} per CPU-second, CPU ${(r.share * 100).toFixed(0)} %, 2 decodes at once ${(r.overlap * 100).toFixed(0)} % of decoding time (load ${loadavg()})`;
       console.error(run === 0 ? `warm-up: ${line}` : line);
       if (run === 0) continue;
       const key = `${layout.name}|${k}`;
-      const entry = results.get(key) ?? { wall: [], cpu: [], share: [], load: [] };
+      const entry = results.get(key) ?? { wall: [], cpu: [], share: [], overlap: [], load: [] };
+      entry.overlap.push(r.overlap);
       entry.wall.push(r.wall);
       entry.cpu.push(r.cpu);
       entry.share.push(r.share);
@@ -117,13 +124,13 @@ for (const { model } of layouts) await model.dispose();
 await runtime.dispose();
 
 console.log(`\nEmbedded LLM, concurrent streams (${DECODE_TOKENS} tokens per stream incl. a ${prompt.length}-token prompt, median of ${RUNS} runs)\n`);
-console.log("| layout | streams | aggregate tok/s (wall) | tok per CPU-second | CPU (100 % = one core) | 4 streams / 1 stream | load average during the runs |");
-console.log("|---|---|---|---|---|---|---|");
+console.log("| layout | streams | aggregate tok/s (wall) | tok per CPU-second | CPU (100 % = one core) | 2 decodes at once | 4 streams / 1 stream | load average during the runs |");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const { name } of layouts) {
   const one = results.get(`${name}|1`)!;
   const four = results.get(`${name}|4`)!;
   for (const [k, r] of [[1, one], [4, four]] as const) {
     const ratio = k === 4 ? `${(median(four.wall) / median(one.wall)).toFixed(2)}×` : "";
-    console.log(`| ${name} | ${k} | ${median(r.wall).toFixed(1)} | ${median(r.cpu).toFixed(1)} | ${(median(r.share) * 100).toFixed(0)} % | ${ratio} | ${r.load.join("; ")} |`);
+    console.log(`| ${name} | ${k} | ${median(r.wall).toFixed(1)} | ${median(r.cpu).toFixed(1)} | ${(median(r.share) * 100).toFixed(0)} % | ${(median(r.overlap) * 100).toFixed(0)} % | ${ratio} | ${r.load.join("; ")} |`);
   }
 }
