@@ -31,7 +31,7 @@ export class LocalLlm {
   }
 
   /** Requests holding a sequence, by context (tests, diagnostics). */
-  get generating(): readonly number[] {
+  get generating(): number[] {
     return this.slots.inUse;
   }
 

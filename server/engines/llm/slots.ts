@@ -28,9 +28,9 @@ export class Slots {
     this.busy = Array.from({ length: groups }, () => 0);
   }
 
-  /** Slots in use in each group. */
-  get inUse(): readonly number[] {
-    return this.busy;
+  /** Slots in use in each group (a copy). */
+  get inUse(): number[] {
+    return [...this.busy];
   }
 
   get waiting(): number {
