@@ -43,6 +43,7 @@ async function measure(runtime: LlamaRuntime, modelPath: string, threads: number
     name: basename(modelPath),
     modelPath,
     threads,
+    contexts: 1,
     contextSize: 1024,
     sequences: 1,
     maxQueue: 0,

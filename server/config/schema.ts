@@ -83,7 +83,11 @@
  *     model_path         string   (required)   GGUF file; "~/" is the home folder, relative paths are relative to
  *                                              the config file's folder (`hoosh models pull` writes to
  *                                              ${HOOSH_DATA_DIR:-~/.local/share/hoosh}/models); checked at startup
- *     threads            int      (derived)    1..256; default 1 on machines with <= 2 cores, else cores - 1
+ *     threads            int|"auto" "auto"     1..256 llama.cpp threads per context; "auto": 1 on machines with <= 2
+ *                                              cores, else cores - 1
+ *     contexts           int|"auto" "auto"     1..64, at most sequences: llama.cpp contexts the sequences are spread
+ *                                              over, each decoding on its own threads; "auto": min(sequences, cores)
+ *                                              on machines with <= 2 cores, else 1 (server/engines/llm/threads.ts)
  *     context_size       int      2048         16..1048576; tokens per sequence
  *     sequences          int      1            1..64; requests generating at once (each needs its own KV cache)
  *     max_queue          int      16           >= 0; requests waiting for a sequence; more → RESOURCE_EXHAUSTED
@@ -233,6 +237,10 @@ const int = (min?: number, max?: number) => {
   return s;
 };
 
+/** An integer in min..max, or "auto" (the default: derived from the machine). */
+const intOrAuto = (min: number, max: number) =>
+  z.union([int(min, max), z.literal("auto")], { error: `expected an integer in ${min}..${max} or "auto"` }).default("auto");
+
 const name = z.string().superRefine((s, ctx) => {
   if (!NAME_PATTERN.test(s)) {
     ctx.addIssue({
@@ -303,7 +311,8 @@ export type ChatTemplateMode = (typeof CHAT_TEMPLATE_MODES)[number];
 
 const local = z.strictObject({
   model_path: z.string().min(1),
-  threads: int(1, 256).optional(),
+  threads: intOrAuto(1, 256),
+  contexts: intOrAuto(1, 64),
   context_size: int(16, 1_048_576).default(2048),
   sequences: int(1, 64).default(1),
   max_queue: int(0).default(16),
@@ -311,7 +320,11 @@ const local = z.strictObject({
   idle_unload_ms: int(0).default(600_000),
   chat_template: z.enum(CHAT_TEMPLATE_MODES).default("auto"),
   temperature: z.number().min(0).max(2).default(0.8),
-});
+}).superRefine((l, ctx) => {
+  if (typeof l.contexts === "number" && typeof l.sequences === "number" && l.contexts > l.sequences) {
+    ctx.addIssue({ code: "custom", path: ["contexts"], message: `${l.contexts} is more than sequences (${l.sequences}): every context needs at least one sequence` });
+  }
+}, ALWAYS);
 
 /** In-process pocketsphinx speech-to-text (server/engines/stt); defaults: Debian pocketsphinx-en-us. */
 const pocketsphinx = z.strictObject({

@@ -145,6 +145,16 @@ describe("one-line error messages (key path, value, what is allowed)", () => {
       '[[providers]]\nname = "l"\ntype = "local"\nmodels = ["m"]\nlocal = { model_path = "/m.gguf", chat_template = "chatml" }',
       'hoosh.toml: providers[0].local.chat_template: "chatml" is not one of: auto, model, base-model',
     ],
+    [
+      "more local contexts than sequences",
+      '[[providers]]\nname = "l"\ntype = "local"\nmodels = ["m"]\nlocal = { model_path = "/m.gguf", contexts = 3, sequences = 2 }',
+      "hoosh.toml: providers[0].local.contexts: 3 is more than sequences (2): every context needs at least one sequence",
+    ],
+    [
+      "bad local threads",
+      '[[providers]]\nname = "l"\ntype = "local"\nmodels = ["m"]\nlocal = { model_path = "/m.gguf", threads = "all" }',
+      'hoosh.toml: providers[0].local.threads: "all" is not valid here (expected an integer in 1..256 or "auto")',
+    ],
     ["TOML syntax error", "[server]\nport = = 8080", "hoosh.toml: line 2, column 8: TOML syntax error: invalid value"],
     ["TOML unfinished string", '[server]\nbind = "127.0.0.1', "hoosh.toml: line 2, column 8: TOML syntax error: unfinished string"],
     ["TOML redefined table", "[server]\nport = 1\n[server]\nport = 2", "hoosh.toml: line 3, column 2: TOML syntax error: trying to redefine an already defined table or value"],

@@ -1,7 +1,7 @@
 // Slots (admission of one local model) and the default thread count, without a model.
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { defaultThreads } from "../../server/engines/llm/threads.js";
+import { defaultContexts, defaultThreads, layout } from "../../server/engines/llm/threads.js";
 import { Slots } from "../../server/engines/llm/slots.js";
 import { caught, expectError } from "../unit/helpers.js";
 
@@ -51,6 +51,25 @@ describe("Slots", () => {
     expect((await caught(() => next)).code).toBe(Code.DeadlineExceeded);
   });
 
+  it("with groups (contexts), a free slot comes from the least busy group, and a release frees its group", async () => {
+    // Slot i is in group i % 2: slots 0, 2 in group 0; 1, 3 in group 1.
+    const slots = new Slots("m", 4, 0, 2);
+    expect(await slots.acquire(live())).toBe(0);
+    expect(await slots.acquire(live())).toBe(1);
+    expect(slots.inUse).toEqual([1, 1]);
+    slots.release(0);
+    expect(slots.inUse).toEqual([0, 1]);
+    // Group 0 is idle: its slot, not slot 2 or 3 of the same load order.
+    expect(await slots.acquire(live())).toBe(0);
+    expect(await slots.acquire(live())).toBe(2);
+    expect(await slots.acquire(live())).toBe(3);
+    expect(slots.inUse).toEqual([2, 2]);
+    slots.release(1);
+    slots.release(3);
+    expect(slots.inUse).toEqual([2, 0]);
+    expect(await slots.acquire(live())).toBe(1);
+  });
+
   it("rejectWaiting refuses everyone waiting (shutdown)", async () => {
     const slots = new Slots("m", 1, 3);
     await slots.acquire(live());
@@ -61,8 +80,20 @@ describe("Slots", () => {
   });
 });
 
-describe("defaultThreads", () => {
-  it("is 1 on machines with up to 2 cores, else cores - 1", () => {
+describe("defaultThreads, defaultContexts, layout", () => {
+  it("threads: 1 on machines with up to 2 cores, else cores - 1", () => {
     expect([1, 2, 3, 4, 16].map((c) => defaultThreads(c))).toEqual([1, 1, 2, 3, 15]);
+  });
+
+  it("contexts: one per core (at most one per sequence) on up to 2 cores, else 1", () => {
+    expect([1, 2, 3, 16].map((c) => defaultContexts(4, c))).toEqual([1, 2, 1, 1]);
+    expect(defaultContexts(1, 2)).toBe(1);
+  });
+
+  it('"auto" derives, numbers are kept', () => {
+    expect(layout("auto", "auto", 4, 2)).toEqual([1, 2]);
+    expect(layout("auto", "auto", 4, 8)).toEqual([7, 1]);
+    expect(layout(2, 1, 4, 2)).toEqual([2, 1]);
+    expect(layout(1, 4, 4, 16)).toEqual([1, 4]);
   });
 });

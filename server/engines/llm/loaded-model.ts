@@ -1,5 +1,6 @@
-// A model in memory: the weights, one context with `sequences` KV slots, its grammars and
-// (created on first embedding request) an embedding context.
+// A model in memory: the weights, `contexts` contexts holding the `sequences` KV slots between
+// them (slot i lives in context i % contexts; threads.ts says why more than one), its grammars
+// and (created on first embedding request) an embedding context.
 import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
 import { createBaseModelChatWrapper } from "./base-model-wrapper.js";
 import { Grammars } from "./grammar.js";
@@ -17,7 +18,8 @@ export class LoadedModel {
   private constructor(
     readonly handle: LlamaHandle,
     readonly model: LlamaModel,
-    readonly context: LlamaContext,
+    readonly contexts: readonly LlamaContext[],
+    /** By slot (see Slots): slot i is a sequence of contexts[i % contexts.length]. */
     readonly sequences: readonly LlamaContextSequence[],
     private readonly config: LlmModelConfig,
   ) {
@@ -28,15 +30,16 @@ export class LoadedModel {
 
   static async load(handle: LlamaHandle, config: LlmModelConfig): Promise<LoadedModel> {
     const model = await handle.llama.loadModel({ modelPath: config.modelPath });
+    const contexts: LlamaContext[] = [];
     try {
-      const context = await model.createContext({
-        contextSize: config.contextSize,
-        sequences: config.sequences,
-        threads: config.threads,
-      });
-      const sequences = Array.from({ length: config.sequences }, () => context.getSequence());
-      return new LoadedModel(handle, model, context, sequences, config);
+      for (let c = 0; c < config.contexts; c++) {
+        const sequences = Math.ceil((config.sequences - c) / config.contexts); // slots c, c + contexts, ...
+        contexts.push(await model.createContext({ contextSize: config.contextSize, sequences, threads: config.threads }));
+      }
+      const sequences = Array.from({ length: config.sequences }, (_, i) => contexts[i % contexts.length]!.getSequence());
+      return new LoadedModel(handle, model, contexts, sequences, config);
     } catch (err) {
+      for (const context of contexts) await context.dispose();
       await model.dispose();
       throw err;
     }
@@ -49,7 +52,7 @@ export class LoadedModel {
 
   /** Tokens per sequence, as llama.cpp rounded it. */
   get contextSize(): number {
-    return this.context.contextSize;
+    return this.contexts[0]!.contextSize;
   }
 
   /** A separate context for embeddings, so they never wait behind long generations. */
@@ -66,7 +69,7 @@ export class LoadedModel {
   async dispose(): Promise<void> {
     const embedding = await this.embedding?.catch(() => undefined);
     await embedding?.dispose();
-    await this.context.dispose();
+    for (const context of this.contexts) await context.dispose();
     await this.model.dispose();
   }
 }

@@ -23,11 +23,21 @@ export class LocalLlm {
     readonly config: LlmModelConfig,
     private readonly runtime: LlamaRuntime,
   ) {
-    this.slots = new Slots(config.name, config.sequences, config.maxQueue);
+    this.slots = new Slots(config.name, config.sequences, config.maxQueue, config.contexts);
   }
 
   get isLoaded(): boolean {
     return this.loaded !== undefined;
+  }
+
+  /** Requests holding a sequence, by context (tests, diagnostics). */
+  get generating(): number[] {
+    return this.slots.inUse;
+  }
+
+  /** The loaded model (tests, diagnostics); undefined when not loaded. */
+  get model(): LoadedModel | undefined {
+    return this.loaded;
   }
 
   /** The load in progress (settles either way), or undefined when none is. */

@@ -1,9 +1,21 @@
-// The default thread count of a local model. llama.cpp's own default (node-llama-cpp picks 4 on
-// a 2-core machine) oversubscribes small machines: decode gets hundreds of times slower. On
-// 2 cores one thread was fastest (see bench/local-llm.ts); on bigger machines leave one core
-// for the event loop, the HTTP stack and the other requests.
+// How a local model uses the cores: llama.cpp threads per context, and how many contexts the
+// sequences are spread over. llama.cpp's own default (node-llama-cpp picks 4 threads on a 2-core
+// machine) oversubscribes small machines: decode gets hundreds of times slower. Two threads of one
+// context meet at a barrier after every operation, so on a busy 2-core machine they spin-wait for
+// each other and decode collapses; two contexts on one thread each never wait for each other, so
+// several requests can use both cores (bench/results/2026-12-07-local-llm-threads.md). On bigger
+// machines one context with cores - 1 threads, leaving a core for the event loop and HTTP stack.
 import { availableParallelism } from "node:os";
 
 export function defaultThreads(cores: number = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
+}
+
+export function defaultContexts(sequences: number, cores: number = availableParallelism()): number {
+  return cores <= 2 ? Math.min(sequences, cores) : 1;
+}
+
+/** `local.threads`, `local.contexts` → [threads per context, contexts]. */
+export function layout(threads: number | "auto", contexts: number | "auto", sequences: number, cores: number = availableParallelism()): [threads: number, contexts: number] {
+  return [threads === "auto" ? defaultThreads(cores) : threads, contexts === "auto" ? defaultContexts(sequences, cores) : contexts];
 }

@@ -10,10 +10,13 @@ export interface LlmModelConfig {
   readonly name: string;
   /** Absolute path of the GGUF file. */
   readonly modelPath: string;
+  /** llama.cpp threads per context (and of the embedding context). */
   readonly threads: number;
+  /** Contexts the sequences are spread over (1..sequences), each decoding on its own threads. */
+  readonly contexts: number;
   /** Tokens per sequence. */
   readonly contextSize: number;
-  /** Requests that generate at the same time (KV cache slots of one context). */
+  /** Requests that generate at the same time (KV cache slots, spread over the contexts). */
   readonly sequences: number;
   /** Requests that may wait for a free sequence; more are refused with ResourceExhausted. */
   readonly maxQueue: number;

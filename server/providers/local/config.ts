@@ -7,7 +7,7 @@ import { ConfigError, type ProviderConfig } from "../../config/index.js";
 import { expandHome } from "../../engines/data-dir.js";
 import { LocalLlm } from "../../engines/llm/local-llm.js";
 import { LlamaRuntime } from "../../engines/llm/runtime.js";
-import { defaultThreads } from "../../engines/llm/threads.js";
+import { layout } from "../../engines/llm/threads.js";
 import { LocalProvider } from "./client.js";
 
 const GLOB_CHARS = /[*?[\]{}!()]/;
@@ -58,12 +58,14 @@ export function createLocalProvider(config: ProviderConfig, index: number, sourc
   const problem = modelFileProblem(modelPath);
   if (problem) throw new ConfigError(source, [{ path: `providers[${index}].local.model_path`, message: problem }]);
 
+  const [threads, contexts] = layout(local.threads, local.contexts, local.sequences);
   const runtime = new LlamaRuntime();
   const engine = new LocalLlm(
     {
       name: config.models.find((m) => !GLOB_CHARS.test(m)) ?? config.name,
       modelPath,
-      threads: local.threads ?? defaultThreads(),
+      threads,
+      contexts,
       contextSize: local.context_size,
       sequences: local.sequences,
       maxQueue: local.max_queue,
