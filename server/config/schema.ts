@@ -85,11 +85,9 @@
  *                                              ${HOOSH_DATA_DIR:-~/.local/share/hoosh}/models); checked at startup
  *     threads            int|"auto" "auto"     1..256 llama.cpp threads per context; "auto": 1 on machines with <= 2
  *                                              cores, else cores - 1
- *     contexts           int|"auto" 1          1..64, at most sequences: llama.cpp contexts the sequences are spread
+ *     contexts           int|"auto" "auto"     1..64, at most sequences: llama.cpp contexts the sequences are spread
  *                                              over, each decoding on its own threads; "auto": min(sequences, cores)
- *                                              on machines with <= 2 cores, else 1 (server/engines/llm/threads.ts).
- *                                              Default 1: a second decoding context takes the core the event loop
- *                                              needs, and paid in 1 of 5 runs on a shared 2-core machine
+ *                                              on machines with <= 2 cores, else 1 (server/engines/llm/threads.ts)
  *     context_size       int      2048         16..1048576; tokens per sequence
  *     sequences          int      1            1..64; requests generating at once (each needs its own KV cache)
  *     max_queue          int      16           >= 0; requests waiting for a sequence; more → RESOURCE_EXHAUSTED
@@ -314,7 +312,7 @@ export type ChatTemplateMode = (typeof CHAT_TEMPLATE_MODES)[number];
 const local = z.strictObject({
   model_path: z.string().min(1),
   threads: intOrAuto(1, 256),
-  contexts: intOrAuto(1, 64).default(1),
+  contexts: intOrAuto(1, 64),
   context_size: int(16, 1_048_576).default(2048),
   sequences: int(1, 64).default(1),
   max_queue: int(0).default(16),

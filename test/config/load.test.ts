@@ -58,7 +58,7 @@ describe("embedded default config", () => {
           local: {
             model_path: "~/.local/share/hoosh/models/gemma3-270m-q4_k_m.gguf",
             threads: "auto",
-            contexts: 1,
+            contexts: "auto",
             context_size: 2048,
             sequences: 4,
             max_queue: 16,
