@@ -10,6 +10,7 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { isLoopback } from "./auth/limits.js";
 import type { RequestHandler } from "./listen.js";
+import { discardBody, writeText } from "./rest/http-io.js";
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 
@@ -31,17 +32,23 @@ function hostname(host: string): string {
   return colon < 0 ? h : h.slice(0, colon);
 }
 
-function matches(list: readonly string[], value: string): boolean {
-  const v = value.toLowerCase();
-  return list.some((entry) => {
-    const e = entry.toLowerCase();
-    return e === v || (!e.includes(":") && hostname(v) === e) || (e.startsWith("[") && !e.includes("]:") && hostname(v) === e);
-  });
+/**
+ * A test of Host (or origin) values against a list: an entry equal to the value, or a bare name
+ * ("localhost", "[::1]") matching the value's hostname on any port. Lower-cased once: on the
+ * port-wide check it runs for every request.
+ */
+function matcher(list: readonly string[]): (value: string) => boolean {
+  const entries = list.map((e) => e.toLowerCase());
+  return (value) => {
+    const v = value.toLowerCase();
+    const name = hostname(v);
+    return entries.some((e) => e === v || (!e.includes(":") && name === e) || (e.startsWith("[") && !e.includes("]:") && name === e));
+  };
 }
 
-function hostRefusal(hosts: readonly string[], host: string | undefined, setting: string): string | undefined {
+function hostRefusal(allowed: (host: string) => boolean, host: string | undefined, setting: string): string | undefined {
   if (!host) return "the request has no Host header";
-  if (!matches(hosts, host)) return `Host ${JSON.stringify(host)} is not allowed here (${setting} allowed_hosts)`;
+  if (!allowed(host)) return `Host ${JSON.stringify(host)} is not allowed here (${setting} allowed_hosts)`;
   return undefined;
 }
 
@@ -49,12 +56,14 @@ function hostRefusal(hosts: readonly string[], host: string | undefined, setting
 export function hostCheck(bind: string, allowedHosts: readonly string[] | undefined, allowedOrigins: readonly string[] | undefined): HostCheck {
   const hosts = allowedHostsFor(bind, allowedHosts);
   const origins = allowedOrigins ?? hosts;
+  const hostAllowed = hosts && matcher(hosts);
+  const originAllowed = origins && matcher(origins);
   return (host, origin) => {
-    if (hosts) {
-      const refused = hostRefusal(hosts, host, "[mcp]");
+    if (hostAllowed) {
+      const refused = hostRefusal(hostAllowed, host, "[mcp]");
       if (refused) return refused;
     }
-    if (origin !== undefined && origins) {
+    if (origin !== undefined && originAllowed) {
       if (origin === "null") return "Origin null (a sandboxed or file page) is not allowed here";
       let originHost: string;
       try {
@@ -62,7 +71,7 @@ export function hostCheck(bind: string, allowedHosts: readonly string[] | undefi
       } catch {
         return `Origin ${JSON.stringify(origin)} is not a URL`;
       }
-      if (!matches(origins, origin) && !matches(origins, originHost)) return `Origin ${JSON.stringify(origin)} is not allowed here ([mcp] allowed_origins)`;
+      if (!originAllowed(origin) && !originAllowed(originHost)) return `Origin ${JSON.stringify(origin)} is not allowed here ([mcp] allowed_origins)`;
     }
     return undefined;
   };
@@ -76,29 +85,28 @@ function hostOf(req: Req): string | undefined {
   return typeof h === "string" ? h : undefined;
 }
 
-/** Why a request's Origin is refused: a browser page on a site that is neither hoosh itself nor a [server.cors] origin. */
-function originRefusal(hosts: readonly string[], corsOrigins: readonly string[], origin: string): string | undefined {
-  if (corsOrigins.includes("*") || corsOrigins.some((o) => o.toLowerCase() === origin.toLowerCase())) return undefined;
-  if (URL.canParse(origin) && matches(hosts, new URL(origin).host)) return undefined;
-  return `Origin ${JSON.stringify(origin)} is not allowed here (a page's origin must be hoosh's own or listed in [server.cors] allowed_origins)`;
-}
-
 /**
  * Every surface on the port behind the Host check, and, while it is on, an Origin check: a page on
  * another site may still send "simple" requests (a multipart upload, a form) to 127.0.0.1 under
  * hoosh's real name; browsers mark them with its Origin, which must be hoosh's own or a CORS origin.
  * A refused request gets 403 with the reason (gRPC clients read an HTTP 403 as PERMISSION_DENIED)
- * and its body is never read.
+ * and its body is discarded unread.
  */
 export function withHostCheck(hosts: readonly string[] | undefined, corsOrigins: readonly string[], next: RequestHandler): RequestHandler {
   if (!hosts) return next;
+  const hostAllowed = matcher(hosts);
+  const anyOrigin = corsOrigins.includes("*");
+  const cors = new Set(corsOrigins.map((o) => o.toLowerCase()));
+  const originRefusal = (origin: string): string | undefined => {
+    if (anyOrigin || cors.has(origin.toLowerCase())) return undefined;
+    if (URL.canParse(origin) && hostAllowed(new URL(origin).host)) return undefined;
+    return `Origin ${JSON.stringify(origin)} is not allowed here (a page's origin must be hoosh's own or listed in [server.cors] allowed_origins)`;
+  };
   return (req: Req, res: Res) => {
     const origin = req.headers.origin;
-    const refused = hostRefusal(hosts, hostOf(req), "[server]") ?? (typeof origin === "string" ? originRefusal(hosts, corsOrigins, origin) : undefined);
+    const refused = hostRefusal(hostAllowed, hostOf(req), "[server]") ?? (typeof origin === "string" ? originRefusal(origin) : undefined);
     if (!refused) return next(req, res);
-    const body = JSON.stringify({ error: { code: "permission_denied", message: `Forbidden: ${refused}` } });
-    req.resume();
-    res.writeHead(403, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) });
-    res.end(body);
+    discardBody(req);
+    writeText(res, 403, JSON.stringify({ error: { code: "permission_denied", message: `Forbidden: ${refused}` } }), "application/json");
   };
 }
