@@ -3,6 +3,7 @@
 // them open its breaker (the router skips it), and after `cooldownMs` it is
 // half-open: the next request or probe may try it; a success closes it.
 import { Code, type ConnectError } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { HealthState } from "../../gen/ts/hoosh/v1/models_pb.js";
 import { RecentErrors } from "./recent-errors.js";
 
@@ -44,7 +45,7 @@ export class ProviderHealth {
 
   failure(provider: string, err: ConnectError, model = ""): void {
     if (!PROVIDER_FAULTS.has(err.code)) return;
-    this.recentErrors.add(provider, { timeMs: this.now(), code: codeName(err.code), message: err.rawMessage, model });
+    this.recentErrors.add(provider, { timeMs: this.now(), code: codeToString(err.code), message: err.rawMessage, model });
     const failures = (this.states.get(provider)?.failures ?? 0) + 1;
     const { failures: threshold, cooldownMs } = this.settings(provider);
     this.update(provider, { failures, reason: err.rawMessage, openUntil: failures >= threshold ? this.now() + cooldownMs : undefined });
@@ -90,11 +91,6 @@ export class ProviderHealth {
     const { reason } = this.get(provider);
     for (const l of this.listeners) l(provider, state, reason);
   }
-}
-
-/** "unavailable", "deadline_exceeded": the gRPC code name as connect writes it. */
-function codeName(code: Code): string {
-  return (Code[code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i > 0 ? "_" : "") + c.toLowerCase());
 }
 
 function stateOf(s: State): HealthState {
