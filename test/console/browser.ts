@@ -44,3 +44,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Opens the console page `hash` ("#/keys") of the hoosh at `url` and waits for that page, logging
+ * in with `key` when the tab's session has none. `fresh`: from about:blank first, so nothing of an
+ * earlier test's page state stays (the tab's sessionStorage, and with it the login, does).
+ */
+export async function openConsolePage(page: Page, url: string, hash: string, key: string, fresh = true): Promise<void> {
+  if (fresh) await page.goto("about:blank");
+  await page.goto(`${url}/console/${hash}`);
+  await page.locator("#key, main[data-page]").first().waitFor();
+  if ((await page.locator("#key").count()) > 0) {
+    await page.fill("#key", key);
+    await page.getByRole("button", { name: "Log in" }).click();
+  }
+  await page.locator(`main[data-page='${hash.replace("#/", "")}']`).waitFor();
+}

@@ -9,7 +9,7 @@ import { AdminService } from "../../gen/ts/hoosh/v1/admin_pb.js";
 import { startFakeOpenAI, type FakeClientClosedEvent, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
-import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { launchChromium, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, config, INFERENCE_KEY, openConfig, READER_KEY, SLOW } from "./fixture.js";
 
 let bundle: Bundle;
@@ -34,16 +34,8 @@ afterAll(async () => {
 
 const consoleUrl = () => `${hoosh.url}/console/`;
 
-/** Opens a page of the console, logging in with the admin key first if the session has none. */
-async function openPage(hash: string): Promise<void> {
-  await page.goto(`${consoleUrl()}${hash}`);
-  const loginOrPage = page.locator("#key, main[data-page]");
-  await loginOrPage.first().waitFor();
-  if ((await page.locator("#key").count()) === 0) return;
-  await page.fill("#key", ADMIN_KEY);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.locator("main[data-page]").waitFor();
-}
+/** A page of the console by hash change (no reload), logged in as admin. */
+const openPage = (hash: string) => openConsolePage(page, hoosh.url, hash, ADMIN_KEY, false);
 
 describe("serving", () => {
   it("index.html: strict CSP, no-cache; hashed assets: a year; unknown asset: 404", async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
-import { launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { launchChromium, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, config, READER_KEY, SLOW } from "./fixture.js";
 
 let bundle: Bundle;
@@ -30,20 +30,8 @@ afterAll(async () => {
   await bundle?.remove();
 });
 
-/**
- * Opens a page of the console on `p`, freshly loaded (no state of an earlier test), logging in
- * with the admin key first if the tab's session has none.
- */
-async function openPage(hash: string, p: Page = page): Promise<void> {
-  await p.goto("about:blank");
-  await p.goto(`${hoosh.url}/console/${hash}`);
-  await p.locator("#key, main[data-page]").first().waitFor();
-  if ((await p.locator("#key").count()) > 0) {
-    await p.fill("#key", ADMIN_KEY);
-    await p.getByRole("button", { name: "Log in" }).click();
-  }
-  await p.locator(`main[data-page='${hash.replace("#/", "")}']`).waitFor();
-}
+/** Opens a page of the console on `p`, freshly loaded (no state of an earlier test), logged in as admin. */
+const openPage = (hash: string, p: Page = page) => openConsolePage(p, hoosh.url, hash, ADMIN_KEY);
 
 /** A real OpenAI-style REST call with `key`; its HTTP status (the body is read to the end). */
 async function chat(key: string, model = "fake-model", content = "hello"): Promise<number> {

@@ -15,7 +15,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
 import { bundleHoosh, type Bundle } from "../harness/bundle.js";
 import { REPO_ROOT, startHoosh, type Hoosh } from "../harness/hoosh.js";
 import { fliteWav, FLITE_TEXT, SENTENCES, wordAccuracy } from "../stt/harness.js";
-import { CHROMIUM, launchChromium, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { CHROMIUM, launchChromium, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, SLOW } from "./fixture.js";
 import { speechConfig } from "./speech-config.js";
 
@@ -59,15 +59,7 @@ afterAll(async () => {
 });
 
 /** Opens a page afresh (a hash change alone would keep the last test's state), logging in if needed. */
-async function openPage(hash: string): Promise<void> {
-  await page.goto("about:blank");
-  await page.goto(`${hoosh.url}/console/${hash}`);
-  await page.locator("#key, main[data-page]").first().waitFor();
-  if ((await page.locator("#key").count()) === 0) return;
-  await page.fill("#key", ADMIN_KEY);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.locator("main[data-page]").waitFor();
-}
+const openPage = (hash: string) => openConsolePage(page, hoosh.url, hash, ADMIN_KEY);
 
 /** Speech on a busy machine is slow (pocketsphinx shares 2 cores with the browser and the suite): room to spare. */
 const SPEECH = { timeout: 240_000 };
