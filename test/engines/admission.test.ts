@@ -1,29 +1,12 @@
 // Admission and lifecycle of a local model: the bounded queue, cancellation (generation stops
 // at once), idle unload and reload, loading at startup.
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
-import type { LocalProvider } from "../../server/providers/local/client.js";
 import { caught, expectError } from "../unit/helpers.js";
-import { call, chat, localProvider, removeGenerated, testModel } from "./helpers.js";
+import { call, chat, useTestProviders } from "./helpers.js";
 
-let model: string;
-const providers: LocalProvider[] = [];
-
-function provider(local: string): LocalProvider {
-  const p = localProvider(model, local);
-  providers.push(p);
-  return p;
-}
-
-beforeAll(() => {
-  model = testModel();
-});
-
-afterAll(async () => {
-  await Promise.all(providers.map((p) => p.close()));
-  removeGenerated();
-});
+const provider = useTestProviders();
 
 /** A generation that runs for a while (until aborted, on the generated model). */
 const long = () => chat("Once upon a time", { maxTokens: 1500, temperature: 1, seed: 1n });

@@ -3,29 +3,13 @@
 // on both contexts and give the answers they give alone; a cancelled request frees its sequence
 // (and its context's share) at once. Counts and answers only, no timing.
 import { Code } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GenerateRequest } from "../../gen/ts/hoosh/v1/inference_pb.js";
 import type { LocalProvider } from "../../server/providers/local/client.js";
 import { caught, expectError } from "../unit/helpers.js";
-import { call, chat, localProvider, removeGenerated, testModel, textOf } from "./helpers.js";
+import { call, chat, textOf, useTestProviders } from "./helpers.js";
 
-let model: string;
-const providers: LocalProvider[] = [];
-
-function provider(local: string): LocalProvider {
-  const p = localProvider(model, local);
-  providers.push(p);
-  return p;
-}
-
-beforeAll(() => {
-  model = testModel();
-});
-
-afterAll(async () => {
-  await Promise.all(providers.map((p) => p.close()));
-  removeGenerated();
-});
+const provider = useTestProviders();
 
 const PROMPTS = ["Once upon a time", "Tom and Lily", "The little dog", "One day, a girl"];
 /** Greedy, so an answer depends on its prompt only. */

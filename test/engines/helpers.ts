@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { MessageSchema, Role, SamplingParamsSchema } from "../../gen/ts/hoosh/v1/chat_pb.js";
 import { GenerateRequestSchema, type GenerateRequest, type GenerateStreamResponse } from "../../gen/ts/hoosh/v1/inference_pb.js";
+import { afterAll, beforeAll } from "vitest";
 import { parseConfig } from "../../server/config/index.js";
 import type { LocalProvider } from "../../server/providers/local/client.js";
 import { createLocalProvider } from "../../server/providers/local/config.js";
@@ -47,6 +48,27 @@ export function testModel(): string {
   if (REAL_MODEL) return SHARED_MODEL;
   console.log(`NOTE: ${SHARED_MODEL} is absent; generation tests run on a generated zero-weight GGUF (meaningless text) and the tests that need real text are skipped`);
   return generatedModel();
+}
+
+/**
+ * For a test file: a factory of providers on the test model (localProvider's `local` keys), all
+ * closed, and a generated model removed, after the file's tests.
+ */
+export function useTestProviders(): (local: string) => LocalProvider {
+  let model = "";
+  const providers: LocalProvider[] = [];
+  beforeAll(() => {
+    model = testModel();
+  });
+  afterAll(async () => {
+    await Promise.all(providers.map((p) => p.close()));
+    removeGenerated();
+  });
+  return (local) => {
+    const p = localProvider(model, local);
+    providers.push(p);
+    return p;
+  };
 }
 
 /** A provider serving model id "stories"; `local` adds keys to its `local = { ... }` table (threads 1 and context 1024 unless given). */
