@@ -85,13 +85,13 @@ describe("defaultThreads, defaultContexts, layout", () => {
     expect([1, 2, 3, 4, 16].map((c) => defaultThreads(c))).toEqual([1, 1, 2, 3, 15]);
   });
 
-  it("contexts: one per core (at most one per sequence) on up to 2 cores, else 1", () => {
-    expect([1, 2, 3, 16].map((c) => defaultContexts(4, c))).toEqual([1, 2, 1, 1]);
-    expect(defaultContexts(1, 2)).toBe(1);
+  it("contexts: two per core (at most one per sequence) on up to 2 cores, else 1", () => {
+    expect([1, 2, 3, 16].map((c) => defaultContexts(4, c))).toEqual([2, 4, 1, 1]);
+    expect([1, 2, 3, 5, 8].map((s) => defaultContexts(s, 2))).toEqual([1, 2, 3, 4, 4]);
   });
 
   it('"auto" derives, numbers are kept', () => {
-    expect(layout("auto", "auto", 4, 2)).toEqual([1, 2]);
+    expect(layout("auto", "auto", 4, 2)).toEqual([1, 4]);
     expect(layout("auto", "auto", 4, 8)).toEqual([7, 1]);
     expect(layout(2, 1, 4, 2)).toEqual([2, 1]);
     expect(layout(1, 4, 4, 16)).toEqual([1, 4]);
