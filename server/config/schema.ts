@@ -87,7 +87,8 @@
  *                                              cores, else cores - 1
  *     contexts           int|"auto" "auto"     1..64, at most sequences: llama.cpp contexts the sequences are spread
  *                                              over, each decoding on its own threads; "auto": min(sequences,
- *                                              2 x cores) on machines with <= 2 cores, else 1 (server/engines/llm/threads.ts)
+ *                                              2 x cores, libuv pool size - 2) on machines with <= 2 cores, else 1
+ *                                              (server/engines/llm/threads.ts)
  *     context_size       int      2048         16..1048576; tokens per sequence
  *     sequences          int      1            1..64; requests generating at once (each needs its own KV cache)
  *     max_queue          int      16           >= 0; requests waiting for a sequence; more → RESOURCE_EXHAUSTED

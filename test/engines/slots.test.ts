@@ -1,7 +1,7 @@
 // Slots (admission of one local model) and the default thread count, without a model.
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { defaultContexts, defaultThreads, layout } from "../../server/engines/llm/threads.js";
+import { defaultContexts, defaultThreads, layout, threadPoolSize } from "../../server/engines/llm/threads.js";
 import { Slots } from "../../server/engines/llm/slots.js";
 import { caught, expectError } from "../unit/helpers.js";
 
@@ -85,14 +85,22 @@ describe("defaultThreads, defaultContexts, layout", () => {
     expect([1, 2, 3, 4, 16].map((c) => defaultThreads(c))).toEqual([1, 1, 2, 3, 15]);
   });
 
-  it("contexts: two per core (at most one per sequence) on up to 2 cores, else 1", () => {
-    expect([1, 2, 3, 16].map((c) => defaultContexts(4, c))).toEqual([2, 4, 1, 1]);
-    expect([1, 2, 3, 5, 8].map((s) => defaultContexts(s, 2))).toEqual([1, 2, 3, 4, 4]);
+  it("contexts: two per core (at most one per sequence, two fewer than pool threads) on up to 2 cores, else 1", () => {
+    expect([1, 2, 3, 16].map((c) => defaultContexts(4, c, 8))).toEqual([2, 4, 1, 1]);
+    expect([1, 2, 3, 5, 8].map((s) => defaultContexts(s, 2, 8))).toEqual([1, 2, 3, 4, 4]);
+    // libuv's default pool of 4 leaves room for two decoding contexts; a pool of 1-3 for one.
+    expect([1, 2, 3, 4, 5, 6, 1024].map((pool) => defaultContexts(4, 2, pool))).toEqual([1, 1, 1, 2, 3, 4, 4]);
+  });
+
+  it("thread pool size: UV_THREADPOOL_SIZE as libuv reads it, else 4", () => {
+    expect(threadPoolSize({})).toBe(4);
+    expect(["8", "16", "1", "0", "abc", "", "12abc", "5000", "-3"].map((v) => threadPoolSize({ UV_THREADPOOL_SIZE: v }))).toEqual([8, 16, 1, 1, 1, 1, 12, 1024, 1024]);
   });
 
   it('"auto" derives, numbers are kept', () => {
-    expect(layout("auto", "auto", 4, 2)).toEqual([1, 4]);
-    expect(layout("auto", "auto", 4, 8)).toEqual([7, 1]);
+    expect(layout("auto", "auto", 4, 2, 8)).toEqual([1, 4]);
+    expect(layout("auto", "auto", 4, 2, 4)).toEqual([1, 2]);
+    expect(layout("auto", "auto", 4, 8, 8)).toEqual([7, 1]);
     expect(layout(2, 1, 4, 2)).toEqual([2, 1]);
     expect(layout(1, 4, 4, 16)).toEqual([1, 4]);
   });

@@ -6,19 +6,39 @@
 // several requests can use both cores (bench/results/2026-12-07-local-llm-threads.md). Two
 // contexts per core, not one: between two decodes a context waits for sampling and the event loop,
 // and a second context keeps the core busy meanwhile (4 requests on 2 cores: CPU 176 % with two
-// contexts, 197 % with four; bench/results/2026-12-07-local-llm-contexts.md). On bigger machines
-// one context with cores - 1 threads, leaving a core for the event loop and HTTP stack.
+// contexts, 197 % with four; bench/results/2026-12-07-local-llm-contexts.md). Each decoding context
+// holds a libuv pool thread, so contexts stop two short of the pool's size: the rest is left for
+// sampling, files and DNS (bin/hoosh.cjs sizes the pool). On bigger machines one context with
+// cores - 1 threads, leaving a core for the event loop and HTTP stack.
 import { availableParallelism } from "node:os";
+
+/**
+ * libuv's thread pool size as libuv reads it: UV_THREADPOOL_SIZE through atoi into an unsigned
+ * int (so no digits → 0 → 1, and a negative number wraps to the maximum, 1024), else 4.
+ */
+export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.UV_THREADPOOL_SIZE;
+  if (raw === undefined) return 4;
+  const n = Number.parseInt(raw, 10);
+  if (Number.isNaN(n) || n === 0) return 1;
+  return n < 0 ? 1024 : Math.min(1024, n);
+}
 
 export function defaultThreads(cores: number = availableParallelism()): number {
   return cores <= 2 ? 1 : cores - 1;
 }
 
-export function defaultContexts(sequences: number, cores: number = availableParallelism()): number {
-  return cores <= 2 ? Math.min(sequences, 2 * cores) : 1;
+export function defaultContexts(sequences: number, cores: number = availableParallelism(), pool: number = threadPoolSize()): number {
+  return cores <= 2 ? Math.max(1, Math.min(sequences, 2 * cores, pool - 2)) : 1;
 }
 
 /** `local.threads`, `local.contexts` → [threads per context, contexts]. */
-export function layout(threads: number | "auto", contexts: number | "auto", sequences: number, cores: number = availableParallelism()): [threads: number, contexts: number] {
-  return [threads === "auto" ? defaultThreads(cores) : threads, contexts === "auto" ? defaultContexts(sequences, cores) : contexts];
+export function layout(
+  threads: number | "auto",
+  contexts: number | "auto",
+  sequences: number,
+  cores: number = availableParallelism(),
+  pool: number = threadPoolSize(),
+): [threads: number, contexts: number] {
+  return [threads === "auto" ? defaultThreads(cores) : threads, contexts === "auto" ? defaultContexts(sequences, cores, pool) : contexts];
 }
