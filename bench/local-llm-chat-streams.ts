@@ -7,7 +7,9 @@
 // CPU-second of the process and its CPU share (100 % = one core). The prompts go in the GGUF's own
 // format (chatTemplate "model"): the shipped file is the base model, which in the default few-shot
 // format answers in 10–20 tokens; in its own format every request runs to max tokens.
-// Run: node --import tsx bench/local-llm-chat-streams.ts [--runs N] [--tokens N] [--contexts LIST] [MODEL.gguf]
+// libuv's pool: UV_THREADPOOL_SIZE=8 matches what bin/hoosh.cjs (npm start) gives hoosh; unset, it is
+// 4, all of them held by decodes when four contexts generate.
+// Run: [UV_THREADPOOL_SIZE=8] node --import tsx bench/local-llm-chat-streams.ts [--runs N] [--tokens N] [--contexts LIST] [MODEL.gguf]
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
