@@ -113,10 +113,12 @@ describe("helm template, default values", () => {
     expect(kinds(objects)).toEqual(["ConfigMap", "Deployment", "PodDisruptionBudget", "Secret", "Service"]);
   });
 
-  it("runs `node dist/hoosh.js serve` on the mounted config with the replica count from values", async () => {
+  it("runs `node dist/hoosh.js serve` on the mounted config with the replica count from values and a pool of 8 libuv threads", async () => {
     const deployment = one(objects, "Deployment");
     expect(deployment.spec.replicas).toBe(2);
     expect(container(objects).command).toEqual(["node", "dist/hoosh.js", "serve", "--config", "/etc/hoosh/hoosh.toml"]);
+    // Set in the pod since the command is not the launcher that would set it (bin/hoosh.cjs).
+    expect(container(objects).env).toContainEqual({ name: "UV_THREADPOOL_SIZE", value: "8" });
     const mount = container(objects).volumeMounts.find((m: { mountPath: string }) => m.mountPath === "/etc/hoosh");
     const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === mount.name);
     expect(volume.configMap.name).toBe(one(objects, "ConfigMap").metadata.name);
