@@ -5,12 +5,12 @@
 // Measured as tokens per CPU-second of this process (1 thread), variants interleaved, so a busy
 // machine skews all alike. Several GGUF files (e.g. from bench/gguf-requantize.py) side by side.
 // Run: node --import tsx bench/local-llm-batch-cost.ts [--runs N] [MODEL.gguf ...]
-import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { modelsDir } from "../server/engines/data-dir.js";
 import { LlamaRuntime } from "../server/engines/llm/runtime.js";
+import { loadavg, median } from "./lib/stats.js";
 
 const { values, positionals } = parseArgs({ options: { runs: { type: "string" } }, allowPositionals: true });
 const RUNS = Number(values.runs ?? 3);
@@ -18,8 +18,6 @@ const MODELS = positionals.length > 0 ? positionals : [join(modelsDir(process.en
 const SIZES = [1, 2, 4, 8, 16];
 const MODES = ["layers", "decode"] as const;
 const TOKENS_PER_SIZE = 96;
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const runtime = new LlamaRuntime();
 const { llama } = await runtime.get();

@@ -10,13 +10,14 @@
 // libuv's pool: UV_THREADPOOL_SIZE=8 matches what bin/hoosh.cjs (npm start) gives hoosh; unset, it is
 // 4, all of them held by decodes when four contexts generate.
 // Run: [UV_THREADPOOL_SIZE=8] node --import tsx bench/local-llm-chat-streams.ts [--runs N] [--tokens N] [--contexts LIST] [MODEL.gguf]
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { modelsDir } from "../server/engines/data-dir.js";
 import { LocalLlm } from "../server/engines/llm/local-llm.js";
 import { LlamaRuntime } from "../server/engines/llm/runtime.js";
 import type { ChatOptions } from "../server/engines/llm/types.js";
+import { loadavg, median } from "./lib/stats.js";
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: "string" }, tokens: { type: "string" }, contexts: { type: "string" } },
@@ -38,8 +39,6 @@ const QUESTIONS = [
   "Write a long letter from a sailor to his sister about his first voyage.",
 ];
 
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function request(question: string, seed: number): ChatOptions {
   return {

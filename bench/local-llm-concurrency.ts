@@ -9,7 +9,7 @@
 // says how much of the machine it got; with several contexts, the share of decoding time in which
 // two contexts decoded at once (bench/lib/decode-overlap.ts).
 // Run: node --import tsx bench/local-llm-concurrency.ts [--runs N] [--tokens N] [--layouts LIST] [MODEL.gguf ...]
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
@@ -19,6 +19,7 @@ import { LlamaRuntime } from "../server/engines/llm/runtime.js";
 import type { LlmModelConfig } from "../server/engines/llm/types.js";
 import { DecodeOverlap } from "./lib/decode-overlap.js";
 import { DecodeThreads } from "./lib/decode-threads.js";
+import { loadavg, median } from "./lib/stats.js";
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: "string" }, tokens: { type: "string" }, layouts: { type: "string" } },
@@ -34,8 +35,6 @@ const LAYOUTS = (values.layouts ?? "1x4,2x2").split(",").map((spec) => {
 const MODELS = positionals.length > 0 ? positionals : [join(modelsDir(process.env), "gemma3-270m-q4_k_m.gguf")];
 for (const m of MODELS) if (!existsSync(m)) throw new Error(`${m} is absent: run scripts/setup-default-model.sh`);
 
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Layout {
   name: string;

@@ -4,12 +4,12 @@
 // CPU-second of this process (decode only, 1 thread), which other work on a shared machine
 // disturbs far less than wall time; wall tok/s is printed too. Variants run interleaved, median
 // of RUNS rounds. Run: node --import tsx bench/local-llm-costs.ts [--runs N] [EXTRA.gguf ...]
-import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { modelsDir } from "../server/engines/data-dir.js";
 import { LlamaRuntime } from "../server/engines/llm/runtime.js";
+import { loadavg, median } from "./lib/stats.js";
 
 const { values, positionals } = parseArgs({ options: { runs: { type: "string" } }, allowPositionals: true });
 const RUNS = Number(values.runs ?? 3);
@@ -82,8 +82,7 @@ for (const { ctx } of loaded) await ctx.dispose();
 for (const m of models.values()) await m.dispose();
 await runtime.dispose();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`\nDecode cost per setting (${basename(MODEL)}, 1 thread, ${DECODE_TOKENS} tokens, median of ${RUNS} rounds; load average at the end: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})\n`);
+console.log(`\nDecode cost per setting (${basename(MODEL)}, 1 thread, ${DECODE_TOKENS} tokens, median of ${RUNS} rounds; load average at the end: ${loadavg()})\n`);
 console.log("| setting | tokens per CPU-second | wall tok/s |");
 console.log("|---|---:|---:|");
 for (const { v } of loaded) console.log(`| ${v.name} | ${median(cpu.get(v.name)!).toFixed(1)} | ${median(wall.get(v.name)!).toFixed(1)} |`);

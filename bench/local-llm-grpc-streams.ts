@@ -8,7 +8,7 @@
 // Needs `npm run build` (dist/) and scripts/setup-default-model.sh.
 // Run: node --import tsx bench/local-llm-grpc-streams.ts [--runs N] [--entries LIST]
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Role } from "../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { modelsDir } from "../server/engines/data-dir.js";
+import { loadavg, median } from "./lib/stats.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: "string" }, entries: { type: "string" } } });
@@ -26,8 +27,6 @@ const ENTRIES = (values.entries ?? "bin/hoosh.cjs,dist/hoosh.js").split(",");
 const MODEL = join(modelsDir(process.env), "gemma3-270m-q4_k_m.gguf");
 if (!existsSync(MODEL)) throw new Error(`${MODEL} is absent: run scripts/setup-default-model.sh`);
 const QUESTIONS = ["Write a long story about a lighthouse keeper.", "Explain how bread is made.", "Describe a market town.", "Write a letter from a sailor."];
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), "hoosh-bench-"));
 const config = join(dir, "hoosh.toml");

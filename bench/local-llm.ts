@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { modelsDir } from "../server/engines/data-dir.js";
 import { LoadedModel } from "../server/engines/llm/loaded-model.js";
 import { LlamaRuntime } from "../server/engines/llm/runtime.js";
+import { median } from "./lib/stats.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const { values, positionals } = parseArgs({ options: { runs: { type: "string" }, threads: { type: "string" } }, allowPositionals: true });
@@ -27,7 +28,6 @@ const models = candidates.filter((p) => {
   return false;
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Row {
   model: string;

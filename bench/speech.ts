@@ -5,7 +5,6 @@
 // (the light option) on that speech: the ten round-trip sentences of test/speech. Each figure is
 // the median of RUNS runs, with the load average next to it (the machine may be shared).
 //   scripts/setup-speech.sh && node --import tsx bench/speech.ts
-import { readFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
 import { SpeechFormat } from "../gen/ts/hoosh/v1/speech_pb.js";
 import { AudioEncoding, TranscribeConfigSchema } from "../gen/ts/hoosh/v1/transcribe_pb.js";
@@ -16,11 +15,10 @@ import type { Provider, SpeechRequest } from "../server/providers/provider.js";
 import { Transport } from "../server/providers/transport.js";
 import { FliteProvider } from "../server/providers/tts/flite.js";
 import { corpusAccuracy, SENTENCES } from "../test/speech/sentences.js";
+import { loadavg, median } from "./lib/stats.js";
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const call = { signal: new AbortController().signal, requestId: "bench" };
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: string[] = [];
 
 // Text to speech.

@@ -18,6 +18,7 @@ import { Health, HealthCheckResponse_ServingStatus } from "../gen/ts/grpc/health
 import { Role } from "../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { startMockUpstream } from "./mock-upstream/spawn.js";
+import { median } from "./lib/stats.js";
 
 const MAIN = fileURLToPath(new URL("../dist/hoosh.js", import.meta.url));
 const runs = Number(process.argv[2] ?? 10);
@@ -78,7 +79,6 @@ async function embeddedDefault() {
   return { listening, generateMs, loadingAtListen, cpuMs };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const row = (name: string, xs: number[], unit = "ms") => `| ${name} | ${median(xs).toFixed(0)} ${unit} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)} |`;
 
 const mock = await startMockUpstream({ latencyMs: 0 });
