@@ -6,11 +6,12 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminService } from "../../gen/ts/hoosh/v1/admin_pb.js";
-import { startFakeOpenAI, type FakeClientClosedEvent, type FakeOpenAI } from "../fakes/spawn.js";
-import { bundleHoosh, type Bundle } from "../harness/bundle.js";
+import type { FakeClientClosedEvent, FakeOpenAI } from "../fakes/spawn.js";
+import type { Bundle } from "../harness/bundle.js";
 import { startHoosh, type Hoosh } from "../harness/hoosh.js";
-import { launchChromium, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, config, INFERENCE_KEY, openConfig, READER_KEY, SLOW } from "./fixture.js";
+import { startChromiumConsole, stopChromiumConsole } from "./rig.js";
 
 let bundle: Bundle;
 let fake: FakeOpenAI;
@@ -20,17 +21,10 @@ let page: Page;
 let problems: PageProblems;
 
 beforeAll(async () => {
-  [bundle, fake, browser] = await Promise.all([bundleHoosh(), startFakeOpenAI(), launchChromium()]);
-  hoosh = await startHoosh(config(fake.baseUrl), { bundle });
-  ({ page, problems } = await watchedPage(browser));
+  ({ bundle, fake, hoosh, browser, page, problems } = await startChromiumConsole((url) => config(url)));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await hoosh?.stop();
-  await fake?.stop();
-  await bundle?.remove();
-});
+afterAll(() => stopChromiumConsole({ bundle, fake, hoosh, browser }));
 
 const consoleUrl = () => `${hoosh.url}/console/`;
 

@@ -4,11 +4,12 @@
 // Screenshots go to test-artifacts/console/.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
-import { bundleHoosh, type Bundle } from "../harness/bundle.js";
-import { startHoosh, type Hoosh } from "../harness/hoosh.js";
-import { launchChromium, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import type { FakeOpenAI } from "../fakes/spawn.js";
+import type { Bundle } from "../harness/bundle.js";
+import type { Hoosh } from "../harness/hoosh.js";
+import { openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, config, READER_KEY, SLOW } from "./fixture.js";
+import { startChromiumConsole, stopChromiumConsole } from "./rig.js";
 
 let bundle: Bundle;
 let fake: FakeOpenAI;
@@ -18,17 +19,10 @@ let page: Page;
 let problems: PageProblems;
 
 beforeAll(async () => {
-  [bundle, fake, browser] = await Promise.all([bundleHoosh(), startFakeOpenAI(), launchChromium()]);
-  hoosh = await startHoosh(config(fake.baseUrl, "[log]\npayloads = true\n"), { bundle });
-  ({ page, problems } = await watchedPage(browser));
+  ({ bundle, fake, hoosh, browser, page, problems } = await startChromiumConsole((url) => config(url, "[log]\npayloads = true\n")));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await hoosh?.stop();
-  await fake?.stop();
-  await bundle?.remove();
-});
+afterAll(() => stopChromiumConsole({ bundle, fake, hoosh, browser }));
 
 /** Opens a page of the console on `p`, freshly loaded (no state of an earlier test), logged in as admin. */
 const openPage = (hash: string, p: Page = page) => openConsolePage(p, hoosh.url, hash, ADMIN_KEY);

@@ -11,12 +11,13 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { AudioEncoding, TranscribeService, type TranscribeFileRequestSchema } from "../../gen/ts/hoosh/v1/transcribe_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/spawn.js";
-import { bundleHoosh, type Bundle } from "../harness/bundle.js";
-import { REPO_ROOT, startHoosh, type Hoosh } from "../harness/hoosh.js";
+import type { FakeOpenAI } from "../fakes/spawn.js";
+import type { Bundle } from "../harness/bundle.js";
+import { REPO_ROOT, type Hoosh } from "../harness/hoosh.js";
 import { fliteWav, FLITE_TEXT, SENTENCES, wordAccuracy } from "../stt/harness.js";
-import { CHROMIUM, launchChromium, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
+import { CHROMIUM, openConsolePage, screenshot, watchedPage, type PageProblems } from "./browser.js";
 import { ADMIN_KEY, SLOW } from "./fixture.js";
+import { startChromiumConsole, stopChromiumConsole } from "./rig.js";
 import { speechConfig } from "./speech-config.js";
 
 /** The few members of an <audio> element the test reads (this project's tsconfig has no DOM types). */
@@ -45,18 +46,11 @@ let page: Page;
 let problems: PageProblems;
 
 beforeAll(async () => {
-  [bundle, fake, browser] = await Promise.all([bundleHoosh(), startFakeOpenAI(), launchChromium()]);
   if (!existsSync(TINY_GGUF)) throw new Error(`${TINY_GGUF} is missing: the Providers page test places it as a local model (see /work/shared/models/README.md)`);
-  hoosh = await startHoosh(speechConfig(fake.baseUrl, LOCAL_PROVIDER), { bundle });
-  ({ page, problems } = await watchedPage(browser));
+  ({ bundle, fake, hoosh, browser, page, problems } = await startChromiumConsole((url) => speechConfig(url, LOCAL_PROVIDER)));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await hoosh?.stop();
-  await fake?.stop();
-  await bundle?.remove();
-});
+afterAll(() => stopChromiumConsole({ bundle, fake, hoosh, browser }));
 
 /** Opens a page afresh (a hash change alone would keep the last test's state), logging in if needed. */
 const openPage = (hash: string) => openConsolePage(page, hoosh.url, hash, ADMIN_KEY);
