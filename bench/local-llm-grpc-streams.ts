@@ -7,7 +7,6 @@
 // with the GGUF's own prompt format (chat_template = "model"), so every request runs to max tokens.
 // Needs `npm run build` (dist/) and scripts/setup-default-model.sh.
 // Run: node --import tsx bench/local-llm-grpc-streams.ts [--runs N] [--entries LIST]
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +17,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Role } from "../gen/ts/hoosh/v1/chat_pb.js";
 import { InferenceService } from "../gen/ts/hoosh/v1/inference_pb.js";
 import { modelsDir } from "../server/engines/data-dir.js";
+import { spawnServe } from "../test/harness/cli.js";
 import { loadavg, median } from "./lib/stats.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -38,19 +38,9 @@ writeFileSync(
 async function measure(entry: string) {
   const env = { ...process.env };
   delete env.UV_THREADPOOL_SIZE;
-  const child = spawn(process.execPath, [join(ROOT, entry), "serve", "--config", config], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const hoosh = await spawnServe(["--config", config], env, [join(ROOT, entry)]);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let buf = "";
-      child.once("exit", (code) => reject(new Error(`${entry} exited with ${code} before listening`)));
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        buf += d;
-        const line = buf.split("\n").find((l) => l.includes('"msg":"listening"'));
-        const m = line && /"port":(\d+)/.exec(line);
-        if (m) resolve(Number(m[1]));
-      });
-    });
-    const client = createClient(InferenceService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }));
+    const client = createClient(InferenceService, createGrpcTransport({ baseUrl: hoosh.url }));
     const stream = async (question: string, seed: number): Promise<number> => {
       let tokens = 0;
       const request = { model: "gemma3-270m", messages: [{ role: Role.USER, content: [{ part: { case: "text" as const, value: question } }] }], sampling: { maxTokens: 128, seed: BigInt(seed) }, cache: { noCache: true, noStore: true } };
@@ -72,8 +62,7 @@ async function measure(entry: string) {
     }
     return { entry, one: median(rates[1]), four: median(rates[4]), loads };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(undefined)));
+    await hoosh.stop();
   }
 }
 

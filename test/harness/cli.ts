@@ -32,11 +32,12 @@ export interface ServeProcess {
 
 /**
  * Spawns `hoosh serve <args>` and resolves once it logs its port. Rejects (with stderr) if it exits
- * first or does not get ready within 15 s.
+ * first or does not get ready within 15 s. `entry`: node's arguments before "serve" (by default
+ * the sources through tsx; e.g. [<repo>/bin/hoosh.cjs] for the built CLI).
  */
-export function spawnServe(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<ServeProcess> {
+export function spawnServe(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), entry: readonly string[] = ["--import", "tsx", HOOSH_MAIN]): Promise<ServeProcess> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", HOOSH_MAIN, "serve", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...entry, "serve", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
